@@ -1,0 +1,3 @@
+file(REMOVE_RECURSE
+  "libringkit_llhttp.a"
+)

@@ -1,0 +1,2 @@
+# Empty compiler generated dependencies file for ringkit_llhttp.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,69 @@
+// Byte-level helpers shared by the parsers: ASCII case folding and the RFC 9110
+// character classes. Locale-free on purpose: HTTP is bytes, not text.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+namespace ringkit::detail {
+
+constexpr char ascii_lower(char c) noexcept {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
+}
+
+constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+    return true;
+}
+
+/// tchar from RFC 9110 §5.6.2: the bytes a header name or method may contain.
+constexpr bool is_tchar(unsigned char c) noexcept {
+    if (c >= '0' && c <= '9') return true;
+    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
+    switch (c) {
+    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
+    case '-': case '.': case '^': case '_': case '`': case '|': case '~': return true;
+    default: return false;
+    }
+}
+
+constexpr bool is_token(std::string_view s) noexcept {
+    if (s.empty()) return false;
+    for (unsigned char c : s)
+        if (!is_tchar(c)) return false;
+    return true;
+}
+
+/// field-vchar / SP / HTAB / obs-text (RFC 9110 §5.5): everything but CTLs and DEL.
+constexpr bool is_field_value_char(unsigned char c) noexcept {
+    return c == '\t' || (c >= 0x20 && c != 0x7f);
+}
+
+constexpr bool is_field_value(std::string_view s) noexcept {
+    for (unsigned char c : s)
+        if (!is_field_value_char(c)) return false;
+    return true;
+}
+
+constexpr std::string_view trim_ows(std::string_view s) noexcept {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+/// Whether a comma-separated header value (Connection, Upgrade, ...) lists `token`,
+/// case-insensitively.
+constexpr bool has_token(std::string_view list, std::string_view token) noexcept {
+    while (!list.empty()) {
+        auto comma = list.find(',');
+        auto item = trim_ows(list.substr(0, comma));
+        if (iequals(item, token)) return true;
+        if (comma == std::string_view::npos) break;
+        list.remove_prefix(comma + 1);
+    }
+    return false;
+}
+
+}  // namespace ringkit::detail

@@ -1,0 +1,33 @@
+// The one place that knows which Asio release is in use. Asio 1.22 (Debian 12)
+// keeps as_tuple and awaitable operators in asio::experimental; later releases
+// promote them. Everything else in ringkit spells them through this header.
+#pragma once
+
+#ifndef ASIO_STANDALONE
+#define ASIO_STANDALONE
+#endif
+#ifndef ASIO_NO_DEPRECATED
+#define ASIO_NO_DEPRECATED
+#endif
+
+#include <asio.hpp>
+#include <asio/version.hpp>
+
+#if ASIO_VERSION < 102400
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
+namespace ringkit::detail::net_compat {
+using asio::experimental::as_tuple;
+namespace awaitable_operators = asio::experimental::awaitable_operators;
+}  // namespace ringkit::detail::net_compat
+#else
+namespace ringkit::detail::net_compat {
+using asio::as_tuple;
+namespace awaitable_operators = asio::experimental::awaitable_operators;
+}  // namespace ringkit::detail::net_compat
+#endif
+
+namespace ringkit::detail {
+/// Completion token for coroutines that want (error_code, result...) instead of exceptions.
+inline constexpr auto use_tuple = net_compat::as_tuple(asio::use_awaitable);
+}  // namespace ringkit::detail

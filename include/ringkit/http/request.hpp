@@ -1,0 +1,68 @@
+// The request value handed to handlers: the keys of a Ring request map
+// (SPEC.md §1) as typed members, plus `ext`, where middleware adds typed data.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "ringkit/core/type_map.hpp"
+#include "ringkit/http/headers.hpp"
+#include "ringkit/http/method.hpp"
+#include "ringkit/http/url.hpp"
+
+namespace ringkit {
+
+class worker_pool;
+
+struct request {
+    /// Port of the listening socket that accepted the connection (never the Host header's).
+    std::uint16_t server_port = 0;
+    /// Host from the Host header (or an absolute-form target), without port; the
+    /// local address when the request names none.
+    std::string server_name;
+    /// The TCP peer's address. Forwarded-for headers are a middleware's business.
+    std::string remote_addr;
+    /// The path of the request target, still percent-encoded; "*" for `OPTIONS *`.
+    std::string uri;
+    /// What followed '?' in the target, if there was a '?'.
+    std::optional<std::string> query_string;
+    std::string_view scheme = "http";
+    method request_method = method::get;
+    /// The method as sent, e.g. "GET" or "PROPFIND".
+    std::string_view method_name = "GET";
+    /// "HTTP/1.1" or "HTTP/1.0".
+    std::string_view protocol = "HTTP/1.1";
+    request_headers headers;
+    /// The whole request body (already de-chunked), at most server_options::max_body bytes.
+    std::string body;
+    /// Typed data added by middleware: `req.ext.get<cookies>()`.
+    type_map ext;
+
+    std::optional<std::string_view> header(std::string_view name) const noexcept { return headers.get(name); }
+
+    /// The decoded value of a query parameter.
+    std::optional<std::string> query(std::string_view name) const {
+        if (!query_string) return std::nullopt;
+        return query_param(*query_string, name);
+    }
+
+    /// The server's pool for blocking work (see ringkit::blocking); null outside a server.
+    worker_pool* workers = nullptr;
+
+    /// Forgets everything but the memory, so a connection can reuse one request.
+    void clear() noexcept {
+        server_name.clear();
+        uri.clear();
+        query_string.reset();
+        request_method = method::get;
+        method_name = "GET";
+        protocol = "HTTP/1.1";
+        headers.clear();
+        body.clear();
+        ext.clear();
+    }
+};
+
+}  // namespace ringkit

@@ -1,0 +1,425 @@
+// One HTTP/1.1 connection, as one coroutine from accept to close.
+//
+// session() reads top to bottom: parse what has arrived, answer each complete
+// request in order, read more. Responses are corked: a pipelined batch goes out
+// in one gather write, flushed before the connection waits to read again.
+// Deadlines are one watchdog beside the session: each phase (idle, headers,
+// body, write) sets `deadline_`; when it passes the watchdog cancels the
+// pending operation, and if the session does not end within linger_timeout
+// it closes the stream outright.
+//
+// The connection is a template on its stream so tests can drive it with a
+// scripted in-memory stream (tests/support/test_stream.hpp).
+#pragma once
+
+#include <sys/sendfile.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "ringkit/core/asio.hpp"
+#include "ringkit/core/task.hpp"
+#include "ringkit/http/handler.hpp"
+#include "ringkit/http/parser.hpp"
+#include "ringkit/http/serializer.hpp"
+#include "ringkit/server/options.hpp"
+
+namespace ringkit {
+
+class worker_pool;
+
+namespace detail {
+
+/// What every connection of a server shares (read-only while it runs).
+struct connection_config {
+    parser_limits limits;
+    std::string server_header = "ringkit";
+    std::chrono::milliseconds header_timeout{10'000}, read_timeout{30'000}, idle_timeout{60'000},
+        write_timeout{30'000}, linger_timeout{2'000};
+    worker_pool* workers = nullptr;
+    logger_fn logger;
+
+    static connection_config from(const server_options& o) {
+        connection_config c;
+        c.limits = {o.max_line, o.max_header, o.max_header_count, o.max_body};
+        c.server_header = o.server_header;
+        c.header_timeout = o.header_timeout;
+        c.read_timeout = o.read_timeout;
+        c.idle_timeout = o.idle_timeout;
+        c.write_timeout = o.write_timeout;
+        c.linger_timeout = o.linger_timeout;
+        c.logger = o.logger;
+        return c;
+    }
+
+    void log(std::string_view message, std::exception_ptr error = nullptr) const {
+        if (logger) return logger(message, error);
+        std::string what;
+        if (error) try {
+                std::rethrow_exception(error);
+            } catch (const std::exception& e) {
+                what = e.what();
+            } catch (...) {
+                what = "unknown exception";
+            }
+        std::fprintf(stderr, "ringkit: %.*s%s%s\n", static_cast<int>(message.size()), message.data(),
+                     what.empty() ? "" : ": ", what.c_str());
+    }
+};
+
+/// Who is on the other end; fixed for the connection's life.
+struct peer_info {
+    std::string remote_addr;
+    std::string local_addr;
+    std::uint16_t server_port = 0;
+};
+
+/// The part of a connection the server drives from outside: an intrusive list
+/// node per thread, so stop() can reach every live connection without a lock.
+class connection_base {
+public:
+    virtual void request_stop() = 0;  ///< finish the current request, then close
+    virtual void force_close() = 0;   ///< close now
+    connection_base* prev = nullptr;
+    connection_base* next = nullptr;
+
+protected:
+    ~connection_base() = default;
+};
+
+class connection_list {
+public:
+    void add(connection_base* c) noexcept {
+        c->next = head_;
+        if (head_) head_->prev = c;
+        head_ = c;
+        ++size_;
+    }
+    void remove(connection_base* c) noexcept {
+        if (c->prev) c->prev->next = c->next;
+        else head_ = c->next;
+        if (c->next) c->next->prev = c->prev;
+        c->prev = c->next = nullptr;
+        --size_;
+    }
+    template <class F>
+    void for_each(F f) {
+        for (auto* c = head_; c;) {
+            auto* next = c->next;  // f may end the connection
+            f(*c);
+            c = next;
+        }
+    }
+    std::size_t size() const noexcept { return size_; }
+
+private:
+    connection_base* head_ = nullptr;
+    std::size_t size_ = 0;
+};
+
+}  // namespace detail
+
+template <class Stream>
+class connection final : public detail::connection_base {
+    using clock = std::chrono::steady_clock;
+
+public:
+    connection(Stream stream, const detail::connection_config& config, const handler& app, detail::peer_info peer)
+        : stream_(std::move(stream)), config_(config), app_(app), parser_(config.limits), peer_(std::move(peer)) {
+        req_.remote_addr = peer_.remote_addr;
+        req_.server_port = peer_.server_port;
+        req_.workers = config.workers;
+        parser_.bind(req_);
+    }
+
+    /// The connection's whole life; returns once the stream is closed.
+    task<void> run() {
+        using namespace detail::net_compat::awaitable_operators;
+        co_await (session() || watchdog());
+        close_stream();
+    }
+
+    void request_stop() override {
+        stopping_ = true;
+        if (idle_) cancel_stream();  // nobody is waiting for an answer: go now
+    }
+    void force_close() override { close_stream(); }
+
+    Stream& stream() noexcept { return stream_; }
+
+private:
+    // ---- the session ------------------------------------------------------
+
+    task<void> session() {
+        for (;;) {
+            auto [event, used] = parser_.feed({in_.data() + in_begin_, in_end_ - in_begin_});
+            in_begin_ += used;
+            switch (event) {
+            case parse_event::need_more:
+                in_begin_ = in_end_ = 0;  // llhttp consumed everything
+                if (!co_await flush()) co_return;
+                if (stopping_ && !parser_.in_message()) co_return;
+                if (!co_await read_more()) {
+                    if (timed_out_ && parser_.in_message()) co_await answer_error(408);
+                    co_return;
+                }
+                break;
+            case parse_event::expect_continue:
+                out_.append("HTTP/1.1 100 Continue\r\n\r\n");
+                if (!co_await flush()) co_return;
+                break;
+            case parse_event::error:
+                co_await answer_error(parser_.error_status());
+                co_return;
+            case parse_event::message_complete:
+                if (!co_await respond()) {
+                    co_await linger();
+                    co_return;
+                }
+                break;
+            }
+        }
+    }
+
+    // Answers the request in req_. Returns whether the connection stays open.
+    task<bool> respond() {
+        if (req_.server_name.empty()) req_.server_name = peer_.local_addr;
+        response res = co_await call_handler();
+        if (!response_is_valid(res)) {
+            config_.log("handler returned an invalid response (status or header bytes); sent 500");
+            res = response::text("Internal Server Error", 500);
+        }
+        response_context ctx{.head = req_.request_method == method::head,
+                             .http10 = parser_.http10(),
+                             .keep_alive = parser_.keep_alive() && !stopping_,
+                             .server_header = config_.server_header};
+        auto head = write_head(out_, res, ctx);
+        if (head.send_body) {
+            if (auto* s = std::get_if<std::string>(&res.body)) {
+                if (!co_await send_bytes(*s)) co_return false;
+            } else if (auto* f = std::get_if<file_body>(&res.body)) {
+                if (!co_await flush() || !co_await send_file(*f)) co_return false;
+            } else if (auto* st = std::get_if<stream_body>(&res.body)) {
+                if (!co_await flush() || !co_await send_stream(*st, head.framing)) co_return false;
+            }
+        }
+        if (!head.keep_alive) co_await flush();
+        co_return head.keep_alive;
+    }
+
+    task<response> call_handler() {
+        std::exception_ptr error;
+        set_deadline(clock::time_point::max());  // a handler may take as long as it likes
+        if (app_.is_sync()) {
+            try {
+                co_return app_.call_sync(req_);
+            } catch (...) {
+                error = std::current_exception();
+            }
+        } else {
+            try {
+                co_return co_await app_.call_async(req_);
+            } catch (...) {
+                error = std::current_exception();
+            }
+        }
+        config_.log("handler threw; sent 500", error);
+        co_return response::text("Internal Server Error", 500);  // never the exception's text
+    }
+
+    // Status line + headers are in out_; the body joins them in one gather write,
+    // or waits in out_ for the rest of a pipelined batch when it is small.
+    task<bool> send_bytes(std::string_view body) {
+        if (out_.size() + body.size() <= cork_limit) {
+            out_.append(body);
+            co_return true;
+        }
+        std::array<asio::const_buffer, 2> buffers{asio::buffer(out_), asio::buffer(body)};
+        bool ok = co_await write(buffers);
+        out_.clear();
+        co_return ok;
+    }
+
+    task<bool> send_file(const file_body& f) {
+        off_t offset = static_cast<off_t>(f.offset);
+        std::uint64_t left = f.length;
+        if constexpr (requires { stream_.native_handle(); stream_.async_wait(Stream::wait_write); }) {
+            stream_.native_non_blocking(true);
+            while (left > 0) {
+                auto n = ::sendfile(stream_.native_handle(), *f.fd, &offset, std::min<std::uint64_t>(left, 1 << 20));
+                if (n > 0) {
+                    left -= static_cast<std::uint64_t>(n);
+                } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+                    set_deadline(clock::now() + config_.write_timeout);
+                    auto [ec] = co_await stream_.async_wait(Stream::wait_write, detail::use_tuple);
+                    if (ec) co_return false;
+                } else {
+                    co_return false;  // error, or the file shrank under us: the length is a lie now
+                }
+            }
+        } else {
+            std::string chunk(64 * 1024, '\0');
+            while (left > 0) {
+                auto n = ::pread(*f.fd, chunk.data(), std::min<std::uint64_t>(left, chunk.size()), offset);
+                if (n <= 0) co_return false;
+                offset += n;
+                left -= static_cast<std::uint64_t>(n);
+                if (!co_await write(asio::buffer(chunk.data(), static_cast<std::size_t>(n)))) co_return false;
+            }
+        }
+        co_return true;
+    }
+
+    class chunk_writer final : public body_writer {
+    public:
+        chunk_writer(connection& c, bool chunked) : c_(c), chunked_(chunked) {}
+        task<void> write(std::string_view bytes) override {
+            if (bytes.empty()) co_return;  // an empty chunk would end the body
+            bool ok;
+            if (chunked_) {
+                char size_line[20];
+                int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", bytes.size());
+                std::array<asio::const_buffer, 3> buffers{asio::buffer(size_line, static_cast<std::size_t>(n)),
+                                                          asio::buffer(bytes), asio::buffer("\r\n", 2)};
+                ok = co_await c_.write(buffers);
+            } else {
+                ok = co_await c_.write(asio::buffer(bytes));
+            }
+            if (!ok) throw std::system_error(std::make_error_code(std::errc::connection_aborted), "client gone");
+        }
+
+    private:
+        connection& c_;
+        bool chunked_;
+    };
+
+    task<bool> send_stream(const stream_body& body, body_framing framing) {
+        chunk_writer writer(*this, framing == body_framing::chunked);
+        std::exception_ptr error;
+        try {
+            co_await body.produce(writer);
+        } catch (...) {
+            error = std::current_exception();
+        }
+        if (error) {
+            // The head is out: the only honest signal left is an unterminated body.
+            if (!closed_) config_.log("stream body threw; connection closed", error);
+            co_return false;
+        }
+        if (framing == body_framing::chunked) out_.append("0\r\n\r\n");
+        co_return true;
+    }
+
+    // An error the parser found: answer it (after any corked responses) and close.
+    task<void> answer_error(int status) {
+        auto res = response::text(std::string(reason_phrase(status)), status);
+        if (status == 505) res.body = std::string("HTTP Version Not Supported");
+        write_head(out_, res, {.head = false, .http10 = false, .keep_alive = false, .server_header = config_.server_header});
+        out_.append(res.body_string());
+        if (co_await flush()) co_await linger();
+    }
+
+    // Closing right after an error response while the client is still sending
+    // makes the kernel reset the connection, and the client may lose the response.
+    // So: half-close, then read and discard for a little while (nginx's lingering close).
+    task<void> linger() {
+        std::error_code ec;
+        stream_.shutdown(asio::socket_base::shutdown_send, ec);
+        if (ec) co_return;
+        set_deadline(clock::now() + config_.linger_timeout);
+        std::size_t drained = 0;
+        while (drained < 256 * 1024) {
+            auto [rec, n] = co_await stream_.async_read_some(asio::buffer(in_), detail::use_tuple);
+            if (rec) break;
+            drained += n;
+        }
+    }
+
+    // ---- I/O with deadlines -------------------------------------------------
+
+    task<bool> read_more() {
+        idle_ = !parser_.in_message();
+        auto timeout = idle_ ? config_.idle_timeout
+                             : parser_.headers_done() ? config_.read_timeout : config_.header_timeout;
+        set_deadline(clock::now() + timeout);
+        auto [ec, n] = co_await stream_.async_read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
+                                                        detail::use_tuple);
+        idle_ = false;
+        if (ec) co_return false;
+        in_end_ += n;
+        co_return true;
+    }
+
+    template <class Buffers>
+    task<bool> write(const Buffers& buffers) {
+        set_deadline(clock::now() + config_.write_timeout);
+        auto [ec, n] = co_await asio::async_write(stream_, buffers, detail::use_tuple);
+        co_return !ec;
+    }
+
+    task<bool> flush() {
+        if (out_.empty()) co_return true;
+        bool ok = co_await write(asio::buffer(out_));
+        out_.clear();
+        co_return ok;
+    }
+
+    void set_deadline(clock::time_point t) noexcept { deadline_ = t; }
+
+    task<void> watchdog() {
+        asio::steady_timer timer(co_await asio::this_coro::executor);
+        for (;;) {
+            timer.expires_at(deadline_);
+            auto [ec] = co_await timer.async_wait(detail::use_tuple);
+            if (ec) co_return;  // the session ended first
+            if (deadline_ > clock::now()) continue;  // the session moved the deadline on
+            if (!timed_out_) {
+                // Stop the overdue operation; the session still gets to say 408.
+                timed_out_ = true;
+                cancel_stream();
+                deadline_ = clock::now() + config_.linger_timeout;
+            } else {
+                close_stream();
+                deadline_ = clock::time_point::max();
+            }
+        }
+    }
+
+    void cancel_stream() noexcept {
+        std::error_code ec;
+        stream_.cancel(ec);
+    }
+    void close_stream() noexcept {
+        if (closed_) return;
+        closed_ = true;
+        std::error_code ec;
+        stream_.shutdown(asio::socket_base::shutdown_both, ec);
+        stream_.close(ec);
+    }
+
+    // Responses for a pipelined batch are gathered up to this size before a write.
+    static constexpr std::size_t cork_limit = 16 * 1024;
+
+    Stream stream_;
+    const detail::connection_config& config_;
+    const handler& app_;
+    request_parser parser_;
+    detail::peer_info peer_;
+    request req_;
+    std::array<char, 16 * 1024> in_{};
+    std::size_t in_begin_ = 0, in_end_ = 0;
+    std::string out_;
+    clock::time_point deadline_ = clock::time_point::max();
+    bool idle_ = false, stopping_ = false, timed_out_ = false, closed_ = false;
+};
+
+}  // namespace ringkit

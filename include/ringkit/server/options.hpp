@@ -1,0 +1,47 @@
+// Every knob of a server in one struct, with finite defaults. Names follow
+// HTTP-Kit's run-server where they mean the same.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace ringkit {
+
+/// Receives what the server cannot answer for itself: handler exceptions, invalid
+/// responses, accept failures. Called on the thread where it happened.
+using logger_fn = std::function<void(std::string_view message, std::exception_ptr error)>;
+
+struct server_options {
+    std::string ip = "0.0.0.0";
+    std::uint16_t port = 8090;                 ///< 0: any free port; server::port() tells which
+    unsigned threads = 0;                      ///< I/O threads; 0: one per core
+    bool reuse_port = false;                   ///< SO_REUSEPORT with one acceptor per thread
+    int backlog = 1024;
+
+    std::size_t max_body = 8 * 1024 * 1024;    ///< request body bytes, chunked included → 413
+    std::size_t max_line = 8 * 1024;           ///< request-target bytes → 414; one header line → 431
+    std::size_t max_header = 64 * 1024;        ///< all header bytes of a request → 431
+    std::size_t max_header_count = 256;        ///< header fields in a request → 431
+    std::size_t max_connections = 10000;       ///< further connections get 503 and are closed
+
+    /// Server header value; empty: none. A handler's own Server header wins.
+    std::string server_header = "ringkit";
+
+    std::chrono::milliseconds header_timeout{10'000};  ///< first byte to end of headers → 408
+    std::chrono::milliseconds read_timeout{30'000};    ///< longest wait for more body bytes → 408
+    std::chrono::milliseconds idle_timeout{60'000};    ///< keep-alive wait for the next request → close
+    std::chrono::milliseconds write_timeout{30'000};   ///< a write that makes no progress → close
+    std::chrono::milliseconds linger_timeout{2'000};   ///< after an error response, time to drain the client
+
+    unsigned worker_threads = 0;               ///< pool for ringkit::blocking handlers; 0: one per core
+    std::size_t queue_size = 20480;            ///< blocking jobs waiting; beyond it → 503 at once
+
+    logger_fn logger;                          ///< empty: print to stderr
+};
+
+}  // namespace ringkit

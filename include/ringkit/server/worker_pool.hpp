@@ -1,0 +1,78 @@
+// A bounded pool for handlers that block (file system, a synchronous database
+// client...). Like HTTP-Kit's worker queue, it refuses work when full instead
+// of queueing without bound: the handler then answers 503 at once.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <exception>
+#include <optional>
+#include <utility>
+
+#include "ringkit/core/asio.hpp"
+#include "ringkit/core/task.hpp"
+#include "ringkit/http/handler.hpp"
+
+namespace ringkit {
+
+class worker_pool {
+public:
+    /// `threads` workers; at most `threads + queue_size` jobs admitted at once.
+    worker_pool(std::size_t threads, std::size_t queue_size)
+        : pool_(threads), capacity_(threads + queue_size) {}
+    ~worker_pool() { join(); }
+
+    /// Runs fn() on a worker and resumes the calling coroutine on its own executor
+    /// with the result; nullopt, without running fn, when the pool is full.
+    /// An exception from fn is rethrown in the caller.
+    template <class F, class R = std::invoke_result_t<F&>>
+    task<std::optional<R>> run(F fn) {
+        if (admitted_.fetch_add(1, std::memory_order_relaxed) >= capacity_) {
+            admitted_.fetch_sub(1, std::memory_order_relaxed);
+            co_return std::nullopt;
+        }
+        auto outcome = co_await asio::async_initiate<const decltype(asio::use_awaitable)&,
+                                                     void(std::exception_ptr, std::optional<R>)>(
+            [this, &fn](auto handler) {
+                auto ex = asio::get_associated_executor(handler);
+                asio::post(pool_, [this, &fn, ex, h = std::move(handler)]() mutable {
+                    std::optional<R> result;
+                    std::exception_ptr error;
+                    try {
+                        result.emplace(fn());
+                    } catch (...) {
+                        error = std::current_exception();
+                    }
+                    admitted_.fetch_sub(1, std::memory_order_relaxed);
+                    asio::post(ex, [h = std::move(h), error, r = std::move(result)]() mutable {
+                        std::move(h)(error, std::move(r));
+                    });
+                });
+            },
+            asio::use_awaitable);
+        co_return outcome;
+    }
+
+    std::size_t in_flight() const noexcept { return admitted_.load(std::memory_order_relaxed); }
+    void join() { pool_.join(); }
+
+private:
+    asio::thread_pool pool_;
+    std::size_t capacity_;
+    std::atomic<std::size_t> admitted_{0};
+};
+
+/// Wraps a plain, blocking handler so it runs on the server's worker pool and
+/// leaves the I/O thread free. When the pool's queue is full the request gets
+/// 503 at once. Outside a server (no pool) the handler runs inline.
+template <sync_handler_fn F>
+handler blocking(F fn) {
+    return handler([fn = std::move(fn)](request& req) -> task<response> {
+        if (!req.workers) co_return fn(req);
+        auto result = co_await req.workers->run([&]() -> response { return fn(req); });
+        if (!result) co_return response::text("Service Unavailable", 503);
+        co_return std::move(*result);
+    });
+}
+
+}  // namespace ringkit
