@@ -82,6 +82,9 @@ public:
     // pieces that may be split across reads.
     void begin_field() { pending_.name_off = static_cast<std::uint32_t>(arena_.size()); }
     void append_field(std::string_view piece) { arena_.append(piece); }
+    std::string_view pending_name() const noexcept {
+        return {arena_.data() + pending_.name_off, arena_.size() - pending_.name_off};
+    }
     void begin_value() {
         pending_.name_len = static_cast<std::uint32_t>(arena_.size()) - pending_.name_off;
         pending_.value_off = static_cast<std::uint32_t>(arena_.size());

@@ -76,16 +76,11 @@ public:
             paused_upgrade_ = false;
         }
         if (data.empty()) return {parse_event::need_more, 0};
-        const bool was_in_headers = started_ && !headers_done_;
+        if (head_.state != head_scan::done)
+            if (auto r = scan_head(data); r.event == parse_event::error) return r;
         auto err = llhttp_execute(&parser_, data.data(), data.size());
         switch (err) {
         case HPE_OK:
-            // The coarse guard: bytes llhttp swallows without a callback (whitespace)
-            // still count against the header limit.
-            if (started_ && !headers_done_) {
-                header_phase_bytes_ += was_in_headers ? data.size() : 0;
-                if (header_phase_bytes_ > limits_.max_line + limits_.max_header) return fail(431, "headers too large");
-            }
             return {parse_event::need_more, data.size()};
         case HPE_PAUSED: {
             paused_ = true;
@@ -94,6 +89,7 @@ public:
                 continue_pending_ = false;
                 return {parse_event::expect_continue, used};
             }
+            head_ = {};  // the next byte starts the next request
             return {parse_event::message_complete, used};
         }
         case HPE_PAUSED_UPGRADE: {
@@ -101,6 +97,7 @@ public:
             // handler switches; otherwise HTTP parsing goes on from here.
             paused_upgrade_ = true;
             upgrade_ = true;
+            head_ = {};
             auto used = static_cast<std::size_t>(llhttp_get_error_pos(&parser_) - data.data());
             return {parse_event::message_complete, used};
         }
@@ -131,6 +128,47 @@ public:
 private:
     static request_parser& self(llhttp_t* p) noexcept { return *static_cast<request_parser*>(p->data); }
 
+    // A byte-level pass over the head (request line and header section) for what
+    // llhttp accepts but RFC 9112 does not: obs-fold (a line starting with SP or
+    // HTAB, §5.2), more than one SP between request-line parts (§3), and head
+    // bytes llhttp skips without a callback, which still count against the limit.
+    // It stops at the empty line that ends the head, so body bytes are never scanned.
+    struct head_scan {
+        enum state_t : std::uint8_t { before, request_line, line, line_start, almost_done, done };
+        state_t state = before;
+        bool last_sp = false;
+        std::size_t bytes = 0;
+    };
+
+    result scan_head(std::string_view data) {
+        for (char c : data) {
+            switch (head_.state) {
+            case head_scan::before:  // RFC 9112 §2.2: ignore empty lines before the request
+                if (c == '\r' || c == '\n') continue;
+                head_.state = head_scan::request_line;
+                [[fallthrough]];
+            case head_scan::request_line:
+                if (c == '\n') head_.state = head_scan::line_start;
+                else if (c == ' ' && head_.last_sp) return fail(400, "extra space in request line");
+                head_.last_sp = c == ' ';
+                break;
+            case head_scan::line:
+                if (c == '\n') head_.state = head_scan::line_start;
+                break;
+            case head_scan::line_start:
+                if (c == ' ' || c == '\t') return fail(400, "obsolete line folding");
+                head_.state = c == '\r' ? head_scan::almost_done : c == '\n' ? head_scan::done : head_scan::line;
+                break;
+            case head_scan::almost_done:
+                head_.state = c == '\n' ? head_scan::done : head_scan::line;
+                break;
+            case head_scan::done: return {parse_event::need_more, 0};
+            }
+            if (++head_.bytes > limits_.max_line + limits_.max_header) return fail(431, "request head too large");
+        }
+        return {parse_event::need_more, 0};
+    }
+
     result fail(int status, const char* why) noexcept {
         status_ = status;
         message_ = why;
@@ -149,7 +187,7 @@ private:
         s.started_ = true;
         s.headers_done_ = s.complete_ = s.upgrade_ = s.close_ = false;
         s.in_field_ = s.expect_continue_ = s.continue_pending_ = false;
-        s.header_count_ = s.header_bytes_ = s.line_bytes_ = s.header_phase_bytes_ = 0;
+        s.header_count_ = s.header_bytes_ = s.line_bytes_ = 0;
         s.host_count_ = 0;
         return 0;
     }
@@ -176,6 +214,10 @@ private:
 
     static int on_header_field_complete(llhttp_t* p) {
         auto& s = self(p);
+        // An empty name gets no on_header_field call; a non-strict llhttp lets
+        // non-token bytes through. Either way the line is malformed.
+        if (!s.in_field_ || !detail::is_token(s.req_->headers.pending_name()))
+            return s.reject(400, "invalid header name");
         s.in_field_ = false;
         s.req_->headers.begin_value();
         return 0;
@@ -353,7 +395,8 @@ private:
     llhttp_t parser_{};
     request* req_ = nullptr;
     std::string absolute_host_;
-    std::size_t header_count_ = 0, header_bytes_ = 0, line_bytes_ = 0, header_phase_bytes_ = 0;
+    head_scan head_;
+    std::size_t header_count_ = 0, header_bytes_ = 0, line_bytes_ = 0;
     int host_count_ = 0;
     int status_ = 0;
     const char* message_ = "";

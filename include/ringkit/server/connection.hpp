@@ -15,6 +15,7 @@
 #include <sys/sendfile.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
@@ -134,7 +135,14 @@ class connection final : public detail::connection_base {
 
 public:
     connection(Stream stream, const detail::connection_config& config, const handler& app, detail::peer_info peer)
-        : stream_(std::move(stream)), config_(config), app_(app), parser_(config.limits), peer_(std::move(peer)) {
+        : stream_(std::move(stream)),
+          config_(config),
+          app_(app),
+          parser_(config.limits),
+          peer_(std::move(peer)),
+          timer_(stream_.get_executor()),
+          tick_(std::max(std::chrono::milliseconds(1),
+                         std::min({config.header_timeout, config.read_timeout, config.idle_timeout, config.write_timeout}) / 2)) {
         req_.remote_addr = peer_.remote_addr;
         req_.server_port = peer_.server_port;
         req_.workers = config.workers;
@@ -160,6 +168,10 @@ private:
     // ---- the session ------------------------------------------------------
 
     task<void> session() {
+        struct on_exit {
+            bool& ended;
+            ~on_exit() { ended = true; }  // before run()'s || cancels the watchdog
+        } mark{ended_};
         for (;;) {
             auto [event, used] = parser_.feed({in_.data() + in_begin_, in_end_ - in_begin_});
             in_begin_ += used;
@@ -182,7 +194,9 @@ private:
                 co_return;
             case parse_event::message_complete:
                 if (!co_await respond()) {
-                    co_await linger();
+                    // Requests pipelined after the last answered one are dropped;
+                    // lingering keeps the client from losing that answer to a reset.
+                    if (in_begin_ < in_end_ || parser_.in_message()) co_await linger();
                     co_return;
                 }
                 break;
@@ -373,24 +387,32 @@ private:
         co_return ok;
     }
 
-    void set_deadline(clock::time_point t) noexcept { deadline_ = t; }
+    // The watchdog wakes at least every tick_ (half the shortest timeout), so a
+    // deadline can be moved later, or up to tick_ earlier, without touching the
+    // timer: the hot path pays one clock read per phase. Only an earlier deadline
+    // than that (linger, the grace after a timeout) re-arms it.
+    void set_deadline(clock::time_point t) {
+        deadline_ = t;
+        if (t < timer_.expiry()) timer_.cancel();
+    }
 
     task<void> watchdog() {
-        asio::steady_timer timer(co_await asio::this_coro::executor);
         for (;;) {
-            timer.expires_at(deadline_);
-            auto [ec] = co_await timer.async_wait(detail::use_tuple);
-            if (ec) co_return;  // the session ended first
-            if (deadline_ > clock::now()) continue;  // the session moved the deadline on
-            if (!timed_out_) {
-                // Stop the overdue operation; the session still gets to say 408.
-                timed_out_ = true;
-                cancel_stream();
-                deadline_ = clock::now() + config_.linger_timeout;
-            } else {
-                close_stream();
-                deadline_ = clock::time_point::max();
+            auto now = clock::now();
+            if (deadline_ <= now) {
+                if (!timed_out_) {
+                    // Stop the overdue operation; the session still gets to say 408.
+                    timed_out_ = true;
+                    cancel_stream();
+                    deadline_ = now + config_.linger_timeout;
+                } else {
+                    close_stream();
+                    deadline_ = clock::time_point::max();
+                }
             }
+            timer_.expires_at(deadline_ - now < tick_ ? deadline_ : now + tick_);
+            co_await timer_.async_wait(detail::use_tuple);
+            if (ended_) co_return;  // cancelled because the session is over
         }
     }
 
@@ -418,8 +440,10 @@ private:
     std::array<char, 16 * 1024> in_{};
     std::size_t in_begin_ = 0, in_end_ = 0;
     std::string out_;
+    asio::steady_timer timer_;
+    std::chrono::milliseconds tick_;
     clock::time_point deadline_ = clock::time_point::max();
-    bool idle_ = false, stopping_ = false, timed_out_ = false, closed_ = false;
+    bool idle_ = false, stopping_ = false, timed_out_ = false, closed_ = false, ended_ = false;
 };
 
 }  // namespace ringkit

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages ringkit's build, tests and examples need, and only
+# those that are missing. Safe to run again; used by `make run` and `make test`.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config clang libclang-rt-14-dev   # compilers, sanitizer runtimes
+  libasio-dev nlohmann-json3-dev doctest-dev node-llhttp       # ringkit's dependencies
+  curl python3                                                 # independent test clients
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  sudo_cmd=""
+  [[ $(id -u) -ne 0 ]] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

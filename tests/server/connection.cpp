@@ -1,0 +1,274 @@
+#include "ringkit/server/connection.hpp"
+
+#include <doctest/doctest.h>
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "support/test_stream.hpp"
+
+using namespace std::chrono_literals;
+using ringkit::handler;
+using ringkit::request;
+using ringkit::response;
+using ringkit::test::stream_script;
+using ringkit::test::test_stream;
+
+namespace {
+
+// One connection over a scripted stream, run on a private io_context.
+struct harness {
+    asio::io_context ctx;
+    std::shared_ptr<stream_script> script = std::make_shared<stream_script>();
+    ringkit::detail::connection_config config;
+    handler app = [](request& req) { return response::text("path=" + req.uri); };
+    std::unique_ptr<ringkit::connection<test_stream>> conn;
+    std::vector<std::string> logged;
+    bool finished = false;
+
+    harness() {
+        config.logger = [this](std::string_view m, std::exception_ptr) { logged.emplace_back(m); };
+        config.linger_timeout = 50ms;
+    }
+
+    void start() {
+        conn = std::make_unique<ringkit::connection<test_stream>>(test_stream(ctx.get_executor(), script), config,
+                                                                  app, ringkit::detail::peer_info{"10.0.0.9", "127.0.0.1", 8080});
+        asio::co_spawn(ctx, conn->run(), [this](std::exception_ptr e) {
+            finished = true;
+            if (e) std::rethrow_exception(e);
+        });
+    }
+    /// Runs the connection until it has closed (bounded).
+    std::string run(std::string input) {
+        script->input = std::move(input);
+        start();
+        ctx.run_for(5s);
+        CHECK(finished);
+        return script->output;
+    }
+};
+
+int count(const std::string& s, std::string_view what) {
+    int n = 0;
+    for (auto p = s.find(what); p != std::string::npos; p = s.find(what, p + 1)) ++n;
+    return n;
+}
+
+const std::string get_a = "GET /a HTTP/1.1\r\nHost: h\r\n\r\n";
+
+}  // namespace
+
+TEST_CASE("a request read one byte at a time is answered, then EOF closes") {
+    harness h;
+    h.script->read_size = 1;
+    auto out = h.run(get_a);
+    CHECK(out.starts_with("HTTP/1.1 200 OK\r\n"));
+    CHECK(out.ends_with("\r\n\r\npath=/a"));
+    CHECK(h.script->closed);
+}
+
+TEST_CASE("the request value carries the connection's Ring keys") {
+    harness h;
+    h.app = [](request& r) {
+        return response::text(r.remote_addr + "|" + std::to_string(r.server_port) + "|" + r.server_name + "|" +
+                              std::string(r.scheme));
+    };
+    CHECK(h.run("GET / HTTP/1.0\r\n\r\n").ends_with("10.0.0.9|8080|127.0.0.1|http"));
+}
+
+TEST_CASE("a pipelined batch is answered in order with one write") {
+    harness h;
+    std::string in;
+    for (int i = 0; i < 20; ++i) in += "GET /" + std::to_string(i) + " HTTP/1.1\r\nHost: h\r\n\r\n";
+    auto out = h.run(in);
+    CHECK(count(out, "HTTP/1.1 200 OK") == 20);
+    std::size_t pos = 0;
+    for (int i = 0; i < 20; ++i) {
+        auto at = out.find("path=/" + std::to_string(i), pos);
+        REQUIRE(at != std::string::npos);
+        pos = at;
+    }
+    CHECK(h.script->writes == 1);
+}
+
+TEST_CASE("partial writes still deliver every byte") {
+    harness h;
+    h.script->write_size = 3;
+    h.app = [](request&) { return response::text(std::string(100000, 'x')); };
+    auto out = h.run(get_a + get_a);
+    CHECK(count(out, "HTTP/1.1 200 OK") == 2);
+    CHECK(count(out, std::string(100000, 'x')) == 2);
+}
+
+TEST_CASE("an injected read error ends the connection without an answer") {
+    harness h;
+    h.script->read_size = 5;
+    h.script->fail_read_at = 2;
+    auto out = h.run(get_a);
+    CHECK(out.empty());
+    CHECK(h.script->closed);
+}
+
+TEST_CASE("an injected write error ends the connection") {
+    harness h;
+    h.script->fail_write_at = 0;
+    h.run(get_a + get_a);
+    CHECK(h.script->output.empty());
+    CHECK(h.script->closed);
+}
+
+TEST_CASE("a handler exception becomes a generic 500 and reaches the logger") {
+    harness h;
+    h.app = [](request&) -> response { throw std::runtime_error("secret detail"); };
+    auto out = h.run(get_a + get_a);
+    CHECK(count(out, "HTTP/1.1 500 Internal Server Error") == 2);  // the connection survives it
+    CHECK(out.find("secret") == std::string::npos);
+    REQUIRE(h.logged.size() == 2);
+}
+
+TEST_CASE("coroutine handlers are awaited") {
+    harness h;
+    h.app = [](request& req) -> ringkit::task<response> {
+        asio::steady_timer t(co_await asio::this_coro::executor, 1ms);
+        co_await t.async_wait(asio::use_awaitable);
+        co_return response::text("later " + req.uri);
+    };
+    CHECK(h.run(get_a).ends_with("later /a"));
+}
+
+TEST_CASE("a parse error answers the earlier pipelined requests first, then 400 and close") {
+    harness h;
+    auto out = h.run(get_a + "GET /b HTTP/1.1\r\nHost: h\r\nX-A: a\r\n b\r\n\r\n" + get_a);
+    CHECK(count(out, "HTTP/1.1 200 OK") == 1);
+    CHECK(out.find("HTTP/1.1 400 Bad Request") != std::string::npos);
+    CHECK(out.find("Connection: close") != std::string::npos);
+    CHECK(h.script->shut_down_send);
+}
+
+TEST_CASE("Connection: close in a pipeline: answer it, drop what follows") {
+    harness h;
+    auto out = h.run(get_a + "GET /c HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n" + get_a);
+    CHECK(count(out, "HTTP/1.1 200 OK") == 2);
+    CHECK(out.ends_with("path=/c"));
+}
+
+TEST_CASE("Expect: 100-continue: the interim response comes before the client sends the body") {
+    harness h;
+    h.script->eof_when_drained = false;
+    h.app = [](request& r) { return response::text("got " + r.body); };
+    h.script->input = "PUT /u HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n";
+    h.start();
+    h.ctx.poll();
+    CHECK(h.script->output == "HTTP/1.1 100 Continue\r\n\r\n");
+    h.script->push("data");
+    h.ctx.poll();
+    CHECK(h.script->output.ends_with("got data"));
+    h.conn->force_close();
+    h.ctx.run_for(1s);
+    CHECK(h.finished);
+}
+
+TEST_CASE("request_stop closes an idle connection and lets a busy one finish") {
+    harness h;
+    h.script->eof_when_drained = false;
+    h.script->input = get_a;
+    h.start();
+    h.ctx.poll();
+    CHECK(h.script->output.ends_with("path=/a"));
+    h.conn->request_stop();
+    h.ctx.run_for(1s);
+    CHECK(h.finished);
+
+    harness busy;
+    busy.script->eof_when_drained = false;
+    asio::steady_timer gate(busy.ctx, std::chrono::steady_clock::time_point::max());
+    busy.app = [&](request&) -> ringkit::task<response> {
+        co_await gate.async_wait(ringkit::detail::use_tuple);
+        co_return response::text("finished");
+    };
+    busy.script->input = get_a;
+    busy.start();
+    busy.ctx.poll();
+    busy.conn->request_stop();
+    busy.ctx.poll();
+    CHECK_FALSE(busy.finished);
+    gate.cancel();
+    busy.ctx.run_for(1s);
+    CHECK(busy.finished);
+    CHECK(busy.script->output.find("Connection: close") != std::string::npos);
+    CHECK(busy.script->output.ends_with("finished"));
+}
+
+TEST_CASE("the idle timeout closes a silent keep-alive connection without a response") {
+    harness h;
+    h.config.idle_timeout = 20ms;
+    h.script->eof_when_drained = false;
+    auto out = h.run(get_a);
+    CHECK(count(out, "HTTP/1.1 200 OK") == 1);
+    CHECK(out.find("408") == std::string::npos);
+}
+
+TEST_CASE("the header timeout answers 408 to a slow sender") {
+    harness h;
+    h.config.header_timeout = 20ms;
+    h.script->eof_when_drained = false;
+    auto out = h.run("GET / HTTP/1.1\r\nHost: h\r\n");
+    CHECK(out.starts_with("HTTP/1.1 408 Request Timeout\r\n"));
+}
+
+TEST_CASE("streamed bodies are chunked and terminated") {
+    harness h;
+    h.app = [](request&) {
+        return response::stream([](ringkit::body_writer& w) -> ringkit::task<void> {
+            co_await w.write("ab");
+            co_await w.write("");  // ignored: an empty chunk would end the body early
+            co_await w.write(std::string(20, 'c'));
+        });
+    };
+    auto out = h.run(get_a);
+    CHECK(out.find("Transfer-Encoding: chunked") != std::string::npos);
+    CHECK(out.ends_with("\r\n\r\n2\r\nab\r\n14\r\ncccccccccccccccccccc\r\n0\r\n\r\n"));
+
+    harness old;
+    old.app = h.app;
+    auto out10 = old.run("GET / HTTP/1.0\r\n\r\n");
+    CHECK(out10.find("Connection: close") != std::string::npos);
+    CHECK(out10.ends_with("\r\n\r\nabcccccccccccccccccccc"));
+}
+
+TEST_CASE("file bodies without sendfile fall back to reads") {
+    char path[] = "/tmp/ringkit-conn-XXXXXX";
+    int fd = ::mkstemp(path);
+    std::string content(200000, '\0');
+    for (std::size_t i = 0; i < content.size(); ++i) content[i] = static_cast<char>('a' + i % 26);
+    REQUIRE(::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()));
+    ::close(fd);
+    harness h;
+    std::string p = path;
+    h.app = [p](request&) { return response::file(p); };
+    auto out = h.run(get_a);
+    CHECK(out.find("Content-Length: 200000") != std::string::npos);
+    CHECK(out.ends_with(content));
+    std::remove(path);
+}
+
+TEST_CASE("HEAD sends the headers of GET and no body") {
+    harness h;
+    auto out = h.run("HEAD /x HTTP/1.1\r\nHost: h\r\n\r\n" + get_a);
+    CHECK(out.find("Content-Length: 7\r\n\r\nHTTP/1.1 200 OK") != std::string::npos);
+    CHECK(out.ends_with("path=/a"));
+}
+
+TEST_CASE("an invalid response from a handler becomes 500") {
+    harness h;
+    h.app = [](request&) {
+        auto r = response::text("x");
+        r.headers.add("X-Injected", "a\r\nSet-Cookie: evil=1");
+        return r;
+    };
+    auto out = h.run(get_a);
+    CHECK(out.starts_with("HTTP/1.1 500"));
+    CHECK(out.find("evil") == std::string::npos);
+}
