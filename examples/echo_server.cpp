@@ -12,10 +12,36 @@ namespace rk = ringkit;
 
 namespace {
 
+// What a person sees at http://127.0.0.1:8080/ : every route, with a form for /echo.
+constexpr const char* index_page = R"(<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>ringkit echo_server</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:44em;margin:2em auto;padding:0 1em}
+code{background:#f3f3f3;padding:0 .3em}pre{background:#f3f3f3;padding:.6em;min-height:1.5em}</style></head>
+<body><h1>ringkit echo_server</h1>
+<p>A C++20 coroutine HTTP/1.1 server. Routes:</p>
+<ul>
+<li><a href="/plaintext"><code>GET /plaintext</code></a> &mdash; Hello, World!</li>
+<li><a href="/json"><code>GET /json</code></a> &mdash; a JSON message</li>
+<li><a href="/stream"><code>GET /stream</code></a> &mdash; a chunked response written piece by piece</li>
+<li><code>POST /echo</code>, <code>PUT /echo</code> &mdash; the body back, with its content type</li>
+</ul>
+<form id="f"><input id="msg" value="hello ringkit" size="30"> <button>POST /echo</button></form>
+<pre id="out"></pre>
+<script>
+document.getElementById('f').onsubmit = async (e) => {
+  e.preventDefault();
+  const r = await fetch('/echo', {method: 'POST', headers: {'Content-Type': 'text/plain'},
+                                  body: document.getElementById('msg').value});
+  document.getElementById('out').textContent = r.status + ' ' + await r.text();
+};
+</script></body></html>
+)";
+
 rk::response route(rk::request& req) {
     const auto& path = req.uri;
     const auto m = req.request_method;
     const bool get = m == rk::method::get || m == rk::method::head;
+    if (path == "/" && get) return rk::response::html(index_page);
     if (path == "/plaintext" && get) return rk::response::text("Hello, World!");
     if (path == "/json" && get) return rk::response::json({{"message", "Hello, World!"}});
     if (path == "/echo" && (m == rk::method::post || m == rk::method::put))
