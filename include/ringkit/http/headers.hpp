@@ -102,7 +102,9 @@ public:
         for (auto& e : entries_)
             if (view(e.name_off, e.name_len) == name) {
                 join(e, name == "cookie" ? ';' : ',');
-                return {name, view(e.value_off, e.value_len)};
+                // join() truncated the pending name and may have moved the arena:
+                // `name` no longer points at it, the first entry's name does.
+                return {view(e.name_off, e.name_len), view(e.value_off, e.value_len)};
             }
         entries_.push_back(pending_);
         return {name, value};

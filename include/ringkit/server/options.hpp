@@ -41,7 +41,7 @@ struct server_options {
     unsigned worker_threads = 0;               ///< pool for ringkit::blocking handlers; 0: one per core
     std::size_t queue_size = 20480;            ///< blocking jobs waiting; beyond it → 503 at once
 
-    logger_fn logger;                          ///< empty: print to stderr
+    logger_fn logger{};                        ///< empty: print to stderr ({}: no -Wextra warning for {.port = ...})
 };
 
 }  // namespace ringkit
