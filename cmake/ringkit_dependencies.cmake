@@ -1,21 +1,40 @@
 # Finds what ringkit::ringkit links against. Used both from ringkit's own
 # CMakeLists.txt and from the installed ringkitConfig.cmake, so a consumer gets
 # the same targets whichever way it brings ringkit in.
-include(GNUInstallDirs)
-find_package(Threads REQUIRED)
+#
+# In the installed config RINGKIT_PACKAGE_MODE is set: a missing dependency then
+# sets RINGKIT_MISSING_DEPENDENCY (and the config reports ringkit as not found,
+# the find_package way) instead of stopping the consumer's configure.
+macro(_ringkit_missing_dependency message)
+  if(RINGKIT_PACKAGE_MODE)
+    set(RINGKIT_MISSING_DEPENDENCY "${message}")
+    return()
+  endif()
+  message(FATAL_ERROR "${message}")
+endmacro()
+
+if(NOT RINGKIT_PACKAGE_MODE)
+  include(GNUInstallDirs)
+endif()
+
+find_package(Threads)
+if(NOT Threads_FOUND)
+  _ringkit_missing_dependency("ringkit needs a threads library (Threads::Threads)")
+endif()
 
 if(NOT TARGET nlohmann_json::nlohmann_json)
   find_package(nlohmann_json 3.2 QUIET)
   if(NOT nlohmann_json_FOUND)
-    message(FATAL_ERROR "ringkit needs nlohmann_json: apt-get install nlohmann-json3-dev")
+    _ringkit_missing_dependency("ringkit needs nlohmann_json: apt-get install nlohmann-json3-dev")
   endif()
 endif()
 
 # Standalone Asio ships no CMake package; it is one header tree.
 if(NOT TARGET ringkit_asio)
-  find_path(RINGKIT_ASIO_INCLUDE_DIR asio.hpp)
+  # RINGKIT_ASIO_HINT: where the installed ringkit found it when it was built.
+  find_path(RINGKIT_ASIO_INCLUDE_DIR asio.hpp HINTS ${RINGKIT_ASIO_HINT})
   if(NOT RINGKIT_ASIO_INCLUDE_DIR)
-    message(FATAL_ERROR "ringkit needs standalone Asio (asio.hpp): apt-get install libasio-dev")
+    _ringkit_missing_dependency("ringkit needs standalone Asio (asio.hpp): apt-get install libasio-dev")
   endif()
   add_library(ringkit_asio INTERFACE IMPORTED GLOBAL)
   set_target_properties(ringkit_asio PROPERTIES INTERFACE_INCLUDE_DIRECTORIES "${RINGKIT_ASIO_INCLUDE_DIR}")

@@ -54,7 +54,7 @@ public:
     template <class MutableBuffers, class Token>
     auto async_read_some(const MutableBuffers& buffers, Token&& token) {
         return asio::async_initiate<Token, void(std::error_code, std::size_t)>(
-            [this, buffers](auto handler) { start_read(buffers, std::move(handler)); }, token);
+            [self = this, buffers](auto handler) { self->start_read(buffers, std::move(handler)); }, token);
     }
 
     template <class ConstBuffers, class Token>

@@ -10,6 +10,12 @@
 #define ASIO_NO_DEPRECATED
 #endif
 
+// Asio 1.22 enables co_await for clang only when <experimental/coroutine> exists,
+// which libstdc++ does not ship; clang 14 has C++20 coroutines and <coroutine>.
+#if defined(__clang__) && !defined(ASIO_HAS_CO_AWAIT) && defined(__cpp_impl_coroutine) && __has_include(<coroutine>)
+#define ASIO_HAS_CO_AWAIT 1
+#endif
+
 #include <asio.hpp>
 #include <asio/version.hpp>
 

@@ -5,6 +5,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <typeinfo>
 #include <utility>
 #include <vector>
@@ -17,7 +18,11 @@ public:
     /// until the T is replaced or the map is cleared.
     template <class T, class... Args>
     T& emplace(Args&&... args) {
-        auto value = std::make_shared<T>(std::forward<Args>(args)...);
+        std::shared_ptr<T> value;
+        if constexpr (std::is_constructible_v<T, Args&&...>)
+            value = std::make_shared<T>(std::forward<Args>(args)...);
+        else  // aggregates: clang 14 lacks parenthesised aggregate initialisation
+            value = std::make_shared<T>(T{std::forward<Args>(args)...});
         T& ref = *value;
         for (auto& [key, slot] : slots_)
             if (key == key_of<T>()) {

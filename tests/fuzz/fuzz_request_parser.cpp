@@ -1,0 +1,154 @@
+// libFuzzer target for ringkit::request_parser, driven the way a connection drives it.
+//
+// Input layout:  [split byte] [limits byte] [request bytes...]
+//   split byte   how the request bytes arrive: all at once, fixed-size reads, varied
+//                read sizes from a small PRNG, or one byte at a time (split reads
+//                are where incremental parsers go wrong)
+//   limits byte  high bit set: small parser_limits derived from the other bits, so
+//                the 413/414/431 paths are reachable by short inputs
+//
+// The loop mirrors connection::session(): feed what has arrived, advance by
+// `consumed`; on message_complete / expect_continue carry on with the rest; on
+// need_more deliver the next read (every byte must have been consumed); stop on
+// error or when the input is exhausted. Invariants are checked with __builtin_trap().
+#include "ringkit/http/parser.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "ringkit/core/ascii.hpp"
+#include "ringkit/http/request.hpp"
+
+namespace {
+
+#define FUZZ_CHECK(cond)               \
+    do {                               \
+        if (!(cond)) __builtin_trap(); \
+    } while (0)
+
+bool known_error_status(int s) {
+    switch (s) {
+    case 400: case 413: case 414: case 417: case 431: case 501: case 505: return true;
+    default: return false;
+    }
+}
+
+ringkit::parser_limits limits_from(std::uint8_t b) {
+    ringkit::parser_limits l;
+    if (!(b & 0x80)) return l;  // the defaults
+    l.max_line = std::size_t{16} << (b & 0x3);                // 16 .. 128
+    l.max_header = std::size_t{64} << ((b >> 2) & 0x3);      // 64 .. 512
+    l.max_header_count = 1 + ((b >> 4) & 0x3) * 3;            // 1, 4, 7, 10
+    l.max_body = (b & 0x40) ? 0 : std::size_t{8} << ((b >> 4) & 0x3);  // 0 or 8 .. 64
+    return l;
+}
+
+// How many bytes the next read delivers.
+class reads {
+public:
+    explicit reads(std::uint8_t b) : mode_(b >> 6), size_((b & 0x3f) + 1), state_(b | 1u) {}
+    std::size_t next(std::size_t left) {
+        std::size_t n = left;
+        switch (mode_) {
+        case 0: break;                               // everything at once
+        case 1: n = size_; break;                    // fixed 1..64
+        case 2:                                      // varied 1..256
+            state_ = state_ * 1103515245u + 12345u;
+            n = 1 + ((state_ >> 16) & 0xff);
+            break;
+        default: n = 1; break;                       // byte by byte
+        }
+        return n < left ? n : left;
+    }
+
+private:
+    unsigned mode_;
+    std::size_t size_;
+    std::uint32_t state_;
+};
+
+void check_complete_request(const ringkit::request& r, const ringkit::parser_limits& limits) {
+    FUZZ_CHECK(!r.uri.empty());
+    // After split_target: an origin path ("/..." , also for absolute-form) or "*".
+    FUZZ_CHECK(r.uri == "*" || r.uri.front() == '/');
+    FUZZ_CHECK(r.uri.find('?') == std::string::npos && r.uri.find('#') == std::string::npos);
+    FUZZ_CHECK(r.uri.size() <= limits.max_line);
+    FUZZ_CHECK(r.protocol == "HTTP/1.1" || r.protocol == "HTTP/1.0");
+    FUZZ_CHECK(ringkit::detail::is_token(r.method_name));
+    FUZZ_CHECK(r.request_method != ringkit::method::connect);
+    FUZZ_CHECK(r.body.size() <= limits.max_body);
+    FUZZ_CHECK(r.headers.size() <= limits.max_header_count);
+    for (auto [name, value] : r.headers) {
+        FUZZ_CHECK(ringkit::detail::is_token(name));
+        for (char c : name) FUZZ_CHECK(c < 'A' || c > 'Z');
+        FUZZ_CHECK(ringkit::detail::is_field_value(value));
+        FUZZ_CHECK(ringkit::detail::trim_ows(value).size() == value.size());
+    }
+    // RFC 9112 §3.2: an HTTP/1.1 request without exactly one Host was refused.
+    if (r.protocol == "HTTP/1.1") FUZZ_CHECK(r.headers.contains("host"));
+    // Only "100-continue" is understood (417 otherwise), repeated Expect lines included.
+    if (auto expect = r.header("expect")) FUZZ_CHECK(ringkit::detail::iequals(*expect, "100-continue"));
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    if (size < 2) return 0;
+    reads plan(data[0]);
+    const auto limits = limits_from(data[1]);
+    const std::string_view input(reinterpret_cast<const char*>(data + 2), size - 2);
+
+    ringkit::request_parser parser(limits);
+    ringkit::request req;
+    parser.bind(req);
+
+    // The connection's input buffer: bytes read but not yet consumed.
+    std::string buf;
+    std::size_t begin = 0, delivered = 0;
+    int stalls = 0;  // consecutive events that consumed nothing
+    for (;;) {
+        const std::string_view avail(buf.data() + begin, buf.size() - begin);
+        const auto [event, used] = parser.feed(avail);
+        FUZZ_CHECK(used <= avail.size());
+        begin += used;
+        stalls = used == 0 && event != ringkit::parse_event::need_more ? stalls + 1 : 0;
+        // A connection loops on these events without reading: no progress forever would hang it.
+        FUZZ_CHECK(stalls < 4);
+
+        switch (event) {
+        case ringkit::parse_event::need_more:
+            FUZZ_CHECK(begin == buf.size());  // the connection drops its buffer here
+            buf.clear();
+            begin = 0;
+            if (delivered == input.size()) return 0;
+            {
+                const std::size_t n = plan.next(input.size() - delivered);
+                buf.append(input.substr(delivered, n));
+                delivered += n;
+            }
+            break;
+        case ringkit::parse_event::expect_continue:
+            FUZZ_CHECK(parser.headers_done());
+            FUZZ_CHECK(parser.in_message());
+            FUZZ_CHECK(!req.uri.empty());
+            FUZZ_CHECK(req.protocol == "HTTP/1.1");
+            break;
+        case ringkit::parse_event::message_complete:
+            FUZZ_CHECK(!parser.in_message());
+            check_complete_request(req, limits);
+            break;
+        case ringkit::parse_event::error: {
+            FUZZ_CHECK(used == 0);
+            FUZZ_CHECK(known_error_status(parser.error_status()));
+            FUZZ_CHECK(!parser.error_message().empty());
+            // An error is final: more bytes do not revive the parser.
+            const auto again = parser.feed("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+            FUZZ_CHECK(again.event == ringkit::parse_event::error && again.consumed == 0);
+            FUZZ_CHECK(parser.error_status() != 0);
+            return 0;
+        }
+        }
+    }
+}

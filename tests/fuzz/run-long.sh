@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# A deeper fuzz run than the ctest smoke test: N seconds of fuzz_request_parser.
+#   tests/fuzz/run-long.sh [SECONDS] [BUILD_DIR] [-- extra libFuzzer flags...]
+#     SECONDS     default 600
+#     BUILD_DIR   default build/fuzz; configured (clang, ASan+UBSan, -O2) and the
+#                 target built there if it is not yet
+#   FUZZ_FORK=N   run N fuzzing processes (libFuzzer -fork=N) instead of one
+#
+# The working corpus lives in BUILD_DIR/fuzz-long/request_parser/corpus and grows
+# from run to run; it starts from a copy of tests/fuzz/corpus/request_parser, which
+# this script never writes to. Crashes land in .../artifacts/ and fail the script.
+# To fold new finds into the seed corpus, minimized:
+#   fuzz_request_parser -merge=1 tests/fuzz/corpus/request_parser BUILD_DIR/fuzz-long/request_parser/corpus
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+
+seconds=600
+build=$root/build/fuzz
+if (($#)) && [[ $1 != -- ]]; then seconds=$1; shift; fi
+if (($#)) && [[ $1 != -- ]]; then build=$(realpath -m "$1"); shift; fi
+if (($#)) && [[ $1 == -- ]]; then shift; fi
+[[ $seconds =~ ^[0-9]+$ ]] || { echo "run-long.sh: SECONDS must be a number, got '$seconds'" >&2; exit 2; }
+
+fuzzer=$build/tests/fuzz/fuzz_request_parser
+if [[ ! -f $build/CMakeCache.txt ]]; then
+  cmake -S "$root" -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRINGKIT_SANITIZE=address,undefined -DRINGKIT_FUZZ=ON \
+    -DRINGKIT_BUILD_EXAMPLES=OFF >/dev/null
+fi
+cmake --build "$build" -j"${JOBS:-2}" --target fuzz_request_parser
+[[ -x $fuzzer ]] || { echo "run-long.sh: no fuzzer at $fuzzer (is the compiler clang?)" >&2; exit 1; }
+
+work=$build/fuzz-long/request_parser
+mkdir -p "$work/corpus" "$work/artifacts"
+cp -n "$here"/corpus/request_parser/* "$work/corpus/"
+
+count() { find "$1" -type f | wc -l; }
+
+flags=(-max_len=4096 -timeout=10 -rss_limit_mb=2048 -max_total_time="$seconds" -print_final_stats=1
+       -dict="$here/http.dict" -artifact_prefix="$work/artifacts/")
+if [[ ${FUZZ_FORK:-1} -gt 1 ]]; then flags+=(-fork="$FUZZ_FORK" -ignore_crashes=0); fi
+
+echo "fuzzing for ${seconds}s: $fuzzer (corpus $work/corpus, $(count "$work/corpus") files)"
+before=$(count "$work/artifacts")
+set +e
+(cd "$work" && UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+  "$fuzzer" "$work/corpus" "${flags[@]}" "$@")
+rc=$?
+set -e
+after=$(count "$work/artifacts")
+if ((rc != 0 || after > before)); then
+  echo "run-long.sh: fuzzer exited with $rc; artifacts in $work/artifacts:" >&2
+  find "$work/artifacts" -type f >&2
+  echo "reproduce with: $fuzzer <artifact>" >&2
+  exit 1
+fi
+echo "run-long.sh: no crash in ${seconds}s; corpus now $(count "$work/corpus") files"
