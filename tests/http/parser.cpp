@@ -220,6 +220,47 @@ TEST_CASE("message framing that could smuggle a request is refused with 400") {
     CHECK(status_of("GET /\x01 HTTP/1.1\r\nHost: h\r\n\r\n") == 400);
 }
 
+TEST_CASE("a CR without LF never ends a line: it is how requests get smuggled") {
+    // llhttp 8 takes "\rX" as a line end in the head and in chunked framing.
+    CHECK(status_of("POST / HTTP/1.1\r\nHost: a\r\n\rXGET /admin HTTP/1.0\r\nContent-Length: 5\r\n\r\nhello") == 400);
+    CHECK(status_of("GET / HTTP/1.1\rHost: a\r\n\r\n") == 400);
+    CHECK(status_of("\r\rGET / HTTP/1.1\r\nHost: a\r\n\r\n") == 400);
+    const std::string head = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
+    for (std::size_t step : {std::size_t{1}, std::size_t{3}, std::size_t{1000}}) {
+        CAPTURE(step);
+        CHECK(run(head + "1\r\nx\rX0\r\n\r\n", {}, step).status == 400);
+        CHECK(run(head + "1\rXx\r\n0\r\n\r\n", {}, step).status == 400);
+        CHECK(run(head + "0\r\n\rXGET /2 HTTP/1.1\r\nHost: h\r\n\r\n", {}, step).status == 400);
+        CHECK(run(head + "1\nx\r\n0\r\n\r\n", {}, step).status == 400);
+        auto ok = run(head + "3\r\na\rb\r\n0\r\n\r\n", {}, step);  // CR inside chunk data is data
+        CHECK(ok.status == 0);
+        CHECK(ok.messages == 1);
+    }
+}
+
+TEST_CASE("chunk lines are bounded like header lines") {
+    parser_limits small{.max_line = 64};
+    std::string ext = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n1;" + std::string(100, 'a') +
+                      "\r\nx\r\n0\r\n\r\n";
+    CHECK(run(ext, small).status == 400);
+    CHECK(run(ext, small, 7).status == 400);
+    CHECK(run(ext).status == 0);
+}
+
+TEST_CASE("many repeats of one header cost memory linear in their bytes") {
+    std::string in = "GET / HTTP/1.1\r\nHost: h\r\n";
+    for (int i = 0; i < 250; ++i) in += "x: " + std::string(200, 'v') + "\r\n";
+    request_parser p;
+    request req;
+    auto r = run(p, req, in + "\r\n", 1 << 20, [](request& q) {
+        auto v = q.header("x");
+        REQUIRE(v);
+        CHECK(v->size() == 250 * 200 + 249);
+        CHECK(q.headers.size() == 2);
+    });
+    CHECK(r.messages == 1);
+}
+
 TEST_CASE("methods and versions") {
     CHECK(status_of("FOO / HTTP/1.1\r\nHost: h\r\n\r\n") == 501);
     CHECK(status_of("GETX / HTTP/1.1\r\nHost: h\r\n\r\n") == 501);

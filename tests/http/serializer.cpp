@@ -60,7 +60,8 @@ TEST_CASE("the server owns framing headers") {
 TEST_CASE("keep-alive and close") {
     CHECK(has_line(head_of(response::text("x"), {.keep_alive = false}), "Connection: close"));
     CHECK(has_line(head_of(response::text("x"), {.http10 = true}), "Connection: keep-alive"));
-    CHECK(head_of(response::text("x"), {.http10 = true}).starts_with("HTTP/1.0 200 OK"));
+    // RFC 9110 §2.5: the server sends its own version to a 1.0 client too.
+    CHECK(head_of(response::text("x"), {.http10 = true}).starts_with("HTTP/1.1 200 OK"));
     response r = response::text("x");
     r.headers.add("Connection", "close");
     std::string out;
@@ -116,6 +117,8 @@ TEST_CASE("streams are chunked on 1.1 and close-delimited on 1.0") {
 TEST_CASE("responses that would split or corrupt the head are invalid") {
     CHECK(ringkit::response_is_valid(response::text("ok")));
     CHECK_FALSE(ringkit::response_is_valid(response(99)));
+    CHECK_FALSE(ringkit::response_is_valid(response(100)));  // an interim answer would desync the client
+    CHECK_FALSE(ringkit::response_is_valid(response(101)));  // only the WebSocket upgrade path sends 101
     CHECK_FALSE(ringkit::response_is_valid(response(600)));
     response split = response::text("x");
     split.headers.add("X-User", "a\r\nSet-Cookie: evil=1");

@@ -71,11 +71,18 @@ public:
         begin_value();
         append_value(value);
         end_value();
+        merge_repeats();
     }
 
     void clear() noexcept {
         arena_.clear();
         entries_.clear();
+    }
+
+    /// Gives back memory one unusually large request left behind.
+    void shrink(std::size_t keep) {
+        if (arena_.capacity() > keep) std::string().swap(arena_);
+        if (entries_.capacity() > keep / 16) std::vector<entry>().swap(entries_);
     }
 
     // The parser's incremental interface: llhttp hands names and values over in
@@ -91,6 +98,7 @@ public:
     }
     void append_value(std::string_view piece) { arena_.append(piece); }
     /// Completes the pending header; returns its (lower-cased name, trimmed value).
+    /// Repeats stay separate entries until merge_repeats().
     value_type end_value() {
         pending_.value_len = static_cast<std::uint32_t>(arena_.size()) - pending_.value_off;
         for (std::uint32_t i = 0; i < pending_.name_len; ++i)
@@ -98,17 +106,38 @@ public:
         auto value = detail::trim_ows(view(pending_.value_off, pending_.value_len));
         pending_.value_off = static_cast<std::uint32_t>(value.data() - arena_.data());
         pending_.value_len = static_cast<std::uint32_t>(value.size());
-        auto name = view(pending_.name_off, pending_.name_len);
-        for (auto& e : entries_)
-            if (view(e.name_off, e.name_len) == name) {
-                join(e, name == "cookie" ? ';' : ',');
-                // join() truncated the pending name and may have moved the arena:
-                // `name` no longer points at it, the first entry's name does.
-                return {view(e.name_off, e.name_len), view(e.value_off, e.value_len)};
-            }
         entries_.push_back(pending_);
-        return {name, value};
+        return at(entries_.size() - 1);
     }
+
+    /// Joins every repeated header into its first occurrence, in order, with ","
+    /// (";" for cookie), as the Ring spec asks. Done once per request, after the
+    /// header section, so the cost stays linear in the header bytes however many
+    /// repeats a client sends.
+    void merge_repeats() {
+        // Appending may move the arena: names are compared through fresh views.
+        auto same_name = [&](std::size_t a, std::size_t b) {
+            return view(entries_[a].name_off, entries_[a].name_len) == view(entries_[b].name_off, entries_[b].name_len);
+        };
+        for (std::size_t i = 0; i < entries_.size(); ++i) {
+            std::size_t j = i + 1;
+            while (j < entries_.size() && !same_name(i, j)) ++j;
+            if (j == entries_.size()) continue;
+            const char separator = view(entries_[i].name_off, entries_[i].name_len) == "cookie" ? ';' : ',';
+            auto joined_off = static_cast<std::uint32_t>(arena_.size());
+            arena_.append(arena_, entries_[i].value_off, entries_[i].value_len);
+            for (; j < entries_.size(); ++j) {
+                if (!same_name(i, j)) continue;
+                arena_.push_back(separator);
+                arena_.append(arena_, entries_[j].value_off, entries_[j].value_len);
+                entries_[j].name_len = removed;
+            }
+            entries_[i].value_off = joined_off;
+            entries_[i].value_len = static_cast<std::uint32_t>(arena_.size()) - joined_off;
+            std::erase_if(entries_, [](const entry& e) { return e.name_len == removed; });
+        }
+    }
+
     /// Drops the header begun last (a trailer the server refuses to merge).
     void discard_pending() { arena_.resize(pending_.name_off); }
 
@@ -116,18 +145,7 @@ private:
     std::string_view view(std::uint32_t off, std::uint32_t len) const noexcept {
         return {arena_.data() + off, len};
     }
-    // Repeats are rare, so joining copies: the joined value goes to the arena's end.
-    void join(entry& first, char separator) {
-        std::string joined;
-        joined.reserve(first.value_len + 1 + pending_.value_len);
-        joined.append(view(first.value_off, first.value_len));
-        joined.push_back(separator);
-        joined.append(view(pending_.value_off, pending_.value_len));
-        arena_.resize(pending_.name_off);
-        first.value_off = static_cast<std::uint32_t>(arena_.size());
-        first.value_len = static_cast<std::uint32_t>(joined.size());
-        arena_.append(joined);
-    }
+    static constexpr std::uint32_t removed = 0xffffffff;
 
     std::string arena_;
     std::vector<entry> entries_;

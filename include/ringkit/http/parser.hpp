@@ -76,15 +76,23 @@ public:
             paused_upgrade_ = false;
         }
         if (data.empty()) return {parse_event::need_more, 0};
-        if (head_.state != head_scan::done)
-            if (auto r = scan_head(data); r.event == parse_event::error) return r;
+        std::size_t body_start = 0;  // where bytes after the head begin in `data`
+        if (head_.state != head_scan::done && !scan_head(data, body_start)) return {parse_event::error, 0};
+        framing_cursor_ = data.data() + body_start;
         auto err = llhttp_execute(&parser_, data.data(), data.size());
+        std::size_t used = data.size();
+        if (err == HPE_PAUSED || err == HPE_PAUSED_UPGRADE)
+            used = static_cast<std::size_t>(llhttp_get_error_pos(&parser_) - data.data());
+        if ((err == HPE_OK || err == HPE_PAUSED || err == HPE_PAUSED_UPGRADE) && chunked_ &&
+            !scan_framing(data.data() + used)) {
+            status_ = 400;
+            err = HPE_USER;
+        }
         switch (err) {
         case HPE_OK:
-            return {parse_event::need_more, data.size()};
+            return {parse_event::need_more, used};
         case HPE_PAUSED: {
             paused_ = true;
-            auto used = static_cast<std::size_t>(llhttp_get_error_pos(&parser_) - data.data());
             if (continue_pending_) {
                 continue_pending_ = false;
                 return {parse_event::expect_continue, used};
@@ -98,7 +106,6 @@ public:
             paused_upgrade_ = true;
             upgrade_ = true;
             head_ = {};
-            auto used = static_cast<std::size_t>(llhttp_get_error_pos(&parser_) - data.data());
             return {parse_event::message_complete, used};
         }
         default:
@@ -116,7 +123,7 @@ public:
     /// Whether the current request's headers are complete (its body may be pending).
     bool headers_done() const noexcept { return headers_done_; }
     /// After message_complete: may the connection carry another request?
-    bool keep_alive() const noexcept { return !close_ && llhttp_should_keep_alive(&parser_) != 0; }
+    bool keep_alive() const noexcept { return llhttp_should_keep_alive(&parser_) != 0; }
     /// After message_complete: the request asked to switch protocols (Upgrade + Connection: upgrade).
     bool upgrade() const noexcept { return upgrade_; }
     bool http10() const noexcept { return parser_.http_minor == 0; }
@@ -129,22 +136,29 @@ private:
     static request_parser& self(llhttp_t* p) noexcept { return *static_cast<request_parser*>(p->data); }
 
     // A byte-level pass over the head (request line and header section) for what
-    // llhttp accepts but RFC 9112 does not: obs-fold (a line starting with SP or
-    // HTAB, §5.2), more than one SP between request-line parts (§3), and head
-    // bytes llhttp skips without a callback, which still count against the limit.
-    // It stops at the empty line that ends the head, so body bytes are never scanned.
+    // llhttp 8 accepts but RFC 9112 does not: a CR not followed by LF (§2.2; llhttp
+    // takes "\rX" as a line end, which smuggles requests), obs-fold (a line starting
+    // with SP or HTAB, §5.2), more than one SP between request-line parts (§3), and
+    // head bytes llhttp skips without a callback, which still count against the
+    // limit. It stops at the empty line that ends the head, so body bytes are never
+    // scanned; `body_start` is set to the offset just after the head, if it ended.
     struct head_scan {
         enum state_t : std::uint8_t { before, request_line, line, line_start, almost_done, done };
         state_t state = before;
-        bool last_sp = false;
+        bool last_sp = false, cr = false;
         std::size_t bytes = 0;
     };
 
-    result scan_head(std::string_view data) {
-        for (char c : data) {
+    bool scan_head(std::string_view data, std::size_t& body_start) {
+        body_start = data.size();
+        for (std::size_t i = 0; i < data.size(); ++i) {
+            const char c = data[i];
+            if (++head_.bytes > limits_.max_line + limits_.max_header) return fail(431, "request head too large");
+            if (head_.cr && c != '\n') return fail(400, "CR without LF");
+            head_.cr = c == '\r';
             switch (head_.state) {
             case head_scan::before:  // RFC 9112 §2.2: ignore empty lines before the request
-                if (c == '\r' || c == '\n') continue;
+                if (c == '\r' || c == '\n') continue;  // counted against the head limit above
                 head_.state = head_scan::request_line;
                 [[fallthrough]];
             case head_scan::request_line:
@@ -160,20 +174,47 @@ private:
                 head_.state = c == '\r' ? head_scan::almost_done : c == '\n' ? head_scan::done : head_scan::line;
                 break;
             case head_scan::almost_done:
-                head_.state = c == '\n' ? head_scan::done : head_scan::line;
+                head_.state = head_scan::done;  // c is '\n': a lone CR failed above
                 break;
-            case head_scan::done: return {parse_event::need_more, 0};
+            case head_scan::done: break;
             }
-            if (++head_.bytes > limits_.max_line + limits_.max_header) return fail(431, "request head too large");
+            if (head_.state == head_scan::done) {
+                body_start = i + 1;
+                return true;
+            }
         }
-        return {parse_event::need_more, 0};
+        return true;
     }
 
-    result fail(int status, const char* why) noexcept {
+    // llhttp 8 also takes "\rX" as the CRLF of chunked framing (after a chunk size,
+    // after chunk data, after the last chunk). Every framing byte of a chunked body
+    // (all but the data that on_body receives) passes through here: CR must be
+    // followed by LF, LF must follow CR, and no framing line (size, extensions, a
+    // trailer) may be longer than max_line.
+    bool scan_framing(const char* end) {
+        for (const char* p = framing_cursor_; p < end; ++p) {
+            const char c = *p;
+            if (chunk_cr_) {
+                if (c != '\n') return message_ = "CR without LF in chunked framing", false;
+                chunk_cr_ = false;
+                chunk_line_ = 0;
+            } else if (c == '\r') {
+                chunk_cr_ = true;
+            } else if (c == '\n') {
+                return message_ = "LF without CR in chunked framing", false;
+            } else if (++chunk_line_ > limits_.max_line) {
+                return message_ = "chunk line too long", false;
+            }
+        }
+        framing_cursor_ = end;
+        return true;
+    }
+
+    bool fail(int status, const char* why) noexcept {
         status_ = status;
         message_ = why;
         failed_ = true;
-        return {parse_event::error, 0};
+        return false;
     }
     int reject(int status, const char* why) noexcept {
         status_ = status;
@@ -185,10 +226,12 @@ private:
         auto& s = self(p);
         s.req_->clear();
         s.started_ = true;
-        s.headers_done_ = s.complete_ = s.upgrade_ = s.close_ = false;
+        s.headers_done_ = s.complete_ = s.upgrade_ = false;
         s.in_field_ = s.expect_continue_ = s.continue_pending_ = false;
         s.header_count_ = s.header_bytes_ = s.line_bytes_ = 0;
         s.host_count_ = 0;
+        s.chunked_ = s.chunk_cr_ = false;
+        s.chunk_line_ = 0;
         return 0;
     }
 
@@ -271,8 +314,9 @@ private:
             return reject(400, "Transfer-Encoding in an HTTP/1.0 request");
         if ((parser_.flags & F_CONTENT_LENGTH) && parser_.content_length > limits_.max_body)
             return reject(413, "body larger than max_body");
-        if (auto c = r.headers.get("connection"); c && detail::has_token(*c, "close")) close_ = true;
-        const bool has_body = (parser_.flags & F_CHUNKED) || ((parser_.flags & F_CONTENT_LENGTH) && parser_.content_length > 0);
+        r.headers.merge_repeats();
+        chunked_ = (parser_.flags & F_CHUNKED) != 0;
+        const bool has_body = chunked_ || ((parser_.flags & F_CONTENT_LENGTH) && parser_.content_length > 0);
         if (expect_continue_ && has_body && parser_.http_minor == 1) {
             continue_pending_ = true;
             return HPE_PAUSED;
@@ -361,6 +405,10 @@ private:
     static int on_body(llhttp_t* p, const char* at, std::size_t len) {
         auto& s = self(p);
         if (s.req_->body.size() + len > s.limits_.max_body) return s.reject(413, "body larger than max_body");
+        if (s.chunked_) {
+            if (!s.scan_framing(at)) return s.reject(400, s.message_);
+            s.framing_cursor_ = at + len;
+        }
         s.req_->body.append(at, len);
         return 0;
     }
@@ -369,7 +417,9 @@ private:
         auto& s = self(p);
         s.complete_ = true;
         s.started_ = false;
-        return HPE_PAUSED;
+        // An upgrade request makes llhttp pause by itself (HPE_PAUSED_UPGRADE) right
+        // after this callback; pausing here as well would report the message twice.
+        return p->upgrade ? 0 : HPE_PAUSED;
     }
 
     int status_for(llhttp_errno_t err, std::string_view data) const noexcept {
@@ -401,7 +451,10 @@ private:
     int host_count_ = 0;
     int status_ = 0;
     const char* message_ = "";
-    bool started_ = false, headers_done_ = false, complete_ = false, upgrade_ = false, close_ = false;
+    const char* framing_cursor_ = nullptr;  // first chunked-framing byte not yet scanned
+    std::size_t chunk_line_ = 0;
+    bool chunked_ = false, chunk_cr_ = false;
+    bool started_ = false, headers_done_ = false, complete_ = false, upgrade_ = false;
     bool in_field_ = false, expect_continue_ = false, continue_pending_ = false;
     bool paused_ = false, paused_upgrade_ = false, failed_ = false;
 };

@@ -51,8 +51,13 @@ struct request {
     /// The server's pool for blocking work (see ringkit::blocking); null outside a server.
     worker_pool* workers = nullptr;
 
-    /// Forgets everything but the memory, so a connection can reuse one request.
-    void clear() noexcept {
+    /// Forgets everything but the memory, so a connection can reuse one request;
+    /// memory an unusually large request needed is given back.
+    void clear() {
+        constexpr std::size_t keep = 64 * 1024;
+        if (body.capacity() > keep) std::string().swap(body);
+        if (uri.capacity() > keep) std::string().swap(uri);
+        headers.shrink(keep);
         server_name.clear();
         uri.clear();
         query_string.reset();

@@ -81,7 +81,8 @@ public:
 
     /// The file at `path` (404 when it cannot be opened as a regular file).
     static response file(const std::string& path, std::string content_type = "application/octet-stream") {
-        int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        // O_NONBLOCK: opening a FIFO must not block the I/O thread (it is then refused below).
+        int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         if (fd < 0) return not_found();
         auto owned = std::shared_ptr<const int>(new int(fd), [](const int* p) {
             ::close(*p);
@@ -89,7 +90,8 @@ public:
         });
         struct stat st {};
         if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return not_found();
-        response r(200, {{"Content-Type", std::move(content_type)}});
+        response r(200);
+        r.headers.add("Content-Type", std::move(content_type));
         r.body = file_body{std::move(owned), 0, static_cast<std::uint64_t>(st.st_size)};
         return r;
     }
@@ -97,7 +99,8 @@ public:
     /// A chunked body written by `produce` (see body_writer).
     static response stream(std::function<task<void>(body_writer&)> produce,
                            std::string content_type = "text/plain; charset=utf-8", int status = 200) {
-        response r(status, {{"Content-Type", std::move(content_type)}});
+        response r(status);
+        r.headers.add("Content-Type", std::move(content_type));
         r.body = stream_body{std::move(produce)};
         return r;
     }
@@ -110,7 +113,8 @@ public:
 
 private:
     static response with_type(int status, std::string type, std::string body) {
-        response r(status, {{"Content-Type", std::move(type)}});
+        response r(status);
+        r.headers.add("Content-Type", std::move(type));
         r.body = std::move(body);
         return r;
     }

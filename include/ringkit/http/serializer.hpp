@@ -33,11 +33,13 @@ struct head_info {
     bool send_body = false;     ///< body bytes follow (false for HEAD, 204, 304...)
 };
 
-/// Whether the response can be put on the wire as it is: a status in 100..599
-/// and header names that are tokens with values free of CR, LF and NUL
-/// (a handler echoing user input into a header must not be able to split the response).
+/// Whether the response can be put on the wire as it is: a final status (200..599;
+/// an interim 1xx as the answer would desync the client, and 101 belongs to the
+/// WebSocket upgrade path) and header names that are tokens with values free of
+/// CR, LF and NUL (a handler echoing user input into a header must not be able to
+/// split the response).
 inline bool response_is_valid(const response& res) noexcept {
-    if (res.status < 100 || res.status > 599) return false;
+    if (res.status < 200 || res.status > 599) return false;
     for (auto& [name, value] : res.headers)
         if (!detail::is_token(name) || !detail::is_field_value(value)) return false;
     return true;
@@ -83,9 +85,7 @@ inline head_info write_head(std::string& out, const response& res, const respons
     else if (auto* f = std::get_if<file_body>(&res.body)) length = f->length;
     else if (std::holds_alternative<stream_body>(res.body)) length_known = false;
 
-    if (status == 101) {
-        info.framing = body_framing::none;
-    } else if (!status_allows_body(status)) {
+    if (!status_allows_body(status)) {
         info.framing = body_framing::none;  // 304 keeps the handler's Content-Length below
     } else if (status == 205) {
         info.framing = body_framing::content_length;  // RFC 9110 §15.3.6: no content, length 0
@@ -101,7 +101,7 @@ inline head_info write_head(std::string& out, const response& res, const respons
     }
     info.send_body = !ctx.head && info.framing != body_framing::none && status != 205;
 
-    out.append(ctx.http10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+    out.append("HTTP/1.1 ");  // RFC 9110 §2.5: our version, whatever the client's
     detail::append_number(out, static_cast<std::uint64_t>(status));
     out.push_back(' ');
     out.append(reason_phrase(status));
@@ -117,7 +117,7 @@ inline head_info write_head(std::string& out, const response& res, const respons
         out.append("\r\n");
     }
     for (auto& [name, value] : res.headers) {
-        if (status != 101 && detail::is_framing_header(name)) continue;
+        if (detail::is_framing_header(name)) continue;
         out.append(name);
         out.append(": ");
         out.append(value);
@@ -143,10 +143,8 @@ inline head_info write_head(std::string& out, const response& res, const respons
         break;
     case body_framing::until_close: break;
     }
-    if (status != 101) {
-        if (!info.keep_alive) out.append("Connection: close\r\n");
-        else if (ctx.http10) out.append("Connection: keep-alive\r\n");
-    }
+    if (!info.keep_alive) out.append("Connection: close\r\n");
+    else if (ctx.http10) out.append("Connection: keep-alive\r\n");
     out.append("\r\n");
     return info;
 }

@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <array>
+#include <span>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -147,6 +148,10 @@ public:
         req_.server_port = peer_.server_port;
         req_.workers = config.workers;
         parser_.bind(req_);
+        if constexpr (requires { stream_.non_blocking(true); }) {
+            std::error_code ec;  // synchronous writes must say would_block, never wait
+            stream_.non_blocking(true, ec);
+        }
     }
 
     /// The connection's whole life; returns once the stream is closed.
@@ -193,6 +198,7 @@ private:
                 co_await answer_error(parser_.error_status());
                 co_return;
             case parse_event::message_complete:
+                head_deadline_ = clock::time_point::max();  // the next request's head gets its own
                 if (!co_await respond()) {
                     // Requests pipelined after the last answered one are dropped;
                     // lingering keeps the client from losing that answer to a reset.
@@ -226,7 +232,7 @@ private:
                 if (!co_await flush() || !co_await send_stream(*st, head.framing)) co_return false;
             }
         }
-        if (!head.keep_alive) co_await flush();
+        if (!head.keep_alive || out_.size() >= cork_limit) co_await flush();
         co_return head.keep_alive;
     }
 
@@ -240,6 +246,9 @@ private:
                 error = std::current_exception();
             }
         } else {
+            // Answers already corked must not wait for a handler that may take
+            // long (a long poll): they go out before it starts.
+            if (!co_await flush()) co_return response(500);
             try {
                 co_return co_await app_.call_async(req_);
             } catch (...) {
@@ -362,9 +371,16 @@ private:
 
     task<bool> read_more() {
         idle_ = !parser_.in_message();
-        auto timeout = idle_ ? config_.idle_timeout
-                             : parser_.headers_done() ? config_.read_timeout : config_.header_timeout;
-        set_deadline(clock::now() + timeout);
+        auto now = clock::now();
+        if (idle_ || parser_.headers_done()) {
+            head_deadline_ = clock::time_point::max();
+            set_deadline(now + (idle_ ? config_.idle_timeout : config_.read_timeout));
+        } else {
+            // header_timeout runs from the head's first bytes, not from each read:
+            // a client trickling a byte at a time must not hold the connection for ever.
+            if (head_deadline_ == clock::time_point::max()) head_deadline_ = now + config_.header_timeout;
+            set_deadline(head_deadline_);
+        }
         auto [ec, n] = co_await stream_.async_read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
                                                         detail::use_tuple);
         idle_ = false;
@@ -373,11 +389,39 @@ private:
         co_return true;
     }
 
+    // Writes every byte of `buffers` (up to 3). write_timeout bounds a wait for
+    // the socket to take more bytes, not the whole transfer: a slow reader that
+    // keeps reading is not cut off. A socket gets a synchronous non-blocking write
+    // first: most responses fit the send buffer, and completing inline saves a
+    // trip through the reactor.
     template <class Buffers>
     task<bool> write(const Buffers& buffers) {
-        set_deadline(clock::now() + config_.write_timeout);
-        auto [ec, n] = co_await asio::async_write(stream_, buffers, detail::use_tuple);
-        co_return !ec;
+        std::array<asio::const_buffer, 3> storage;
+        std::size_t count = 0;
+        for (auto it = asio::buffer_sequence_begin(buffers); it != asio::buffer_sequence_end(buffers); ++it)
+            if (asio::const_buffer b(*it); b.size() > 0) storage[count++] = b;
+        std::span<asio::const_buffer> pending(storage.data(), count);
+        auto advance = [&](std::size_t n) {
+            while (n > 0) {
+                auto take = std::min(n, pending.front().size());
+                pending.front() += take;
+                n -= take;
+                if (pending.front().size() == 0) pending = pending.subspan(1);
+            }
+        };
+        if constexpr (requires { stream_.non_blocking(true); }) {
+            std::error_code ec;  // the constructor put the socket in non-blocking mode
+            advance(stream_.write_some(pending, ec));
+            if (ec && ec != asio::error::would_block && ec != asio::error::try_again) co_return false;
+        }
+        while (!pending.empty()) {
+            set_deadline(clock::now() + config_.write_timeout);
+            auto [ec, n] = co_await stream_.async_write_some(pending, detail::use_tuple);
+            if (ec) co_return false;
+            advance(n);
+        }
+        set_deadline(clock::time_point::max());  // between writes a stream's producer takes its time
+        co_return true;
     }
 
     task<bool> flush() {
@@ -443,6 +487,7 @@ private:
     asio::steady_timer timer_;
     std::chrono::milliseconds tick_;
     clock::time_point deadline_ = clock::time_point::max();
+    clock::time_point head_deadline_ = clock::time_point::max();  ///< header_timeout of the head being read
     bool idle_ = false, stopping_ = false, timed_out_ = false, closed_ = false, ended_ = false;
 };
 

@@ -60,6 +60,9 @@ public:
     /// Binds, listens and starts the I/O threads. Throws std::system_error when
     /// the address cannot be bound.
     void start() {
+        // Under the lock: stop() and state() on other threads see either nothing
+        // started or everything, never a half-built thread list.
+        std::lock_guard lock(mutex_);
         if (state_ != server_state::created) throw std::logic_error("ringkit: server already started");
         unsigned n = options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
         unsigned w = options_.worker_threads ? options_.worker_threads : std::max(1u, std::thread::hardware_concurrency());
@@ -98,10 +101,11 @@ public:
         join();
     }
 
-    /// Blocks until the server has stopped (by stop() from another thread).
+    /// Blocks until the server has stopped (by stop() from another thread);
+    /// returns at once if it was never started.
     void join() {
         std::unique_lock lock(mutex_);
-        changed_.wait(lock, [&] { return state_ == server_state::stopped; });
+        changed_.wait(lock, [&] { return state_ == server_state::stopped || state_ == server_state::created; });
     }
 
     /// Graceful stop; see the header comment. Returns true when every connection
@@ -111,9 +115,10 @@ public:
         {
             std::lock_guard lock(mutex_);
             if (state_ != server_state::running) return false;
-            for (auto& t : threads_)
-                if (t->ctx.get_executor().running_in_this_thread())
-                    throw std::logic_error("ringkit: server::stop() called from an I/O thread");
+            // Joining the thread (or pool) we run on would never return.
+            bool on_own_thread = workers_->running_in_this_thread();
+            for (auto& t : threads_) on_own_thread |= t->ctx.get_executor().running_in_this_thread();
+            if (on_own_thread) throw std::logic_error("ringkit: server::stop() called from one of its own threads");
             state_ = server_state::stopping;
             changed_.notify_all();
         }
@@ -141,11 +146,9 @@ public:
             if (t->thread.joinable()) t->thread.join();
         workers_->join();
         threads_.clear();  // destroys any coroutine still suspended, on this thread
-        {
-            std::lock_guard lock(mutex_);
-            state_ = server_state::stopped;
-        }
-        changed_.notify_all();
+        std::lock_guard lock(mutex_);
+        state_ = server_state::stopped;
+        changed_.notify_all();  // under the lock: a woken join() may destroy *this
         return graceful;
     }
 
@@ -161,10 +164,12 @@ public:
 
 private:
     struct io_thread {
+        // Declared first so it outlives ctx: destroying ctx destroys unfinished
+        // connection frames, which unregister themselves from this list.
+        detail::connection_list connections;
         asio::io_context ctx{1};
         asio::executor_work_guard<asio::io_context::executor_type> guard{ctx.get_executor()};
         std::optional<tcp::acceptor> acceptor;
-        detail::connection_list connections;
         std::thread thread;
     };
 
@@ -199,15 +204,24 @@ private:
         }
         detail::peer_info peer{remote.address().to_string(), local.address().to_string(), local.port()};
         connection<tcp::socket> conn(std::move(socket), config_, app_, std::move(peer));
+        // However this frame ends (even destroyed unfinished at stop), the
+        // connection leaves the list and the count.
+        struct registration {
+            server& srv;
+            io_thread& thread;
+            detail::connection_base* conn;
+            ~registration() {
+                thread.connections.remove(conn);
+                srv.connection_ended();
+            }
+        } registered{*this, self, &conn};
         self.connections.add(&conn);
         if (state() != server_state::running) conn.request_stop();
         try {
             co_await conn.run();
-        } catch (const std::exception&) {
+        } catch (...) {
             config_.log("connection failed", std::current_exception());
         }
-        self.connections.remove(&conn);
-        connection_ended();
     }
 
     static task<void> refuse(tcp::socket& socket) {
@@ -218,7 +232,7 @@ private:
         socket.close(ec);
     }
 
-    void connection_ended() {
+    void connection_ended() noexcept {
         if (live_.fetch_sub(1) == 1) {
             std::lock_guard lock(mutex_);
             changed_.notify_all();

@@ -54,6 +54,7 @@ public:
     }
 
     std::size_t in_flight() const noexcept { return admitted_.load(std::memory_order_relaxed); }
+    bool running_in_this_thread() noexcept { return pool_.get_executor().running_in_this_thread(); }
     void join() { pool_.join(); }
 
 private:

@@ -1,0 +1,213 @@
+// Handler failures and the worker pool: exceptions become a generic 500 and
+// reach the logger; a full pool answers 503 at once.
+#include <doctest/doctest.h>
+
+#include <future>
+#include <stdexcept>
+
+#include "integration/support.hpp"
+
+using namespace ringkit;
+using namespace ringkit::test;
+
+TEST_SUITE("integration/handlers") {
+
+TEST_CASE("a handler exception becomes a generic 500 and reaches the logger") {
+    captured_log log;
+    server_options opts;
+    opts.logger = log.hook();
+    const std::string secret = "secret-detail-8d1f";
+
+    SUBCASE("plain function handler") {
+        test_server srv([&](request&) -> response { throw std::runtime_error(secret); }, opts);
+        client c(srv.port());
+        REQUIRE(c.send(get("/boom") + get("/again")));
+        for (int i = 0; i < 2; ++i) {  // the connection survives
+            auto r = c.read_response();
+            CHECK(r.status == 500);
+            CHECK(r.body == "Internal Server Error");
+            CHECK(r.raw.find(secret) == std::string::npos);
+        }
+        srv.stop(1s);
+    }
+    SUBCASE("coroutine handler") {
+        test_server srv(
+            [&](request&) -> task<response> {
+                co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+                throw std::runtime_error(secret);
+            },
+            opts);
+        client c(srv.port());
+        REQUIRE(c.send(get("/boom")));
+        auto r = c.read_response();
+        CHECK(r.status == 500);
+        CHECK(r.raw.find(secret) == std::string::npos);
+        REQUIRE(c.send(get("/again")));
+        CHECK(c.read_response().status == 500);
+        srv.stop(1s);
+    }
+    SUBCASE("blocking handler on the worker pool") {
+        test_server srv(blocking([&](request&) -> response { throw std::runtime_error(secret); }), opts);
+        client c(srv.port());
+        REQUIRE(c.send(get("/boom")));
+        auto r = c.read_response();
+        CHECK(r.status == 500);
+        CHECK(r.raw.find(secret) == std::string::npos);
+        srv.stop(1s);
+    }
+    auto entries = log.entries();
+    REQUIRE(!entries.empty());
+    for (auto& e : entries) {
+        CHECK(e.had_exception);
+        CHECK(e.what == secret);
+    }
+}
+
+TEST_CASE("an invalid response from the handler becomes 500 and is logged") {
+    captured_log log;
+    server_options opts;
+    opts.logger = log.hook();
+    SUBCASE("a header value with CRLF (response splitting)") {
+        test_server srv(
+            [](request&) {
+                auto r = response::text("ok");
+                r.headers.add("X-Echo", "a\r\nInjected: yes");
+                return r;
+            },
+            opts);
+        client c(srv.port());
+        REQUIRE(c.send(get("/")));
+        auto r = c.read_response();
+        CHECK(r.status == 500);
+        CHECK(r.raw.find("Injected") == std::string::npos);
+        CHECK(r.count("x-echo") == 0);
+        srv.stop(1s);
+    }
+    SUBCASE("a bare LF in a header value") {
+        test_server srv(
+            [](request&) {
+                auto r = response::text("ok");
+                r.headers.add("X-Echo", "a\nInjected: yes");
+                return r;
+            },
+            opts);
+        client c(srv.port());
+        REQUIRE(c.send(get("/")));
+        auto r = c.read_response();
+        CHECK(r.status == 500);
+        CHECK(r.raw.find("Injected") == std::string::npos);
+        srv.stop(1s);
+    }
+    SUBCASE("a header name that is not a token") {
+        test_server srv(
+            [](request&) {
+                auto r = response::text("ok");
+                r.headers.add("Bad Name", "v");
+                return r;
+            },
+            opts);
+        client c(srv.port());
+        REQUIRE(c.send(get("/")));
+        CHECK(c.read_response().status == 500);
+        srv.stop(1s);
+    }
+    SUBCASE("a status out of range") {
+        test_server srv([](request&) { return response::text("ok", 1000); }, opts);
+        client c(srv.port());
+        REQUIRE(c.send(get("/")));
+        CHECK(c.read_response().status == 500);
+        srv.stop(1s);
+    }
+    CHECK(log.entries().size() == 1);
+}
+
+TEST_CASE("blocking handlers: a full pool answers 503 at once") {
+    std::promise<void> entered, release;
+    auto released = release.get_future().share();
+    std::atomic<bool> signalled{false};
+    server_options opts;
+    opts.threads = 2;
+    opts.worker_threads = 1;
+    opts.queue_size = 0;
+    test_server srv(blocking([&](request& req) -> response {
+                        if (req.uri == "/hold") {
+                            if (!signalled.exchange(true)) entered.set_value();
+                            released.wait();
+                        }
+                        return response::text("done " + req.uri);
+                    }),
+                    opts);
+    // However the test ends, let the held job go so stop() can join the pool.
+    struct releaser {
+        std::promise<void>& p;
+        ~releaser() {
+            try {
+                p.set_value();
+            } catch (const std::future_error&) {
+            }
+        }
+    } guard{release};
+
+    client a(srv.port());
+    REQUIRE(a.send(get("/hold")));
+    REQUIRE(entered.get_future().wait_for(io_timeout) == std::future_status::ready);
+
+    client b(srv.port());
+    REQUIRE(b.send(get("/other")));
+    auto busy = b.read_response();
+    CHECK(busy.status == 503);
+    // Still busy for a second request on the same connection: the 503 kept it open.
+    REQUIRE(b.send(get("/other")));
+    CHECK(b.read_response().status == 503);
+
+    release.set_value();
+    auto r = a.read_response();
+    CHECK(r.status == 200);
+    CHECK(r.body == "done /hold");
+
+    // The pool is free again.
+    REQUIRE(b.send(get("/after")));
+    auto after = b.read_response();
+    CHECK(after.status == 200);
+    CHECK(after.body == "done /after");
+}
+
+TEST_CASE("blocking handlers run off the I/O thread") {
+    // With one I/O thread, a request stuck in a blocking handler does not stop
+    // another connection from being served.
+    std::promise<void> entered, release;
+    auto released = release.get_future().share();
+    std::atomic<bool> signalled{false};
+    server_options opts;
+    opts.threads = 1;
+    opts.worker_threads = 2;
+    test_server srv(handler([&](request& req) -> task<response> {
+                        if (req.uri != "/hold") co_return response::text("quick");
+                        co_return co_await blocking([&](request&) -> response {
+                            if (!signalled.exchange(true)) entered.set_value();
+                            released.wait();
+                            return response::text("slow");
+                        })(req);
+                    }),
+                    opts);
+    struct releaser {
+        std::promise<void>& p;
+        ~releaser() {
+            try {
+                p.set_value();
+            } catch (const std::future_error&) {
+            }
+        }
+    } guard{release};
+
+    client a(srv.port());
+    REQUIRE(a.send(get("/hold")));
+    REQUIRE(entered.get_future().wait_for(io_timeout) == std::future_status::ready);
+    client b(srv.port());
+    REQUIRE(b.send(get("/quick")));
+    CHECK(b.read_response().body == "quick");
+    release.set_value();
+    CHECK(a.read_response().body == "slow");
+}
+
+}  // TEST_SUITE
