@@ -181,15 +181,20 @@ private:
             auto [event, used] = parser_.feed({in_.data() + in_begin_, in_end_ - in_begin_});
             in_begin_ += used;
             switch (event) {
-            case parse_event::need_more:
+            case parse_event::need_more: {
                 in_begin_ = in_end_ = 0;  // llhttp consumed everything
-                if (!co_await flush()) co_return;
+                if (!flushed_now() && !co_await flush()) co_return;
                 if (stopping_ && !parser_.in_message()) co_return;
-                if (!co_await read_more()) {
+                arm_read_deadline();
+                auto [ec, n] = co_await stream_.async_read_some(asio::buffer(in_), detail::use_tuple);
+                idle_ = false;
+                if (ec) {
                     if (timed_out_ && parser_.in_message()) co_await answer_error(408);
                     co_return;
                 }
+                in_end_ = n;
                 break;
+            }
             case parse_event::expect_continue:
                 out_.append("HTTP/1.1 100 Continue\r\n\r\n");
                 if (!co_await flush()) co_return;
@@ -197,9 +202,13 @@ private:
             case parse_event::error:
                 co_await answer_error(parser_.error_status());
                 co_return;
-            case parse_event::message_complete:
+            case parse_event::message_complete: {
                 head_deadline_ = clock::time_point::max();  // the next request's head gets its own
-                if (!co_await respond()) {
+                // Plain statements, not ?: around co_await: GCC 12 destroys such temporaries twice.
+                response res;
+                if (app_.is_sync()) res = call_sync();
+                else res = co_await call_async();
+                if (!co_await respond(std::move(res))) {
                     // Requests pipelined after the last answered one are dropped;
                     // lingering keeps the client from losing that answer to a reset.
                     if (in_begin_ < in_end_ || parser_.in_message()) co_await linger();
@@ -207,13 +216,14 @@ private:
                 }
                 break;
             }
+            }
         }
     }
 
-    // Answers the request in req_. Returns whether the connection stays open.
-    task<bool> respond() {
-        if (req_.server_name.empty()) req_.server_name = peer_.local_addr;
-        response res = co_await call_handler();
+    // Sends the answer to req_. Returns whether the connection stays open.
+    // A small body joins the head in out_, to leave with the rest of a pipelined
+    // batch; only larger, file and streamed bodies need to wait for the socket here.
+    task<bool> respond(response res) {
         if (!response_is_valid(res)) {
             config_.log("handler returned an invalid response (status or header bytes); sent 500");
             res = response::text("Internal Server Error", 500);
@@ -225,51 +235,55 @@ private:
         auto head = write_head(out_, res, ctx);
         if (head.send_body) {
             if (auto* s = std::get_if<std::string>(&res.body)) {
-                if (!co_await send_bytes(*s)) co_return false;
+                if (out_.size() + s->size() <= cork_limit) {
+                    out_.append(*s);
+                } else {
+                    std::array<asio::const_buffer, 2> buffers{asio::buffer(out_), asio::buffer(*s)};
+                    bool ok = co_await write(buffers);
+                    out_.clear();
+                    if (!ok) co_return false;
+                }
             } else if (auto* f = std::get_if<file_body>(&res.body)) {
                 if (!co_await flush() || !co_await send_file(*f)) co_return false;
             } else if (auto* st = std::get_if<stream_body>(&res.body)) {
                 if (!co_await flush() || !co_await send_stream(*st, head.framing)) co_return false;
             }
         }
-        if (!head.keep_alive || out_.size() >= cork_limit) co_await flush();
+        if ((!head.keep_alive || out_.size() >= cork_limit) && !flushed_now() && !co_await flush()) co_return false;
         co_return head.keep_alive;
     }
 
-    task<response> call_handler() {
-        std::exception_ptr error;
-        set_deadline(clock::time_point::max());  // a handler may take as long as it likes
-        if (app_.is_sync()) {
-            try {
-                co_return app_.call_sync(req_);
-            } catch (...) {
-                error = std::current_exception();
-            }
-        } else {
-            // Answers already corked must not wait for a handler that may take
-            // long (a long poll): they go out before it starts.
-            if (!co_await flush()) co_return response(500);
-            try {
-                co_return co_await app_.call_async(req_);
-            } catch (...) {
-                error = std::current_exception();
-            }
+    response call_sync() {
+        prepare_call();
+        try {
+            return app_.call_sync(req_);
+        } catch (...) {
+            return handler_failed(std::current_exception());
         }
-        config_.log("handler threw; sent 500", error);
-        co_return response::text("Internal Server Error", 500);  // never the exception's text
     }
 
-    // Status line + headers are in out_; the body joins them in one gather write,
-    // or waits in out_ for the rest of a pipelined batch when it is small.
-    task<bool> send_bytes(std::string_view body) {
-        if (out_.size() + body.size() <= cork_limit) {
-            out_.append(body);
-            co_return true;
+    task<response> call_async() {
+        prepare_call();
+        // Answers already corked must not wait for a handler that may take long
+        // (a long poll): they go out before it starts.
+        if (!flushed_now() && !co_await flush()) co_return response::text("Internal Server Error", 500);
+        std::exception_ptr error;
+        try {
+            co_return co_await app_.call_async(req_);
+        } catch (...) {
+            error = std::current_exception();
         }
-        std::array<asio::const_buffer, 2> buffers{asio::buffer(out_), asio::buffer(body)};
-        bool ok = co_await write(buffers);
-        out_.clear();
-        co_return ok;
+        co_return handler_failed(error);
+    }
+
+    void prepare_call() {
+        if (req_.server_name.empty()) req_.server_name = peer_.local_addr;
+        set_deadline(clock::time_point::max());  // a handler may take as long as it likes
+    }
+
+    response handler_failed(std::exception_ptr error) {
+        config_.log("handler threw; sent 500", error);
+        return response::text("Internal Server Error", 500);  // never the exception's text
     }
 
     task<bool> send_file(const file_body& f) {
@@ -369,9 +383,9 @@ private:
 
     // ---- I/O with deadlines -------------------------------------------------
 
-    task<bool> read_more() {
+    void arm_read_deadline() {
         idle_ = !parser_.in_message();
-        auto now = clock::now();
+        const auto now = clock::now();
         if (idle_ || parser_.headers_done()) {
             head_deadline_ = clock::time_point::max();
             set_deadline(now + (idle_ ? config_.idle_timeout : config_.read_timeout));
@@ -381,12 +395,6 @@ private:
             if (head_deadline_ == clock::time_point::max()) head_deadline_ = now + config_.header_timeout;
             set_deadline(head_deadline_);
         }
-        auto [ec, n] = co_await stream_.async_read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
-                                                        detail::use_tuple);
-        idle_ = false;
-        if (ec) co_return false;
-        in_end_ += n;
-        co_return true;
     }
 
     // Writes every byte of `buffers` (up to 3). write_timeout bounds a wait for
@@ -429,6 +437,21 @@ private:
         bool ok = co_await write(asio::buffer(out_));
         out_.clear();
         co_return ok;
+    }
+
+    // The common case of flush() without a coroutine frame: a socket that takes
+    // out_ whole right now. False when flush() has to finish the job (or report
+    // the error).
+    bool flushed_now() {
+        if (out_.empty()) return true;
+        if constexpr (requires { stream_.non_blocking(true); }) {
+            std::error_code ec;
+            auto n = stream_.write_some(asio::buffer(out_), ec);
+            if (ec) return false;
+            out_.erase(0, n);
+            return out_.empty();
+        }
+        return false;
     }
 
     // The watchdog wakes at least every tick_ (half the shortest timeout), so a

@@ -44,8 +44,11 @@ public:
                         error = std::current_exception();
                     }
                     admitted_.fetch_sub(1, std::memory_order_relaxed);
-                    asio::post(ex, [h = std::move(h), error, r = std::move(result)]() mutable {
-                        std::move(h)(error, std::move(r));
+                    // Moved, not copied: this thread keeps no reference to the exception,
+                    // so it is freed where it is consumed (libstdc++'s uninstrumented
+                    // exception_ptr refcount otherwise shows as a race under TSan).
+                    asio::post(ex, [h = std::move(h), e = std::move(error), r = std::move(result)]() mutable {
+                        std::move(h)(std::move(e), std::move(r));
                     });
                 });
             },
