@@ -124,7 +124,6 @@ TEST_CASE("limits: 414, 431, 413, each closing the connection") {
 TEST_CASE("request smuggling shapes: 400 and close, the handler never runs") {
     counting_app app;
     test_server srv(app);
-    auto port = srv.port();
     const std::string post = "POST / HTTP/1.1\r\nHost: x\r\n";
 
     SUBCASE("Content-Length and Transfer-Encoding") {
@@ -174,6 +173,18 @@ TEST_CASE("request smuggling shapes: 400 and close, the handler never runs") {
     }
     SUBCASE("a bare CR in a header value") {
         expect_rejected(srv, get("/", "X-A: a\rb\r\n"), 400);
+    }
+    SUBCASE("a lone CR taken as a line end") {
+        expect_rejected(srv, "GET / HTTP/1.1\r\nHost: x\rX-Smuggled: y\r\n\r\n", 400);
+    }
+    SUBCASE("a lone CR in the request line") {
+        expect_rejected(srv, "GET /a\rb HTTP/1.1\r\nHost: x\r\n\r\n", 400);
+    }
+    SUBCASE("a lone CR in chunked framing") {
+        expect_rejected(srv, post + "Transfer-Encoding: chunked\r\n\r\n3\rabc\r\n0\r\n\r\n", 400);
+    }
+    SUBCASE("chunked framing with bare LFs") {
+        expect_rejected(srv, post + "Transfer-Encoding: chunked\r\n\r\n3\nabc\n0\n\n", 400);
     }
     SUBCASE("a bare LF ending a header line") {
         expect_rejected(srv, "GET / HTTP/1.1\r\nHost: x\nX-A: b\r\n\r\n", 400);
@@ -226,12 +237,8 @@ TEST_CASE("request smuggling shapes: 400 and close, the handler never runs") {
     SUBCASE("two spaces in the request line") {
         expect_rejected(srv, "GET  / HTTP/1.1\r\nHost: x\r\n\r\n", 400);
     }
-    SUBCASE("a lower-case method") {
-        client c(port);
-        c.send("get / HTTP/1.1\r\nHost: x\r\n\r\n");
-        auto r = c.read_response();
-        CHECK((r.status == 400 || r.status == 501));
-        CHECK(c.closed_by_server());
+    SUBCASE("a lower-case method (methods are case-sensitive: a token we do not implement)") {
+        expect_rejected(srv, "get / HTTP/1.1\r\nHost: x\r\n\r\n", 501);
     }
     SUBCASE("garbage") {
         expect_rejected(srv, std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11), 400);

@@ -111,6 +111,13 @@ TEST_CASE("an invalid response from the handler becomes 500 and is logged") {
         CHECK(c.read_response().status == 500);
         srv.stop(1s);
     }
+    SUBCASE("an interim status as the final answer") {
+        test_server srv([](request&) { return response(100); }, opts);
+        client c(srv.port());
+        REQUIRE(c.send(get("/")));
+        CHECK(c.read_response().status == 500);
+        srv.stop(1s);
+    }
     SUBCASE("a status out of range") {
         test_server srv([](request&) { return response::text("ok", 1000); }, opts);
         client c(srv.port());

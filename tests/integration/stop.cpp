@@ -4,7 +4,6 @@
 
 #include <atomic>
 #include <future>
-#include <thread>
 
 #include "integration/support.hpp"
 
@@ -34,7 +33,9 @@ TEST_CASE("stop(2s) lets an in-flight request finish; idle connections close at 
     std::atomic<bool> idle_closed_seen{false};
     ringkit::server* self = nullptr;
     server_options opts;
-    opts.threads = 2;
+    // One I/O thread: stop() tells all of a thread's connections at once, so once
+    // the idle one is seen closed the busy one is known to be stopping too.
+    opts.threads = 1;
     test_server srv(
         [&](request& req) -> task<response> {
             if (req.uri != "/slow") co_return response::text("fast");
@@ -119,11 +120,16 @@ TEST_CASE("stop during a pipelined batch answers the request in flight, then clo
         }
         co_return response::text(req.uri);
     });
+    // An idle connection on the same (only) I/O thread: when stop() closes it, it
+    // has told every connection of that thread, the busy one included.
+    client witness(srv.port());
+    REQUIRE(witness.send(get("/")));
+    REQUIRE(witness.read_response().status == 200);
     client c(srv.port());
     REQUIRE(c.send(get("/slow") + get("/next")));
     REQUIRE(entered.get_future().wait_for(io_timeout) == std::future_status::ready);
     auto stopped = std::async(std::launch::async, [&] { return srv.stop(2s); });
-    while (srv.state() == server_state::running) std::this_thread::yield();
+    CHECK(witness.closed_by_server());
     go = true;
     auto r = c.read_response();
     CHECK(r.body == "/slow");
