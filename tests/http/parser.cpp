@@ -295,6 +295,9 @@ TEST_CASE("limits answer 414, 431 and 413") {
     CHECK(status_of("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n0123456789abcdef\r\n1\r\nx\r\n0\r\n\r\n",
                     small) == 413);
     CHECK(status_of("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 99999999999999999999999\r\n\r\n") == 413);
+    // A chunk announcing too much is refused at its size line, before its data.
+    auto big_chunk = run("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n11\r\n", small);
+    CHECK(big_chunk.status == 413);
     // Whitespace llhttp skips silently still counts.
     CHECK(status_of("GET / HTTP/1.1\r\nHost: h\r\nX:" + std::string(2000, ' '), small) == 431);
 }

@@ -48,6 +48,7 @@ public:
         settings_.on_header_value_complete = &on_header_value_complete;
         settings_.on_headers_complete = &on_headers_complete;
         settings_.on_body = &on_body;
+        settings_.on_chunk_header = &on_chunk_header;
         settings_.on_message_complete = &on_message_complete;
         llhttp_init(&parser_, HTTP_REQUEST, &settings_);
         parser_.data = this;
@@ -399,6 +400,14 @@ private:
         header_bytes_ += len;
         if (line_bytes_ > limits_.max_line) return reject(431, "header line too long");
         if (header_bytes_ + 4 * header_count_ > limits_.max_header) return reject(431, "headers too large");
+        return 0;
+    }
+
+    // A chunk that announces more than max_body allows is refused before its data arrives.
+    static int on_chunk_header(llhttp_t* p) {
+        auto& s = self(p);
+        if (p->content_length > s.limits_.max_body - s.req_->body.size())
+            return s.reject(413, "body larger than max_body");
         return 0;
     }
 
