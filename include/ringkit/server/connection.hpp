@@ -290,8 +290,7 @@ private:
         off_t offset = static_cast<off_t>(f.offset);
         std::uint64_t left = f.length;
         if constexpr (requires { stream_.native_handle(); stream_.async_wait(Stream::wait_write); }) {
-            stream_.native_non_blocking(true);
-            while (left > 0) {
+            while (left > 0) {  // the socket is non-blocking (see the constructor)
                 auto n = ::sendfile(stream_.native_handle(), *f.fd, &offset, std::min<std::uint64_t>(left, 1 << 20));
                 if (n > 0) {
                     left -= static_cast<std::uint64_t>(n);
