@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
     options.ip = "127.0.0.1";
     options.port = 8080;
     options.threads = 1;
-    for (int i = 1; i < argc; ++i) {
+    for (int i = 1; i < argc; i += 2) {  // every flag takes a value
         const char* flag = argv[i];
         const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
         if (!std::strcmp(flag, "--port")) options.port = static_cast<std::uint16_t>(arg_number(flag, value));
@@ -86,7 +86,6 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "usage: echo_server [--port N] [--threads N] [--max-body BYTES] [--max-header BYTES]\n");
             return 2;
         }
-        ++i;
     }
 
     // A plain function: no coroutine frame per request, and pipelined answers
