@@ -88,8 +88,17 @@ void check_complete_request(const ringkit::request& r, const ringkit::parser_lim
     }
     // RFC 9112 §3.2: an HTTP/1.1 request without exactly one Host was refused.
     if (r.protocol == "HTTP/1.1") FUZZ_CHECK(r.headers.contains("host"));
-    // Only "100-continue" is understood (417 otherwise), repeated Expect lines included.
-    if (auto expect = r.header("expect")) FUZZ_CHECK(ringkit::detail::iequals(*expect, "100-continue"));
+    // Only "100-continue" is understood (417 otherwise); repeated Expect lines are
+    // joined into a list, each element of which must be 100-continue.
+    if (auto expect = r.header("expect")) {
+        std::string_view list = *expect;
+        for (;;) {
+            auto comma = list.find(',');
+            FUZZ_CHECK(ringkit::detail::iequals(ringkit::detail::trim_ows(list.substr(0, comma)), "100-continue"));
+            if (comma == std::string_view::npos) break;
+            list.remove_prefix(comma + 1);
+        }
+    }
 }
 
 }  // namespace
