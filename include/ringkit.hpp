@@ -1,6 +1,7 @@
 // ringkit: the one include.
 #pragma once
 
+#include "ringkit/core/exception.hpp"
 #include "ringkit/core/task.hpp"
 #include "ringkit/core/type_map.hpp"
 #include "ringkit/http/handler.hpp"

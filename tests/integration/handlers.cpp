@@ -145,15 +145,7 @@ TEST_CASE("blocking handlers: a full pool answers 503 at once") {
                     }),
                     opts);
     // However the test ends, let the held job go so stop() can join the pool.
-    struct releaser {
-        std::promise<void>& p;
-        ~releaser() {
-            try {
-                p.set_value();
-            } catch (const std::future_error&) {
-            }
-        }
-    } guard{release};
+    releaser guard{release};
 
     client a(srv.port());
     REQUIRE(a.send(get("/hold")));
@@ -197,15 +189,7 @@ TEST_CASE("blocking handlers run off the I/O thread") {
                         })(req);
                     }),
                     opts);
-    struct releaser {
-        std::promise<void>& p;
-        ~releaser() {
-            try {
-                p.set_value();
-            } catch (const std::future_error&) {
-            }
-        }
-    } guard{release};
+    releaser guard{release};
 
     client a(srv.port());
     REQUIRE(a.send(get("/hold")));

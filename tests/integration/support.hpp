@@ -22,6 +22,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <future>
 #include <initializer_list>
 #include <mutex>
 #include <optional>
@@ -76,14 +77,7 @@ class captured_log {
 public:
     logger_fn hook() {
         return [this](std::string_view message, std::exception_ptr error) {
-            std::string what;
-            if (error) try {
-                    std::rethrow_exception(error);
-                } catch (const std::exception& e) {
-                    what = e.what();
-                } catch (...) {
-                    what = "?";
-                }
+            std::string what = ringkit::exception_message(error);
             std::lock_guard lock(mutex_);
             entries_.push_back({std::string(message), what, error != nullptr});
         };
@@ -101,6 +95,18 @@ public:
 private:
     mutable std::mutex mutex_;
     std::vector<entry> entries_;
+};
+
+/// Fulfils a promise when the test leaves its scope, however it leaves, so a
+/// handler parked on it lets go and stop() can finish.
+struct releaser {
+    std::promise<void>& promise;
+    ~releaser() {
+        try {
+            promise.set_value();
+        } catch (const std::future_error&) {  // already released by the test
+        }
+    }
 };
 
 inline bool iequal(std::string_view a, std::string_view b) { return detail::iequals(a, b); }

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "ringkit/core/asio.hpp"
+#include "ringkit/core/exception.hpp"
 #include "ringkit/core/task.hpp"
 #include "ringkit/http/handler.hpp"
 #include "ringkit/http/parser.hpp"
@@ -65,14 +66,7 @@ struct connection_config {
 
     void log(std::string_view message, std::exception_ptr error = nullptr) const {
         if (logger) return logger(message, error);
-        std::string what;
-        if (error) try {
-                std::rethrow_exception(error);
-            } catch (const std::exception& e) {
-                what = e.what();
-            } catch (...) {
-                what = "unknown exception";
-            }
+        auto what = exception_message(error);
         std::fprintf(stderr, "ringkit: %.*s%s%s\n", static_cast<int>(message.size()), message.data(),
                      what.empty() ? "" : ": ", what.c_str());
     }
