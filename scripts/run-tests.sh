@@ -10,12 +10,21 @@ jobs=${JOBS:-2}
 builds=("$@")
 ((${#builds[@]})) || builds=(gcc asan tsan)
 
+passed=0 failed=0
 configure_and_test() {
   local name=$1; shift
   echo "=== build: $name"
   cmake -S . -B "build/$name" -DRINGKIT_WERROR=ON "$@" >/dev/null
   cmake --build "build/$name" -j"$jobs"
-  (cd "build/$name" && ctest --output-on-failure -j"$jobs" --timeout 600)
+  local status=0
+  (cd "build/$name" && ctest --output-on-failure -j"$jobs" --timeout 600) | tee "build/$name/ctest.log" || status=$?
+  # "100% tests passed, 0 tests failed out of 5": add this build's counts to the total.
+  local line total bad
+  line=$(grep -E 'tests failed out of [0-9]+' "build/$name/ctest.log" | tail -1)
+  total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$line")
+  bad=$(sed -E 's/.*, ([0-9]+) tests failed.*/\1/' <<<"$line")
+  passed=$((passed + ${total:-0} - ${bad:-0})); failed=$((failed + ${bad:-0}))
+  ((status == 0)) || { echo "tests: $passed passed, $failed failed"; exit "$status"; }
 }
 
 for b in "${builds[@]}"; do
@@ -32,3 +41,4 @@ for b in "${builds[@]}"; do
   esac
 done
 echo "=== all test builds passed: ${builds[*]}"
+echo "tests: $passed passed, $failed failed"
