@@ -1,2 +1,0 @@
-# Empty dependencies file for ringkit_llhttp.
-# This may be replaced when dependencies are built.
