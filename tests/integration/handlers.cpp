@@ -63,67 +63,46 @@ TEST_CASE("a handler exception becomes a generic 500 and reaches the logger") {
     }
 }
 
+namespace {
+response with_header(std::string_view name, std::string_view value) {
+    auto r = response::text("ok");
+    r.headers.add(std::string(name), std::string(value));
+    return r;
+}
+}  // namespace
+
 TEST_CASE("an invalid response from the handler becomes 500 and is logged") {
     captured_log log;
     server_options opts;
     opts.logger = log.hook();
-    SUBCASE("a header value with CRLF (response splitting)") {
-        test_server srv(
-            [](request&) {
-                auto r = response::text("ok");
-                r.headers.add("X-Echo", "a\r\nInjected: yes");
-                return r;
-            },
-            opts);
+    // One server per subcase, answering GET / with what `make` returns.
+    auto answer_to = [&](response (*make)()) {
+        test_server srv([make](request&) { return make(); }, opts);
         client c(srv.port());
         REQUIRE(c.send(get("/")));
         auto r = c.read_response();
+        srv.stop(1s);
+        return r;
+    };
+    SUBCASE("a header value with CRLF (response splitting)") {
+        auto r = answer_to([] { return with_header("X-Echo", "a\r\nInjected: yes"); });
         CHECK(r.status == 500);
         CHECK(r.raw.find("Injected") == std::string::npos);
         CHECK(r.count("x-echo") == 0);
-        srv.stop(1s);
     }
     SUBCASE("a bare LF in a header value") {
-        test_server srv(
-            [](request&) {
-                auto r = response::text("ok");
-                r.headers.add("X-Echo", "a\nInjected: yes");
-                return r;
-            },
-            opts);
-        client c(srv.port());
-        REQUIRE(c.send(get("/")));
-        auto r = c.read_response();
+        auto r = answer_to([] { return with_header("X-Echo", "a\nInjected: yes"); });
         CHECK(r.status == 500);
         CHECK(r.raw.find("Injected") == std::string::npos);
-        srv.stop(1s);
     }
     SUBCASE("a header name that is not a token") {
-        test_server srv(
-            [](request&) {
-                auto r = response::text("ok");
-                r.headers.add("Bad Name", "v");
-                return r;
-            },
-            opts);
-        client c(srv.port());
-        REQUIRE(c.send(get("/")));
-        CHECK(c.read_response().status == 500);
-        srv.stop(1s);
+        CHECK(answer_to([] { return with_header("Bad Name", "v"); }).status == 500);
     }
     SUBCASE("an interim status as the final answer") {
-        test_server srv([](request&) { return response(100); }, opts);
-        client c(srv.port());
-        REQUIRE(c.send(get("/")));
-        CHECK(c.read_response().status == 500);
-        srv.stop(1s);
+        CHECK(answer_to([] { return response(100); }).status == 500);
     }
     SUBCASE("a status out of range") {
-        test_server srv([](request&) { return response::text("ok", 1000); }, opts);
-        client c(srv.port());
-        REQUIRE(c.send(get("/")));
-        CHECK(c.read_response().status == 500);
-        srv.stop(1s);
+        CHECK(answer_to([] { return response::text("ok", 1000); }).status == 500);
     }
     CHECK(log.entries().size() == 1);
 }

@@ -177,7 +177,7 @@ private:
             switch (event) {
             case parse_event::need_more: {
                 in_begin_ = in_end_ = 0;  // llhttp consumed everything
-                if (!flushed_now() && !co_await flush()) co_return;
+                if (!flushed_now() && !co_await finish_flush()) co_return;
                 if (stopping_ && !parser_.in_message()) co_return;
                 arm_read_deadline();
                 auto [ec, n] = co_await stream_.async_read_some(asio::buffer(in_), detail::use_tuple);
@@ -243,7 +243,7 @@ private:
                 if (!co_await flush() || !co_await send_stream(*st, head.framing)) co_return false;
             }
         }
-        if ((!head.keep_alive || out_.size() >= cork_limit) && !flushed_now() && !co_await flush()) co_return false;
+        if ((!head.keep_alive || out_.size() >= cork_limit) && !flushed_now() && !co_await finish_flush()) co_return false;
         co_return head.keep_alive;
     }
 
@@ -260,7 +260,7 @@ private:
         prepare_call();
         // Answers already corked must not wait for a handler that may take long
         // (a long poll): they go out before it starts.
-        if (!flushed_now() && !co_await flush()) co_return response::text("Internal Server Error", 500);
+        if (!flushed_now() && !co_await finish_flush()) co_return response::text("Internal Server Error", 500);
         std::exception_ptr error;
         try {
             co_return co_await app_.call_async(req_);
@@ -396,7 +396,7 @@ private:
     // first: most responses fit the send buffer, and completing inline saves a
     // trip through the reactor.
     template <class Buffers>
-    task<bool> write(const Buffers& buffers) {
+    task<bool> write(const Buffers& buffers, bool try_now = true) {
         std::array<asio::const_buffer, 3> storage;
         std::size_t count = 0;
         for (auto it = asio::buffer_sequence_begin(buffers); it != asio::buffer_sequence_end(buffers); ++it)
@@ -411,9 +411,11 @@ private:
             }
         };
         if constexpr (requires { stream_.non_blocking(true); }) {
-            std::error_code ec;  // the constructor put the socket in non-blocking mode
-            advance(stream_.write_some(pending, ec));
-            if (ec && ec != asio::error::would_block && ec != asio::error::try_again) co_return false;
+            if (try_now) {
+                std::error_code ec;  // the constructor put the socket in non-blocking mode
+                advance(stream_.write_some(pending, ec));
+                if (ec && ec != asio::error::would_block && ec != asio::error::try_again) co_return false;
+            }
         }
         while (!pending.empty()) {
             set_deadline(clock::now() + config_.write_timeout);
@@ -426,8 +428,15 @@ private:
     }
 
     task<bool> flush() {
+        if (flushed_now()) co_return true;
+        co_return co_await finish_flush();  // a statement, not `||` around co_await (GCC 12)
+    }
+
+    // The rest of a flush once flushed_now() could not finish it: straight to
+    // the asynchronous write, without a second synchronous attempt.
+    task<bool> finish_flush() {
         if (out_.empty()) co_return true;
-        bool ok = co_await write(asio::buffer(out_));
+        bool ok = co_await write(asio::buffer(out_), false);
         out_.clear();
         co_return ok;
     }
