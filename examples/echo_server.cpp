@@ -1,11 +1,20 @@
 // The conformance server: what tests, benchmarks and evaluators run against.
 //   echo_server [--port N] [--threads N] [--max-body BYTES] [--max-header BYTES]
+//               [--max-ws BYTES] [--max-connections N] [--deflate]
 // Prints "listening on 127.0.0.1:PORT" as its first line, stops on SIGINT/SIGTERM.
+//
+// WebSocket echo, once per API, each echoing text as text and binary as binary:
+//   /ws/echo             the co_await stream (ws::accept)
+//   /ws/as-channel-echo  HTTP-Kit's as_channel callbacks
+//   /ws/listener-echo    Ring's listener
+// and HTTP channels: /sse (Server-Sent Events) and /poll (a long poll answered by a timer).
 #include <ringkit.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 
 namespace rk = ringkit;
@@ -24,7 +33,13 @@ code{background:#f3f3f3;padding:0 .3em}pre{background:#f3f3f3;padding:.6em;min-h
 <li><a href="/json"><code>GET /json</code></a> &mdash; a JSON message</li>
 <li><a href="/stream"><code>GET /stream</code></a> &mdash; a chunked response written piece by piece</li>
 <li><code>POST /echo</code>, <code>PUT /echo</code> &mdash; the body back, with its content type</li>
+<li><a href="/sse"><code>GET /sse</code></a> &mdash; five Server-Sent Events, one every 200 ms</li>
+<li><a href="/poll"><code>GET /poll</code></a> &mdash; a long poll answered after one second</li>
+<li><code>ws://&hellip;/ws/echo</code>, <code>/ws/as-channel-echo</code>, <code>/ws/listener-echo</code> &mdash;
+WebSocket echo through each of ringkit's three APIs</li>
 </ul>
+<p><input id="ws" value="hello over WebSocket" size="30"> <button id="wsb">send to /ws/echo</button></p>
+<pre id="wsout"></pre>
 <form id="f"><input id="msg" value="hello ringkit" size="30"> <button>POST /echo</button></form>
 <pre id="out"></pre>
 <script>
@@ -34,6 +49,10 @@ document.getElementById('f').onsubmit = async (e) => {
                                   body: document.getElementById('msg').value});
   document.getElementById('out').textContent = r.status + ' ' + await r.text();
 };
+const ws = new WebSocket(`ws://${location.host}/ws/echo`);
+ws.onmessage = (e) => { document.getElementById('wsout').textContent += 'echo: ' + e.data + '\n'; };
+ws.onclose = (e) => { document.getElementById('wsout').textContent += 'closed ' + e.code + '\n'; };
+document.getElementById('wsb').onclick = () => ws.send(document.getElementById('ws').value);
 </script></body></html>
 )";
 
@@ -44,10 +63,61 @@ rk::response stream() {
     });
 }
 
-rk::response route(rk::request& req) {
+// The co_await stream: the handler owns the connection and echoes until it closes.
+rk::task<rk::response> ws_echo(rk::request& req) {
+    auto ws = co_await rk::ws::accept(req);
+    while (auto msg = co_await ws.receive())
+        if (!co_await ws.send(std::move(*msg))) break;
+    co_return rk::response::upgraded();
+}
+
+// HTTP-Kit's as-channel: callbacks on the connection's thread.
+rk::response as_channel_echo(rk::request& req) {
+    return rk::as_channel(req, {.on_receive = [](rk::channel& ch, rk::ws::message&& m) { ch.send(std::move(m)); }});
+}
+
+// Ring's listener: the socket outlives the handler.
+rk::response listener_echo(rk::request& req) {
+    return rk::ws::listener_response(req, {.on_message = [](rk::ws::socket& s, rk::ws::message&& m) {
+                                               s.send(std::move(m));
+                                           }});
+}
+
+// Five Server-Sent Events, one every 200 ms, pushed through an HTTP channel by a
+// coroutine on the connection's thread.
+rk::task<void> tick(rk::channel ch) {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    for (int n = 1; n <= 5 && ch.is_open(); ++n) {
+        timer.expires_after(std::chrono::milliseconds(200));
+        co_await timer.async_wait(asio::use_awaitable);
+        ch.send(rk::sse::event("tick " + std::to_string(n), {.event = "tick", .id = std::to_string(n)}), n == 5);
+    }
+}
+
+rk::response sse(rk::request& req) {
+    return rk::as_channel(req, {.on_open = [](rk::channel& ch) {
+        ch.send(rk::sse::response(), false);  // the head now; events follow as chunks
+        asio::co_spawn(ch.get_executor(), tick(ch), asio::detached);
+    }});
+}
+
+// A long poll: the answer comes from a timer a second later.
+rk::response poll(rk::request& req) {
+    return rk::as_channel(req, {.on_open = [](rk::channel& ch) {
+        auto timer = std::make_shared<asio::steady_timer>(ch.get_executor(), std::chrono::seconds(1));
+        timer->async_wait([ch, timer](std::error_code) mutable { ch.send(rk::response::text("polled\n")); });
+    }});
+}
+
+rk::maybe_task route(rk::request& req) {
     const auto& path = req.uri;
     const auto m = req.request_method;
     const bool get = m == rk::method::get || m == rk::method::head;
+    if (path == "/ws/echo" && get) return ws_echo(req);
+    if (path == "/ws/as-channel-echo" && get) return as_channel_echo(req);
+    if (path == "/ws/listener-echo" && get) return listener_echo(req);
+    if (path == "/sse" && get) return sse(req);
+    if (path == "/poll" && get) return poll(req);
     if (path == "/" && get) return rk::response::html(index_page);
     if (path == "/plaintext" && get) return rk::response::text("Hello, World!");
     if (path == "/json" && get) return rk::response::json({{"message", "Hello, World!"}});
@@ -75,21 +145,30 @@ int main(int argc, char** argv) {
     options.ip = "127.0.0.1";
     options.port = 8080;
     options.threads = 1;
-    for (int i = 1; i < argc; i += 2) {  // every flag takes a value
+    for (int i = 1; i < argc; i += 2) {  // every flag but --deflate takes a value
         const char* flag = argv[i];
+        if (!std::strcmp(flag, "--deflate")) {
+            options.ws_deflate.enabled = true;
+            --i;
+            continue;
+        }
         const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
         if (!std::strcmp(flag, "--port")) options.port = static_cast<std::uint16_t>(arg_number(flag, value));
         else if (!std::strcmp(flag, "--threads")) options.threads = static_cast<unsigned>(arg_number(flag, value));
         else if (!std::strcmp(flag, "--max-body")) options.max_body = arg_number(flag, value);
         else if (!std::strcmp(flag, "--max-header")) options.max_header = arg_number(flag, value);
+        else if (!std::strcmp(flag, "--max-ws")) options.max_ws = arg_number(flag, value);
+        else if (!std::strcmp(flag, "--max-connections")) options.max_connections = arg_number(flag, value);
         else {
-            std::fprintf(stderr, "usage: echo_server [--port N] [--threads N] [--max-body BYTES] [--max-header BYTES]\n");
+            std::fprintf(stderr,
+                         "usage: echo_server [--port N] [--threads N] [--max-body BYTES] [--max-header BYTES]\n"
+                         "                   [--max-ws BYTES] [--max-connections N] [--deflate]\n");
             return 2;
         }
     }
 
-    // A plain function: no coroutine frame per request, and pipelined answers
-    // are gathered into one write.
+    // Plain HTTP routes answer at once (no coroutine frame per request, and
+    // pipelined answers are gathered into one write); /ws/echo is a coroutine.
     rk::handler app = route;
     rk::server server(app, options);
     server.start();

@@ -37,3 +37,12 @@ namespace ringkit::detail {
 /// Completion token for coroutines that want (error_code, result...) instead of exceptions.
 inline constexpr auto use_tuple = net_compat::as_tuple(asio::use_awaitable);
 }  // namespace ringkit::detail
+
+namespace ringkit::detail {
+/// Whether the caller runs inside `ex` (an io_context's run() on this thread).
+/// Unknown executor kinds say no, which costs a post, never correctness.
+inline bool running_in(const asio::any_io_executor& ex) noexcept {
+    if (auto* io = ex.target<asio::io_context::executor_type>()) return io->running_in_this_thread();
+    return false;
+}
+}  // namespace ringkit::detail

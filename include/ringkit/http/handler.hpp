@@ -7,6 +7,7 @@
 #include <functional>
 #include <type_traits>
 #include <utility>
+#include <variant>
 
 #include "ringkit/core/task.hpp"
 #include "ringkit/http/request.hpp"
@@ -14,22 +15,32 @@
 
 namespace ringkit {
 
+/// What a handler that is a coroutine only sometimes returns: the response at
+/// once, or a task that makes it (a router whose routes are of both kinds).
+using maybe_task = std::variant<response, task<response>>;
+
 template <class F>
 concept async_handler_fn = std::invocable<F&, request&> &&
                            std::same_as<std::invoke_result_t<F&, request&>, task<response>>;
 template <class F>
 concept sync_handler_fn = std::invocable<F&, request&> &&
                           std::convertible_to<std::invoke_result_t<F&, request&>, response>;
+template <class F>
+concept mixed_handler_fn = std::invocable<F&, request&> &&
+                           std::same_as<std::invoke_result_t<F&, request&>, maybe_task>;
 
 class handler {
 public:
     handler() = default;
 
     template <class F>
-        requires(!std::same_as<std::remove_cvref_t<F>, handler> && (async_handler_fn<F> || sync_handler_fn<F>))
+        requires(!std::same_as<std::remove_cvref_t<F>, handler> &&
+                 (async_handler_fn<F> || sync_handler_fn<F> || mixed_handler_fn<F>))
     handler(F f) {  // NOLINT(google-explicit-constructor): handlers convert like std::function
         if constexpr (async_handler_fn<F>)
             async_ = std::move(f);
+        else if constexpr (mixed_handler_fn<F>)
+            mixed_ = std::move(f);
         else
             sync_ = std::move(f);
     }
@@ -37,19 +48,28 @@ public:
     /// Runs the handler as a coroutine, whichever kind it is.
     task<response> operator()(request& req) const {
         if (sync_) co_return sync_(req);
+        if (mixed_) {
+            auto r = mixed_(req);
+            if (auto* t = std::get_if<task<response>>(&r)) co_return co_await std::move(*t);
+            co_return std::move(std::get<response>(r));
+        }
         co_return co_await async_(req);
     }
 
     bool is_sync() const noexcept { return static_cast<bool>(sync_); }
     /// Calls a plain-function handler directly; only when is_sync().
     response call_sync(request& req) const { return sync_(req); }
-    /// The coroutine of an async handler; only when !is_sync().
+    /// The coroutine of an async handler; only when !is_sync() && !is_mixed().
     task<response> call_async(request& req) const { return async_(req); }
+    bool is_mixed() const noexcept { return static_cast<bool>(mixed_); }
+    /// Calls a sometimes-coroutine handler; only when is_mixed().
+    maybe_task call_mixed(request& req) const { return mixed_(req); }
 
-    explicit operator bool() const noexcept { return sync_ || async_; }
+    explicit operator bool() const noexcept { return sync_ || async_ || mixed_; }
 
 private:
     std::function<response(request&)> sync_;
+    std::function<maybe_task(request&)> mixed_;
     std::function<task<response>(request&)> async_;
 };
 

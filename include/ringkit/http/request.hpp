@@ -15,6 +15,9 @@
 namespace ringkit {
 
 class worker_pool;
+namespace detail {
+class connection_hooks;  // ws/upgrade.hpp; implemented by the server's connection
+}
 
 struct request {
     /// Port of the listening socket that accepted the connection (never the Host header's).
@@ -50,6 +53,8 @@ struct request {
 
     /// The server's pool for blocking work (see ringkit::blocking); null outside a server.
     worker_pool* workers = nullptr;
+    /// The connection serving this request, for ws::accept and as_channel; null outside a server.
+    detail::connection_hooks* hooks = nullptr;
 
     /// Forgets everything but the memory, so a connection can reuse one request;
     /// memory an unusually large request needed is given back.

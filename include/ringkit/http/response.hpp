@@ -105,6 +105,10 @@ public:
         return r;
     }
 
+    /// What a handler returns once it has handed the connection to a channel
+    /// (ws::accept, as_channel): the connection has its answer already.
+    static response upgraded() { return response(101); }
+
     /// Body bytes when the body is a string, else empty.
     std::string_view body_string() const noexcept {
         auto* s = std::get_if<std::string>(&body);

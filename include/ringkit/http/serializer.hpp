@@ -143,7 +143,8 @@ inline head_info write_head(std::string& out, const response& res, const respons
         break;
     case body_framing::until_close: break;
     }
-    if (!info.keep_alive) out.append("Connection: close\r\n");
+    if (status == 101) out.append("Connection: Upgrade\r\n");  // the handler's Upgrade header says to what
+    else if (!info.keep_alive) out.append("Connection: close\r\n");
     else if (ctx.http10) out.append("Connection: keep-alive\r\n");
     out.append("\r\n");
     return info;

@@ -35,6 +35,8 @@
 #include "ringkit/http/parser.hpp"
 #include "ringkit/http/serializer.hpp"
 #include "ringkit/server/options.hpp"
+#include "ringkit/server/websocket.hpp"
+#include "ringkit/ws/upgrade.hpp"
 
 namespace ringkit {
 
@@ -50,6 +52,7 @@ struct connection_config {
         write_timeout{30'000}, linger_timeout{2'000};
     worker_pool* workers = nullptr;
     logger_fn logger;
+    ws::config ws;
 
     static connection_config from(const server_options& o) {
         connection_config c;
@@ -61,6 +64,12 @@ struct connection_config {
         c.write_timeout = o.write_timeout;
         c.linger_timeout = o.linger_timeout;
         c.logger = o.logger;
+        c.ws = {.max_message = o.max_ws,
+                .high_water = o.ws_high_water,
+                .idle_timeout = o.ws_idle_timeout,
+                .auto_ping = o.ws_auto_ping,
+                .close_timeout = o.ws_close_timeout,
+                .deflate = o.ws_deflate};
         return c;
     }
 
@@ -125,8 +134,12 @@ private:
 }  // namespace detail
 
 template <class Stream>
-class connection final : public detail::connection_base {
+class connection final : public detail::connection_base,
+                         private detail::connection_hooks,
+                         private detail::channel_transport {
     using clock = std::chrono::steady_clock;
+    /// What a handler did with the connection (see take_over).
+    enum class takeover : std::uint8_t { none, rejected, websocket, websocket_after, http_channel };
 
 public:
     connection(Stream stream, const detail::connection_config& config, const handler& app, detail::peer_info peer)
@@ -135,12 +148,14 @@ public:
           app_(app),
           parser_(config.limits),
           peer_(std::move(peer)),
+          in_(new char[in_size]),
           timer_(stream_.get_executor()),
           tick_(std::max(std::chrono::milliseconds(1),
                          std::min({config.header_timeout, config.read_timeout, config.idle_timeout, config.write_timeout}) / 2)) {
         req_.remote_addr = peer_.remote_addr;
         req_.server_port = peer_.server_port;
         req_.workers = config.workers;
+        req_.hooks = this;
         parser_.bind(req_);
         if constexpr (requires { stream_.non_blocking(true); }) {
             std::error_code ec;  // synchronous writes must say would_block, never wait
@@ -157,9 +172,13 @@ public:
 
     void request_stop() override {
         stopping_ = true;
-        if (idle_) cancel_stream();  // nobody is waiting for an answer: go now
+        if (ws_) ws_->request_stop();
+        else if (idle_) cancel_stream();  // nobody is waiting for an answer: go now
     }
-    void force_close() override { close_stream(); }
+    void force_close() override {
+        close_stream();
+        channel_wake_.notify_all();
+    }
 
     Stream& stream() noexcept { return stream_; }
 
@@ -172,7 +191,7 @@ private:
             ~on_exit() { ended = true; }  // before run()'s || cancels the watchdog
         } mark{ended_};
         for (;;) {
-            auto [event, used] = parser_.feed({in_.data() + in_begin_, in_end_ - in_begin_});
+            auto [event, used] = parser_.feed({in_.get() + in_begin_, in_end_ - in_begin_});
             in_begin_ += used;
             switch (event) {
             case parse_event::need_more: {
@@ -180,7 +199,7 @@ private:
                 if (!flushed_now() && !co_await finish_flush()) co_return;
                 if (stopping_ && !parser_.in_message()) co_return;
                 arm_read_deadline();
-                auto [ec, n] = co_await stream_.async_read_some(asio::buffer(in_), detail::use_tuple);
+                auto [ec, n] = co_await stream_.async_read_some(asio::buffer(in_.get(), in_size), detail::use_tuple);
                 idle_ = false;
                 if (ec) {
                     if (timed_out_ && parser_.in_message()) co_await answer_error(408);
@@ -201,7 +220,13 @@ private:
                 // Plain statements, not ?: around co_await: GCC 12 destroys such temporaries twice.
                 response res;
                 if (app_.is_sync()) res = call_sync();
+                else if (app_.is_mixed() && call_mixed(res)) {}  // answered without a coroutine
                 else res = co_await call_async();
+                if (takeover_ != takeover::none) {
+                    // The handler handed the connection to a channel (ws::accept, as_channel).
+                    if (!co_await take_over(std::move(res))) co_return;
+                    break;
+                }
                 if (!co_await respond(std::move(res))) {
                     // Requests pipelined after the last answered one are dropped;
                     // lingering keeps the client from losing that answer to a reset.
@@ -256,13 +281,33 @@ private:
         }
     }
 
+    // A sometimes-coroutine handler: true when it answered at once (into `res`);
+    // otherwise its task waits in work_ for call_async().
+    bool call_mixed(response& res) {
+        prepare_call();
+        try {
+            auto r = app_.call_mixed(req_);
+            if (auto* done = std::get_if<response>(&r)) {
+                res = std::move(*done);
+                return true;
+            }
+            work_.emplace(std::move(std::get<task<response>>(r)));
+            return false;
+        } catch (...) {
+            res = handler_failed(std::current_exception());
+            return true;
+        }
+    }
+
     task<response> call_async() {
         prepare_call();
+        auto work = std::exchange(work_, std::nullopt);
         // Answers already corked must not wait for a handler that may take long
         // (a long poll): they go out before it starts.
         if (!flushed_now() && !co_await finish_flush()) co_return response::text("Internal Server Error", 500);
         std::exception_ptr error;
         try {
+            if (work) co_return co_await std::move(*work);
             co_return co_await app_.call_async(req_);
         } catch (...) {
             error = std::current_exception();
@@ -368,10 +413,235 @@ private:
         set_deadline(clock::now() + config_.linger_timeout);
         std::size_t drained = 0;
         while (drained < 256 * 1024) {
-            auto [rec, n] = co_await stream_.async_read_some(asio::buffer(in_), detail::use_tuple);
+            auto [rec, n] = co_await stream_.async_read_some(asio::buffer(in_.get(), in_size), detail::use_tuple);
             if (rec) break;
             drained += n;
         }
+    }
+
+
+    // ---- taking over: WebSocket and HTTP channels --------------------------
+
+    asio::any_io_executor executor() override { return stream_.get_executor(); }
+    const ws::config& ws_settings() const noexcept override { return config_.ws; }
+
+    task<bool> upgrade_now(ws::handshake_result handshake, std::shared_ptr<detail::channel_core> core) override {
+        claim(takeover::websocket);
+        auto res = handshake.to_response();
+        write_head(out_, res, {.head = false, .http10 = false, .keep_alive = true, .server_header = config_.server_header});
+        if (!co_await flush()) {
+            core->finish({.code = ws::close_code::abnormal, .reason = "handshake write failed", .by_server = false});
+            co_return false;
+        }
+        start_websocket(handshake.deflate, std::move(core));
+        // The handler goes on running, so the session runs beside it.
+        asio::co_spawn(stream_.get_executor(), ws_->run(take_leftover()), [this](std::exception_ptr e) {
+            if (e) config_.log("websocket session failed", e);
+            ws_done_ = true;
+            ws_done_list_.notify_all();
+        });
+        co_return true;
+    }
+
+    void upgrade_after(ws::handshake_result handshake, std::shared_ptr<detail::channel_core> core) override {
+        claim(takeover::websocket_after);
+        pending_deflate_ = handshake.deflate;
+        pending_core_ = std::move(core);
+    }
+
+    void answer_later(std::shared_ptr<detail::channel_core> core) override {
+        claim(takeover::http_channel);
+        pending_core_ = std::move(core);
+    }
+
+    void reject(response r) override {
+        claim(takeover::rejected);
+        rejection_ = std::make_unique<response>(std::move(r));
+    }
+
+    void claim(takeover how) {
+        if (takeover_ != takeover::none) throw std::logic_error("ringkit: a request can be taken over only once");
+        takeover_ = how;
+    }
+
+    // After the handler of a taken-over request returned `res`. Returns whether
+    // the connection goes on with HTTP (only after an HTTP channel's response).
+    task<bool> take_over(response res) {
+        auto how = std::exchange(takeover_, takeover::none);
+        auto core = std::move(pending_core_);
+        switch (how) {
+        case takeover::rejected: {
+            auto answer = std::move(*rejection_);
+            rejection_.reset();
+            answer.headers.add("Connection", "close");  // the client may already be sending frames
+            co_await respond(std::move(answer));
+            co_return false;
+        }
+        case takeover::websocket:
+            while (!ws_done_) co_await ws_done_list_.wait();
+            co_return false;
+        case takeover::websocket_after:
+            if (res.status != 101) {
+                // Middleware answered instead (it may refuse an upgrade): no WebSocket.
+                core->finish({.code = ws::close_code::abnormal, .reason = "upgrade not sent", .by_server = true});
+                co_return co_await respond(std::move(res));
+            }
+            if (!response_is_valid_101(res)) {
+                core->finish({.code = ws::close_code::abnormal, .reason = "invalid 101", .by_server = true});
+                co_return co_await respond(response::text("Internal Server Error", 500));
+            }
+            write_head(out_, res, {.head = false, .http10 = false, .keep_alive = true, .server_header = config_.server_header});
+            if (!co_await flush()) {
+                core->finish({.code = ws::close_code::abnormal, .reason = "handshake write failed", .by_server = false});
+                co_return false;
+            }
+            start_websocket(pending_deflate_, std::move(core));
+            co_await ws_->run(take_leftover());
+            co_return false;
+        case takeover::http_channel: co_return co_await serve_channel(std::move(core));
+        case takeover::none: break;
+        }
+        co_return false;
+    }
+
+    static bool response_is_valid_101(const response& res) {
+        response probe(200, res.headers);
+        return response_is_valid(probe);
+    }
+
+    void start_websocket(std::optional<ws::deflate_params> deflate, std::shared_ptr<detail::channel_core> core) {
+        ws_ = std::make_unique<detail::ws_session<Stream>>(stream_, timer_, config_.ws, config_.write_timeout,
+                                                          std::move(core), deflate);
+        timer_.cancel();  // the watchdog switches to the WebSocket's deadlines
+    }
+
+    // What the client sent after its handshake belongs to the WebSocket; the
+    // HTTP read buffer is given back.
+    std::string take_leftover() {
+        std::string rest(in_.get() + in_begin_, in_end_ - in_begin_);
+        in_begin_ = in_end_ = 0;
+        in_.reset();
+        std::string().swap(out_);
+        return rest;
+    }
+
+    // An HTTP channel (HTTP-Kit's as-channel on a plain request): its first send
+    // is the response, or with close_after = false the head and first chunk of a
+    // streamed one; later sends are chunks. Meanwhile the socket is watched so a
+    // client that leaves closes the channel.
+    task<bool> serve_channel(std::shared_ptr<detail::channel_core> core) {
+        channel_ = core;
+        core->attach(this);
+        const bool head_only = req_.request_method == method::head;
+        bool head_sent = false, chunked = false, keep_alive = true, finished = false;
+        std::vector<detail::out_item> items;
+        while (!finished) {
+            items.clear();
+            core->take(items);
+            for (std::size_t i = 0; i < items.size() && !finished; ++i) {
+                auto& item = items[i];
+                const bool last = item.what == detail::out_item::kind::http_end ||
+                                  (i + 1 < items.size() && items[i + 1].what == detail::out_item::kind::http_end) ||
+                                  head_only;
+                bool ok = true;
+                if (!head_sent) {
+                    response res = item.head ? std::move(*item.head) : response(200);
+                    if (!item.head && item.what != detail::out_item::kind::http_end) res.body = std::move(item.data);
+                    head_sent = true;
+                    if (last) {
+                        ok = keep_alive = co_await respond(std::move(res));
+                        finished = true;
+                    } else {
+                        std::tie(ok, chunked) = co_await stream_head(std::move(res));
+                    }
+                } else if (item.what == detail::out_item::kind::http_end) {
+                    if (chunked) out_.append("0\r\n\r\n");
+                    ok = co_await flush();
+                    keep_alive = chunked && parser_.keep_alive() && !stopping_;
+                    finished = true;
+                } else {
+                    auto bytes = item.head ? std::string(item.head->body_string()) : std::move(item.data);
+                    ok = co_await write_chunk(bytes, chunked);
+                }
+                core->written(item.size());
+                if (!ok) {
+                    core->finish({.code = ws::close_code::abnormal, .reason = "client gone", .by_server = false});
+                    co_return false;
+                }
+            }
+            if (finished) break;
+            if (!co_await wait_channel()) {
+                core->finish({.code = ws::close_code::abnormal, .reason = "client gone", .by_server = false});
+                channel_.reset();
+                co_return false;
+            }
+        }
+        core->finish({.code = ws::close_code::normal, .reason = {}, .by_server = true});
+        channel_.reset();
+        client_sent_more_ = false;
+        co_return keep_alive;
+    }
+
+    // The head of a streamed channel response and its first chunk. Returns
+    // {written, chunked}; HTTP/1.0 gets a body that ends when the connection does.
+    task<std::pair<bool, bool>> stream_head(response res) {
+        if (!response_is_valid(res)) {
+            config_.log("channel sent an invalid response (status or header bytes); sent 500");
+            co_await respond(response::text("Internal Server Error", 500));
+            co_return std::pair{false, false};  // the channel's later sends have no response to join
+        }
+        std::string first = std::string(res.body_string());
+        res.body = stream_body{};
+        response_context ctx{.head = false, .http10 = parser_.http10(), .keep_alive = parser_.keep_alive() && !stopping_,
+                             .server_header = config_.server_header};
+        auto head = write_head(out_, res, ctx);
+        const bool chunked = head.framing == body_framing::chunked;
+        bool ok = co_await write_chunk(first, chunked);
+        co_return std::pair{ok, chunked};
+    }
+
+    task<bool> write_chunk(std::string_view bytes, bool chunked) {
+        if (!bytes.empty()) {
+            if (chunked) {
+                char size_line[20];
+                int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", bytes.size());
+                out_.append(size_line, static_cast<std::size_t>(n));
+                out_.append(bytes);
+                out_.append("\r\n");
+            } else {
+                out_.append(bytes);
+            }
+        }
+        co_return co_await flush();
+    }
+
+    // Waits for the channel's next send, or for the client to leave. False: gone.
+    task<bool> wait_channel() {
+        if (closed_) co_return false;
+        if constexpr (requires { stream_.async_wait(Stream::wait_read, detail::use_tuple); }) {
+            if (!client_sent_more_) {
+                watching_ = true;
+                auto [ec] = co_await stream_.async_wait(Stream::wait_read, detail::use_tuple);
+                watching_ = false;
+                if (closed_) co_return false;
+                if (!ec) {
+                    // Readable: the client left, or pipelined its next request.
+                    char probe;
+                    auto n = ::recv(stream_.native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+                    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) co_return false;
+                    client_sent_more_ = true;  // it stays in the socket until this answer is done
+                }
+                co_return true;
+            }
+        }
+        co_await channel_wake_.wait();
+        co_return !closed_;
+    }
+
+    // A send on the HTTP channel: stop waiting for the socket.
+    void wake() override {
+        if (watching_) cancel_stream();
+        else channel_wake_.notify_all();
     }
 
     // ---- I/O with deadlines -------------------------------------------------
@@ -468,6 +738,13 @@ private:
     task<void> watchdog() {
         for (;;) {
             auto now = clock::now();
+            if (ws_) {
+                // A WebSocket keeps its own deadlines (idle, ping, close, write).
+                timer_.expires_at(ws_->on_deadline(now));
+                co_await timer_.async_wait(detail::use_tuple);
+                if (ended_) co_return;
+                continue;
+            }
             if (deadline_ <= now) {
                 if (!timed_out_) {
                     // Stop the overdue operation; the session still gets to say 408.
@@ -506,7 +783,9 @@ private:
     request_parser parser_;
     detail::peer_info peer_;
     request req_;
-    std::array<char, 16 * 1024> in_{};
+    // On the heap, so a WebSocket can give it back: an idle one holds no read buffer.
+    static constexpr std::size_t in_size = 16 * 1024;
+    std::unique_ptr<char[]> in_;
     std::size_t in_begin_ = 0, in_end_ = 0;
     std::string out_;
     asio::steady_timer timer_;
@@ -514,6 +793,19 @@ private:
     clock::time_point deadline_ = clock::time_point::max();
     clock::time_point head_deadline_ = clock::time_point::max();  ///< header_timeout of the head being read
     bool idle_ = false, stopping_ = false, timed_out_ = false, closed_ = false, ended_ = false;
+
+    // Taking over (see take_over): what the handler asked for, and its state.
+    takeover takeover_ = takeover::none;
+    std::optional<task<response>> work_;  // a mixed handler's task, for call_async
+    std::shared_ptr<detail::channel_core> pending_core_;
+    std::optional<ws::deflate_params> pending_deflate_;
+    std::unique_ptr<response> rejection_;
+    std::unique_ptr<detail::ws_session<Stream>> ws_;
+    bool ws_done_ = false;
+    detail::wait_list ws_done_list_;
+    std::shared_ptr<detail::channel_core> channel_;  // the HTTP channel being served
+    detail::wait_list channel_wake_;
+    bool watching_ = false, client_sent_more_ = false;
 };
 
 }  // namespace ringkit

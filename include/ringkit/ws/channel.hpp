@@ -1,0 +1,515 @@
+// HTTP-Kit's channel: a handle on a connection that a handler keeps open and
+// pushes to, a WebSocket or a plain HTTP response sent later (long polling,
+// streaming). The handle is a shared pointer to the channel's state; copy it
+// anywhere, send from any thread.
+//
+// Promises:
+// - Sends are queued in order and written by the connection's own thread; a
+//   send from another thread is posted there. The queue is bounded by bytes
+//   (config::high_water): past it, send() fails at once and co_await-style
+//   sends wait. A closed channel refuses every send.
+// - on_close fires exactly once, on the connection's thread, even when it is
+//   registered after the channel closed (then at registration, on the caller's thread).
+// - Callbacks run on the connection's thread; a callback that blocks stalls
+//   every connection of that thread (hand blocking work to ringkit::blocking).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "ringkit/core/asio.hpp"
+#include "ringkit/core/task.hpp"
+#include "ringkit/core/wait_list.hpp"
+#include "ringkit/http/response.hpp"
+#include "ringkit/ws/close.hpp"
+#include "ringkit/ws/error.hpp"
+#include "ringkit/ws/message.hpp"
+
+namespace ringkit {
+
+/// Why a channel closed.
+struct close_status {
+    /// WebSocket: the code of the peer's close frame (1005 when it carried none),
+    /// ours when the server closed first (1001 at server stop), 1006 when the TCP
+    /// connection ended without a close handshake. HTTP: 1000 when the response
+    /// was finished, 1006 when the client went away first.
+    int code = ws::close_code::abnormal;
+    std::string reason;
+    bool by_server = false;  ///< the server closed first (close(), send(..., true), stop, a protocol error)
+    bool websocket = true;
+
+    /// HTTP-Kit's on-close keyword: "server-close", "client-close" (HTTP), else the
+    /// code's name ("normal", "going-away", "abnormal", ...).
+    std::string_view name() const noexcept {
+        if (by_server) return "server-close";
+        if (!websocket) return "client-close";
+        return ws::close_code_name(code);
+    }
+};
+
+/// What a send did with the data.
+enum class send_status {
+    queued,         ///< in the queue; it will be written in order
+    backpressured,  ///< not queued: the queue is past its high-water mark
+    closed,         ///< not queued: the channel is closed or closing
+};
+
+class channel;
+
+namespace detail {
+
+/// One thing to write, in queue order.
+struct out_item {
+    enum class kind : std::uint8_t { text, binary, ping, pong, close, http_head, http_body, http_end };
+    kind what = kind::text;
+    std::string data;                           ///< payload, or body bytes
+    std::shared_ptr<const std::string> shared;  ///< broadcast: bytes shared by every receiver
+    std::uint8_t shared_head = 0;               ///< shared holds a whole unmasked frame; its header is this long
+    std::uint16_t close_code = 0;               ///< kind::close
+    std::unique_ptr<response> head;             ///< kind::http_head
+    std::function<void(std::error_code)> done;  ///< called once written, or with an error when dropped
+
+    std::string_view payload() const noexcept {
+        if (!shared) return data;
+        return std::string_view(*shared).substr(shared_head);
+    }
+    std::size_t size() const noexcept { return shared ? shared->size() : data.size(); }
+};
+
+/// The connection side of a channel, called on the connection's thread.
+class channel_transport {
+public:
+    /// Items were queued, or a close was asked for.
+    virtual void wake() = 0;
+
+protected:
+    ~channel_transport() = default;
+};
+
+class channel_core : public std::enable_shared_from_this<channel_core> {
+public:
+    struct callbacks {
+        std::function<void(channel&, ws::message&&)> on_receive{};
+        std::function<void(channel&, std::string_view)> on_ping{};
+        std::function<void(channel&, std::string_view)> on_pong{};
+        std::function<void(channel&, std::error_code)> on_error{};
+        std::function<void(channel&, const close_status&)> on_close{};
+    };
+
+    channel_core(asio::any_io_executor ex, bool websocket, std::size_t high_water)
+        : executor_(std::move(ex)), high_water_(high_water), websocket_(websocket) {}
+
+    const asio::any_io_executor& executor() const noexcept { return executor_; }
+    bool websocket() const noexcept { return websocket_; }
+    bool is_open() const noexcept { return state_.load(std::memory_order_acquire) == state::open; }
+    bool is_closed() const noexcept { return state_.load(std::memory_order_acquire) == state::closed; }
+    std::size_t buffered() const noexcept { return buffered_.load(std::memory_order_relaxed); }
+    std::size_t high_water() const noexcept { return high_water_; }
+
+    // ---- any thread -------------------------------------------------------
+
+    /// Queues `item` (and a close after it when `close_after`). `force` ignores
+    /// the high-water mark: control frames, and sends that already waited for room.
+    send_status push(out_item item, bool close_after = false, bool force = false) {
+        std::function<void(std::error_code)> refused;
+        send_status result = send_status::queued;
+        {
+            std::lock_guard lock(mutex_);
+            if (state_.load(std::memory_order_relaxed) != state::open) {
+                result = send_status::closed;
+            } else if (!force && buffered_.load(std::memory_order_relaxed) >= high_water_) {
+                result = send_status::backpressured;
+            } else {
+                buffered_.fetch_add(item.size(), std::memory_order_relaxed);
+                queue_.push_back(std::move(item));
+                if (close_after) queue_close_locked(ws::close_code::normal, {});
+            }
+            if (result != send_status::queued) refused = std::move(item.done);
+        }
+        if (refused) refused(result == send_status::closed ? ws::error::closed : ws::error::backpressured);
+        if (result == send_status::queued) kick();
+        return result;
+    }
+
+    /// Starts our side of the close. False when already closing or closed.
+    bool close(std::uint16_t code, std::string_view reason) {
+        {
+            std::lock_guard lock(mutex_);
+            if (state_.load(std::memory_order_relaxed) != state::open) return false;
+            queue_close_locked(code, reason);
+        }
+        kick();
+        return true;
+    }
+
+    /// Waits until the queue is below its high-water mark or the channel is no longer open.
+    task<void> wait_for_room() {
+        co_await asio::async_initiate<const asio::use_awaitable_t<>, void()>(
+            [this](auto handler) {
+                std::unique_lock lock(mutex_);
+                if (state_.load(std::memory_order_relaxed) != state::open ||
+                    buffered_.load(std::memory_order_relaxed) < high_water_) {
+                    lock.unlock();
+                    auto ex = asio::get_associated_executor(handler);
+                    asio::post(ex, std::move(handler));
+                } else {
+                    room_waiters_.add(std::move(handler));
+                }
+            },
+            asio::use_awaitable);
+    }
+
+    void set_on_receive(std::function<void(channel&, ws::message&&)> f) { set(&callbacks::on_receive, std::move(f)); }
+    void set_on_ping(std::function<void(channel&, std::string_view)> f) { set(&callbacks::on_ping, std::move(f)); }
+    void set_on_pong(std::function<void(channel&, std::string_view)> f) { set(&callbacks::on_pong, std::move(f)); }
+    void set_on_error(std::function<void(channel&, std::error_code)> f) { set(&callbacks::on_error, std::move(f)); }
+    inline void set_on_close(std::function<void(channel&, const close_status&)> f);
+
+    /// The close status once closed.
+    std::optional<close_status> status() const {
+        std::lock_guard lock(mutex_);
+        if (state_.load(std::memory_order_relaxed) != state::closed) return std::nullopt;
+        return status_;
+    }
+
+    /// The negotiated subprotocol; fixed before the channel is handed out.
+    std::string protocol;
+    /// as_channel's on_open, run by the connection once the 101 is out.
+    std::function<void(channel&)> on_open;
+    inline void opened();
+    /// Pings are answered by the server (false: the Ring listener's on_ping must pong).
+    bool auto_pong = true;
+
+    // ---- the connection's thread ------------------------------------------
+
+    /// The connection starts serving the channel; anything queued so far is sent.
+    void attach(channel_transport* t) {
+        {
+            std::lock_guard lock(mutex_);
+            transport_ = t;
+        }
+        t->wake();
+    }
+
+    /// Moves every queued item into `into`; false when there were none.
+    bool take(std::vector<out_item>& into) {
+        std::lock_guard lock(mutex_);
+        wake_posted_ = false;
+        if (queue_.empty()) return false;
+        if (into.empty()) {
+            into.swap(queue_);
+        } else {
+            for (auto& item : queue_) into.push_back(std::move(item));
+            queue_.clear();
+        }
+        return true;
+    }
+
+    /// `bytes` of queued items were written: room may have opened for waiters.
+    void written(std::size_t bytes) {
+        auto before = buffered_.fetch_sub(bytes, std::memory_order_relaxed);
+        if (before >= high_water_ && before - bytes < high_water_) {
+            std::lock_guard lock(mutex_);
+            room_waiters_.notify_all();
+        }
+    }
+
+    /// A message for the handler: to on_receive, or to the inbox receive() reads.
+    inline void deliver(ws::message&& m);
+    /// Whether the reader should stop reading until receive() takes from the inbox.
+    bool inbox_full() const noexcept { return !callbacks_.on_receive && !inbox_.empty(); }
+    /// Suspends the reader until the inbox has room again (or the channel closes).
+    task<void> wait_inbox_room() { return inbox_room_.wait(); }
+    /// The next message; nullopt once the channel is closed. Owning thread only.
+    inline task<std::optional<ws::message>> receive();
+
+    inline void ping_received(std::string_view data);
+    inline void pong_received(std::string_view data);
+    inline void report_error(std::error_code ec);
+
+    /// The channel is closed for good: unsent items are dropped (their completions
+    /// get an error), waiters wake, and on_close runs once.
+    inline void finish(close_status st);
+
+    /// Called by the transport on its last act (the channel no longer reaches a connection).
+    void detach() {
+        std::lock_guard lock(mutex_);
+        transport_ = nullptr;
+    }
+
+private:
+    enum class state : std::uint8_t { open, closing, closed };
+
+    void queue_close_locked(std::uint16_t code, std::string_view reason) {
+        state_.store(state::closing, std::memory_order_release);
+        out_item c;
+        c.what = websocket_ ? out_item::kind::close : out_item::kind::http_end;
+        c.close_code = code;
+        if (websocket_ && code != ws::close_code::no_status) ws::append_close_payload(c.data, code, reason);
+        queue_.push_back(std::move(c));
+    }
+
+    // Gets the queue written: now on the connection's own thread, else posted there.
+    void kick() {
+        {
+            std::lock_guard lock(mutex_);
+            if (wake_posted_ || !transport_) return;
+            wake_posted_ = true;
+        }
+        if (running_in(executor_)) {
+            wake_now();
+        } else {
+            asio::post(executor_, [self = shared_from_this()] { self->wake_now(); });
+        }
+    }
+    void wake_now() {
+        channel_transport* t;
+        {
+            std::lock_guard lock(mutex_);
+            t = transport_;
+        }
+        if (t) t->wake();
+    }
+
+    // The connection's thread reads callbacks without a lock, so they are only
+    // ever written there: a registration from elsewhere is posted.
+    template <class F>
+    void set(F callbacks::*slot, F f) {
+        if (running_in(executor_)) {
+            if (!is_closed()) callbacks_.*slot = std::move(f);
+            return;
+        }
+        asio::post(executor_, [self = shared_from_this(), slot, f = std::move(f)]() mutable {
+            if (!self->is_closed()) self->callbacks_.*slot = std::move(f);
+        });
+    }
+
+    asio::any_io_executor executor_;
+    const std::size_t high_water_;
+    const bool websocket_;
+    std::atomic<state> state_{state::open};
+    std::atomic<std::size_t> buffered_{0};
+    mutable std::mutex mutex_;
+    std::vector<out_item> queue_;
+    channel_transport* transport_ = nullptr;
+    bool wake_posted_ = false;
+    callbacks callbacks_;
+    close_status status_;
+    wait_list room_waiters_;    // coroutines in wait_for_room(), any thread; under mutex_
+    // The owning thread's side: no lock.
+    std::vector<ws::message> inbox_;
+    wait_list inbox_ready_;     // receive() waiting for a message
+    wait_list inbox_room_;      // the reader waiting for receive() to take one
+};
+
+}  // namespace detail
+
+/// The handle on a channel (HTTP-Kit's `ch`). Cheap to copy; all copies are the
+/// same channel. An empty handle acts as a closed channel.
+class channel {
+public:
+    channel() = default;
+    explicit channel(std::shared_ptr<detail::channel_core> core) : core_(std::move(core)) {}
+
+    bool is_open() const noexcept { return core_ && core_->is_open(); }
+    bool is_websocket() const noexcept { return core_ && core_->websocket(); }
+    /// Bytes queued but not yet handed to the socket.
+    std::size_t buffered_amount() const noexcept { return core_ ? core_->buffered() : 0; }
+    /// The WebSocket subprotocol agreed in the handshake ("" if none).
+    const std::string& protocol() const noexcept {
+        static const std::string none;
+        return core_ ? core_->protocol : none;
+    }
+    /// How it closed, once it has.
+    std::optional<close_status> status() const { return core_ ? core_->status() : close_status{}; }
+
+    /// HTTP-Kit's send!: WebSocket: `data` as one text frame; HTTP: the body of a
+    /// 200 response (first send) or the next chunk. `close_after` defaults to true
+    /// for HTTP (the response is complete) and false for WebSocket. False when
+    /// nothing was queued (closed, or past the high-water mark).
+    bool send(std::string data, std::optional<bool> close_after = std::nullopt) {
+        return try_send(std::move(data), close_after) == send_status::queued;
+    }
+    /// A text or binary WebSocket message (on an HTTP channel its bytes are body bytes).
+    bool send(ws::message m, std::optional<bool> close_after = std::nullopt) {
+        return try_send(std::move(m), close_after) == send_status::queued;
+    }
+    /// HTTP: the whole response as the first send (status, headers, body); later
+    /// sends are chunks. WebSocket: the response's body as a text message.
+    bool send(response r, std::optional<bool> close_after = std::nullopt) {
+        return try_send(std::move(r), close_after) == send_status::queued;
+    }
+
+    send_status try_send(std::string data, std::optional<bool> close_after = std::nullopt) {
+        return try_send(ws::text(std::move(data)), close_after);
+    }
+    send_status try_send(ws::message m, std::optional<bool> close_after = std::nullopt,
+                         std::function<void(std::error_code)> done = {}) {
+        if (!core_) return send_status::closed;
+        detail::out_item item;
+        item.data = std::move(m.data);
+        item.done = std::move(done);
+        if (core_->websocket())
+            item.what = m.is_text() ? detail::out_item::kind::text : detail::out_item::kind::binary;
+        else
+            item.what = detail::out_item::kind::http_body;
+        return core_->push(std::move(item), close_after.value_or(!core_->websocket()));
+    }
+    send_status try_send(response r, std::optional<bool> close_after = std::nullopt) {
+        if (!core_) return send_status::closed;
+        detail::out_item item;
+        if (core_->websocket()) {
+            item.data = std::string(r.body_string());
+        } else {
+            item.what = detail::out_item::kind::http_head;
+            item.head = std::make_unique<response>(std::move(r));
+        }
+        return core_->push(std::move(item), close_after.value_or(!core_->websocket()));
+    }
+
+    /// Closes from our side: a close frame (WebSocket) or the end of the response
+    /// (HTTP). False when the channel was already closing or closed.
+    bool close(std::uint16_t code = ws::close_code::normal, std::string_view reason = {}) {
+        return core_ && core_->close(code, reason);
+    }
+    bool ping(std::string data = {}) { return control(detail::out_item::kind::ping, std::move(data)); }
+    bool pong(std::string data = {}) { return control(detail::out_item::kind::pong, std::move(data)); }
+
+    /// Callbacks (HTTP-Kit's on-receive, on-ping, on-close; plus on_pong and
+    /// on_error for the Ring listener). Each replaces the one set before.
+    void on_receive(std::function<void(channel&, ws::message&&)> f) { if (core_) core_->set_on_receive(std::move(f)); }
+    void on_ping(std::function<void(channel&, std::string_view)> f) { if (core_) core_->set_on_ping(std::move(f)); }
+    void on_pong(std::function<void(channel&, std::string_view)> f) { if (core_) core_->set_on_pong(std::move(f)); }
+    void on_error(std::function<void(channel&, std::error_code)> f) { if (core_) core_->set_on_error(std::move(f)); }
+    void on_close(std::function<void(channel&, const close_status&)> f) {
+        if (core_) core_->set_on_close(std::move(f));
+    }
+
+    /// The executor of the connection's thread (callbacks run there).
+    asio::any_io_executor get_executor() const { return core_ ? core_->executor() : asio::any_io_executor(); }
+
+    explicit operator bool() const noexcept { return core_ != nullptr; }
+    friend bool operator==(const channel& a, const channel& b) noexcept { return a.core_ == b.core_; }
+    const std::shared_ptr<detail::channel_core>& core() const noexcept { return core_; }
+
+private:
+    bool control(detail::out_item::kind k, std::string data) {
+        if (!core_ || !core_->websocket() || data.size() > 125) return false;
+        detail::out_item item;
+        item.what = k;
+        item.data = std::move(data);
+        return core_->push(std::move(item), false, true) == send_status::queued;
+    }
+
+    std::shared_ptr<detail::channel_core> core_;
+};
+
+namespace detail {
+
+inline void channel_core::set_on_close(std::function<void(channel&, const close_status&)> f) {
+    std::unique_lock lock(mutex_);
+    if (state_.load(std::memory_order_relaxed) != state::closed) {
+        callbacks_.on_close = std::move(f);
+        return;
+    }
+    auto st = status_;
+    lock.unlock();
+    if (f) {
+        channel ch(shared_from_this());
+        f(ch, st);
+    }
+}
+
+inline void channel_core::opened() {
+    if (auto f = std::move(on_open)) {
+        on_open = nullptr;
+        channel ch(shared_from_this());
+        f(ch);
+    }
+}
+
+inline void channel_core::deliver(ws::message&& m) {
+    if (callbacks_.on_receive) {
+        channel ch(shared_from_this());
+        callbacks_.on_receive(ch, std::move(m));
+        return;
+    }
+    inbox_.push_back(std::move(m));
+    inbox_ready_.notify_all();
+}
+
+inline task<std::optional<ws::message>> channel_core::receive() {
+    if (!running_in(executor_))
+        throw std::logic_error("ringkit: receive() must be called on the channel's connection thread");
+    while (inbox_.empty()) {
+        if (is_closed()) co_return std::nullopt;
+        co_await inbox_ready_.wait();
+    }
+    auto m = std::move(inbox_.front());
+    inbox_.erase(inbox_.begin());
+    if (inbox_.empty()) {
+        inbox_.shrink_to_fit();  // an idle channel keeps no message memory
+        inbox_room_.notify_all();
+    }
+    co_return m;
+}
+
+inline void channel_core::ping_received(std::string_view data) {
+    if (callbacks_.on_ping) {
+        channel ch(shared_from_this());
+        callbacks_.on_ping(ch, data);
+    }
+}
+
+inline void channel_core::pong_received(std::string_view data) {
+    if (callbacks_.on_pong) {
+        channel ch(shared_from_this());
+        callbacks_.on_pong(ch, data);
+    }
+}
+
+inline void channel_core::report_error(std::error_code ec) {
+    if (callbacks_.on_error) {
+        channel ch(shared_from_this());
+        callbacks_.on_error(ch, ec);
+    }
+}
+
+inline void channel_core::finish(close_status st) {
+    std::vector<out_item> dropped;
+    std::function<void(channel&, const close_status&)> on_close;
+    {
+        std::lock_guard lock(mutex_);
+        if (state_.load(std::memory_order_relaxed) == state::closed) return;
+        st.websocket = websocket_;
+        status_ = st;
+        state_.store(state::closed, std::memory_order_release);
+        dropped.swap(queue_);
+        buffered_.store(0, std::memory_order_relaxed);
+        on_close = std::move(callbacks_.on_close);
+        callbacks_ = {};  // callbacks often capture the channel: break the cycle
+        transport_ = nullptr;
+        room_waiters_.notify_all();
+    }
+    inbox_ready_.notify_all();
+    inbox_room_.notify_all();
+    for (auto& item : dropped)
+        if (item.done) item.done(ws::error::closed);
+    if (on_close) {
+        channel ch(shared_from_this());
+        on_close(ch, st);
+    }
+}
+
+}  // namespace detail
+}  // namespace ringkit

@@ -1,0 +1,121 @@
+// Ring's WebSocket API (ring.websocket, Ring 1.11+): the handler returns a
+// response carrying a listener, and the listener's callbacks get a socket.
+// Built on the channel: the socket is a channel handle, the listener its callbacks.
+//
+// Promises (Ring's, kept): on_close is called iff on_open was, exactly once, and
+// always with a valid RFC 6455 code (1006 when the connection dropped, 1001 at
+// server stop, never 0). on_error is called for protocol errors, a lost
+// connection and failed sends. Without on_ping, pings are answered for you;
+// with it, answering is yours (socket.pong).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+#include "ringkit/http/request.hpp"
+#include "ringkit/http/response.hpp"
+#include "ringkit/ws/channel.hpp"
+#include "ringkit/ws/upgrade.hpp"
+
+namespace ringkit::ws {
+
+/// Ring's Socket and AsyncSocket. Valid from on_open to on_close; any thread.
+class socket {
+public:
+    explicit socket(ringkit::channel ch) : ch_(std::move(ch)) {}
+
+    bool is_open() const noexcept { return ch_.is_open(); }
+    /// Queues a message; a refusal (closed, or the queue past its high-water
+    /// mark) is reported to the listener's on_error.
+    void send(message m) {
+        if (auto st = ch_.try_send(std::move(m)); st != send_status::queued) fail(st);
+    }
+    void send(std::string text) { send(ws::text(std::move(text))); }
+    /// Ring's send-async: `on_success` once the message is handed to the socket,
+    /// `on_failure` if it is refused or the connection closes first. Both run on
+    /// the connection's thread, except a refusal, which is reported at once.
+    void send_async(message m, std::function<void()> on_success, std::function<void(std::error_code)> on_failure) {
+        ch_.try_send(std::move(m), std::nullopt,
+                     [ok = std::move(on_success), bad = std::move(on_failure)](std::error_code ec) {
+                         if (!ec) {
+                             if (ok) ok();
+                         } else if (bad) {
+                             bad(ec);
+                         }
+                     });
+    }
+    void ping(std::string data = {}) { if (!ch_.ping(std::move(data))) fail(send_status::closed); }
+    void pong(std::string data = {}) { if (!ch_.pong(std::move(data))) fail(send_status::closed); }
+    /// Ring's close; the default is Ring's (1000 "Normal Closure").
+    void close(std::uint16_t code = close_code::normal, std::string_view reason = "Normal Closure") {
+        ch_.close(code, reason);
+    }
+    const std::string& protocol() const noexcept { return ch_.protocol(); }
+    /// The channel underneath: for a channel_set, or HTTP-Kit style sends.
+    const ringkit::channel& channel() const noexcept { return ch_; }
+
+private:
+    void fail(send_status st) {
+        auto& core = ch_.core();
+        if (core) core->report_error(st == send_status::backpressured ? error::backpressured : error::closed);
+    }
+    ringkit::channel ch_;
+};
+
+/// Ring's listener map; every callback is optional.
+struct listener {
+    std::function<void(socket&)> on_open{};
+    std::function<void(socket&, message&&)> on_message{};
+    std::function<void(socket&, std::string_view)> on_ping{};  ///< set: you answer pings (socket.pong)
+    std::function<void(socket&, std::string_view)> on_pong{};
+    std::function<void(socket&, std::error_code)> on_error{};
+    std::function<void(socket&, int code, std::string_view reason)> on_close{};
+};
+
+/// Ring's websocket response: the 101 answer to `req` (return it from the handler)
+/// with `l` listening on the socket. A bad handshake gives the 400/403/426 answer
+/// and no callbacks.
+inline response listener_response(request& req, listener l, accept_options options = {}) {
+    channel_callbacks cb;
+    cb.websocket = std::move(options);
+    cb.on_open = [l](ringkit::channel& ch) mutable {
+        auto& core = *ch.core();
+        core.auto_pong = !l.on_ping;
+        // Each callback holds the listener's function and builds the socket view.
+        if (l.on_message)
+            ch.on_receive([f = std::move(l.on_message)](ringkit::channel& c, message&& m) {
+                socket s(c);
+                f(s, std::move(m));
+            });
+        if (l.on_ping)
+            ch.on_ping([f = std::move(l.on_ping)](ringkit::channel& c, std::string_view d) {
+                socket s(c);
+                f(s, d);
+            });
+        if (l.on_pong)
+            ch.on_pong([f = std::move(l.on_pong)](ringkit::channel& c, std::string_view d) {
+                socket s(c);
+                f(s, d);
+            });
+        if (l.on_error)
+            ch.on_error([f = std::move(l.on_error)](ringkit::channel& c, std::error_code ec) {
+                socket s(c);
+                f(s, ec);
+            });
+        if (l.on_close)
+            ch.on_close([f = std::move(l.on_close)](ringkit::channel& c, const close_status& st) {
+                socket s(c);
+                f(s, st.code, st.reason);
+            });
+        if (l.on_open) {
+            socket s(ch);
+            l.on_open(s);
+        }
+    };
+    return as_channel(req, std::move(cb));
+}
+
+}  // namespace ringkit::ws

@@ -1,0 +1,187 @@
+// How a handler takes a connection over: the co_await WebSocket stream
+// (ws::accept) and HTTP-Kit's as_channel (WebSocket or a plain HTTP response
+// sent later). Both ask the connection serving the request through
+// detail::connection_hooks, which the server implements; under anything else
+// (a handler called directly in a test) there is no connection to take over.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "ringkit/core/ascii.hpp"
+#include "ringkit/core/asio.hpp"
+#include "ringkit/core/task.hpp"
+#include "ringkit/http/request.hpp"
+#include "ringkit/http/response.hpp"
+#include "ringkit/ws/channel.hpp"
+#include "ringkit/ws/config.hpp"
+#include "ringkit/ws/handshake.hpp"
+
+namespace ringkit {
+namespace detail {
+
+/// What a handler may ask of the connection serving its request.
+class connection_hooks {
+public:
+    virtual asio::any_io_executor executor() = 0;
+    virtual const ws::config& ws_settings() const noexcept = 0;
+    /// Sends the 101 now and starts the WebSocket session for `core` beside the
+    /// handler, which goes on running. False when the connection failed.
+    virtual task<bool> upgrade_now(ws::handshake_result handshake, std::shared_ptr<channel_core> core) = 0;
+    /// When the handler returns a 101 response, the connection sends it and
+    /// serves `core` as a WebSocket with these negotiated parameters.
+    virtual void upgrade_after(ws::handshake_result handshake, std::shared_ptr<channel_core> core) = 0;
+    /// The answer to this request will come through `core`, an HTTP channel.
+    virtual void answer_later(std::shared_ptr<channel_core> core) = 0;
+    /// The handler refused the upgrade: send this instead of its return value.
+    virtual void reject(response r) = 0;
+
+protected:
+    ~connection_hooks() = default;
+};
+
+}  // namespace detail
+
+namespace ws {
+
+/// Per-endpoint handshake choices.
+struct accept_options {
+    std::vector<std::string> protocols{};                        ///< subprotocols we speak, preferred first
+    std::function<bool(std::string_view origin)> check_origin{}; ///< empty: any origin; false → 403
+    std::optional<deflate_options> deflate{};                    ///< empty: the server's ws_deflate option
+};
+
+namespace detail {
+inline handshake_options handshake_for(const request& req, const accept_options& o) {
+    handshake_options h;
+    h.protocols = o.protocols;
+    h.check_origin = o.check_origin;
+    if (o.deflate) h.deflate = *o.deflate;
+    else if (req.hooks) h.deflate = req.hooks->ws_settings().deflate;
+    return h;
+}
+inline std::shared_ptr<ringkit::detail::channel_core> make_core(const request& req, bool websocket) {
+    return std::make_shared<ringkit::detail::channel_core>(req.hooks->executor(), websocket,
+                                                           req.hooks->ws_settings().high_water);
+}
+}  // namespace detail
+
+/// A WebSocket accepted inside a coroutine handler. Use it on the connection's
+/// thread (where the handler runs); channel() gives the thread-safe handle for
+/// everything else. Keep a receive() pending: control frames are answered in
+/// the background either way, but messages wait for you.
+class stream {
+public:
+    stream() = default;
+    explicit stream(ringkit::channel ch) : ch_(std::move(ch)) {}
+
+    /// The next text or binary message; nullopt once the connection is closed
+    /// (then close_status() says how).
+    task<std::optional<message>> receive() {
+        if (!ch_) co_return std::nullopt;
+        co_return co_await ch_.core()->receive();
+    }
+    /// Queues `m`, first waiting while the send queue is past its high-water mark.
+    /// False when the connection closed first.
+    task<bool> send(message m) {
+        if (!ch_) co_return false;
+        auto& core = *ch_.core();
+        while (core.is_open() && core.buffered() >= core.high_water()) co_await core.wait_for_room();
+        // Past the wait the mark is ignored: a send from another thread may have
+        // taken the room meanwhile, and overshooting by one message is bounded.
+        ringkit::detail::out_item item;
+        item.what = m.is_text() ? ringkit::detail::out_item::kind::text : ringkit::detail::out_item::kind::binary;
+        item.data = std::move(m.data);
+        co_return core.push(std::move(item), false, true) == send_status::queued;
+    }
+    task<bool> send(std::string text) { return send(ws::text(std::move(text))); }
+    /// Queues `m` without waiting; says what happened.
+    send_status try_send(message m) { return ch_.try_send(std::move(m)); }
+
+    bool ping(std::string data = {}) { return ch_.ping(std::move(data)); }
+    bool close(std::uint16_t code = close_code::normal, std::string_view reason = {}) {
+        return ch_.close(code, reason);
+    }
+    bool is_open() const noexcept { return ch_.is_open(); }
+    std::optional<close_status> status() const { return ch_.status(); }
+    std::size_t buffered_amount() const noexcept { return ch_.buffered_amount(); }
+    const std::string& protocol() const noexcept { return ch_.protocol(); }
+    /// The shared handle: for a channel_set, or to send from other threads.
+    const ringkit::channel& channel() const noexcept { return ch_; }
+    /// Whether the handshake succeeded.
+    explicit operator bool() const noexcept { return static_cast<bool>(ch_); }
+
+private:
+    ringkit::channel ch_;
+};
+
+/// Accepts the WebSocket handshake of `req`: sends 101 and returns the open
+/// stream. On a bad handshake the stream is empty (receive() gives nullopt at
+/// once) and the connection answers 400, 403 or 426 when the handler returns.
+inline task<stream> accept(request& req, accept_options options = {}) {
+    auto hs = check_handshake(req, detail::handshake_for(req, options));
+    if (!req.hooks) co_return stream();
+    if (!hs.ok()) {
+        req.hooks->reject(hs.to_response());
+        co_return stream();
+    }
+    auto core = detail::make_core(req, true);
+    core->protocol = hs.protocol;
+    if (!co_await req.hooks->upgrade_now(std::move(hs), core)) co_return stream();
+    co_return stream(ringkit::channel(std::move(core)));
+}
+
+}  // namespace ws
+
+/// HTTP-Kit's as-channel callbacks. All run on the connection's thread.
+struct channel_callbacks {
+    std::function<void(channel&)> init{};                           ///< before the handshake
+    std::function<void(channel&)> on_open{};                        ///< ready for send
+    std::function<void(channel&, ws::message&&)> on_receive{};      ///< WebSocket messages, in order
+    std::function<void(channel&, std::string_view)> on_ping{};      ///< after the automatic pong
+    std::function<void(channel&, const close_status&)> on_close{};  ///< exactly once
+    std::function<response(channel&)> on_handshake_error{};         ///< default: the 400/403/426 answer
+    ws::accept_options websocket{};                                 ///< subprotocols, origin check, deflate
+};
+
+/// HTTP-Kit's as-channel: on a WebSocket upgrade request, the 101 answer (return
+/// it from the handler) and a channel that runs the callbacks; on any other
+/// request, a channel whose first send is the response (long polling) or, with
+/// close_after = false, its first chunk (streaming). Order as in HTTP-Kit:
+/// init, on_close registered, the handshake, on_receive/on_ping registered, the
+/// 101 sent, on_open.
+inline response as_channel(request& req, channel_callbacks cb) {
+    if (!req.hooks) return response::not_found();  // HTTP-Kit: nil under another adapter
+    // HTTP-Kit's websocket?: the client asked for WebSocket, even if the rest of its handshake is bad.
+    auto upgrade = req.header("upgrade");
+    const bool websocket = upgrade && ringkit::detail::has_token(*upgrade, "websocket");
+    auto core = ws::detail::make_core(req, websocket);
+    channel ch(core);
+    if (cb.init) cb.init(ch);
+    if (cb.on_close) ch.on_close(std::move(cb.on_close));
+    if (!websocket) {
+        req.hooks->answer_later(core);
+        if (cb.on_open) cb.on_open(ch);
+        return response::upgraded();
+    }
+    auto hs = ws::check_handshake(req, ws::detail::handshake_for(req, cb.websocket));
+    if (!hs.ok()) {
+        auto answer = cb.on_handshake_error ? cb.on_handshake_error(ch) : hs.to_response();
+        core->finish({.code = ws::close_code::protocol_error, .reason = std::string(hs.error), .by_server = true});
+        return answer;
+    }
+    core->protocol = hs.protocol;
+    if (cb.on_receive) ch.on_receive(std::move(cb.on_receive));
+    if (cb.on_ping) ch.on_ping(std::move(cb.on_ping));
+    if (cb.on_open) core->on_open = std::move(cb.on_open);
+    auto answer = hs.to_response();
+    req.hooks->upgrade_after(std::move(hs), std::move(core));
+    return answer;
+}
+
+}  // namespace ringkit
