@@ -1,0 +1,81 @@
+// A chat room: one HTML page, one WebSocket route, every message broadcast to
+// everyone through a channel_set. Open http://127.0.0.1:8080/ in two tabs.
+//   chat [--port N] [--threads N]
+#include <ringkit.hpp>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "page.hpp"
+
+namespace rk = ringkit;
+using json = nlohmann::json;
+
+namespace {
+
+// Names come from the client: keep them short and printable.
+std::string clean_name(std::string name) {
+    std::string out;
+    for (unsigned char c : name)
+        if (c >= 0x20 && c != 0x7f && out.size() < 32) out.push_back(static_cast<char>(c));
+    return out.empty() ? "anonymous" : out;
+}
+
+class room {
+public:
+    rk::response join(rk::request& req) {
+        auto name = clean_name(req.query("name").value_or(""));
+        return rk::ws::listener_response(req, {
+            .on_open = [this, name](rk::ws::socket& s) {
+                members_.add(s.channel());
+                s.send(event("welcome", name, std::to_string(members_.size()) + " here"));
+                broadcast(event("join", name, ""));
+            },
+            .on_message = [this, name](rk::ws::socket&, rk::ws::message&& m) {
+                if (m.is_text()) broadcast(event("message", name, m.data));
+            },
+            .on_close = [this, name](rk::ws::socket& s, int, std::string_view) {
+                members_.remove(s.channel());
+                broadcast(event("leave", name, ""));
+            },
+        });
+    }
+
+private:
+    static std::string event(const char* type, const std::string& from, const std::string& text) {
+        // Invalid UTF-8 from a client cannot reach here (text frames are checked), so dump() cannot throw.
+        return json{{"type", type}, {"from", from}, {"text", text}}.dump();
+    }
+    void broadcast(std::string text) { members_.broadcast(rk::ws::text(std::move(text))); }
+
+    rk::channel_set members_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    rk::server_options options;
+    options.ip = "127.0.0.1";
+    options.port = 8080;
+    options.threads = 2;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!std::strcmp(argv[i], "--port")) options.port = static_cast<std::uint16_t>(std::atoi(argv[i + 1]));
+        else if (!std::strcmp(argv[i], "--threads")) options.threads = static_cast<unsigned>(std::atoi(argv[i + 1]));
+    }
+    options.ws_deflate.enabled = true;  // browsers offer it; chat text compresses well
+
+    room chat;
+    rk::handler app = [&chat](rk::request& req) -> rk::response {
+        if (req.uri == "/") return rk::response::html(chat_page);
+        if (req.uri == "/chat") return chat.join(req);
+        return rk::response::not_found();
+    };
+    rk::server server(app, options);
+    server.start();
+    std::printf("listening on %s:%u\n", options.ip.c_str(), server.port());
+    std::fflush(stdout);
+    rk::run_until_signal(server);
+}
