@@ -57,9 +57,11 @@ inline std::string event(std::string_view data, const event_fields& f = {}) {
 
 /// A comment line: keeps an idle stream (and the proxies on its way) alive.
 inline std::string comment(std::string_view text = {}) {
-    std::string out(": ");
-    detail::append_field(out, "", text);
-    out.erase(2, 2);  // append_field wrote ": " for the empty name
+    std::string out(":");
+    if (!text.empty()) out.push_back(' ');
+    for (char c : text)
+        if (c != '\n' && c != '\r') out.push_back(c);
+    out.push_back('\n');
     return out;
 }
 

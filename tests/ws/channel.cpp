@@ -1,0 +1,207 @@
+#include "ringkit/ws/channel.hpp"
+
+#include <doctest/doctest.h>
+
+#include <thread>
+#include <vector>
+
+#include "ringkit/ws/channel_set.hpp"
+
+using namespace ringkit;
+using detail::channel_core;
+using detail::out_item;
+
+namespace {
+
+// Stands in for the connection: counts wakes, and takes what is queued.
+struct recording_transport final : detail::channel_transport {
+    int wakes = 0;
+    void wake() override { ++wakes; }
+};
+
+std::shared_ptr<channel_core> make_core(asio::io_context& io, bool websocket = true, std::size_t high_water = 100) {
+    return std::make_shared<channel_core>(io.get_executor(), websocket, high_water);
+}
+
+std::vector<out_item> drain(channel_core& core) {
+    std::vector<out_item> items;
+    core.take(items);
+    return items;
+}
+
+}  // namespace
+
+TEST_CASE("sends are queued in order and wake the transport once it is attached") {
+    asio::io_context io;
+    auto core = make_core(io);
+    channel ch(core);
+    CHECK(ch.send("one"));
+    CHECK(ch.send(ws::binary("two")));
+    recording_transport t;
+    core->attach(&t);  // what was queued before the 101 goes out now
+    CHECK(t.wakes == 1);
+    auto items = drain(*core);
+    REQUIRE(items.size() == 2);
+    CHECK(items[0].what == out_item::kind::text);
+    CHECK(items[0].data == "one");
+    CHECK(items[1].what == out_item::kind::binary);
+    CHECK(ch.buffered_amount() == 6);
+    core->written(6);
+    CHECK(ch.buffered_amount() == 0);
+    core->detach();
+}
+
+TEST_CASE("past the high-water mark a send is refused, control frames are not") {
+    asio::io_context io;
+    auto core = make_core(io, true, 10);
+    channel ch(core);
+    CHECK(ch.try_send(std::string(10, 'x')) == send_status::queued);
+    CHECK(ch.try_send("more") == send_status::backpressured);
+    CHECK_FALSE(ch.send("more"));
+    CHECK(ch.ping("still"));
+    CHECK(ch.buffered_amount() == 15);
+    core->written(15);
+    CHECK(ch.try_send("room again") == send_status::queued);
+}
+
+TEST_CASE("close is idempotent and refuses later sends; on_close fires once") {
+    asio::io_context io;
+    auto core = make_core(io);
+    channel ch(core);
+    int closes = 0;
+    close_status seen;
+    ch.on_close([&](channel&, const close_status& st) {
+        ++closes;
+        seen = st;
+    });
+    CHECK(ch.close(4001, "bye"));
+    CHECK_FALSE(ch.close());
+    CHECK_FALSE(ch.is_open());
+    CHECK(ch.try_send("late") == send_status::closed);
+    auto items = drain(*core);
+    REQUIRE(items.size() == 1);
+    CHECK(items[0].what == out_item::kind::close);
+    CHECK(items[0].data == std::string("\x0f\xa1") + "bye");
+    core->finish({.code = 4001, .reason = "bye", .by_server = true});
+    core->finish({.code = 1006, .reason = "", .by_server = false});  // a second end changes nothing
+    CHECK(closes == 1);
+    CHECK(seen.code == 4001);
+    CHECK(seen.name() == "server-close");
+    REQUIRE(ch.status());
+    CHECK(ch.status()->reason == "bye");
+}
+
+TEST_CASE("on_close registered after the close fires at once, exactly once") {
+    asio::io_context io;
+    auto core = make_core(io);
+    channel ch(core);
+    core->finish({.code = 1000, .reason = "", .by_server = false});
+    int closes = 0;
+    ch.on_close([&](channel&, const close_status& st) {
+        ++closes;
+        CHECK(st.name() == "normal");
+    });
+    CHECK(closes == 1);
+}
+
+TEST_CASE("close status names follow HTTP-Kit") {
+    close_status st{.code = 1006, .reason = "", .by_server = false};
+    CHECK(st.name() == "abnormal");
+    st.websocket = false;
+    CHECK(st.name() == "client-close");
+    st.by_server = true;
+    CHECK(st.name() == "server-close");
+    st = {.code = 1009, .reason = "", .by_server = false};
+    CHECK(st.name() == "message-too-big");
+}
+
+TEST_CASE("send with close_after defaults: true on HTTP, false on WebSocket") {
+    asio::io_context io;
+    auto http = make_core(io, false);
+    channel h(http);
+    CHECK(h.send("answer"));
+    CHECK_FALSE(h.is_open());
+    auto items = drain(*http);
+    REQUIRE(items.size() == 2);
+    CHECK(items[0].what == out_item::kind::http_body);
+    CHECK(items[1].what == out_item::kind::http_end);
+
+    auto websocket = make_core(io, true);
+    channel w(websocket);
+    CHECK(w.send("hello"));
+    CHECK(w.is_open());
+    CHECK(w.send("last", true));
+    CHECK_FALSE(w.is_open());
+    CHECK(drain(*websocket).back().what == out_item::kind::close);
+}
+
+TEST_CASE("finish drops what was not written and tells each send's completion") {
+    asio::io_context io;
+    auto core = make_core(io);
+    channel ch(core);
+    std::error_code result;
+    ch.try_send(ws::text("never written"), std::nullopt, [&](std::error_code ec) { result = ec; });
+    core->finish({.code = 1006, .reason = "", .by_server = false});
+    CHECK(result == ws::error::closed);
+    CHECK(ch.buffered_amount() == 0);
+}
+
+TEST_CASE("receive() gets delivered messages in order, then nullopt once closed") {
+    asio::io_context io;
+    auto core = make_core(io);
+    std::vector<std::string> got;
+    bool ended = false;
+    asio::co_spawn(io, [&]() -> task<void> {
+        while (auto m = co_await core->receive()) got.push_back(m->data);
+        ended = true;
+    }, asio::detached);
+    io.poll();  // the coroutine starts and waits
+    core->deliver(ws::text("a"));
+    CHECK(core->inbox_full());  // nobody took it yet: a reader would pause here
+    io.poll();
+    CHECK_FALSE(core->inbox_full());
+    core->deliver(ws::text("b"));
+    core->finish({.code = 1000, .reason = "", .by_server = false});
+    io.poll();
+    CHECK(got == std::vector<std::string>{"a", "b"});
+    CHECK(ended);
+}
+
+TEST_CASE("a send from another thread is posted to the channel's thread") {
+    asio::io_context io;
+    auto core = make_core(io, true, 1 << 20);
+    recording_transport t;
+    asio::post(io, [&] { core->attach(&t); });
+    io.run();
+    io.restart();
+    const int before = t.wakes;
+    std::thread other([&] { channel(core).send("from elsewhere"); });
+    other.join();
+    CHECK(t.wakes == before);  // not called on the other thread
+    io.run();
+    CHECK(t.wakes == before + 1);
+    CHECK(drain(*core).size() == 1);
+    core->detach();
+}
+
+TEST_CASE("channel_set: add, remove, broadcast one shared frame, drop closed members") {
+    asio::io_context io;
+    channel_set set;
+    auto a = make_core(io, true, 1 << 20), b = make_core(io, true, 1 << 20), c = make_core(io, true, 1 << 20);
+    set.add(channel(a));
+    set.add(channel(b));
+    set.add(channel(c));
+    set.add(channel(a));
+    CHECK(set.size() == 3);
+    CHECK(set.remove(channel(c)));
+    CHECK_FALSE(set.remove(channel(c)));
+    b->finish({.code = 1000, .reason = "", .by_server = false});
+    CHECK(set.broadcast(ws::text("hi all")) == 1);
+    CHECK(set.size() == 1);  // b was closed: gone
+    auto items = drain(*a);
+    REQUIRE(items.size() == 1);
+    REQUIRE(items[0].shared);
+    CHECK(items[0].payload() == "hi all");
+    CHECK(*items[0].shared == std::string("\x81\x06") + "hi all");  // FIN|text, length 6, unmasked
+    CHECK(set.contains(channel(a)));
+}
