@@ -76,6 +76,9 @@ public:
             if (paused_ && !over_) {
                 co_await core_->wait_inbox_room();
                 paused_ = false;
+                // The reactor may have seen (and, with no wait pending, dropped)
+                // the socket's readiness meanwhile: read before waiting again.
+                drained_ = false;
             }
             if (close_sent_ && close_received_) over_ = true;
         }
@@ -294,12 +297,7 @@ private:
         in_header_ = true;
         switch (header_.op) {
         case ws::opcode::ping:
-            if (core_->auto_pong && !close_sent_) {
-                out_item pong;
-                pong.what = out_item::kind::pong;
-                pong.data = control_;
-                core_->push(std::move(pong), false, true);
-            }
+            if (core_->auto_pong && !close_sent_) queue_pong(control_);
             core_->ping_received(control_);
             return;
         case ws::opcode::pong: core_->pong_received(control_); return;
@@ -322,6 +320,23 @@ private:
         message_ = std::string();  // an idle connection keeps no message memory
         core_->deliver(std::move(m));
         if (core_->inbox_full()) paused_ = true;
+    }
+
+    // RFC 6455 §5.5.3 lets us answer only the most recent of several pings.
+    // While the queue is past its high-water mark (the peer is not reading) we
+    // keep just that one and queue its pong once the queue drains, so a ping
+    // flood cannot grow the queue without bound.
+    void queue_pong(std::string_view data) {
+        if (core_->buffered() >= core_->high_water()) {
+            owed_pong_.assign(data);
+            pong_owed_ = true;
+            return;
+        }
+        pong_owed_ = false;
+        out_item pong;
+        pong.what = out_item::kind::pong;
+        pong.data.assign(data);
+        core_->push(std::move(pong), false, true);
     }
 
     void close_frame() {
@@ -568,6 +583,11 @@ private:
             std::vector<out_item>().swap(batch_);
             std::vector<asio::const_buffer>().swap(buffers_);
         }
+        if (pong_owed_ && !close_sent_ && core_->buffered() < core_->high_water()) {
+            std::string data = std::move(owed_pong_);
+            owed_pong_.clear();
+            queue_pong(data);  // the write loop that called us takes it up
+        }
         if (close_written_ && close_received_) {
             // The handshake is complete: wake the reader to end the session.
             over_ = true;
@@ -613,7 +633,7 @@ private:
     std::array<char, ws::max_header_size> head_buf_{};
     std::size_t head_len_ = 0;
     std::uint64_t payload_left_ = 0, payload_done_ = 0, wire_size_ = 0;
-    std::string control_, message_, pending_;
+    std::string control_, message_, pending_, owed_pong_;
     ws::message_kind message_kind_ = ws::message_kind::text;
     ws::utf8_validator utf8_;
     std::unique_ptr<ws::inflater> inflater_;
@@ -631,6 +651,7 @@ private:
     bool in_header_ = true, in_message_ = false, compressed_ = false, paused_ = false, drained_ = false;
     bool over_ = false, failed_ = false, close_sent_ = false, close_received_ = false, close_written_ = false;
     bool writing_ = false, in_write_ = false, write_failed_ = false, writable_ = false, ping_outstanding_ = false;
+    bool pong_owed_ = false;  // a ping came while the queue was full; owed_pong_ holds its payload
 };
 
 }  // namespace ringkit::detail
