@@ -40,4 +40,28 @@ if(NOT TARGET ringkit_asio)
   set_target_properties(ringkit_asio PROPERTIES INTERFACE_INCLUDE_DIRECTORIES "${RINGKIT_ASIO_INCLUDE_DIR}")
 endif()
 
+# zlib is optional: it brings WebSocket permessage-deflate (ws/deflate.hpp). Found,
+# ringkit::ringkit links ZLIB::ZLIB and defines RINGKIT_HAS_ZLIB=1; not found (or
+# -DCMAKE_DISABLE_FIND_PACKAGE_ZLIB=ON), ringkit builds without compression.
+# RINGKIT_WITH_ZLIB records the choice; the installed config passes it back in, so
+# a consumer needs zlib exactly when the installed ringkit was built with it.
+if(RINGKIT_PACKAGE_MODE)
+  if(RINGKIT_WITH_ZLIB AND NOT TARGET ZLIB::ZLIB)
+    find_package(ZLIB QUIET)
+    if(NOT ZLIB_FOUND)
+      _ringkit_missing_dependency("ringkit was built with zlib (permessage-deflate): apt-get install zlib1g-dev")
+    endif()
+  endif()
+else()
+  if(NOT TARGET ZLIB::ZLIB)
+    find_package(ZLIB)
+  endif()
+  if(TARGET ZLIB::ZLIB)
+    set(RINGKIT_WITH_ZLIB ON)
+  else()
+    set(RINGKIT_WITH_ZLIB OFF)
+    message(STATUS "ringkit: zlib not found, WebSocket permessage-deflate disabled (apt-get install zlib1g-dev)")
+  endif()
+endif()
+
 include(ringkit_llhttp)

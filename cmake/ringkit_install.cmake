@@ -51,8 +51,8 @@ install(FILES
   DESTINATION ${RINGKIT_CMAKE_DIR})
 
 # --- pkg-config
-# Requires: nlohmann_json when its .pc exists (Debian ships one); Asio has none,
-# so its directory goes into Cflags unless the compiler searches it anyway.
+# Requires: nlohmann_json (and zlib) when its .pc exists (Debian ships both); Asio
+# has none, so its directory goes into Cflags unless the compiler searches it anyway.
 set(RINGKIT_PC_REQUIRES "")
 find_package(PkgConfig QUIET)
 if(PKG_CONFIG_FOUND)
@@ -70,6 +70,20 @@ if(RINGKIT_BUNDLED_LLHTTP)
   set(RINGKIT_PC_LIBS "-L\${libdir} -lringkit_llhttp -pthread")
 else()
   set(RINGKIT_PC_LIBS "-lllhttp -pthread")
+endif()
+# zlib (permessage-deflate), when ringkit was built with it: by its .pc if it has one.
+if(RINGKIT_WITH_ZLIB)
+  string(APPEND RINGKIT_PC_CFLAGS "-DRINGKIT_HAS_ZLIB=1 ")
+  set(_ringkit_pc_zlib 1)
+  if(PKG_CONFIG_FOUND)
+    execute_process(COMMAND ${PKG_CONFIG_EXECUTABLE} --exists zlib
+                    RESULT_VARIABLE _ringkit_pc_zlib OUTPUT_QUIET ERROR_QUIET)
+  endif()
+  if(_ringkit_pc_zlib EQUAL 0)
+    string(JOIN " " RINGKIT_PC_REQUIRES ${RINGKIT_PC_REQUIRES} zlib)
+  else()
+    string(APPEND RINGKIT_PC_LIBS " -lz")
+  endif()
 endif()
 foreach(_dir IN ITEMS INCLUDEDIR LIBDIR)
   if(IS_ABSOLUTE "${CMAKE_INSTALL_${_dir}}")
