@@ -1,0 +1,387 @@
+// ws_load: a one-thread WebSocket load generator and checker, driven by ws_run.sh.
+//
+//   ws_load echo  --port P [--path /ws/echo] [--conns 50] [--size 32] [--kind text|binary] [--duration 5]
+//   ws_load idle  --port P [--path /ws/echo] [--conns 1000] [--hold 5] [--batch 200] [--ready-file F]
+//   ws_load check --port P [--path /ws/echo] [--max-size 65536]
+//
+// echo: every connection does the opening handshake (Sec-WebSocket-Accept verified,
+//   no extension accepted since none is offered), then, once all are open, loops for
+//   `duration` seconds: send one masked frame (a fresh random mask key per frame; the
+//   payload differs per message: a window of a random pattern at a per-message offset,
+//   stamped with the sequence number), read the echo, compare opcode and payload byte
+//   for byte. One message in flight per connection. Ends with a close handshake.
+//   Prints one line:
+//     echo conns=50 size=32 kind=text secs=5.00 messages=N msgs_per_s=X errors=E p50_us=A p99_us=B
+//   Round trip = from just before the write to the last byte of the echo.
+// idle: opens `conns` connections, at most `batch` handshakes in flight, prints
+//   `ready N` (and creates --ready-file) once all are open, holds them `hold` seconds
+//   sending nothing (a ping is answered, anything else from the server is an error),
+//   then closes each with a close handshake.
+// check: one connection; text and binary echoes of sizes 0 .. max-size (every length
+//   encoding), a fragmented text message with a ping between its fragments, a ping,
+//   and the close handshake. A readiness and correctness probe for a route.
+//
+// Any handshake failure, protocol violation by the server (masked or RSV-flagged
+// frames, bad lengths or opcodes), mismatched echo, unexpected close or timeout is an
+// error: the first few are printed to stderr and the exit status is 1.
+// Everything is bounded in time: a watchdog stops the run if the server stalls.
+#include "ws_load_client.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+using namespace ws_load;
+
+// ---- shared run state --------------------------------------------------------------------------
+
+struct run_state {
+    explicit run_state(asio::io_context& io) : io(io), gate(io, clock_type::time_point::max()), watchdog(io) {}
+    asio::io_context& io;
+    tcp::endpoint endpoint;
+    options opt;
+    std::uint64_t seed = 0;
+    std::size_t errors = 0;
+    std::vector<std::string> error_samples;
+    std::size_t finished = 0;  // connections whose coroutine ended
+    // echo mode
+    asio::steady_timer gate;   // all connections wait here until every handshake is done
+    std::size_t arrived = 0;
+    bool started = false;
+    clock_type::time_point start, end;
+    std::uint64_t messages = 0;
+    histogram rtt;
+    std::vector<std::uint8_t> pattern;
+    // watchdog: stops the io_context if the run outlives its bound
+    asio::steady_timer watchdog;
+    bool timed_out = false;
+
+    void error(std::size_t id, const std::string& what) {
+        ++errors;
+        if (error_samples.size() < 5) error_samples.push_back("connection " + std::to_string(id) + ": " + what);
+    }
+    void arm_watchdog(double seconds) {
+        watchdog.expires_after(std::chrono::milliseconds(static_cast<long long>(seconds * 1000)));
+        watchdog.async_wait([this](std::error_code ec) {
+            if (ec) return;
+            timed_out = true;
+            io.stop();
+        });
+    }
+};
+
+// ---- echo mode ---------------------------------------------------------------------------------
+
+void arrive(run_state& st) {
+    if (++st.arrived < st.opt.conns) return;
+    st.started = true;
+    st.start = clock_type::now();
+    st.end = st.start + std::chrono::microseconds(static_cast<long long>(st.opt.duration * 1e6));
+    st.arm_watchdog(st.opt.duration + 10);  // the messages in flight and the close handshakes
+    st.gate.cancel();
+}
+
+void finish(run_state& st) {
+    if (++st.finished == st.opt.conns) st.watchdog.cancel();
+}
+
+// The payload of message `seq` on connection `id`: a window of the pattern at a
+// per-message offset, the first bytes stamped with the sequence number.
+void make_payload(const run_state& st, std::size_t id, std::uint64_t seq, std::vector<std::uint8_t>& out) {
+    const std::size_t offset = (id * 97 + seq * 61) % 4096;
+    std::memcpy(out.data(), st.pattern.data() + offset, out.size());
+    if (st.opt.binary) {
+        std::memcpy(out.data(), &seq, std::min<std::size_t>(8, out.size()));
+    } else {
+        static constexpr char hex[] = "0123456789abcdef";
+        for (std::size_t i = 0; i < 8 && i < out.size(); ++i) out[i] = static_cast<std::uint8_t>(hex[(seq >> (28 - 4 * i)) & 15]);
+    }
+}
+
+awaitable<void> echo_connection(run_state& st, std::size_t id) {
+    connection c(st.io, st.seed + id);
+    const bool opened = co_await c.open(st.endpoint, st.opt);
+    if (!opened) st.error(id, c.error);
+    arrive(st);
+    if (!opened) co_return finish(st);
+    if (!st.started) co_await st.gate.async_wait(use_tuple);
+    const std::uint8_t first = 0x80 | (st.opt.binary ? op_binary : op_text);
+    std::vector<std::uint8_t> expect(st.opt.size);
+    for (std::uint64_t seq = 0;; ++seq) {
+        if (clock_type::now() >= st.end) break;
+        make_payload(st, id, seq, expect);
+        const auto t0 = clock_type::now();
+        message m;
+        if (!co_await c.send(first, expect.data(), expect.size()) || !co_await c.receive(m)) {
+            st.error(id, c.error);
+            co_return finish(st);
+        }
+        std::string bad;
+        if (m.opcode == op_close) {
+            bad = "server closed the connection";
+            if (m.size >= 2) bad += " with code " + std::to_string(m.data[0] << 8 | m.data[1]);
+        } else if (m.opcode != (first & 0x0F)) {
+            bad = std::string("echo is ") + (m.opcode == op_text ? "text" : "binary") + ", sent the other kind";
+        } else if (m.size != expect.size()) {
+            bad = "echo is " + std::to_string(m.size) + " bytes, sent " + std::to_string(expect.size());
+        } else if (std::memcmp(m.data, expect.data(), m.size) != 0) {
+            const auto at = std::mismatch(m.data, m.data + m.size, expect.data()).first - m.data;
+            bad = "echo differs from message " + std::to_string(seq) + " at byte " + std::to_string(at);
+        }
+        if (!bad.empty()) {
+            st.error(id, bad);
+            co_return finish(st);
+        }
+        const auto t1 = clock_type::now();
+        if (t1 <= st.end) {
+            ++st.messages;
+            st.rtt.add(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count()));
+        }
+    }
+    if (!co_await c.close_handshake()) st.error(id, "close: " + c.error);
+    finish(st);
+}
+
+// ---- idle mode -----------------------------------------------------------------------------------
+
+struct idle_state {
+    std::vector<std::unique_ptr<connection>> conns;
+    std::size_t next = 0, opened = 0, openers = 0;
+    bool closing = false;
+    std::size_t closed = 0;
+};
+
+awaitable<void> idle_watch(run_state& st, idle_state& is, std::size_t id, connection& c) {
+    message m;
+    c.aborted = is.closing;  // the hold may have ended before this coroutine first ran
+    while (!c.aborted && co_await c.receive(m)) {  // a ping is answered inside receive; anything else is wrong
+        st.error(id, m.opcode == op_close ? "server closed an idle connection" : "server sent a message to an idle connection");
+        co_return finish(st);
+    }
+    if (!(is.closing && c.aborted)) {
+        st.error(id, "while idle: " + c.error);
+        co_return finish(st);
+    }
+    c.error.clear();
+    if (!co_await c.close_handshake()) st.error(id, "close: " + c.error);
+    else ++is.closed;
+    finish(st);
+}
+
+void start_hold(run_state& st, idle_state& is) {
+    std::printf("ready %zu\n", is.opened);
+    std::fflush(stdout);
+    if (!st.opt.ready_file.empty()) {
+        if (std::FILE* f = std::fopen(st.opt.ready_file.c_str(), "w")) {
+            std::fprintf(f, "%zu\n", is.opened);
+            std::fclose(f);
+        }
+    }
+    auto hold = std::make_shared<asio::steady_timer>(st.io, std::chrono::milliseconds(static_cast<long long>(st.opt.hold * 1000)));
+    st.arm_watchdog(st.opt.hold + 30 + static_cast<double>(is.opened) / 500);
+    hold->async_wait([&st, &is, hold](std::error_code) {
+        is.closing = true;
+        for (auto& c : is.conns) {
+            std::error_code ignored;
+            c->socket.cancel(ignored);
+        }
+        if (st.finished == st.opt.conns) st.watchdog.cancel();
+    });
+}
+
+awaitable<void> idle_opener(run_state& st, idle_state& is) {
+    while (is.next < st.opt.conns) {
+        const std::size_t id = is.next++;
+        auto c = std::make_unique<connection>(st.io, st.seed + id);
+        if (co_await c->open(st.endpoint, st.opt)) {
+            ++is.opened;
+            auto& ref = *c;
+            is.conns.push_back(std::move(c));
+            asio::co_spawn(st.io, idle_watch(st, is, id, ref), asio::detached);
+        } else {
+            st.error(id, c->error);
+            finish(st);
+        }
+    }
+    if (--is.openers == 0) start_hold(st, is);
+}
+
+// ---- check mode ------------------------------------------------------------------------------------
+
+awaitable<void> check_connection(run_state& st) {
+    connection c(st.io, st.seed);
+    std::size_t echoes = 0;
+    auto round_trip = [&](std::uint8_t op, std::vector<std::uint8_t> payload) -> awaitable<bool> {
+        message m;
+        if (!co_await c.send(0x80 | op, payload.data(), payload.size()) || !co_await c.receive(m)) co_return false;
+        if (m.opcode != op || m.size != payload.size() || (m.size && std::memcmp(m.data, payload.data(), m.size))) {
+            c.error = "wrong echo of a " + std::to_string(payload.size()) + "-byte " + (op == op_text ? "text" : "binary") + " message";
+            co_return false;
+        }
+        ++echoes;
+        co_return true;
+    };
+    bool ok = co_await c.open(st.endpoint, st.opt);
+    for (std::uint8_t op : {op_text, op_binary}) {
+        for (std::size_t size : {0, 1, 125, 126, 127, 1000, 65535, 65536, 70000, 1 << 20}) {
+            if (!ok || size > st.opt.max_size) continue;
+            std::vector<std::uint8_t> payload(size);
+            for (std::size_t i = 0; i < size; ++i) payload[i] = op == op_text ? st.pattern[i % 4096] : static_cast<std::uint8_t>(c.rng.next());
+            ok = co_await round_trip(op, std::move(payload));
+        }
+    }
+    if (ok) {  // "Hello, " + ping + "frag" + "ment!" -> a pong, then one text message
+        static constexpr std::string_view parts[] = {"Hello, ", "frag", "ment!"};
+        auto bytes = [](std::string_view s) { return reinterpret_cast<const std::uint8_t*>(s.data()); };
+        const std::string_view ping = "mid-message ping";
+        ok = co_await c.send(op_text, bytes(parts[0]), parts[0].size()) &&
+             co_await c.send(0x80 | op_ping, bytes(ping), ping.size()) &&
+             co_await c.send(op_cont, bytes(parts[1]), parts[1].size()) &&
+             co_await c.send(0x80 | op_cont, bytes(parts[2]), parts[2].size());
+        bool got_pong = false, got_echo = false;
+        while (ok && !(got_pong && got_echo)) {
+            message m;
+            ok = co_await c.receive(m, true);
+            if (!ok) break;
+            const std::string_view body(reinterpret_cast<const char*>(m.data), m.size);
+            if (m.opcode == op_pong && body == ping) got_pong = true;
+            else if (m.opcode == op_text && body == "Hello, fragment!") got_echo = true, ++echoes;
+            else ok = false, c.error = "wrong answer to a fragmented message with a ping inside";
+        }
+    }
+    if (ok) {
+        const std::string_view ping = "ringkit";
+        message m;
+        ok = co_await c.send(0x80 | op_ping, reinterpret_cast<const std::uint8_t*>(ping.data()), ping.size()) &&
+             co_await c.receive(m, true);
+        if (ok && (m.opcode != op_pong || std::string_view(reinterpret_cast<const char*>(m.data), m.size) != ping))
+            ok = false, c.error = "ping not answered by a pong with its payload";
+    }
+    if (ok) ok = co_await c.close_handshake();
+    if (!ok) st.error(0, c.error);
+    else std::printf("check ok: %s, %zu echoes, ping/pong, fragments, close handshake\n", st.opt.path.c_str(), echoes);
+    st.watchdog.cancel();
+}
+
+// ---- main ----------------------------------------------------------------------------------------
+
+[[noreturn]] void usage() {
+    std::fprintf(stderr,
+                 "usage: ws_load echo  --port P [--path /ws/echo] [--conns 50] [--size 32] [--kind text|binary] [--duration S]\n"
+                 "       ws_load idle  --port P [--path /ws/echo] [--conns N] [--hold S] [--batch 200] [--ready-file F]\n"
+                 "       ws_load check --port P [--path /ws/echo] [--max-size BYTES]\n"
+                 "       (all: [--host 127.0.0.1])\n");
+    std::exit(2);
+}
+
+double number(const char* flag, const char* value) {
+    char* end = nullptr;
+    const double v = value ? std::strtod(value, &end) : 0;
+    if (!value || *end != '\0' || v < 0) {
+        std::fprintf(stderr, "ws_load: %s needs a non-negative number\n", flag);
+        std::exit(2);
+    }
+    return v;
+}
+
+options parse_args(int argc, char** argv) {
+    if (argc < 2) usage();
+    options o;
+    o.mode = argv[1];
+    if (o.mode != "echo" && o.mode != "idle" && o.mode != "check") usage();
+    o.conns = o.mode == "echo" ? 50 : o.mode == "idle" ? 1000 : 1;
+    for (int i = 2; i < argc; i += 2) {
+        const std::string_view flag = argv[i];
+        const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
+        if (!value) usage();
+        if (flag == "--host") o.host = value;
+        else if (flag == "--port") o.port = static_cast<unsigned short>(number(argv[i], value));
+        else if (flag == "--path") o.path = value;
+        else if (flag == "--conns") o.conns = static_cast<std::size_t>(number(argv[i], value));
+        else if (flag == "--size") o.size = static_cast<std::size_t>(number(argv[i], value));
+        else if (flag == "--kind" && (value == std::string_view("text") || value == std::string_view("binary")))
+            o.binary = value == std::string_view("binary");
+        else if (flag == "--duration") o.duration = number(argv[i], value);
+        else if (flag == "--hold") o.hold = number(argv[i], value);
+        else if (flag == "--batch") o.batch = std::max<std::size_t>(1, static_cast<std::size_t>(number(argv[i], value)));
+        else if (flag == "--ready-file") o.ready_file = value;
+        else if (flag == "--max-size") o.max_size = static_cast<std::size_t>(number(argv[i], value));
+        else usage();
+    }
+    if (o.port == 0 || o.conns == 0 || o.size > max_message) usage();
+    return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (accept_key("dGhlIHNhbXBsZSBub25jZQ==") != "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=") {  // RFC 6455 section 1.3
+        std::fprintf(stderr, "ws_load: SHA-1/base64 self-test failed\n");
+        return 3;
+    }
+    const options opt = parse_args(argc, argv);
+    asio::io_context io(1);
+    run_state st(io);
+    st.opt = opt;
+    std::error_code ec;
+    st.endpoint = tcp::endpoint(asio::ip::make_address(opt.host, ec), opt.port);
+    if (ec) {
+        std::fprintf(stderr, "ws_load: bad --host %s\n", opt.host.c_str());
+        return 2;
+    }
+    st.seed = std::random_device{}() * 0x100000001ull + static_cast<std::uint64_t>(clock_type::now().time_since_epoch().count());
+    // The pattern payloads are cut from: printable ASCII for text (valid UTF-8), any byte for binary.
+    splitmix prng{st.seed ^ 0x5eed};
+    st.pattern.resize(4096 + opt.size);
+    for (auto& b : st.pattern) {
+        const auto r = prng.next();
+        b = opt.binary ? static_cast<std::uint8_t>(r) : static_cast<std::uint8_t>(0x20 + r % 95);
+    }
+
+    idle_state is;
+    if (opt.mode == "echo") {
+        st.arm_watchdog(30 + static_cast<double>(opt.conns) / 100);  // the handshakes
+        for (std::size_t id = 0; id < opt.conns; ++id) asio::co_spawn(io, echo_connection(st, id), asio::detached);
+    } else if (opt.mode == "idle") {
+        st.arm_watchdog(30 + static_cast<double>(opt.conns) / 100);  // the handshakes
+        is.openers = std::min(opt.batch, opt.conns);
+        for (std::size_t i = 0, n = is.openers; i < n; ++i) asio::co_spawn(io, idle_opener(st, is), asio::detached);
+    } else {
+        st.arm_watchdog(30);
+        asio::co_spawn(io, check_connection(st), asio::detached);
+    }
+    io.run();
+
+    if (st.timed_out) {
+        const std::size_t stuck = (opt.mode == "check" ? 1 : opt.conns) - st.finished;
+        st.errors += stuck;
+        st.error_samples.push_back("timed out: " + std::to_string(stuck) + " connection(s) did not finish");
+    }
+    for (const auto& e : st.error_samples) std::fprintf(stderr, "ws_load %s: %s\n", opt.mode.c_str(), e.c_str());
+    if (st.errors > st.error_samples.size())
+        std::fprintf(stderr, "ws_load %s: ... %zu errors in all\n", opt.mode.c_str(), st.errors);
+    if (connection::late_tcp_close)
+        std::fprintf(stderr, "ws_load %s: note: %zu connection(s) not closed by the server within 2 s of the close handshake\n",
+                     opt.mode.c_str(), connection::late_tcp_close);
+
+    if (opt.mode == "echo") {
+        const double secs = st.started ? std::chrono::duration<double>(st.end - st.start).count() : 0;
+        std::printf("echo conns=%zu size=%zu kind=%s secs=%.2f messages=%llu msgs_per_s=%.1f errors=%zu p50_us=%.1f p99_us=%.1f\n",
+                    opt.conns, opt.size, opt.binary ? "binary" : "text", secs,
+                    static_cast<unsigned long long>(st.messages), secs > 0 ? static_cast<double>(st.messages) / secs : 0.0,
+                    st.errors, st.rtt.percentile(0.50) / 1000, st.rtt.percentile(0.99) / 1000);
+    } else if (opt.mode == "idle") {
+        std::printf("idle conns=%zu opened=%zu closed_cleanly=%zu errors=%zu\n", opt.conns, is.opened, is.closed, st.errors);
+    }
+    return st.errors == 0 ? 0 : 1;
+}
