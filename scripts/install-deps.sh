@@ -6,12 +6,17 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config clang libclang-rt-14-dev   # compilers, sanitizer runtimes
   libasio-dev nlohmann-json3-dev doctest-dev node-llhttp       # ringkit's dependencies
-  curl python3                                                 # independent test clients
+  zlib1g-dev                                                   # optional: WebSocket permessage-deflate
+  curl python3 python3-websockets                              # independent test clients
 )
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node's ws client test: Debian's node and npm only when none is on PATH (a
+# NodeSource nodejs brings its own npm, which Debian's npm package conflicts with).
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 if ((${#missing[@]})); then
   echo "installing: ${missing[*]}"
   sudo_cmd=""
