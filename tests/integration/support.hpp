@@ -311,6 +311,10 @@ public:
 
     /// Bytes received but not yet consumed by read_response().
     const std::string& pending() const noexcept { return buf_; }
+    /// For protocols on top (WebSocket frames): receive more into pending(),
+    /// false on close or timeout, and drop `n` consumed bytes.
+    bool receive_more() { return fill(); }
+    void consume(std::size_t n) { buf_.erase(0, n); }
 
     static std::string printable(std::string_view s) {
         std::string out;

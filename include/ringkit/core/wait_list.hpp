@@ -45,12 +45,23 @@ public:
         for (auto& w : woken) w->post();
     }
 
+    /// Like notify_all(), but a waiter whose executor is the caller's runs now,
+    /// inside this call, until it next suspends (asio::dispatch). Saves a trip
+    /// through the scheduler on a hot path; the caller must be ready for the
+    /// waiter's code to run (and, say, send) before this returns.
+    void dispatch_all() {
+        auto woken = std::move(waiters_);
+        waiters_.clear();
+        for (auto& w : woken) w->dispatch();
+    }
+
     bool empty() const noexcept { return waiters_.empty(); }
 
 private:
     struct waiter_base {
         virtual ~waiter_base() = default;
         virtual void post() = 0;
+        virtual void dispatch() = 0;
     };
     template <class Handler>
     struct waiter final : waiter_base {
@@ -58,6 +69,10 @@ private:
         void post() override {
             auto ex = asio::get_associated_executor(handler);
             asio::post(ex, std::move(handler));
+        }
+        void dispatch() override {
+            auto ex = asio::get_associated_executor(handler);
+            asio::dispatch(ex, std::move(handler));
         }
         Handler handler;
     };

@@ -182,10 +182,11 @@ private:
     }
 
     // Decodes frames from [p, p+n). Stops early (keeping the rest in pending_)
-    // when the inbox is full, and ignores the rest after a fatal error.
+    // when the inbox is full, and ignores the rest after a fatal error or the
+    // peer's close frame (our answer may still wait behind earlier writes).
     void consume(char* p, std::size_t n) {
         ping_outstanding_ = false;  // any bytes prove the peer alive
-        while (n > 0 && !over_ && !failed_) {
+        while (n > 0 && !over_ && !failed_ && !close_received_) {
             if (paused_) {
                 pending_.assign(p, n);
                 return;
@@ -323,11 +324,12 @@ private:
     }
 
     // RFC 6455 §5.5.3 lets us answer only the most recent of several pings.
-    // While the queue is past its high-water mark (the peer is not reading) we
-    // keep just that one and queue its pong once the queue drains, so a ping
-    // flood cannot grow the queue without bound.
+    // At most one automatic pong waits in the queue: pings that come while it
+    // waits (the peer is not reading) leave only the latest payload behind,
+    // answered once that pong is written. A ping flood, even of empty pings
+    // that weigh nothing against the high-water mark, cannot grow the queue.
     void queue_pong(std::string_view data) {
-        if (core_->buffered() >= core_->high_water()) {
+        if (pong_queued_) {
             owed_pong_.assign(data);
             pong_owed_ = true;
             return;
@@ -336,7 +338,8 @@ private:
         out_item pong;
         pong.what = out_item::kind::pong;
         pong.data.assign(data);
-        core_->push(std::move(pong), false, true);
+        pong_queued_ = true;  // before the push, which may write it (and clear this) at once
+        if (core_->push(std::move(pong), false, true) != send_status::queued) pong_queued_ = false;
     }
 
     void close_frame() {
@@ -566,9 +569,10 @@ private:
         core_->written(total);
         buffers_.clear();
         first_ = 0;
-        bool any_done = false;
+        bool any_done = false, pong_written = false;
         for (auto& item : batch_) {
             if (item.what == out_item::kind::close) close_written_ = true;
+            pong_written |= item.what == out_item::kind::pong;
             any_done |= static_cast<bool>(item.done);
         }
         if (any_done) {
@@ -583,10 +587,13 @@ private:
             std::vector<out_item>().swap(batch_);
             std::vector<asio::const_buffer>().swap(buffers_);
         }
-        if (pong_owed_ && !close_sent_ && core_->buffered() < core_->high_water()) {
-            std::string data = std::move(owed_pong_);
-            owed_pong_.clear();
-            queue_pong(data);  // the write loop that called us takes it up
+        if (pong_written) {
+            pong_queued_ = false;
+            if (pong_owed_ && !close_sent_) {
+                std::string data = std::move(owed_pong_);
+                owed_pong_.clear();
+                queue_pong(data);  // the write loop that called us takes it up
+            }
         }
         if (close_written_ && close_received_) {
             // The handshake is complete: wake the reader to end the session.
@@ -651,7 +658,8 @@ private:
     bool in_header_ = true, in_message_ = false, compressed_ = false, paused_ = false, drained_ = false;
     bool over_ = false, failed_ = false, close_sent_ = false, close_received_ = false, close_written_ = false;
     bool writing_ = false, in_write_ = false, write_failed_ = false, writable_ = false, ping_outstanding_ = false;
-    bool pong_owed_ = false;  // a ping came while the queue was full; owed_pong_ holds its payload
+    bool pong_queued_ = false;  // an automatic pong is queued, not yet written
+    bool pong_owed_ = false;    // a ping came meanwhile; owed_pong_ holds its payload
 };
 
 }  // namespace ringkit::detail

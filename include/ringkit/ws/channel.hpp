@@ -445,7 +445,9 @@ inline void channel_core::deliver(ws::message&& m) {
         return;
     }
     inbox_.push_back(std::move(m));
-    inbox_ready_.notify_all();
+    // The receiver runs now, on this stack: an echo goes out before the reader
+    // reads on, and a message's memory is freed as soon as the handler is done.
+    inbox_ready_.dispatch_all();
 }
 
 inline task<std::optional<ws::message>> channel_core::receive() {

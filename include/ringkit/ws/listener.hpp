@@ -15,6 +15,7 @@
 #include <system_error>
 #include <utility>
 
+#include "ringkit/core/ascii.hpp"
 #include "ringkit/http/request.hpp"
 #include "ringkit/http/response.hpp"
 #include "ringkit/ws/channel.hpp"
@@ -76,9 +77,15 @@ struct listener {
 };
 
 /// Ring's websocket response: the 101 answer to `req` (return it from the handler)
-/// with `l` listening on the socket. A bad handshake gives the 400/403/426 answer
-/// and no callbacks.
+/// with `l` listening on the socket. A bad handshake (a plain request included)
+/// gives the 400/403/426 answer, Connection: close, and no callbacks.
 inline response listener_response(request& req, listener l, accept_options options = {}) {
+    if (auto up = req.header("upgrade"); req.hooks && !(up && ringkit::detail::has_token(*up, "websocket"))) {
+        // Not a WebSocket request: 426, not the HTTP channel as_channel would make of it.
+        auto answer = check_handshake(req).to_response();
+        answer.headers.set("Connection", "close");
+        return answer;
+    }
     channel_callbacks cb;
     cb.websocket = std::move(options);
     cb.on_open = [l](ringkit::channel& ch) mutable {

@@ -15,6 +15,13 @@ struct message {
     message_kind kind = message_kind::text;
     std::string data;
 
+    // Constructors, so message is no aggregate: GCC 12 copies an aggregate temporary
+    // made inside a co_await expression bit by bit, and a short string's pointer
+    // then points into the old copy (`co_await ws.send(ws::message{kind, "hi"})`
+    // freed a pointer into the coroutine frame).
+    message() = default;
+    message(message_kind k, std::string d) : kind(k), data(std::move(d)) {}
+
     bool is_text() const noexcept { return kind == message_kind::text; }
     bool is_binary() const noexcept { return kind == message_kind::binary; }
     friend bool operator==(const message&, const message&) = default;

@@ -172,6 +172,7 @@ inline response as_channel(request& req, channel_callbacks cb) {
     auto hs = ws::check_handshake(req, ws::detail::handshake_for(req, cb.websocket));
     if (!hs.ok()) {
         auto answer = cb.on_handshake_error ? cb.on_handshake_error(ch) : hs.to_response();
+        answer.headers.set("Connection", "close");  // as HTTP-Kit: the client may already be sending frames
         core->finish({.code = ws::close_code::protocol_error, .reason = std::string(hs.error), .by_server = true});
         return answer;
     }
