@@ -97,11 +97,13 @@ public:
             return clock::time_point::max();
         }
         if (config_.idle_timeout.count() > 0 && !close_sent_ && !over_) {
-            auto silence = now - last_rx_;
-            if (silence >= config_.idle_timeout) {
+            if (now >= idle_close_at()) {
                 core_->close(ws::close_code::going_away, "idle timeout");
-            } else if (config_.auto_ping && silence >= config_.idle_timeout / 2 && !ping_outstanding_) {
+            } else if (config_.auto_ping && !ping_outstanding_ && now - last_rx_ >= config_.idle_timeout / 2) {
+                // The peer always gets a ping, and half the timeout to answer it,
+                // before an idle close, even if this thread was late getting here.
                 ping_outstanding_ = true;
+                ping_sent_ = now;
                 out_item ping;
                 ping.what = out_item::kind::ping;
                 core_->push(std::move(ping), false, true);
@@ -115,11 +117,21 @@ public:
         if (close_sent_ && !over_) next = std::min(next, close_deadline_);
         if (writing_) next = std::min(next, write_progress_ + write_timeout_);
         if (config_.idle_timeout.count() > 0 && !close_sent_ && !over_) {
-            auto idle = last_rx_ + config_.idle_timeout;
-            if (config_.auto_ping && !ping_outstanding_) idle = last_rx_ + config_.idle_timeout / 2;
-            next = std::min(next, idle);
+            if (config_.auto_ping && !ping_outstanding_) next = std::min(next, last_rx_ + config_.idle_timeout / 2);
+            else next = std::min(next, idle_close_at());
         }
         return next;
+    }
+
+    // Without auto-ping: idle_timeout after the last bytes. With it: also at
+    // least half of it after the ping that went unanswered.
+    clock::time_point idle_close_at() const {
+        auto at = last_rx_ + config_.idle_timeout;
+        if (config_.auto_ping) {
+            if (!ping_outstanding_) return clock::time_point::max();
+            at = std::max(at, ping_sent_ + config_.idle_timeout / 2);
+        }
+        return at;
     }
 
     /// Server stop: a close frame with 1001, then the usual handshake.
@@ -644,7 +656,7 @@ private:
     ws::message_kind message_kind_ = ws::message_kind::text;
     ws::utf8_validator utf8_;
     std::unique_ptr<ws::inflater> inflater_;
-    clock::time_point last_rx_, close_deadline_, write_progress_;
+    clock::time_point last_rx_, close_deadline_, write_progress_, ping_sent_;
 
     // writing
     std::vector<out_item> batch_;
