@@ -157,10 +157,14 @@ TEST_CASE("receive() gets delivered messages in order, then nullopt once closed"
     }, asio::detached);
     io.poll();  // the coroutine starts and waits
     core->deliver(ws::text("a"));
-    CHECK(core->inbox_full());  // nobody took it yet: a reader would pause here
+    io.poll();
+    CHECK(got == std::vector<std::string>{"a"});
+    core->deliver(ws::text(std::string(channel_core::inbox_limit, 'x')));
+    core->deliver(ws::text("b"));  // the receiver has not run yet: both sit in the inbox
+    CHECK(core->inbox_full());     // a reader would pause here
     io.poll();
     CHECK_FALSE(core->inbox_full());
-    core->deliver(ws::text("b"));
+    got.erase(got.begin() + 1);    // the big one
     core->finish({.code = 1000, .reason = "", .by_server = false});
     io.poll();
     CHECK(got == std::vector<std::string>{"a", "b"});

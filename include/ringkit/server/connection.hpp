@@ -146,7 +146,7 @@ public:
         : stream_(std::move(stream)),
           config_(config),
           app_(app),
-          parser_(config.limits),
+          parser_(std::make_unique<request_parser>(config.limits)),
           peer_(std::move(peer)),
           in_(new char[in_size]),
           timer_(stream_.get_executor()),
@@ -156,7 +156,7 @@ public:
         req_.server_port = peer_.server_port;
         req_.workers = config.workers;
         req_.hooks = this;
-        parser_.bind(req_);
+        parser_->bind(req_);
         if constexpr (requires { stream_.non_blocking(true); }) {
             std::error_code ec;  // synchronous writes must say would_block, never wait
             stream_.non_blocking(true, ec);
@@ -165,9 +165,20 @@ public:
 
     /// The connection's whole life; returns once the stream is closed.
     task<void> run() {
-        using namespace detail::net_compat::awaitable_operators;
-        co_await (session() || watchdog());
+        watch();
+        std::exception_ptr error;
+        try {
+            co_await session();
+            if (ws_ && !ws_done_) co_await ws_->run(std::move(ws_leftover_));  // a callback-style WebSocket
+        } catch (...) {
+            error = std::current_exception();
+        }
+        // The watchdog's handler holds `this`: let it run once more and bow out.
+        ended_ = true;
+        timer_.cancel();
+        co_await watchdog_done_.wait();
         close_stream();
+        if (error) std::rethrow_exception(error);
     }
 
     void request_stop() override {
@@ -186,23 +197,19 @@ private:
     // ---- the session ------------------------------------------------------
 
     task<void> session() {
-        struct on_exit {
-            bool& ended;
-            ~on_exit() { ended = true; }  // before run()'s || cancels the watchdog
-        } mark{ended_};
         for (;;) {
-            auto [event, used] = parser_.feed({in_.get() + in_begin_, in_end_ - in_begin_});
+            auto [event, used] = parser_->feed({in_.get() + in_begin_, in_end_ - in_begin_});
             in_begin_ += used;
             switch (event) {
             case parse_event::need_more: {
                 in_begin_ = in_end_ = 0;  // llhttp consumed everything
                 if (!flushed_now() && !co_await finish_flush()) co_return;
-                if (stopping_ && !parser_.in_message()) co_return;
+                if (stopping_ && !parser_->in_message()) co_return;
                 arm_read_deadline();
                 auto [ec, n] = co_await stream_.async_read_some(asio::buffer(in_.get(), in_size), detail::use_tuple);
                 idle_ = false;
                 if (ec) {
-                    if (timed_out_ && parser_.in_message()) co_await answer_error(408);
+                    if (timed_out_ && parser_->in_message()) co_await answer_error(408);
                     co_return;
                 }
                 in_end_ = n;
@@ -213,7 +220,7 @@ private:
                 if (!co_await flush()) co_return;
                 break;
             case parse_event::error:
-                co_await answer_error(parser_.error_status());
+                co_await answer_error(parser_->error_status());
                 co_return;
             case parse_event::message_complete: {
                 head_deadline_ = clock::time_point::max();  // the next request's head gets its own
@@ -230,7 +237,7 @@ private:
                 if (!co_await respond(std::move(res))) {
                     // Requests pipelined after the last answered one are dropped;
                     // lingering keeps the client from losing that answer to a reset.
-                    if (in_begin_ < in_end_ || parser_.in_message()) co_await linger();
+                    if (in_begin_ < in_end_ || parser_->in_message()) co_await linger();
                     co_return;
                 }
                 break;
@@ -248,8 +255,8 @@ private:
             res = response::text("Internal Server Error", 500);
         }
         response_context ctx{.head = req_.request_method == method::head,
-                             .http10 = parser_.http10(),
-                             .keep_alive = parser_.keep_alive() && !stopping_,
+                             .http10 = parser_->http10(),
+                             .keep_alive = parser_->keep_alive() && !stopping_,
                              .server_header = config_.server_header};
         auto head = write_head(out_, res, ctx);
         if (head.send_body) {
@@ -269,6 +276,7 @@ private:
             }
         }
         if ((!head.keep_alive || out_.size() >= cork_limit) && !flushed_now() && !co_await finish_flush()) co_return false;
+        response_sent_ = true;  // false above is a failed write; false below is "then close"
         co_return head.keep_alive;
     }
 
@@ -496,7 +504,9 @@ private:
                 co_return false;
             }
             start_websocket(pending_deflate_, std::move(core));
-            co_await ws_->run(take_leftover());
+            // run() serves it once the HTTP session's frames are gone: an idle
+            // WebSocket should hold as little as possible.
+            ws_leftover_ = take_leftover();
             co_return false;
         case takeover::http_channel: co_return co_await serve_channel(std::move(core));
         case takeover::none: break;
@@ -521,6 +531,7 @@ private:
         std::string rest(in_.get() + in_begin_, in_end_ - in_begin_);
         in_begin_ = in_end_ = 0;
         in_.reset();
+        parser_.reset();  // no more HTTP on this connection
         std::string().swap(out_);
         return rest;
     }
@@ -549,7 +560,9 @@ private:
                     if (!item.head && item.what != detail::out_item::kind::http_end) res.body = std::move(item.data);
                     head_sent = true;
                     if (last) {
-                        ok = keep_alive = co_await respond(std::move(res));
+                        response_sent_ = false;
+                        keep_alive = co_await respond(std::move(res));
+                        ok = response_sent_;  // an answer that ends the connection is no failure
                         finished = true;
                     } else {
                         std::tie(ok, chunked) = co_await stream_head(std::move(res));
@@ -557,7 +570,7 @@ private:
                 } else if (item.what == detail::out_item::kind::http_end) {
                     if (chunked) out_.append("0\r\n\r\n");
                     ok = co_await flush();
-                    keep_alive = chunked && parser_.keep_alive() && !stopping_;
+                    keep_alive = chunked && parser_->keep_alive() && !stopping_;
                     finished = true;
                 } else {
                     auto bytes = item.head ? std::string(item.head->body_string()) : std::move(item.data);
@@ -592,7 +605,7 @@ private:
         }
         std::string first = std::string(res.body_string());
         res.body = stream_body{};
-        response_context ctx{.head = false, .http10 = parser_.http10(), .keep_alive = parser_.keep_alive() && !stopping_,
+        response_context ctx{.head = false, .http10 = parser_->http10(), .keep_alive = parser_->keep_alive() && !stopping_,
                              .server_header = config_.server_header};
         auto head = write_head(out_, res, ctx);
         const bool chunked = head.framing == body_framing::chunked;
@@ -618,6 +631,7 @@ private:
     // Waits for the channel's next send, or for the client to leave. False: gone.
     task<bool> wait_channel() {
         if (closed_) co_return false;
+        if (std::exchange(channel_woken_, false)) co_return true;  // a send came while we were writing
         if constexpr (requires { stream_.async_wait(Stream::wait_read, detail::use_tuple); }) {
             if (!client_sent_more_) {
                 watching_ = true;
@@ -638,18 +652,20 @@ private:
         co_return !closed_;
     }
 
-    // A send on the HTTP channel: stop waiting for the socket.
+    // A send on the HTTP channel: stop waiting for the socket. Outside
+    // wait_channel (a write of earlier items is waiting) the flag keeps it.
     void wake() override {
-        if (watching_) cancel_stream();
-        else channel_wake_.notify_all();
+        if (watching_) return cancel_stream();
+        channel_woken_ = true;
+        channel_wake_.notify_all();
     }
 
     // ---- I/O with deadlines -------------------------------------------------
 
     void arm_read_deadline() {
-        idle_ = !parser_.in_message();
+        idle_ = !parser_->in_message();
         const auto now = clock::now();
-        if (idle_ || parser_.headers_done()) {
+        if (idle_ || parser_->headers_done()) {
             head_deadline_ = clock::time_point::max();
             set_deadline(now + (idle_ ? config_.idle_timeout : config_.read_timeout));
         } else {
@@ -735,16 +751,20 @@ private:
         if (t < timer_.expiry()) timer_.cancel();
     }
 
-    task<void> watchdog() {
-        for (;;) {
-            auto now = clock::now();
-            if (ws_) {
-                // A WebSocket keeps its own deadlines (idle, ping, close, write).
-                timer_.expires_at(ws_->on_deadline(now));
-                co_await timer_.async_wait(detail::use_tuple);
-                if (ended_) co_return;
-                continue;
-            }
+    //
+    // The watchdog is a timer handler that re-arms itself, not a coroutine run
+    // beside the session: that pair (`session() || watchdog()`) cost about 3 KB
+    // of coroutine frames and parallel-group state per connection.
+    void watch() {
+        if (ended_) {
+            watchdog_done_.notify_all();
+            return;
+        }
+        auto now = clock::now();
+        if (ws_) {
+            // A WebSocket keeps its own deadlines (idle, ping, close, write).
+            timer_.expires_at(ws_->on_deadline(now));
+        } else {
             if (deadline_ <= now) {
                 if (!timed_out_) {
                     // Stop the overdue operation; the session still gets to say 408.
@@ -757,9 +777,8 @@ private:
                 }
             }
             timer_.expires_at(deadline_ - now < tick_ ? deadline_ : now + tick_);
-            co_await timer_.async_wait(detail::use_tuple);
-            if (ended_) co_return;  // cancelled because the session is over
         }
+        timer_.async_wait([this](std::error_code) { watch(); });
     }
 
     void cancel_stream() noexcept {
@@ -780,7 +799,7 @@ private:
     Stream stream_;
     const detail::connection_config& config_;
     const handler& app_;
-    request_parser parser_;
+    std::unique_ptr<request_parser> parser_;  // on the heap: a WebSocket gives it back
     detail::peer_info peer_;
     request req_;
     // On the heap, so a WebSocket can give it back: an idle one holds no read buffer.
@@ -793,6 +812,7 @@ private:
     clock::time_point deadline_ = clock::time_point::max();
     clock::time_point head_deadline_ = clock::time_point::max();  ///< header_timeout of the head being read
     bool idle_ = false, stopping_ = false, timed_out_ = false, closed_ = false, ended_ = false;
+    detail::wait_list watchdog_done_;  // run() waiting for the watchdog's last call
 
     // Taking over (see take_over): what the handler asked for, and its state.
     takeover takeover_ = takeover::none;
@@ -802,10 +822,12 @@ private:
     std::unique_ptr<response> rejection_;
     std::unique_ptr<detail::ws_session<Stream>> ws_;
     bool ws_done_ = false;
+    std::string ws_leftover_;  // what the client sent after its handshake, for run()
     detail::wait_list ws_done_list_;
     std::shared_ptr<detail::channel_core> channel_;  // the HTTP channel being served
     detail::wait_list channel_wake_;
-    bool watching_ = false, client_sent_more_ = false;
+    bool watching_ = false, client_sent_more_ = false, channel_woken_ = false;
+    bool response_sent_ = false;  // respond() got its answer out (see serve_channel)
 };
 
 }  // namespace ringkit

@@ -226,8 +226,11 @@ public:
 
     /// A message for the handler: to on_receive, or to the inbox receive() reads.
     inline void deliver(ws::message&& m);
-    /// Whether the reader should stop reading until receive() takes from the inbox.
-    bool inbox_full() const noexcept { return !callbacks_.on_receive && !inbox_.empty(); }
+    /// Whether the reader should stop reading until receive() takes from the inbox:
+    /// past inbox_limit bytes of messages nobody has received yet. Below it the
+    /// reader goes on, so pings are answered while a handler is busy elsewhere.
+    bool inbox_full() const noexcept { return !callbacks_.on_receive && inbox_bytes_ >= inbox_limit; }
+    static constexpr std::size_t inbox_limit = 64 * 1024;
     /// Suspends the reader until the inbox has room again (or the channel closes).
     task<void> wait_inbox_room() { return inbox_room_.wait(); }
     /// The next message; nullopt once the channel is closed. Owning thread only.
@@ -308,6 +311,7 @@ private:
     wait_list room_waiters_;    // coroutines in wait_for_room(), any thread; under mutex_
     // The owning thread's side: no lock.
     std::vector<ws::message> inbox_;
+    std::size_t inbox_bytes_ = 0;
     wait_list inbox_ready_;     // receive() waiting for a message
     wait_list inbox_room_;      // the reader waiting for receive() to take one
 };
@@ -444,6 +448,7 @@ inline void channel_core::deliver(ws::message&& m) {
         callbacks_.on_receive(ch, std::move(m));
         return;
     }
+    inbox_bytes_ += m.data.size() + 1;  // + 1: empty messages count too
     inbox_.push_back(std::move(m));
     // The receiver runs now, on this stack: an echo goes out before the reader
     // reads on, and a message's memory is freed as soon as the handler is done.
@@ -459,10 +464,10 @@ inline task<std::optional<ws::message>> channel_core::receive() {
     }
     auto m = std::move(inbox_.front());
     inbox_.erase(inbox_.begin());
-    if (inbox_.empty()) {
-        inbox_.shrink_to_fit();  // an idle channel keeps no message memory
-        inbox_room_.notify_all();
-    }
+    const bool was_full = inbox_full();
+    inbox_bytes_ -= m.data.size() + 1;
+    if (inbox_.empty()) inbox_.shrink_to_fit();  // an idle channel keeps no message memory
+    if (was_full && !inbox_full()) inbox_room_.notify_all();
     co_return m;
 }
 

@@ -73,8 +73,10 @@ inline std::shared_ptr<ringkit::detail::channel_core> make_core(const request& r
 
 /// A WebSocket accepted inside a coroutine handler. Use it on the connection's
 /// thread (where the handler runs); channel() gives the thread-safe handle for
-/// everything else. Keep a receive() pending: control frames are answered in
-/// the background either way, but messages wait for you.
+/// everything else. Messages wait for receive(); pings are answered in the
+/// background meanwhile, until 64 KiB of messages wait unreceived: then the
+/// connection is not read until receive() catches up (that is the back-pressure
+/// on a client that sends faster than the handler takes).
 class stream {
 public:
     stream() = default;
