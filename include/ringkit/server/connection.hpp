@@ -25,6 +25,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -523,6 +524,7 @@ private:
         ws_ = std::make_unique<detail::ws_session<Stream>>(stream_, timer_, config_.ws, config_.write_timeout,
                                                           std::move(core), deflate);
         timer_.cancel();  // the watchdog switches to the WebSocket's deadlines
+        if (stopping_) ws_->request_stop();  // stop() came while the handler was upgrading
     }
 
     // What the client sent after its handshake belongs to the WebSocket; the
@@ -541,10 +543,15 @@ private:
     // streamed one; later sends are chunks. Meanwhile the socket is watched so a
     // client that leaves closes the channel.
     task<bool> serve_channel(std::shared_ptr<detail::channel_core> core) {
+        // Answers to earlier pipelined requests must not wait for this one.
+        if (!co_await flush()) {
+            core->finish({.code = ws::close_code::abnormal, .reason = "client gone", .by_server = false});
+            co_return false;
+        }
         channel_ = core;
         core->attach(this);
         const bool head_only = req_.request_method == method::head;
-        bool head_sent = false, chunked = false, keep_alive = true, finished = false;
+        bool head_sent = false, chunked = false, keep_alive = true, finished = false, head_keep_alive = true;
         std::vector<detail::out_item> items;
         while (!finished) {
             items.clear();
@@ -565,12 +572,12 @@ private:
                         ok = response_sent_;  // an answer that ends the connection is no failure
                         finished = true;
                     } else {
-                        std::tie(ok, chunked) = co_await stream_head(std::move(res));
+                        std::tie(ok, chunked, head_keep_alive) = co_await stream_head(std::move(res));
                     }
                 } else if (item.what == detail::out_item::kind::http_end) {
                     if (chunked) out_.append("0\r\n\r\n");
                     ok = co_await flush();
-                    keep_alive = chunked && parser_->keep_alive() && !stopping_;
+                    keep_alive = chunked && head_keep_alive && parser_->keep_alive() && !stopping_;
                     finished = true;
                 } else {
                     auto bytes = item.head ? std::string(item.head->body_string()) : std::move(item.data);
@@ -596,12 +603,13 @@ private:
     }
 
     // The head of a streamed channel response and its first chunk. Returns
-    // {written, chunked}; HTTP/1.0 gets a body that ends when the connection does.
-    task<std::pair<bool, bool>> stream_head(response res) {
+    // {written, chunked, keep-alive}; HTTP/1.0 gets a body that ends when the
+    // connection does.
+    task<std::tuple<bool, bool, bool>> stream_head(response res) {
         if (!response_is_valid(res)) {
             config_.log("channel sent an invalid response (status or header bytes); sent 500");
             co_await respond(response::text("Internal Server Error", 500));
-            co_return std::pair{false, false};  // the channel's later sends have no response to join
+            co_return std::tuple{false, false, false};  // the channel's later sends have no response to join
         }
         std::string first = std::string(res.body_string());
         res.body = stream_body{};
@@ -610,7 +618,7 @@ private:
         auto head = write_head(out_, res, ctx);
         const bool chunked = head.framing == body_framing::chunked;
         bool ok = co_await write_chunk(first, chunked);
-        co_return std::pair{ok, chunked};
+        co_return std::tuple{ok, chunked, head.keep_alive};
     }
 
     task<bool> write_chunk(std::string_view bytes, bool chunked) {

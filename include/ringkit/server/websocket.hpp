@@ -73,7 +73,7 @@ public:
             } else if (!co_await read_more()) {
                 break;
             }
-            if (paused_ && !over_) {
+            if (paused_ && !over_ && !close_written_) {
                 co_await core_->wait_inbox_room();
                 paused_ = false;
                 // The reactor may have seen (and, with no wait pending, dropped)
@@ -317,8 +317,13 @@ private:
         case ws::opcode::close: return close_frame();
         default: break;
         }
-        if (!header_.fin || close_sent_) return;
+        if (!header_.fin) return;
         in_message_ = false;
+        if (close_sent_) {  // closing: the message is not delivered, but it did end
+            message_ = std::string();
+            utf8_.reset();
+            return;
+        }
         if (compressed_) {
             std::size_t before = message_.size();
             if (!inflate({}, true)) return;
@@ -391,10 +396,11 @@ private:
     void lost(std::string_view why) {
         if (over_) return;
         over_ = true;
-        if (!close_sent_) {
+        if (!status_) {  // a close frame, ours or the peer's, already said how it ends
             status_ = {.code = ws::close_code::abnormal, .reason = std::string(why), .by_server = false};
             core_->report_error(ws::error::connection_lost);
         }
+        wake_reader();
     }
 
     void abort(std::string_view why) {
@@ -402,22 +408,28 @@ private:
         over_ = true;
         std::error_code ec;
         stream_.cancel(ec);  // wakes the reader and any writer
+        wake_reader();
     }
+
+    // A reader paused for a full inbox must see that the session is over (or
+    // that, our close being out, messages are no longer delivered).
+    void wake_reader() { core_->wake_reader(); }
 
     // Waits for the last writes (a close frame) to go out, then reports the close.
     task<void> end() {
         over_ = true;
-        if (!writing_ && !close_written_) {
-            // A close we queued (an echo, or after a protocol error) not yet written.
-            writable_ = true;
-            if (fill_batch() && !write_now()) {
-                writing_ = true;
-                write_progress_ = clock::now();
-                rearm(write_progress_ + write_timeout_);
-                asio::co_spawn(stream_.get_executor(), write_rest(), asio::detached);
-            }
+        // A close we queued (an echo, or after a protocol error) still goes out,
+        // behind whatever write is in progress; write_timeout bounds the wait.
+        writable_ = true;
+        for (;;) {
+            while (writing_) co_await writer_done_.wait();
+            if (close_written_ || write_failed_ || !fill_batch()) break;
+            if (write_now()) continue;
+            writing_ = true;
+            write_progress_ = clock::now();
+            rearm(write_progress_ + write_timeout_);
+            asio::co_spawn(stream_.get_executor(), write_rest(), asio::detached);
         }
-        while (writing_) co_await writer_done_.wait();
         if (!status_) status_ = {.code = ws::close_code::abnormal, .reason = "connection ended", .by_server = false};
         core_->finish(*status_);
     }
@@ -607,6 +619,7 @@ private:
                 queue_pong(data);  // the write loop that called us takes it up
             }
         }
+        if (close_written_) wake_reader();  // messages are no longer delivered: stop pausing
         if (close_written_ && close_received_) {
             // The handshake is complete: wake the reader to end the session.
             over_ = true;
@@ -630,6 +643,7 @@ private:
         close_written_ = true;  // nothing more can be sent
         std::error_code ec;
         stream_.cancel(ec);
+        wake_reader();
     }
 
     void rearm(clock::time_point t) {

@@ -229,7 +229,12 @@ public:
     /// Whether the reader should stop reading until receive() takes from the inbox:
     /// past inbox_limit bytes of messages nobody has received yet. Below it the
     /// reader goes on, so pings are answered while a handler is busy elsewhere.
-    bool inbox_full() const noexcept { return !callbacks_.on_receive && inbox_bytes_ >= inbox_limit; }
+    bool inbox_full() const noexcept { return uses_inbox && !callbacks_.on_receive && inbox_bytes_ >= inbox_limit; }
+    /// Messages without an on_receive wait for receive() (ws::stream); otherwise
+    /// (a send-only as_channel) they are dropped, as HTTP-Kit does.
+    bool uses_inbox = false;
+    /// Wakes a reader paused on a full inbox (the session is ending).
+    void wake_reader() { inbox_room_.notify_all(); }
     static constexpr std::size_t inbox_limit = 64 * 1024;
     /// Suspends the reader until the inbox has room again (or the channel closes).
     task<void> wait_inbox_room() { return inbox_room_.wait(); }
@@ -259,6 +264,7 @@ private:
         c.what = websocket_ ? out_item::kind::close : out_item::kind::http_end;
         c.close_code = code;
         if (websocket_ && code != ws::close_code::no_status) ws::append_close_payload(c.data, code, reason);
+        buffered_.fetch_add(c.size(), std::memory_order_relaxed);  // the writer subtracts what it writes
         queue_.push_back(std::move(c));
     }
 
@@ -288,6 +294,7 @@ private:
     // ever written there: a registration from elsewhere is posted.
     template <class F>
     void set(F callbacks::*slot, F f) {
+        if (is_closed()) return;  // its thread (and executor) may be gone
         if (running_in(executor_)) {
             if (!is_closed()) callbacks_.*slot = std::move(f);
             return;
@@ -341,24 +348,24 @@ public:
     /// 200 response (first send) or the next chunk. `close_after` defaults to true
     /// for HTTP (the response is complete) and false for WebSocket. False when
     /// nothing was queued (closed, or past the high-water mark).
-    bool send(std::string data, std::optional<bool> close_after = std::nullopt) {
+    bool send(std::string data, std::optional<bool> close_after = std::nullopt) const {
         return try_send(std::move(data), close_after) == send_status::queued;
     }
     /// A text or binary WebSocket message (on an HTTP channel its bytes are body bytes).
-    bool send(ws::message m, std::optional<bool> close_after = std::nullopt) {
+    bool send(ws::message m, std::optional<bool> close_after = std::nullopt) const {
         return try_send(std::move(m), close_after) == send_status::queued;
     }
     /// HTTP: the whole response as the first send (status, headers, body); later
     /// sends are chunks. WebSocket: the response's body as a text message.
-    bool send(response r, std::optional<bool> close_after = std::nullopt) {
+    bool send(response r, std::optional<bool> close_after = std::nullopt) const {
         return try_send(std::move(r), close_after) == send_status::queued;
     }
 
-    send_status try_send(std::string data, std::optional<bool> close_after = std::nullopt) {
+    send_status try_send(std::string data, std::optional<bool> close_after = std::nullopt) const {
         return try_send(ws::text(std::move(data)), close_after);
     }
     send_status try_send(ws::message m, std::optional<bool> close_after = std::nullopt,
-                         std::function<void(std::error_code)> done = {}) {
+                         std::function<void(std::error_code)> done = {}) const {
         if (!core_) return send_status::closed;
         detail::out_item item;
         item.data = std::move(m.data);
@@ -369,7 +376,7 @@ public:
             item.what = detail::out_item::kind::http_body;
         return core_->push(std::move(item), close_after.value_or(!core_->websocket()));
     }
-    send_status try_send(response r, std::optional<bool> close_after = std::nullopt) {
+    send_status try_send(response r, std::optional<bool> close_after = std::nullopt) const {
         if (!core_) return send_status::closed;
         detail::out_item item;
         if (core_->websocket()) {
@@ -383,19 +390,19 @@ public:
 
     /// Closes from our side: a close frame (WebSocket) or the end of the response
     /// (HTTP). False when the channel was already closing or closed.
-    bool close(std::uint16_t code = ws::close_code::normal, std::string_view reason = {}) {
+    bool close(std::uint16_t code = ws::close_code::normal, std::string_view reason = {}) const {
         return core_ && core_->close(code, reason);
     }
-    bool ping(std::string data = {}) { return control(detail::out_item::kind::ping, std::move(data)); }
-    bool pong(std::string data = {}) { return control(detail::out_item::kind::pong, std::move(data)); }
+    bool ping(std::string data = {}) const { return control(detail::out_item::kind::ping, std::move(data)); }
+    bool pong(std::string data = {}) const { return control(detail::out_item::kind::pong, std::move(data)); }
 
     /// Callbacks (HTTP-Kit's on-receive, on-ping, on-close; plus on_pong and
     /// on_error for the Ring listener). Each replaces the one set before.
-    void on_receive(std::function<void(channel&, ws::message&&)> f) { if (core_) core_->set_on_receive(std::move(f)); }
-    void on_ping(std::function<void(channel&, std::string_view)> f) { if (core_) core_->set_on_ping(std::move(f)); }
-    void on_pong(std::function<void(channel&, std::string_view)> f) { if (core_) core_->set_on_pong(std::move(f)); }
-    void on_error(std::function<void(channel&, std::error_code)> f) { if (core_) core_->set_on_error(std::move(f)); }
-    void on_close(std::function<void(channel&, const close_status&)> f) {
+    void on_receive(std::function<void(channel&, ws::message&&)> f) const { if (core_) core_->set_on_receive(std::move(f)); }
+    void on_ping(std::function<void(channel&, std::string_view)> f) const { if (core_) core_->set_on_ping(std::move(f)); }
+    void on_pong(std::function<void(channel&, std::string_view)> f) const { if (core_) core_->set_on_pong(std::move(f)); }
+    void on_error(std::function<void(channel&, std::error_code)> f) const { if (core_) core_->set_on_error(std::move(f)); }
+    void on_close(std::function<void(channel&, const close_status&)> f) const {
         if (core_) core_->set_on_close(std::move(f));
     }
 
@@ -407,7 +414,7 @@ public:
     const std::shared_ptr<detail::channel_core>& core() const noexcept { return core_; }
 
 private:
-    bool control(detail::out_item::kind k, std::string data) {
+    bool control(detail::out_item::kind k, std::string data) const {
         if (!core_ || !core_->websocket() || data.size() > 125) return false;
         detail::out_item item;
         item.what = k;
@@ -448,6 +455,7 @@ inline void channel_core::deliver(ws::message&& m) {
         callbacks_.on_receive(ch, std::move(m));
         return;
     }
+    if (!uses_inbox) return;
     inbox_bytes_ += m.data.size() + 1;  // + 1: empty messages count too
     inbox_.push_back(std::move(m));
     // The receiver runs now, on this stack: an echo goes out before the reader
