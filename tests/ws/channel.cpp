@@ -149,6 +149,7 @@ TEST_CASE("finish drops what was not written and tells each send's completion") 
 TEST_CASE("receive() gets delivered messages in order, then nullopt once closed") {
     asio::io_context io;
     auto core = make_core(io);
+    core->uses_inbox = true;  // as ws::accept sets it
     std::vector<std::string> got;
     bool ended = false;
     asio::co_spawn(io, [&]() -> task<void> {
@@ -208,4 +209,11 @@ TEST_CASE("channel_set: add, remove, broadcast one shared frame, drop closed mem
     CHECK(items[0].payload() == "hi all");
     CHECK(*items[0].shared == std::string("\x81\x06") + "hi all");  // FIN|text, length 6, unmasked
     CHECK(set.contains(channel(a)));
+}
+
+TEST_CASE("without on_receive or an inbox (a send-only as_channel) messages are dropped") {
+    asio::io_context io;
+    auto core = make_core(io);
+    core->deliver(ws::text(std::string(channel_core::inbox_limit * 2, 'x')));
+    CHECK_FALSE(core->inbox_full());  // the reader never pauses for a message nobody can read
 }
