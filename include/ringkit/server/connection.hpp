@@ -420,8 +420,11 @@ private:
         stream_.shutdown(asio::socket_base::shutdown_send, ec);
         if (ec) co_return;
         set_deadline(clock::now() + config_.linger_timeout);
+        // Up to linger_timeout, and a byte cap well past what a client has in
+        // flight when it sees our answer (a 1 MiB upload refused early on
+        // loopback reset the client before it read the 413 at 256 KiB).
         std::size_t drained = 0;
-        while (drained < 256 * 1024) {
+        while (drained < 8 * 1024 * 1024) {
             auto [rec, n] = co_await stream_.async_read_some(asio::buffer(in_.get(), in_size), detail::use_tuple);
             if (rec) break;
             drained += n;
