@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ringkit/ws/channel_set.hpp"
+#include "ringkit/ws/listener.hpp"
 
 using namespace ringkit;
 using detail::channel_core;
@@ -216,4 +217,14 @@ TEST_CASE("without on_receive or an inbox (a send-only as_channel) messages are 
     auto core = make_core(io);
     core->deliver(ws::text(std::string(channel_core::inbox_limit * 2, 'x')));
     CHECK_FALSE(core->inbox_full());  // the reader never pauses for a message nobody can read
+}
+
+TEST_CASE("channel_set takes a Ring socket (or a ws::stream) directly") {
+    asio::io_context io;
+    channel_set set;
+    ws::socket s(channel(make_core(io)));
+    set.add(s);
+    CHECK(set.contains(s.channel()));
+    CHECK(set.remove(s));
+    CHECK(set.size() == 0);
 }

@@ -3,6 +3,7 @@
 // among all receivers.
 #pragma once
 
+#include <concepts>
 #include <cstddef>
 #include <memory>
 #include <mutex>
@@ -25,6 +26,18 @@ public:
         std::lock_guard lock(mutex_);
         members_.emplace(ch.core().get(), ch);
     }
+    /// The channel of a ws::socket or ws::stream (anything with .channel()).
+    template <class T>
+        requires requires(const T& t) { { t.channel() } -> std::convertible_to<const channel&>; }
+    void add(const T& member) {
+        add(member.channel());
+    }
+    template <class T>
+        requires requires(const T& t) { { t.channel() } -> std::convertible_to<const channel&>; }
+    bool remove(const T& member) {
+        return remove(member.channel());
+    }
+
     /// Removes `ch`; false when it was not a member.
     bool remove(const channel& ch) {
         std::lock_guard lock(mutex_);
