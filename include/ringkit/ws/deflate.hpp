@@ -315,6 +315,17 @@ inline void check_init(int rc) {
 }
 // zlib counts in uInt: inputs are handed over in pieces no larger than this.
 inline constexpr std::size_t max_chunk = std::size_t{1} << 30;
+
+// Gives zlib the next piece of the input once it has used the last one: avail_in
+// is a uInt, so a long input goes in max_chunk pieces.
+inline void refill(z_stream& z, const char*& next, std::size_t& left) noexcept {
+    if (z.avail_in != 0 || left == 0) return;
+    const std::size_t n = left < max_chunk ? left : max_chunk;
+    z.next_in = zbytes(next);
+    z.avail_in = static_cast<uInt>(n);
+    next += n;
+    left -= n;
+}
 }  // namespace detail
 
 /// Decompresses the client's messages: one per connection, fed every frame of
@@ -372,13 +383,7 @@ private:
         std::size_t grow = in.size() < step / 4 ? (in.size() < 64 ? 256 : in.size() * 4) : step;
         z_->avail_in = 0;
         for (;;) {
-            if (z_->avail_in == 0 && left != 0) {
-                const std::size_t n = left < detail::max_chunk ? left : detail::max_chunk;
-                z_->next_in = detail::zbytes(next);
-                z_->avail_in = static_cast<uInt>(n);
-                next += n;
-                left -= n;
-            }
+            detail::refill(*z_, next, left);
             if (out.size() > max_size) return inflate_status::too_big;
             const std::size_t room = max_size - out.size();
             const std::size_t n = room < grow ? room + 1 : grow;
@@ -470,13 +475,7 @@ public:
         std::size_t chunk = deflateBound(z_.get(), static_cast<uLong>(in.size())) + 16;
         z_->avail_in = 0;
         for (;;) {
-            if (z_->avail_in == 0 && left != 0) {
-                const std::size_t n = left < detail::max_chunk ? left : detail::max_chunk;
-                z_->next_in = detail::zbytes(next);
-                z_->avail_in = static_cast<uInt>(n);
-                next += n;
-                left -= n;
-            }
+            detail::refill(*z_, next, left);
             const std::size_t old = out.size();
             out.resize(old + chunk);
             z_->next_out = detail::zbytes(out.data() + old);
