@@ -35,6 +35,7 @@
 #include "ringkit/http/handler.hpp"
 #include "ringkit/http/parser.hpp"
 #include "ringkit/http/serializer.hpp"
+#include "ringkit/server/connection_list.hpp"
 #include "ringkit/server/options.hpp"
 #include "ringkit/server/websocket.hpp"
 #include "ringkit/ws/upgrade.hpp"
@@ -89,49 +90,6 @@ struct peer_info {
     std::uint16_t server_port = 0;
 };
 
-/// The part of a connection the server drives from outside: an intrusive list
-/// node per thread, so stop() can reach every live connection without a lock.
-class connection_base {
-public:
-    virtual void request_stop() = 0;  ///< finish the current request, then close
-    virtual void force_close() = 0;   ///< close now
-    connection_base* prev = nullptr;
-    connection_base* next = nullptr;
-
-protected:
-    ~connection_base() = default;
-};
-
-class connection_list {
-public:
-    void add(connection_base* c) noexcept {
-        c->next = head_;
-        if (head_) head_->prev = c;
-        head_ = c;
-        ++size_;
-    }
-    void remove(connection_base* c) noexcept {
-        if (c->prev) c->prev->next = c->next;
-        else head_ = c->next;
-        if (c->next) c->next->prev = c->prev;
-        c->prev = c->next = nullptr;
-        --size_;
-    }
-    template <class F>
-    void for_each(F f) {
-        for (auto* c = head_; c;) {
-            auto* next = c->next;  // f may end the connection
-            f(*c);
-            c = next;
-        }
-    }
-    std::size_t size() const noexcept { return size_; }
-
-private:
-    connection_base* head_ = nullptr;
-    std::size_t size_ = 0;
-};
-
 }  // namespace detail
 
 template <class Stream>
@@ -141,6 +99,7 @@ class connection final : public detail::connection_base,
     using clock = std::chrono::steady_clock;
     /// What a handler did with the connection (see take_over).
     enum class takeover : std::uint8_t { none, rejected, websocket, websocket_after, http_channel };
+    using ws_handle = typename detail::ws_session<Stream>::handle;
 
 public:
     connection(Stream stream, const detail::connection_config& config, const handler& app, detail::peer_info peer)
@@ -164,13 +123,18 @@ public:
         }
     }
 
-    /// The connection's whole life; returns once the stream is closed.
-    task<void> run() {
+    ~connection() {
+        if (ws_) ws_->on_end(nullptr);  // it may outlive us (destroyed unfinished at stop)
+    }
+
+    /// The HTTP part of the connection's life; returns once the stream is closed
+    /// or handed to a callback-style WebSocket, which then takes `registration`
+    /// (the connection's place in its thread's list) with it.
+    task<void> run(detail::registration* registration = nullptr) {
         watch();
         std::exception_ptr error;
         try {
             co_await session();
-            if (ws_ && !ws_done_) co_await ws_->run(std::move(ws_leftover_));  // a callback-style WebSocket
         } catch (...) {
             error = std::current_exception();
         }
@@ -178,6 +142,11 @@ public:
         ended_ = true;
         timer_.cancel();
         co_await watchdog_done_.wait();
+        if (websocket_after_ && !error) {
+            // The socket goes to a WebSocket session that needs none of this
+            // connection's frames or buffers: an idle WebSocket holds only its own state.
+            start_websocket(pending_deflate_, std::move(pending_core_), std::move(ws_leftover_), registration);
+        }
         close_stream();
         if (error) std::rethrow_exception(error);
     }
@@ -188,6 +157,7 @@ public:
         else if (idle_) cancel_stream();  // nobody is waiting for an answer: go now
     }
     void force_close() override {
+        if (ws_) ws_->force_close();
         close_stream();
         channel_wake_.notify_all();
     }
@@ -445,10 +415,9 @@ private:
             core->finish({.code = ws::close_code::abnormal, .reason = "handshake write failed", .by_server = false});
             co_return false;
         }
-        start_websocket(handshake.deflate, std::move(core));
-        // The handler goes on running, so the session runs beside it.
-        asio::co_spawn(stream_.get_executor(), ws_->run(take_leftover()), [this](std::exception_ptr e) {
-            if (e) config_.log("websocket session failed", e);
+        // The handler goes on running, so the session runs beside it; this
+        // connection waits for it in take_over().
+        ws_ = start_websocket(handshake.deflate, std::move(core), take_leftover(), nullptr, [this] {
             ws_done_ = true;
             ws_done_list_.notify_all();
         });
@@ -507,9 +476,9 @@ private:
                 core->finish({.code = ws::close_code::abnormal, .reason = "handshake write failed", .by_server = false});
                 co_return false;
             }
-            start_websocket(pending_deflate_, std::move(core));
-            // run() serves it once the HTTP session's frames are gone: an idle
-            // WebSocket should hold as little as possible.
+            // run() starts it once the HTTP session's frames are gone.
+            pending_core_ = std::move(core);
+            websocket_after_ = true;
             ws_leftover_ = take_leftover();
             co_return false;
         case takeover::http_channel: co_return co_await serve_channel(std::move(core));
@@ -523,11 +492,19 @@ private:
         return response_is_valid(probe);
     }
 
-    void start_websocket(std::optional<ws::deflate_params> deflate, std::shared_ptr<detail::channel_core> core) {
-        ws_ = std::make_unique<detail::ws_session<Stream>>(stream_, timer_, config_.ws, config_.write_timeout,
-                                                          std::move(core), deflate);
-        timer_.cancel();  // the watchdog switches to the WebSocket's deadlines
-        if (stopping_) ws_->request_stop();  // stop() came while the handler was upgrading
+    // The stream goes to a WebSocket session, with the connection's place in
+    // its thread's list when `registration` is given.
+    ws_handle start_websocket(std::optional<ws::deflate_params> deflate, std::shared_ptr<detail::channel_core> core,
+                              std::string leftover, detail::registration* registration,
+                              std::function<void()> on_end = {}) {
+        auto ws = detail::ws_session<Stream>::create(std::move(stream_), config_.ws, config_.write_timeout,
+                                                     std::move(core), deflate);
+        closed_ = true;  // the stream is the session's now
+        if (registration) ws->adopt(std::move(*registration));
+        ws->on_end(std::move(on_end));
+        ws->start(std::move(leftover));
+        if (stopping_) ws->request_stop();  // stop() came while the handler was upgrading
+        return ws;
     }
 
     // What the client sent after its handshake belongs to the WebSocket; the
@@ -772,23 +749,18 @@ private:
             return;
         }
         auto now = clock::now();
-        if (ws_) {
-            // A WebSocket keeps its own deadlines (idle, ping, close, write).
-            timer_.expires_at(ws_->on_deadline(now));
-        } else {
-            if (deadline_ <= now) {
-                if (!timed_out_) {
-                    // Stop the overdue operation; the session still gets to say 408.
-                    timed_out_ = true;
-                    cancel_stream();
-                    deadline_ = now + config_.linger_timeout;
-                } else {
-                    close_stream();
-                    deadline_ = clock::time_point::max();
-                }
+        if (deadline_ <= now) {
+            if (!timed_out_) {
+                // Stop the overdue operation; the session still gets to say 408.
+                timed_out_ = true;
+                cancel_stream();
+                deadline_ = now + config_.linger_timeout;
+            } else {
+                close_stream();
+                deadline_ = clock::time_point::max();
             }
-            timer_.expires_at(deadline_ - now < tick_ ? deadline_ : now + tick_);
         }
+        timer_.expires_at(deadline_ - now < tick_ ? deadline_ : now + tick_);
         timer_.async_wait([this](std::error_code) { watch(); });
     }
 
@@ -818,7 +790,7 @@ private:
     std::unique_ptr<char[]> in_;
     std::size_t in_begin_ = 0, in_end_ = 0;
     std::string out_;
-    asio::steady_timer timer_;
+    asio::basic_waitable_timer<clock, asio::wait_traits<clock>, typename Stream::executor_type> timer_;
     std::chrono::milliseconds tick_;
     clock::time_point deadline_ = clock::time_point::max();
     clock::time_point head_deadline_ = clock::time_point::max();  ///< header_timeout of the head being read
@@ -831,8 +803,8 @@ private:
     std::shared_ptr<detail::channel_core> pending_core_;
     std::optional<ws::deflate_params> pending_deflate_;
     std::unique_ptr<response> rejection_;
-    std::unique_ptr<detail::ws_session<Stream>> ws_;
-    bool ws_done_ = false;
+    ws_handle ws_;             // a ws::accept's session, which the handler's coroutine talks to
+    bool ws_done_ = false, websocket_after_ = false;
     std::string ws_leftover_;  // what the client sent after its handshake, for run()
     detail::wait_list ws_done_list_;
     std::shared_ptr<detail::channel_core> channel_;  // the HTTP channel being served

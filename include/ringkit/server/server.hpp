@@ -191,7 +191,11 @@ private:
         }
     }
 
-    task<void> serve(io_thread& self, tcp::socket socket) {
+    // Sockets bound to their io_context's executor: smaller and faster than
+    // behind the type-erased any_io_executor.
+    using socket_type = asio::basic_stream_socket<tcp, asio::io_context::executor_type>;
+
+    task<void> serve(io_thread& self, socket_type socket) {
         std::error_code ec;
         socket.set_option(tcp::no_delay(true), ec);
         auto remote = socket.remote_endpoint(ec);
@@ -203,28 +207,19 @@ private:
             co_return;
         }
         detail::peer_info peer{remote.address().to_string(), local.address().to_string(), local.port()};
-        connection<tcp::socket> conn(std::move(socket), config_, app_, std::move(peer));
+        connection<socket_type> conn(std::move(socket), config_, app_, std::move(peer));
         // However this frame ends (even destroyed unfinished at stop), the
-        // connection leaves the list and the count.
-        struct registration {
-            server& srv;
-            io_thread& thread;
-            detail::connection_base* conn;
-            ~registration() {
-                thread.connections.remove(conn);
-                srv.connection_ended();
-            }
-        } registered{*this, self, &conn};
-        self.connections.add(&conn);
+        // connection leaves the list and the count, unless a WebSocket took them.
+        detail::registration registered(self.connections, conn, &server::ended, this);
         if (state() != server_state::running) conn.request_stop();
         try {
-            co_await conn.run();
+            co_await conn.run(&registered);
         } catch (...) {
             config_.log("connection failed", std::current_exception());
         }
     }
 
-    static task<void> refuse(tcp::socket& socket) {
+    static task<void> refuse(socket_type& socket) {
         static constexpr std::string_view busy =
             "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
         co_await asio::async_write(socket, asio::buffer(busy), detail::use_tuple);
@@ -232,6 +227,7 @@ private:
         socket.close(ec);
     }
 
+    static void ended(void* self) noexcept { static_cast<server*>(self)->connection_ended(); }
     void connection_ended() noexcept {
         if (live_.fetch_sub(1) == 1) {
             std::lock_guard lock(mutex_);

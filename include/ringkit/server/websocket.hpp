@@ -1,23 +1,35 @@
-// One WebSocket connection after its 101: the RFC 6455 engine between a stream
+// One WebSocket connection after its 101: the RFC 6455 engine between a socket
 // and a channel.
 //
-// The reader is a coroutine that owns the connection's remaining life: it reads
-// frames, answers pings, reassembles, inflates and checks messages, hands them
-// to the channel, and runs the close handshake. Writing needs no coroutine of
-// its own while the socket keeps up: the channel wakes the session, which
-// writes the queue at once with a non-blocking gather write; only when the
-// socket pushes back does a writer coroutine finish the job.
+// No coroutine: the session is an object driven by completion handlers, so an
+// idle WebSocket costs its own state, one pending readiness wait and one timer
+// wait, and no coroutine frames. It owns the socket: a callback-style WebSocket
+// (as_channel, the Ring listener) outlives the HTTP connection that upgraded,
+// whose frames and buffers are freed (connection.hpp).
 //
-// Memory: an idle WebSocket holds no read buffer. Sockets are read only when
-// readable, into one buffer per thread; a partial frame header (≤ 14 bytes)
-// is all that stays behind, and a message being reassembled lives in its own
-// string, released once delivered.
+// Reading: the socket is read only when readable, into one buffer per thread;
+// frames are decoded in place, messages reassembled, inflated, checked and
+// handed to the channel, pings answered, the close handshake run. A partial
+// frame header (≤ 14 bytes) is all that stays behind between reads, and a
+// message being reassembled lives in its own string, released once delivered.
+//
+// Writing: the channel wakes the session, which writes the queue at once with a
+// non-blocking gather write; only when the socket pushes back does an
+// asynchronous write finish the job.
+//
+// Ending: whatever ends the session (an error, the close handshake, a lost
+// connection) sets `over_`; every entry point (a completion handler, a wake)
+// settles at its end: once no read is on the stack and no write in flight, the
+// last queued frames (our close) go out, the channel is finished and the socket
+// closed. The session is reference-counted (`handle`): its owner, each pending
+// operation and its own run hold one, and the last one out deletes it.
 #pragma once
 
 #include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -28,8 +40,7 @@
 #include <vector>
 
 #include "ringkit/core/asio.hpp"
-#include "ringkit/core/task.hpp"
-#include "ringkit/core/wait_list.hpp"
+#include "ringkit/server/connection_list.hpp"
 #include "ringkit/ws/channel.hpp"
 #include "ringkit/ws/close.hpp"
 #include "ringkit/ws/config.hpp"
@@ -40,117 +51,106 @@
 namespace ringkit::detail {
 
 template <class Stream>
-class ws_session final : public channel_transport {
+class ws_session final : public connection_base, public channel_transport {
     using clock = std::chrono::steady_clock;
+    using timer_type = asio::basic_waitable_timer<clock, asio::wait_traits<clock>, typename Stream::executor_type>;
 
 public:
-    /// `timer` is the connection's watchdog timer: the session cancels it when
-    /// it needs an earlier next_deadline() than the one being waited for.
-    ws_session(Stream& stream, asio::steady_timer& timer, const ws::config& config,
-               std::chrono::milliseconds write_timeout, std::shared_ptr<channel_core> core,
-               std::optional<ws::deflate_params> deflate)
-        : stream_(stream), timer_(timer), config_(config), write_timeout_(write_timeout), core_(std::move(core)),
-          deflate_(deflate), last_rx_(clock::now()) {
-        rules_.require_mask = true;
-        rules_.allow_rsv1 = deflate_.has_value();
+    /// A counted reference to a session (single-threaded: the session's own thread).
+    class handle {
+    public:
+        handle() = default;
+        explicit handle(ws_session* s) noexcept : s_(s) {
+            if (s_) ++s_->refs_;
+        }
+        handle(const handle& o) noexcept : handle(o.s_) {}
+        handle(handle&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
+        handle& operator=(handle o) noexcept {
+            std::swap(s_, o.s_);
+            return *this;
+        }
+        ~handle() {
+            if (s_ && --s_->refs_ == 0) delete s_;
+        }
+        ws_session* operator->() const noexcept { return s_; }
+        explicit operator bool() const noexcept { return s_ != nullptr; }
+
+    private:
+        ws_session* s_ = nullptr;
+    };
+
+    static handle create(Stream stream, const ws::config& config, std::chrono::milliseconds write_timeout,
+                         std::shared_ptr<channel_core> core, std::optional<ws::deflate_params> deflate) {
+        return handle(new ws_session(std::move(stream), config, write_timeout, std::move(core), deflate));
     }
+
     ws_session(const ws_session&) = delete;
     ws_session& operator=(const ws_session&) = delete;
-    ~ws_session() { core_->detach(); }
 
-    /// Serves the WebSocket until it is over; `leftover` is what the client sent
-    /// after its handshake. The caller closes the stream afterwards.
-    task<void> run(std::string leftover) {
+    /// Takes the upgrading connection's place in its thread's list and count.
+    void adopt(registration r) noexcept {
+        registration_ = std::move(r);
+        registration_.move_to(*this);
+    }
+
+    /// Called once the session has ended (the HTTP connection of a ws::accept waits for it).
+    void on_end(std::function<void()> f) { on_end_ = std::move(f); }
+
+    /// Serves the WebSocket; `leftover` is what the client sent after its handshake.
+    void start(std::string leftover) {
+        handle keep(this);
+        self_ = handle(this);  // released when the session ends
         pending_ = std::move(leftover);
         core_->attach(this);
         core_->opened();
-        while (!over_) {
-            if (!pending_.empty()) {
-                // Bytes saved while the inbox was full (or sent with the handshake).
-                std::string data = std::move(pending_);
-                pending_.clear();
-                consume(data.data(), data.size());
-            } else if (!co_await read_more()) {
-                break;
-            }
-            if (paused_ && !over_ && !close_written_) {
-                co_await core_->wait_inbox_room();
-                paused_ = false;
-                // The reactor may have seen (and, with no wait pending, dropped)
-                // the socket's readiness meanwhile: read before waiting again.
-                drained_ = false;
-            }
-            if (close_sent_ && close_received_) over_ = true;
-        }
-        co_await end();
-    }
-
-    /// Called by the watchdog when a deadline passes; does what is due and
-    /// returns when it wants to be called next.
-    clock::time_point on_deadline(clock::time_point now) {
-        if (close_sent_ && now >= close_deadline_ && !over_) {
-            abort("the peer did not answer our close frame");
-            return clock::time_point::max();
-        }
-        if (writing_ && now - write_progress_ >= write_timeout_) {
-            abort("write timeout");
-            return clock::time_point::max();
-        }
-        if (config_.idle_timeout.count() > 0 && !close_sent_ && !over_) {
-            if (now >= idle_close_at()) {
-                core_->close(ws::close_code::going_away, "idle timeout");
-            } else if (config_.auto_ping && !ping_outstanding_ && now - last_rx_ >= config_.idle_timeout / 2) {
-                // The peer always gets a ping, and half the timeout to answer it,
-                // before an idle close, even if this thread was late getting here.
-                ping_outstanding_ = true;
-                ping_sent_ = now;
-                out_item ping;
-                ping.what = out_item::kind::ping;
-                core_->push(std::move(ping), false, true);
-            }
-        }
-        return next_deadline();
-    }
-
-    clock::time_point next_deadline() const {
-        auto next = clock::time_point::max();
-        if (close_sent_ && !over_) next = std::min(next, close_deadline_);
-        if (writing_) next = std::min(next, write_progress_ + write_timeout_);
-        if (config_.idle_timeout.count() > 0 && !close_sent_ && !over_) {
-            if (config_.auto_ping && !ping_outstanding_) next = std::min(next, last_rx_ + config_.idle_timeout / 2);
-            else next = std::min(next, idle_close_at());
-        }
-        return next;
-    }
-
-    // Without auto-ping: idle_timeout after the last bytes. With it: also at
-    // least half of it after the ping that went unanswered.
-    clock::time_point idle_close_at() const {
-        auto at = last_rx_ + config_.idle_timeout;
-        if (config_.auto_ping) {
-            if (!ping_outstanding_) return clock::time_point::max();
-            at = std::max(at, ping_sent_ + config_.idle_timeout / 2);
-        }
-        return at;
+        watch();
+        read_loop();
+        settle();
     }
 
     /// Server stop: a close frame with 1001, then the usual handshake.
-    void request_stop() { core_->close(ws::close_code::going_away, "server shutting down"); }
+    void request_stop() override {
+        handle keep(this);
+        core_->close(ws::close_code::going_away, "server shutting down");
+        settle();
+    }
+
+    /// Server stop, when the peer did not finish the handshake in time.
+    void force_close() override {
+        handle keep(this);
+        abort("server stopped");
+        settle();
+    }
 
     // The channel has items: write them now if the socket takes them.
     void wake() override {
-        // Not while a write is in progress, or inside one (a completion that sends):
-        // that write takes up whatever is queued when it finishes.
+        // Not while a write is in flight or on the stack (a completion that
+        // sends): that write takes up whatever is queued when it finishes.
         if (writing_ || in_write_ || over_) return;
-        if (!fill_batch()) return;
-        if (write_now()) return;
-        writing_ = true;
-        write_progress_ = clock::now();
-        rearm(write_progress_ + write_timeout_);
-        asio::co_spawn(stream_.get_executor(), write_rest(), asio::detached);
+        handle keep(this);
+        if (fill_batch() && !write_now()) write_async();
+        settle();
+    }
+
+    // receive() made room in a full inbox: read on.
+    void resume_reading() override {
+        if (!paused_) return;
+        handle keep(this);
+        unpause();
+        read_loop();
+        settle();
     }
 
 private:
+    ws_session(Stream stream, const ws::config& config, std::chrono::milliseconds write_timeout,
+               std::shared_ptr<channel_core> core, std::optional<ws::deflate_params> deflate)
+        : stream_(std::move(stream)), timer_(stream_.get_executor()), config_(config), write_timeout_(write_timeout),
+          core_(std::move(core)), deflate_(deflate), last_rx_(clock::now()) {
+        rules_.require_mask = true;
+        rules_.allow_rsv1 = deflate_.has_value();
+    }
+    ~ws_session() { core_->detach(); }
+
     // ---- reading ------------------------------------------------------------
 
     static std::span<char> thread_buffer() {
@@ -158,39 +158,93 @@ private:
         return {buffer.get(), buffer_size};
     }
 
-    // Reads what the socket has and consumes it. False when the connection is gone.
-    task<bool> read_more() {
-        if constexpr (requires { stream_.async_wait(Stream::wait_read, detail::use_tuple); }) {
+    // Reads and consumes until the socket has nothing more (then a readiness
+    // wait is pending), the inbox is full, or the session is over.
+    void read_loop() {
+        if (in_read_ || read_waiting_ || ended_) return;
+        in_read_ = true;
+        // A peer that keeps the socket full must not starve the thread's other
+        // connections: after this many full reads, the rest waits its turn.
+        int budget = 16;
+        while (!over_ && !paused_) {
+            if (close_sent_ && close_received_) {
+                over_ = true;
+            } else if (!pending_.empty()) {
+                // Bytes saved while the inbox was full (or sent with the handshake).
+                std::string data = std::move(pending_);
+                pending_.clear();
+                consume(data.data(), data.size());
+            } else if (budget-- == 0) {
+                read_waiting_ = true;
+                asio::post(stream_.get_executor(), [h = handle(this)] {
+                    h->read_waiting_ = false;
+                    h->read_loop();
+                    h->settle();
+                });
+                break;
+            } else if (!read_some()) {
+                break;
+            }
+        }
+        in_read_ = false;
+    }
+
+    // One read. False when a wait for more bytes is pending now, or the
+    // connection is gone.
+    bool read_some() {
+        if constexpr (requires { stream_.async_wait(Stream::wait_read, [](std::error_code) {}); }) {
             auto buf = thread_buffer();
             std::error_code ec;
             std::size_t n = 0;
             if (!drained_) n = stream_.read_some(asio::buffer(buf.data(), buf.size()), ec);
             if (drained_ || ec == asio::error::would_block || ec == asio::error::try_again) {
                 drained_ = false;
-                auto [wec] = co_await stream_.async_wait(Stream::wait_read, detail::use_tuple);
-                if (wec && !over_) lost(wec == asio::error::operation_aborted ? "closed" : "read error");
-                co_return !over_;
+                read_waiting_ = true;
+                stream_.async_wait(Stream::wait_read, [h = handle(this)](std::error_code wec) {
+                    h->read_waiting_ = false;
+                    if (wec && !h->over_) h->lost(wec == asio::error::operation_aborted ? "closed" : "read error");
+                    h->read_loop();
+                    h->settle();
+                });
+                return false;
             }
             if (ec) {
                 lost(ec == asio::error::eof ? "the client closed TCP without a close frame" : "read error");
-                co_return false;
+                return false;
             }
             // A short read emptied the socket: the next wait will see new bytes.
             drained_ = n < buf.size();
             last_rx_ = clock::now();
             consume(buf.data(), n);
-            co_return !over_;
+            return true;
         } else {
-            std::string buf(4096, '\0');  // streams without readiness waits (tests)
-            auto [ec, n] = co_await stream_.async_read_some(asio::buffer(buf), detail::use_tuple);
-            if (ec) {
-                if (!over_) lost("read error");
-                co_return false;
-            }
-            last_rx_ = clock::now();
-            consume(buf.data(), n);
-            co_return !over_;
+            // Streams without readiness waits (tests): a buffer of the read's own.
+            auto buf = std::make_unique<std::array<char, 4096>>();
+            auto* data = buf->data();
+            read_waiting_ = true;
+            stream_.async_read_some(asio::buffer(data, buf->size()),
+                                    [h = handle(this), buf = std::move(buf)](std::error_code ec, std::size_t n) {
+                                        h->read_waiting_ = false;
+                                        if (ec) {
+                                            if (!h->over_) h->lost("read error");
+                                        } else {
+                                            h->last_rx_ = clock::now();
+                                            h->in_read_ = true;
+                                            h->consume(buf->data(), n);
+                                            h->in_read_ = false;
+                                        }
+                                        h->read_loop();
+                                        h->settle();
+                                    });
+            return false;
         }
+    }
+
+    void unpause() {
+        paused_ = false;
+        // The reactor may have seen (and, with no wait pending, dropped) the
+        // socket's readiness meanwhile: read before waiting again.
+        drained_ = false;
     }
 
     // Decodes frames from [p, p+n). Stops early (keeping the rest in pending_)
@@ -337,7 +391,7 @@ private:
         ws::message m{message_kind_, std::move(message_)};
         message_ = std::string();  // an idle connection keeps no message memory
         core_->deliver(std::move(m));
-        if (core_->inbox_full()) paused_ = true;
+        if (core_->inbox_full() && !close_written_) paused_ = true;
     }
 
     // RFC 6455 §5.5.3 lets us answer only the most recent of several pings.
@@ -400,38 +454,117 @@ private:
             status_ = {.code = ws::close_code::abnormal, .reason = std::string(why), .by_server = false};
             core_->report_error(ws::error::connection_lost);
         }
-        wake_reader();
     }
 
     void abort(std::string_view why) {
         if (!status_) status_ = {.code = ws::close_code::abnormal, .reason = std::string(why), .by_server = true};
         over_ = true;
         std::error_code ec;
-        stream_.cancel(ec);  // wakes the reader and any writer
-        wake_reader();
+        stream_.cancel(ec);  // a write in flight ends now
     }
 
-    // A reader paused for a full inbox must see that the session is over (or
-    // that, our close being out, messages are no longer delivered).
-    void wake_reader() { core_->wake_reader(); }
-
-    // Waits for the last writes (a close frame) to go out, then reports the close.
-    task<void> end() {
-        over_ = true;
-        // A close we queued (an echo, or after a protocol error) still goes out,
-        // behind whatever write is in progress; write_timeout bounds the wait.
+    // Every entry point's last step: once the session is over, and no read is
+    // on the stack and no write in flight, end it.
+    void settle() {
+        if (!over_ || ended_ || ending_ || in_read_ || in_write_ || writing_) return;
+        ending_ = true;
+        // A close we queued (an echo, or after a protocol error) still goes out;
+        // write_timeout bounds the wait.
         writable_ = true;
-        for (;;) {
-            while (writing_) co_await writer_done_.wait();
-            if (close_written_ || write_failed_ || !fill_batch()) break;
-            if (write_now()) continue;
-            writing_ = true;
-            write_progress_ = clock::now();
-            rearm(write_progress_ + write_timeout_);
-            asio::co_spawn(stream_.get_executor(), write_rest(), asio::detached);
+        while (!close_written_ && !write_failed_ && fill_batch()) {
+            if (!write_now()) {
+                write_async();
+                ending_ = false;
+                return;  // the write's completion settles again
+            }
         }
+        ended_ = true;
         if (!status_) status_ = {.code = ws::close_code::abnormal, .reason = "connection ended", .by_server = false};
         core_->finish(*status_);
+        std::error_code ec;
+        stream_.shutdown(asio::socket_base::shutdown_both, ec);
+        stream_.close(ec);  // a pending read wait completes, and lets go of the session
+        timer_.cancel();
+        if (auto f = std::move(on_end_)) f();
+        self_ = handle();  // the caller holds another handle: deletion waits for it
+    }
+
+    // ---- timing ---------------------------------------------------------------
+
+    // The session's deadlines (idle ping and close, close handshake, write
+    // stall) share one timer, armed for the earliest.
+    void watch() {
+        if (ended_ || in_watch_) return;
+        in_watch_ = true;
+        auto next = on_deadline(clock::now());
+        in_watch_ = false;
+        if (ended_ || next == clock::time_point::max()) return;
+        if (timer_armed_) {  // one wait at a time: an earlier deadline cancels it, and its handler re-arms
+            if (next < timer_.expiry()) timer_.cancel();
+            return;
+        }
+        timer_armed_ = true;
+        timer_.expires_at(next);
+        timer_.async_wait([h = handle(this)](std::error_code) {
+            h->timer_armed_ = false;
+            h->watch();
+            h->settle();
+        });
+    }
+
+    // A deadline earlier than the armed one (or none) is now due at `t`.
+    void rearm(clock::time_point t) {
+        if (in_watch_ || ended_) return;  // watch() arms for next_deadline() as it returns
+        if (!timer_armed_) watch();
+        else if (t < timer_.expiry()) timer_.cancel();
+    }
+
+    // Does what is due at `now`; returns when it wants to be called next.
+    clock::time_point on_deadline(clock::time_point now) {
+        if (close_sent_ && now >= close_deadline_ && !over_) {
+            abort("the peer did not answer our close frame");
+            return clock::time_point::max();
+        }
+        if (writing_ && now - write_progress_ >= write_timeout_) {
+            abort("write timeout");
+            return clock::time_point::max();
+        }
+        if (config_.idle_timeout.count() > 0 && !close_sent_ && !over_) {
+            if (now >= idle_close_at()) {
+                core_->close(ws::close_code::going_away, "idle timeout");
+            } else if (config_.auto_ping && !ping_outstanding_ && now - last_rx_ >= config_.idle_timeout / 2) {
+                // The peer always gets a ping, and half the timeout to answer it,
+                // before an idle close, even if this thread was late getting here.
+                ping_outstanding_ = true;
+                ping_sent_ = now;
+                out_item ping;
+                ping.what = out_item::kind::ping;
+                core_->push(std::move(ping), false, true);
+            }
+        }
+        return next_deadline();
+    }
+
+    clock::time_point next_deadline() const {
+        auto next = clock::time_point::max();
+        if (close_sent_ && !over_) next = std::min(next, close_deadline_);
+        if (writing_) next = std::min(next, write_progress_ + write_timeout_);
+        if (config_.idle_timeout.count() > 0 && !close_sent_ && !over_) {
+            if (config_.auto_ping && !ping_outstanding_) next = std::min(next, last_rx_ + config_.idle_timeout / 2);
+            else next = std::min(next, idle_close_at());
+        }
+        return next;
+    }
+
+    // Without auto-ping: idle_timeout after the last bytes. With it: also at
+    // least half of it after the ping that went unanswered.
+    clock::time_point idle_close_at() const {
+        auto at = last_rx_ + config_.idle_timeout;
+        if (config_.auto_ping) {
+            if (!ping_outstanding_) return clock::time_point::max();
+            at = std::max(at, ping_sent_ + config_.idle_timeout / 2);
+        }
+        return at;
     }
 
     // ---- writing --------------------------------------------------------------
@@ -529,7 +662,7 @@ private:
     }
 
     // One non-blocking gather write of the batch; true when all of it went out
-    // (then anything queued meanwhile is written too).
+    // (then anything queued meanwhile is written too), or the write failed.
     bool write_now() {
         if constexpr (requires { stream_.non_blocking(true); }) {
             in_write_ = true;
@@ -553,22 +686,33 @@ private:
         return false;
     }
 
-    task<void> write_rest() {
-        for (;;) {
-            while (first_ < buffers_.size()) {
-                auto [ec, n] = co_await stream_.async_write_some(pending_buffers(), detail::use_tuple);
-                if (ec) {
-                    write_failed();
-                    break;
-                }
-                write_progress_ = clock::now();
-                advance(n);
-            }
-            if (first_ >= buffers_.size()) batch_done();
-            if (write_failed_ || !fill_batch()) break;
+    // The socket pushed back: the rest of the batch (and what is queued
+    // meanwhile) goes out as it takes it.
+    void write_async() {
+        writing_ = true;
+        write_progress_ = clock::now();
+        rearm(write_progress_ + write_timeout_);
+        write_more();
+    }
+
+    void write_more() {
+        stream_.async_write_some(pending_buffers(), [h = handle(this)](std::error_code ec, std::size_t n) {
+            h->written(ec, n);
+            h->settle();
+        });
+    }
+
+    void written(std::error_code ec, std::size_t n) {
+        if (ec) {
+            write_failed();
+        } else {
+            write_progress_ = clock::now();
+            advance(n);
+            if (first_ < buffers_.size()) return write_more();
+            batch_done();
+            if (!write_failed_ && fill_batch() && !write_now()) return write_more();
         }
         writing_ = false;
-        writer_done_.notify_all();
     }
 
     std::span<const asio::const_buffer> pending_buffers() const {
@@ -619,13 +763,15 @@ private:
                 queue_pong(data);  // the write loop that called us takes it up
             }
         }
-        if (close_written_) wake_reader();  // messages are no longer delivered: stop pausing
-        if (close_written_ && close_received_) {
-            // The handshake is complete: wake the reader to end the session.
-            over_ = true;
-            std::error_code ec;
-            stream_.cancel(ec);
+        if (close_written_ && paused_) {
+            // Messages are no longer delivered: stop pausing (and leave this stack first).
+            unpause();
+            asio::post(stream_.get_executor(), [h = handle(this)] {
+                h->read_loop();
+                h->settle();
+            });
         }
+        if (close_written_ && close_received_) over_ = true;  // the handshake is complete
     }
 
     void write_failed() {
@@ -641,19 +787,12 @@ private:
         if (!status_) status_ = {.code = ws::close_code::abnormal, .reason = "write failed", .by_server = false};
         over_ = true;
         close_written_ = true;  // nothing more can be sent
-        std::error_code ec;
-        stream_.cancel(ec);
-        wake_reader();
-    }
-
-    void rearm(clock::time_point t) {
-        if (t < timer_.expiry()) timer_.cancel();
     }
 
     static constexpr std::size_t buffer_size = 64 * 1024;
 
-    Stream& stream_;
-    asio::steady_timer& timer_;
+    Stream stream_;
+    timer_type timer_;
     const ws::config& config_;
     std::chrono::milliseconds write_timeout_;
     std::shared_ptr<channel_core> core_;
@@ -679,13 +818,20 @@ private:
     std::size_t first_ = 0;
     std::string heads_;
     std::unique_ptr<ws::deflater> deflater_;
-    wait_list writer_done_;
+
+    // life
+    registration registration_;
+    std::function<void()> on_end_;
+    handle self_;            // held from start() until the session ends
+    std::uint32_t refs_ = 0;
 
     bool in_header_ = true, in_message_ = false, compressed_ = false, paused_ = false, drained_ = false;
     bool over_ = false, failed_ = false, close_sent_ = false, close_received_ = false, close_written_ = false;
     bool writing_ = false, in_write_ = false, write_failed_ = false, writable_ = false, ping_outstanding_ = false;
     bool pong_queued_ = false;  // an automatic pong is queued, not yet written
     bool pong_owed_ = false;    // a ping came meanwhile; owed_pong_ holds its payload
+    bool read_waiting_ = false;  // a readiness wait (or a yield) is pending
+    bool in_read_ = false, in_watch_ = false, timer_armed_ = false, ending_ = false, ended_ = false;
 };
 
 }  // namespace ringkit::detail

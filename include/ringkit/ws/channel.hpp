@@ -91,6 +91,8 @@ class channel_transport {
 public:
     /// Items were queued, or a close was asked for.
     virtual void wake() = 0;
+    /// receive() took messages from a full inbox: reading may go on.
+    virtual void resume_reading() {}
 
 protected:
     ~channel_transport() = default;
@@ -233,11 +235,7 @@ public:
     /// Messages without an on_receive wait for receive() (ws::stream); otherwise
     /// (a send-only as_channel) they are dropped, as HTTP-Kit does.
     bool uses_inbox = false;
-    /// Wakes a reader paused on a full inbox (the session is ending).
-    void wake_reader() { inbox_room_.notify_all(); }
     static constexpr std::size_t inbox_limit = 64 * 1024;
-    /// Suspends the reader until the inbox has room again (or the channel closes).
-    task<void> wait_inbox_room() { return inbox_room_.wait(); }
     /// The next message; nullopt once the channel is closed. Owning thread only.
     inline task<std::optional<ws::message>> receive();
 
@@ -282,12 +280,11 @@ private:
         }
     }
     void wake_now() {
-        channel_transport* t;
-        {
-            std::lock_guard lock(mutex_);
-            t = transport_;
-        }
-        if (t) t->wake();
+        if (auto* t = transport()) t->wake();
+    }
+    channel_transport* transport() {
+        std::lock_guard lock(mutex_);
+        return transport_;
     }
 
     // The connection's thread reads callbacks without a lock, so they are only
@@ -320,7 +317,6 @@ private:
     std::vector<ws::message> inbox_;
     std::size_t inbox_bytes_ = 0;
     wait_list inbox_ready_;     // receive() waiting for a message
-    wait_list inbox_room_;      // the reader waiting for receive() to take one
 };
 
 }  // namespace detail
@@ -475,7 +471,12 @@ inline task<std::optional<ws::message>> channel_core::receive() {
     const bool was_full = inbox_full();
     inbox_bytes_ -= m.data.size() + 1;
     if (inbox_.empty()) inbox_.shrink_to_fit();  // an idle channel keeps no message memory
-    if (was_full && !inbox_full()) inbox_room_.notify_all();
+    if (was_full && !inbox_full()) {
+        // Posted: the reader must not run inside the receiver's call.
+        asio::post(executor_, [self = shared_from_this()] {
+            if (auto* t = self->transport()) t->resume_reading();
+        });
+    }
     co_return m;
 }
 
@@ -517,7 +518,6 @@ inline void channel_core::finish(close_status st) {
         room_waiters_.notify_all();
     }
     inbox_ready_.notify_all();
-    inbox_room_.notify_all();
     for (auto& item : dropped)
         if (item.done) item.done(ws::error::closed);
     if (on_close) {
