@@ -150,7 +150,7 @@ TEST_CASE("finish drops what was not written and tells each send's completion") 
 TEST_CASE("receive() gets delivered messages in order, then nullopt once closed") {
     asio::io_context io;
     auto core = make_core(io);
-    core->uses_inbox = true;  // as ws::accept sets it
+    core->use_inbox();  // as ws::accept does
     std::vector<std::string> got;
     bool ended = false;
     asio::co_spawn(io, [&]() -> task<void> {

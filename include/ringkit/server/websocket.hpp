@@ -128,7 +128,10 @@ public:
         // sends): that write takes up whatever is queued when it finishes.
         if (writing_ || in_write_ || over_) return;
         handle keep(this);
-        if (fill_batch() && !write_now()) write_async();
+        {
+            write_scope scope(in_write_);
+            if (fill_batch() && !write_now()) write_async();
+        }
         settle();
     }
 
@@ -471,11 +474,14 @@ private:
         // A close we queued (an echo, or after a protocol error) still goes out;
         // write_timeout bounds the wait.
         writable_ = true;
-        while (!close_written_ && !write_failed_ && fill_batch()) {
-            if (!write_now()) {
-                write_async();
-                ending_ = false;
-                return;  // the write's completion settles again
+        {
+            write_scope scope(in_write_);
+            while (!close_written_ && !write_failed_ && fill_batch()) {
+                if (!write_now()) {
+                    write_async();
+                    ending_ = false;
+                    return;  // the write's completion settles again
+                }
             }
         }
         ended_ = true;
@@ -568,61 +574,56 @@ private:
     }
 
     // ---- writing --------------------------------------------------------------
+    //
+    // The batch is the queue's items taken at once, each with its frame header
+    // encoded beside it, written as one gather write from a cursor (item, byte).
+    // `in_write_` marks the write machinery on the stack: a send from a
+    // completion it runs is queued, and the running loop takes it up.
 
-    // Takes queued items and lays them out as one gather write. False: nothing to write.
+    struct write_scope {
+        bool& flag;
+        explicit write_scope(bool& f) : flag(f) { flag = true; }
+        ~write_scope() { flag = false; }
+    };
+
+    // Takes queued items and encodes their headers. False: nothing to write.
     bool fill_batch() {
         if (close_written_ || (over_ && !writable_)) {
             // Past our close frame nothing more may be sent.
             std::vector<out_item> late;
             core_->take(late);
-            for (auto& item : late) {
-                core_->written(item.size());
-                if (item.done) item.done(ws::error::closed);
-            }
+            refuse(late, ws::error::closed);
             return false;
         }
         if (!core_->take(batch_)) return false;
-        heads_.clear();
-        heads_.reserve(batch_.size() * ws::max_header_size);
-        accounted_.clear();
-        buffers_.clear();
-        // Headers first, so their storage is final before buffers point into it.
-        std::vector<std::size_t> head_at;
-        head_at.reserve(batch_.size());
         std::size_t stop = batch_.size();
-        for (std::size_t i = 0; i < batch_.size(); ++i) {
+        for (std::size_t i = 0; i < stop; ++i) {
             auto& item = batch_[i];
-            accounted_.push_back(item.size());
-            head_at.push_back(heads_.size());
-            if (i >= stop) continue;
+            item.accounted = item.size();
             encode(item);
             if (item.what == out_item::kind::close) stop = i + 1;  // nothing after a close frame
         }
-        for (std::size_t i = 0; i < stop; ++i) {
-            auto& item = batch_[i];
-            if (item.shared && item.shared_head) {
-                buffers_.push_back(asio::buffer(*item.shared));
-            } else {
-                auto end = i + 1 < batch_.size() ? head_at[i + 1] : heads_.size();
-                buffers_.push_back(asio::buffer(heads_.data() + head_at[i], end - head_at[i]));
-                if (!item.payload().empty()) buffers_.push_back(asio::buffer(item.payload()));
-            }
+        if (stop < batch_.size()) {
+            std::vector<out_item> late(std::make_move_iterator(batch_.begin() + static_cast<std::ptrdiff_t>(stop)),
+                                       std::make_move_iterator(batch_.end()));
+            batch_.resize(stop);
+            refuse(late, ws::error::closed);
         }
-        // Items after a close frame are refused.
-        for (std::size_t i = stop; i < batch_.size(); ++i) {
-            core_->written(accounted_[i]);
-            if (batch_[i].done) batch_[i].done(ws::error::closed);
-        }
-        batch_.resize(stop);
-        accounted_.resize(stop);
-        first_ = 0;
+        at_item_ = 0;
+        at_byte_ = 0;
         return true;
+    }
+
+    // Items that will not be written: their bytes leave the count, their completions fail.
+    void refuse(std::vector<out_item>& items, std::error_code why) {
+        for (auto& item : items) {
+            core_->written(item.accounted ? item.accounted : item.size());
+            if (item.done) item.done(why);
+        }
     }
 
     void encode(out_item& item) {
         using k = out_item::kind;
-        char head[ws::max_header_size];
-        std::size_t len = 0;
         switch (item.what) {
         case k::text:
         case k::binary: {
@@ -638,13 +639,13 @@ private:
                 rsv1 = true;
             }
             if (item.shared && item.shared_head) return;  // the shared frame has its header
-            len = ws::encode_header(head, op, item.payload().size(), true, rsv1);
+            item.frame_head_len = static_cast<std::uint8_t>(ws::encode_header(item.frame_head.data(), op, item.payload().size(), true, rsv1));
             break;
         }
-        case k::ping: len = ws::encode_header(head, ws::opcode::ping, item.data.size()); break;
-        case k::pong: len = ws::encode_header(head, ws::opcode::pong, item.data.size()); break;
+        case k::ping: item.frame_head_len = static_cast<std::uint8_t>(ws::encode_header(item.frame_head.data(), ws::opcode::ping, item.data.size())); break;
+        case k::pong: item.frame_head_len = static_cast<std::uint8_t>(ws::encode_header(item.frame_head.data(), ws::opcode::pong, item.data.size())); break;
         case k::close:
-            len = ws::encode_header(head, ws::opcode::close, item.data.size());
+            item.frame_head_len = static_cast<std::uint8_t>(ws::encode_header(item.frame_head.data(), ws::opcode::close, item.data.size()));
             if (!close_sent_) {
                 close_sent_ = true;
                 close_deadline_ = clock::now() + config_.close_timeout;
@@ -658,27 +659,73 @@ private:
             break;
         default: return;  // HTTP items never reach a WebSocket
         }
-        heads_.append(head, len);
     }
 
-    // One non-blocking gather write of the batch; true when all of it went out
-    // (then anything queued meanwhile is written too), or the write failed.
+    // An item's bytes on the wire: its header, then its payload (a shared
+    // broadcast frame carries its own header).
+    static std::array<std::string_view, 2> wire(const out_item& item) {
+        if (item.shared && item.shared_head) return {std::string_view(*item.shared), {}};
+        return {std::string_view(item.frame_head.data(), item.frame_head_len), item.payload()};
+    }
+
+    // Up to N buffers for one gather write; copyable, so an asynchronous write
+    // keeps its own.
+    template <std::size_t N>
+    struct buffer_list {
+        std::array<asio::const_buffer, N> items;
+        std::size_t count = 0;
+        const asio::const_buffer* begin() const noexcept { return items.data(); }
+        const asio::const_buffer* end() const noexcept { return items.data() + count; }
+    };
+
+    // The unwritten rest of the batch (its first N pieces).
+    template <std::size_t N>
+    buffer_list<N> gather() const {
+        buffer_list<N> out;
+        std::size_t skip = at_byte_;
+        for (std::size_t i = at_item_; i < batch_.size() && out.count < N; ++i, skip = 0) {
+            for (auto part : wire(batch_[i])) {
+                if (skip >= part.size()) {
+                    skip -= part.size();
+                    continue;
+                }
+                part.remove_prefix(skip);
+                skip = 0;
+                out.items[out.count++] = asio::buffer(part.data(), part.size());
+                if (out.count == N) break;
+            }
+        }
+        return out;
+    }
+
+    // `n` more bytes went out. True when the whole batch has.
+    bool advance(std::size_t n) {
+        while (at_item_ < batch_.size()) {
+            auto [head, payload] = wire(batch_[at_item_]);
+            auto left = head.size() + payload.size() - at_byte_;
+            if (n < left) {
+                at_byte_ += n;
+                return false;
+            }
+            n -= left;
+            ++at_item_;
+            at_byte_ = 0;
+        }
+        return true;
+    }
+
+    // Non-blocking gather writes of the batch and of what is queued meanwhile;
+    // true when all of it went out, or the write failed. Under a write_scope.
     bool write_now() {
         if constexpr (requires { stream_.non_blocking(true); }) {
-            in_write_ = true;
-            struct reset {
-                bool& flag;
-                ~reset() { flag = false; }
-            } guard{in_write_};
             for (;;) {
                 std::error_code ec;
-                auto n = stream_.write_some(pending_buffers(), ec);
+                auto n = stream_.write_some(gather<64>(), ec);  // Asio gathers at most 64 per call
                 if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
                     write_failed();
                     return true;
                 }
-                advance(n);
-                if (first_ < buffers_.size()) return false;
+                if (!advance(n)) return false;
                 batch_done();
                 if (!fill_batch()) return true;
             }
@@ -696,53 +743,36 @@ private:
     }
 
     void write_more() {
-        stream_.async_write_some(pending_buffers(), [h = handle(this)](std::error_code ec, std::size_t n) {
+        stream_.async_write_some(gather<16>(), [h = handle(this)](std::error_code ec, std::size_t n) {
             h->written(ec, n);
             h->settle();
         });
     }
 
     void written(std::error_code ec, std::size_t n) {
+        write_scope scope(in_write_);
         if (ec) {
             write_failed();
         } else {
             write_progress_ = clock::now();
-            advance(n);
-            if (first_ < buffers_.size()) return write_more();
+            if (!advance(n)) return write_more();
             batch_done();
             if (!write_failed_ && fill_batch() && !write_now()) return write_more();
         }
         writing_ = false;
     }
 
-    std::span<const asio::const_buffer> pending_buffers() const {
-        // Asio gathers at most 64 buffers per call; the rest go in the next one.
-        auto n = std::min<std::size_t>(buffers_.size() - first_, 64);
-        return {buffers_.data() + first_, n};
-    }
-
-    void advance(std::size_t n) {
-        while (n > 0 && first_ < buffers_.size()) {
-            auto take = std::min(n, buffers_[first_].size());
-            buffers_[first_] += take;
-            n -= take;
-            if (buffers_[first_].size() == 0) ++first_;
-        }
-    }
-
     // Everything in the batch is written: account for it, run completions.
     void batch_done() {
         std::size_t total = 0;
-        for (auto a : accounted_) total += a;
-        core_->written(total);
-        buffers_.clear();
-        first_ = 0;
         bool any_done = false, pong_written = false;
         for (auto& item : batch_) {
+            total += item.accounted;
             if (item.what == out_item::kind::close) close_written_ = true;
             pong_written |= item.what == out_item::kind::pong;
             any_done |= static_cast<bool>(item.done);
         }
+        core_->written(total);
         if (any_done) {
             // Completions may send: the batch must be out of the way first.
             auto finished = std::move(batch_);
@@ -751,10 +781,7 @@ private:
                 if (item.done) item.done({});
         }
         batch_.clear();
-        if (batch_.capacity() > 64) {
-            std::vector<out_item>().swap(batch_);
-            std::vector<asio::const_buffer>().swap(buffers_);
-        }
+        if (batch_.capacity() > 64) std::vector<out_item>().swap(batch_);
         if (pong_written) {
             pong_queued_ = false;
             if (pong_owed_ && !close_sent_) {
@@ -776,14 +803,8 @@ private:
 
     void write_failed() {
         write_failed_ = true;
-        for (auto& item : batch_)
-            if (item.done) item.done(ws::error::connection_lost);
-        std::size_t total = 0;
-        for (auto a : accounted_) total += a;
-        core_->written(total);
+        refuse(batch_, ws::error::connection_lost);
         batch_.clear();
-        buffers_.clear();
-        first_ = 0;
         if (!status_) status_ = {.code = ws::close_code::abnormal, .reason = "write failed", .by_server = false};
         over_ = true;
         close_written_ = true;  // nothing more can be sent
@@ -813,10 +834,7 @@ private:
 
     // writing
     std::vector<out_item> batch_;
-    std::vector<std::size_t> accounted_;
-    std::vector<asio::const_buffer> buffers_;
-    std::size_t first_ = 0;
-    std::string heads_;
+    std::size_t at_item_ = 0, at_byte_ = 0;  // how far the batch is written
     std::unique_ptr<ws::deflater> deflater_;
 
     // life

@@ -14,6 +14,7 @@
 //   every connection of that thread (hand blocking work to ringkit::blocking).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -78,6 +79,10 @@ struct out_item {
     std::uint16_t close_code = 0;               ///< kind::close
     std::unique_ptr<response> head;             ///< kind::http_head
     std::function<void(std::error_code)> done;  ///< called once written, or with an error when dropped
+    // Set by the WebSocket writer as it takes the item.
+    std::size_t accounted = 0;           ///< size() as queued: what leaves the high-water count once written
+    std::array<char, 14> frame_head{};   ///< the frame header (not for a shared frame, which has its own)
+    std::uint8_t frame_head_len = 0;
 
     std::string_view payload() const noexcept {
         if (!shared) return data;
@@ -231,10 +236,10 @@ public:
     /// Whether the reader should stop reading until receive() takes from the inbox:
     /// past inbox_limit bytes of messages nobody has received yet. Below it the
     /// reader goes on, so pings are answered while a handler is busy elsewhere.
-    bool inbox_full() const noexcept { return uses_inbox && !callbacks_.on_receive && inbox_bytes_ >= inbox_limit; }
+    bool inbox_full() const noexcept { return inbox_ && !callbacks_.on_receive && inbox_->bytes >= inbox_limit; }
     /// Messages without an on_receive wait for receive() (ws::stream); otherwise
     /// (a send-only as_channel) they are dropped, as HTTP-Kit does.
-    bool uses_inbox = false;
+    void use_inbox() { inbox_ = std::make_unique<inbox>(); }
     static constexpr std::size_t inbox_limit = 64 * 1024;
     /// The next message; nullopt once the channel is closed. Owning thread only.
     inline task<std::optional<ws::message>> receive();
@@ -314,9 +319,12 @@ private:
     close_status status_;
     wait_list room_waiters_;    // coroutines in wait_for_room(), any thread; under mutex_
     // The owning thread's side: no lock.
-    std::vector<ws::message> inbox_;
-    std::size_t inbox_bytes_ = 0;
-    wait_list inbox_ready_;     // receive() waiting for a message
+    struct inbox {
+        std::vector<ws::message> messages;
+        std::size_t bytes = 0;
+        wait_list ready;  // receive() waiting for a message
+    };
+    std::unique_ptr<inbox> inbox_;  // ws::stream's only: a callback channel does without
 };
 
 }  // namespace detail
@@ -451,26 +459,28 @@ inline void channel_core::deliver(ws::message&& m) {
         callbacks_.on_receive(ch, std::move(m));
         return;
     }
-    if (!uses_inbox) return;
-    inbox_bytes_ += m.data.size() + 1;  // + 1: empty messages count too
-    inbox_.push_back(std::move(m));
+    if (!inbox_) return;
+    inbox_->bytes += m.data.size() + 1;  // + 1: empty messages count too
+    inbox_->messages.push_back(std::move(m));
     // The receiver runs now, on this stack: an echo goes out before the reader
     // reads on, and a message's memory is freed as soon as the handler is done.
-    inbox_ready_.dispatch_all();
+    inbox_->ready.dispatch_all();
 }
 
 inline task<std::optional<ws::message>> channel_core::receive() {
     if (!running_in(executor_))
         throw std::logic_error("ringkit: receive() must be called on the channel's connection thread");
-    while (inbox_.empty()) {
+    if (!inbox_) throw std::logic_error("ringkit: receive() on a channel without an inbox (it has on_receive)");
+    auto& in = *inbox_;
+    while (in.messages.empty()) {
         if (is_closed()) co_return std::nullopt;
-        co_await inbox_ready_.wait();
+        co_await in.ready.wait();
     }
-    auto m = std::move(inbox_.front());
-    inbox_.erase(inbox_.begin());
+    auto m = std::move(in.messages.front());
+    in.messages.erase(in.messages.begin());
     const bool was_full = inbox_full();
-    inbox_bytes_ -= m.data.size() + 1;
-    if (inbox_.empty()) inbox_.shrink_to_fit();  // an idle channel keeps no message memory
+    in.bytes -= m.data.size() + 1;
+    if (in.messages.empty()) in.messages.shrink_to_fit();  // an idle channel keeps no message memory
     if (was_full && !inbox_full()) {
         // Posted: the reader must not run inside the receiver's call.
         asio::post(executor_, [self = shared_from_this()] {
@@ -517,7 +527,7 @@ inline void channel_core::finish(close_status st) {
         transport_ = nullptr;
         room_waiters_.notify_all();
     }
-    inbox_ready_.notify_all();
+    if (inbox_) inbox_->ready.notify_all();
     for (auto& item : dropped)
         if (item.done) item.done(ws::error::closed);
     if (on_close) {

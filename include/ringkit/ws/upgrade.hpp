@@ -134,7 +134,7 @@ inline task<stream> accept(request& req, accept_options options = {}) {
     }
     auto core = detail::make_core(req, true);
     core->protocol = hs.protocol;
-    core->uses_inbox = true;
+    core->use_inbox();
     if (!co_await req.hooks->upgrade_now(std::move(hs), core)) co_return stream();
     co_return stream(ringkit::channel(std::move(core)));
 }
