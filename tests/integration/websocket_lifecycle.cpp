@@ -89,6 +89,42 @@ TEST_CASE("idle timeout: pings after half of it; a client that answers stays, on
     check_healthy(fx);
 }
 
+// ---- the read buffer of a busy connection -------------------------------------------
+
+TEST_CASE("busy, then quiet, then busy again: the read buffer a busy connection gets and gives back loses nothing") {
+    // A connection that receives in quick succession reads into a small buffer
+    // of its own (512 bytes), which it gives back after a second of quiet by
+    // cancelling the pending read. Messages on both sides of both switches,
+    // of sizes across that buffer's, arrive whole and in order.
+    fixture fx;
+    std::vector<std::unique_ptr<ws_client>> clients;
+    for (auto& path : echo_paths) {
+        clients.push_back(std::make_unique<ws_client>(fx.port()));
+        open(*clients.back(), path);
+    }
+    std::mt19937 rng(7);
+    auto burst = [&](ws_client& c) {
+        for (std::size_t size : {1, 511, 512, 513, 1024, 3000, 40, 0, 70000}) {
+            std::string m(size, '\0');
+            for (auto& ch : m) ch = static_cast<char>('a' + rng() % 26);
+            REQUIRE(c.send_text(m));
+            expect_message(c, opcode::text, m);
+        }
+    };
+    for (int round = 0; round < 2; ++round) {
+        for (auto& c : clients) burst(*c);
+        std::this_thread::sleep_for(1500ms);  // past the buffer's linger: given back
+    }
+    for (auto& c : clients) {
+        // Several messages in one segment, the last split across reads.
+        REQUIRE(c->send(client_frame(opcode::text, "one") + client_frame(opcode::text, std::string(600, 'x'))));
+        expect_message(*c, opcode::text, "one");
+        expect_message(*c, opcode::text, std::string(600, 'x'));
+        close_cleanly(*c);
+    }
+    check_healthy(fx);
+}
+
 // ---- permessage-deflate -----------------------------------------------------------
 
 #if RINGKIT_WS_DEFLATE

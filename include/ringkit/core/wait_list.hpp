@@ -40,9 +40,9 @@ public:
     }
 
     void notify_all() {
-        auto woken = std::move(waiters_);
-        waiters_.clear();
+        auto woken = take();
         for (auto& w : woken) w->post();
+        recycle(woken);
     }
 
     /// Like notify_all(), but a waiter whose executor is the caller's runs now,
@@ -50,9 +50,9 @@ public:
     /// through the scheduler on a hot path; the caller must be ready for the
     /// waiter's code to run (and, say, send) before this returns.
     void dispatch_all() {
-        auto woken = std::move(waiters_);
-        waiters_.clear();
+        auto woken = take();
         for (auto& w : woken) w->dispatch();
+        recycle(woken);
     }
 
     bool empty() const noexcept { return waiters_.empty(); }
@@ -76,7 +76,18 @@ private:
         }
         Handler handler;
     };
-    std::vector<std::unique_ptr<waiter_base>> waiters_;
+    using list = std::vector<std::unique_ptr<waiter_base>>;
+
+    // The waiters to wake move aside first: a woken waiter may wait again, or
+    // notify this list again. Their vector comes back for the next round, so a
+    // wait/notify cycle does not reallocate it.
+    list take() { return std::exchange(waiters_, list()); }
+    void recycle(list& woken) {
+        woken.clear();
+        if (waiters_.empty()) waiters_.swap(woken);
+    }
+
+    list waiters_;
 };
 
 }  // namespace ringkit::detail

@@ -7,11 +7,12 @@
 // (as_channel, the Ring listener) outlives the HTTP connection that upgraded,
 // whose frames and buffers are freed (connection.hpp).
 //
-// Reading: the socket is read only when readable, into one buffer per thread;
-// frames are decoded in place, messages reassembled, inflated, checked and
-// handed to the channel, pings answered, the close handshake run. A partial
-// frame header (≤ 14 bytes) is all that stays behind between reads, and a
-// message being reassembled lives in its own string, released once delivered.
+// Reading: the socket is read only when readable, into one buffer per thread
+// (a busy connection: into a small buffer of its own, see pad_); frames are
+// decoded in place, messages reassembled, inflated, checked and handed to the
+// channel, pings answered, the close handshake run. A partial frame header
+// (≤ 14 bytes) is all that stays behind between reads, and a message being
+// reassembled lives in its own string, released once delivered.
 //
 // Writing: the channel wakes the session, which writes the queue at once with a
 // non-blocking gather write; only when the socket pushes back does an
@@ -203,9 +204,14 @@ private:
             if (drained_ || ec == asio::error::would_block || ec == asio::error::try_again) {
                 drained_ = false;
                 read_waiting_ = true;
+                if (pad_) {
+                    read_into_pad();
+                    return false;
+                }
                 stream_.async_wait(Stream::wait_read, [h = handle(this)](std::error_code wec) {
                     h->read_waiting_ = false;
                     if (wec && !h->over_) h->lost(wec == asio::error::operation_aborted ? "closed" : "read error");
+                    if (!wec && clock::now() - h->last_rx_ < pad_linger) h->use_pad();  // busy: see pad_
                     h->read_loop();
                     h->settle();
                 });
@@ -241,6 +247,32 @@ private:
                                     });
             return false;
         }
+    }
+
+    // A busy connection reads into its landing pad (see pad_).
+    void read_into_pad() {
+        stream_.async_read_some(asio::buffer(*pad_), [h = handle(this)](std::error_code ec, std::size_t n) {
+            h->read_waiting_ = false;
+            if (ec && ec == asio::error::operation_aborted && h->drop_pad_) {
+                // The timer took the pad back from a connection gone quiet.
+            } else if (ec) {
+                if (!h->over_) h->lost(ec == asio::error::eof ? "the client closed TCP without a close frame" : "read error");
+            } else {
+                h->drained_ = n < pad_size;
+                h->last_rx_ = clock::now();
+                h->in_read_ = true;
+                h->consume(h->pad_->data(), n);
+                h->in_read_ = false;
+            }
+            if (std::exchange(h->drop_pad_, false)) h->pad_.reset();
+            h->read_loop();
+            h->settle();
+        });
+    }
+
+    void use_pad() {
+        pad_ = std::make_unique<std::array<char, pad_size>>();
+        rearm(last_rx_ + pad_linger);
     }
 
     void unpause() {
@@ -535,6 +567,13 @@ private:
             abort("write timeout");
             return clock::time_point::max();
         }
+        if (pad_ && !drop_pad_ && read_waiting_ && !writing_ && now - last_rx_ >= pad_linger) {
+            // Gone quiet: back to readiness waits, without the pad. Cancelling
+            // stops the pending read (no write is in flight to be caught by it).
+            drop_pad_ = true;
+            std::error_code ec;
+            stream_.cancel(ec);
+        }
         if (config_.idle_timeout.count() > 0 && !close_sent_ && !over_) {
             if (now >= idle_close_at()) {
                 core_->close(ws::close_code::going_away, "idle timeout");
@@ -555,6 +594,7 @@ private:
         auto next = clock::time_point::max();
         if (close_sent_ && !over_) next = std::min(next, close_deadline_);
         if (writing_) next = std::min(next, write_progress_ + write_timeout_);
+        if (pad_ && !drop_pad_) next = std::min(next, last_rx_ + pad_linger);
         if (config_.idle_timeout.count() > 0 && !close_sent_ && !over_) {
             if (config_.auto_ping && !ping_outstanding_) next = std::min(next, last_rx_ + config_.idle_timeout / 2);
             else next = std::min(next, idle_close_at());
@@ -811,6 +851,8 @@ private:
     }
 
     static constexpr std::size_t buffer_size = 64 * 1024;
+    static constexpr std::size_t pad_size = 512;
+    static constexpr std::chrono::milliseconds pad_linger{1000};
 
     Stream stream_;
     timer_type timer_;
@@ -830,6 +872,13 @@ private:
     ws::message_kind message_kind_ = ws::message_kind::text;
     ws::utf8_validator utf8_;
     std::unique_ptr<ws::inflater> inflater_;
+    // Asio re-arms epoll (an epoll_ctl call) for every readiness wait, which
+    // costs a busy connection more than a read does. So a connection that
+    // receives again within pad_linger of its last bytes gets a small buffer
+    // of its own and asynchronous reads into it (no re-arming); the timer takes
+    // it back once the connection has been quiet for pad_linger. Idle
+    // connections hold no read buffer.
+    std::unique_ptr<std::array<char, pad_size>> pad_;
     clock::time_point last_rx_, close_deadline_, write_progress_, ping_sent_;
 
     // writing
@@ -848,7 +897,8 @@ private:
     bool writing_ = false, in_write_ = false, write_failed_ = false, writable_ = false, ping_outstanding_ = false;
     bool pong_queued_ = false;  // an automatic pong is queued, not yet written
     bool pong_owed_ = false;    // a ping came meanwhile; owed_pong_ holds its payload
-    bool read_waiting_ = false;  // a readiness wait (or a yield) is pending
+    bool read_waiting_ = false;  // a readiness wait, a read (or a yield) is pending
+    bool drop_pad_ = false;      // the pending read was cancelled to give back pad_
     bool in_read_ = false, in_watch_ = false, timer_armed_ = false, ending_ = false, ended_ = false;
 };
 

@@ -130,6 +130,7 @@ public:
     send_status push(out_item item, bool close_after = false, bool force = false) {
         std::function<void(std::error_code)> refused;
         send_status result = send_status::queued;
+        channel_transport* to_wake = nullptr;
         {
             std::lock_guard lock(mutex_);
             if (state_.load(std::memory_order_relaxed) != state::open) {
@@ -140,22 +141,25 @@ public:
                 buffered_.fetch_add(item.size(), std::memory_order_relaxed);
                 queue_.push_back(std::move(item));
                 if (close_after) queue_close_locked(ws::close_code::normal, {});
+                to_wake = claim_wake_locked();
             }
             if (result != send_status::queued) refused = std::move(item.done);
         }
         if (refused) refused(result == send_status::closed ? ws::error::closed : ws::error::backpressured);
-        if (result == send_status::queued) kick();
+        if (to_wake) wake(to_wake);
         return result;
     }
 
     /// Starts our side of the close. False when already closing or closed.
     bool close(std::uint16_t code, std::string_view reason) {
+        channel_transport* to_wake;
         {
             std::lock_guard lock(mutex_);
             if (state_.load(std::memory_order_relaxed) != state::open) return false;
             queue_close_locked(code, reason);
+            to_wake = claim_wake_locked();
         }
-        kick();
+        if (to_wake) wake(to_wake);
         return true;
     }
 
@@ -271,15 +275,18 @@ private:
         queue_.push_back(std::move(c));
     }
 
-    // Gets the queue written: now on the connection's own thread, else posted there.
-    void kick() {
-        {
-            std::lock_guard lock(mutex_);
-            if (wake_posted_ || !transport_) return;
-            wake_posted_ = true;
-        }
+    // After queueing, under the lock: the transport to wake, unless a wake is
+    // already on its way (or no connection serves the channel yet).
+    channel_transport* claim_wake_locked() {
+        if (wake_posted_ || !transport_) return nullptr;
+        wake_posted_ = true;
+        return transport_;
+    }
+    // Gets the queue written: now on the connection's own thread (where `t`
+    // cannot have gone since the lock), else posted there.
+    void wake(channel_transport* t) {
         if (running_in(executor_)) {
-            wake_now();
+            t->wake();
         } else {
             asio::post(executor_, [self = shared_from_this()] { self->wake_now(); });
         }
@@ -480,7 +487,7 @@ inline task<std::optional<ws::message>> channel_core::receive() {
     in.messages.erase(in.messages.begin());
     const bool was_full = inbox_full();
     in.bytes -= m.data.size() + 1;
-    if (in.messages.empty()) in.messages.shrink_to_fit();  // an idle channel keeps no message memory
+    if (in.messages.empty() && in.messages.capacity() > 4) in.messages.shrink_to_fit();  // bounded leftovers when idle
     if (was_full && !inbox_full()) {
         // Posted: the reader must not run inside the receiver's call.
         asio::post(executor_, [self = shared_from_this()] {

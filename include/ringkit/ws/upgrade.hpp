@@ -85,8 +85,8 @@ public:
     /// The next text or binary message; nullopt once the connection is closed
     /// (then close_status() says how).
     task<std::optional<message>> receive() {
-        if (!ch_) co_return std::nullopt;
-        co_return co_await ch_.core()->receive();
+        if (!ch_) return nothing();
+        return ch_.core()->receive();  // its task, not one more coroutine frame around it
     }
     /// Queues `m`, first waiting while the send queue is past its high-water mark.
     /// False when the connection closed first.
@@ -119,6 +119,8 @@ public:
     explicit operator bool() const noexcept { return static_cast<bool>(ch_); }
 
 private:
+    static task<std::optional<message>> nothing() { co_return std::nullopt; }
+
     ringkit::channel ch_;
 };
 
