@@ -146,6 +146,8 @@ public:
             // The socket goes to a WebSocket session that needs none of this
             // connection's frames or buffers: an idle WebSocket holds only its own state.
             start_websocket(pending_deflate_, std::move(pending_core_), std::move(ws_leftover_), registration);
+        } else if (websocket_after_) {
+            pending_core_->finish({.code = ws::close_code::abnormal, .reason = "connection failed", .by_server = true});
         }
         close_stream();
         if (error) std::rethrow_exception(error);

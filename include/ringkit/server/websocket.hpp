@@ -211,7 +211,7 @@ private:
                 stream_.async_wait(Stream::wait_read, [h = handle(this)](std::error_code wec) {
                     h->read_waiting_ = false;
                     if (wec && !h->over_) h->lost(wec == asio::error::operation_aborted ? "closed" : "read error");
-                    if (!wec && clock::now() - h->last_rx_ < pad_linger) h->use_pad();  // busy: see pad_
+                    if (!wec && clock::now() - h->last_rx_ < pad_linger) h->use_pad(pad_min);  // busy: see pad_
                     h->read_loop();
                     h->settle();
                 });
@@ -251,27 +251,31 @@ private:
 
     // A busy connection reads into its landing pad (see pad_).
     void read_into_pad() {
-        stream_.async_read_some(asio::buffer(*pad_), [h = handle(this)](std::error_code ec, std::size_t n) {
+        stream_.async_read_some(asio::buffer(pad_.get(), pad_size_), [h = handle(this)](std::error_code ec, std::size_t n) {
             h->read_waiting_ = false;
+            bool full = false;
             if (ec && ec == asio::error::operation_aborted && h->drop_pad_) {
                 // The timer took the pad back from a connection gone quiet.
             } else if (ec) {
                 if (!h->over_) h->lost(ec == asio::error::eof ? "the client closed TCP without a close frame" : "read error");
             } else {
-                h->drained_ = n < pad_size;
+                full = n == h->pad_size_;
+                h->drained_ = !full;
                 h->last_rx_ = clock::now();
                 h->in_read_ = true;
-                h->consume(h->pad_->data(), n);
+                h->consume(h->pad_.get(), n);
                 h->in_read_ = false;
             }
             if (std::exchange(h->drop_pad_, false)) h->pad_.reset();
+            else if (full && h->pad_size_ < pad_max) h->use_pad(h->pad_size_ * 4);  // large messages: fewer reads
             h->read_loop();
             h->settle();
         });
     }
 
-    void use_pad() {
-        pad_ = std::make_unique<std::array<char, pad_size>>();
+    void use_pad(std::uint32_t size) {
+        pad_.reset(new char[size]);
+        pad_size_ = size;
         rearm(last_rx_ + pad_linger);
     }
 
@@ -851,7 +855,7 @@ private:
     }
 
     static constexpr std::size_t buffer_size = 64 * 1024;
-    static constexpr std::size_t pad_size = 512;
+    static constexpr std::uint32_t pad_min = 512, pad_max = 32 * 1024;
     static constexpr std::chrono::milliseconds pad_linger{1000};
 
     Stream stream_;
@@ -874,11 +878,12 @@ private:
     std::unique_ptr<ws::inflater> inflater_;
     // Asio re-arms epoll (an epoll_ctl call) for every readiness wait, which
     // costs a busy connection more than a read does. So a connection that
-    // receives again within pad_linger of its last bytes gets a small buffer
-    // of its own and asynchronous reads into it (no re-arming); the timer takes
-    // it back once the connection has been quiet for pad_linger. Idle
-    // connections hold no read buffer.
-    std::unique_ptr<std::array<char, pad_size>> pad_;
+    // receives again within pad_linger of its last bytes gets a buffer of its
+    // own and asynchronous reads into it (no re-arming): 512 bytes, growing
+    // (up to 32 KiB) while reads fill it; the timer takes it back once the
+    // connection has been quiet for pad_linger. Idle connections hold no read buffer.
+    std::unique_ptr<char[]> pad_;
+    std::uint32_t pad_size_ = 0;
     clock::time_point last_rx_, close_deadline_, write_progress_, ping_sent_;
 
     // writing
