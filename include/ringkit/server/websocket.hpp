@@ -32,6 +32,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <new>
 #include <optional>
 #include <span>
 #include <string>
@@ -716,10 +717,21 @@ private:
     // keeps its own.
     template <std::size_t N>
     struct buffer_list {
-        std::array<asio::const_buffer, N> items;
+        // Only the first `count` entries are ever built: a write of one small
+        // frame should not start by zeroing a kilobyte of buffer slots.
+        union {
+            asio::const_buffer items[N];
+        };
         std::size_t count = 0;
-        const asio::const_buffer* begin() const noexcept { return items.data(); }
-        const asio::const_buffer* end() const noexcept { return items.data() + count; }
+
+        buffer_list() noexcept {}
+        buffer_list(const buffer_list& o) noexcept : count(0) {
+            for (; count < o.count; ++count) new (&items[count]) asio::const_buffer(o.items[count]);
+        }
+        buffer_list& operator=(const buffer_list&) = delete;
+        void push(const void* data, std::size_t size) noexcept { new (&items[count++]) asio::const_buffer(data, size); }
+        const asio::const_buffer* begin() const noexcept { return items; }
+        const asio::const_buffer* end() const noexcept { return items + count; }
     };
 
     // The unwritten rest of the batch (its first N pieces).
@@ -735,7 +747,7 @@ private:
                 }
                 part.remove_prefix(skip);
                 skip = 0;
-                out.items[out.count++] = asio::buffer(part.data(), part.size());
+                out.push(part.data(), part.size());
                 if (out.count == N) break;
             }
         }
