@@ -4,6 +4,7 @@
 // Ring listener's on_close and on_error, in HTTP-Kit's order). Frames and
 // events are asserted, never timings.
 #include <doctest/doctest.h>
+#include <sys/socket.h>
 
 #include <functional>
 #include <memory>
@@ -297,6 +298,38 @@ TEST_CASE("permessage-deflate: negotiated parameters are used; offers we cannot 
 namespace {
 bool reportable(int code) { return ws::is_valid_close_code(static_cast<std::uint16_t>(code)) || code == 1005 || code == 1006; }
 }  // namespace
+
+TEST_CASE("a protocol error while a write is held up: the close frame goes out after that write") {
+    // The client sends 24 MiB without reading, then an unmasked frame. The
+    // server's echo writes push back long before (echoes past the high-water
+    // mark are dropped, reading goes on), so the 1002 close it queues waits
+    // behind a write in flight; once the client reads, it must come. (ws::stream
+    // stops reading instead: its handler waits in send, its inbox fills.)
+    fixture fx;
+    for (std::string path : {"/channel", "/listener"}) {
+        CAPTURE(path);
+        ws_client c(fx.port());
+        open(c, path);
+        int small = 64 * 1024;  // the server's writes fill this and push back
+        ::setsockopt(c.fd(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+        std::string big(3 << 20, 'x');
+        std::string burst;
+        for (int i = 0; i < 8; ++i) burst += client_frame(opcode::binary, big);
+        burst += client_frame(opcode::text, "unmasked", true, false, false);
+        REQUIRE(c.send(burst));
+        for (;;) {
+            auto f = c.read_frame();
+            REQUIRE_MESSAGE(f, "the connection ended without a close frame");
+            if (f->op == opcode::close) {
+                CHECK(f->close_code() == 1002);
+                break;
+            }
+            CHECK(f->op == opcode::binary);
+        }
+        CHECK(c.closed_by_server());
+    }
+    check_healthy(fx);
+}
 
 TEST_CASE("statuses reported to on_close: client close, TCP drop, protocol errors, server close") {
     fixture fx;

@@ -254,6 +254,7 @@ private:
     void read_into_pad() {
         stream_.async_read_some(asio::buffer(pad_.get(), pad_size_), [h = handle(this)](std::error_code ec, std::size_t n) {
             h->read_waiting_ = false;
+            h->pad_reading_ = false;
             bool full = false;
             if (ec && ec == asio::error::operation_aborted && h->drop_pad_) {
                 // The timer took the pad back from a connection gone quiet.
@@ -272,12 +273,13 @@ private:
             h->read_loop();
             h->settle();
         });
+        pad_reading_ = true;
+        rearm(last_rx_ + pad_linger);  // when to give the pad back
     }
 
     void use_pad(std::uint32_t size) {
         pad_.reset(new char[size]);
         pad_size_ = size;
-        rearm(last_rx_ + pad_linger);
     }
 
     void unpause() {
@@ -496,9 +498,11 @@ private:
         }
     }
 
+    // Ends without writing anything more (timeouts, a forced stop).
     void abort(std::string_view why) {
         if (!status_) status_ = {.code = ws::close_code::abnormal, .reason = std::string(why), .by_server = true};
         over_ = true;
+        aborted_ = true;
         std::error_code ec;
         stream_.cancel(ec);  // a write in flight ends now
     }
@@ -511,7 +515,7 @@ private:
         // A close we queued (an echo, or after a protocol error) still goes out;
         // write_timeout bounds the wait.
         writable_ = true;
-        {
+        if (!aborted_) {
             write_scope scope(in_write_);
             while (!close_written_ && !write_failed_ && fill_batch()) {
                 if (!write_now()) {
@@ -529,7 +533,10 @@ private:
         stream_.close(ec);  // a pending read wait completes, and lets go of the session
         timer_.cancel();
         if (auto f = std::move(on_end_)) f();
-        self_ = handle();  // the caller holds another handle: deletion waits for it
+        // Let go in a handler of its own: the session (and its place in the
+        // thread's connection list) never disappears inside another's call,
+        // such as stop() walking that list.
+        asio::post(stream_.get_executor(), [h = std::move(self_)] {});
     }
 
     // ---- timing ---------------------------------------------------------------
@@ -572,14 +579,14 @@ private:
             abort("write timeout");
             return clock::time_point::max();
         }
-        if (pad_ && !drop_pad_ && read_waiting_ && !writing_ && now - last_rx_ >= pad_linger) {
+        if (pad_due() && now - last_rx_ >= pad_linger) {
             // Gone quiet: back to readiness waits, without the pad. Cancelling
             // stops the pending read (no write is in flight to be caught by it).
             drop_pad_ = true;
             std::error_code ec;
             stream_.cancel(ec);
         }
-        if (config_.idle_timeout.count() > 0 && !close_sent_ && !over_) {
+        if (idle_applies()) {
             if (now >= idle_close_at()) {
                 core_->close(ws::close_code::going_away, "idle timeout");
             } else if (config_.auto_ping && !ping_outstanding_ && now - last_rx_ >= config_.idle_timeout / 2) {
@@ -599,13 +606,24 @@ private:
         auto next = clock::time_point::max();
         if (close_sent_ && !over_) next = std::min(next, close_deadline_);
         if (writing_) next = std::min(next, write_progress_ + write_timeout_);
-        if (pad_ && !drop_pad_) next = std::min(next, last_rx_ + pad_linger);
-        if (config_.idle_timeout.count() > 0 && !close_sent_ && !over_) {
+        if (pad_due()) next = std::min(next, last_rx_ + pad_linger);
+        if (idle_applies()) {
             if (config_.auto_ping && !ping_outstanding_) next = std::min(next, last_rx_ + config_.idle_timeout / 2);
             else next = std::min(next, idle_close_at());
         }
         return next;
     }
+
+    // Idle pings and the idle close, until a close is asked for (it may wait
+    // behind a write in flight: write_timeout bounds that).
+    bool idle_applies() const noexcept {
+        return config_.idle_timeout.count() > 0 && !close_sent_ && !over_ && core_->is_open();
+    }
+
+    // The pad can be taken back only from a pending read (cancelled), and only
+    // while no write is in flight (the cancel would stop it too); otherwise its
+    // deadline waits, or the timer would fire again and again.
+    bool pad_due() const noexcept { return pad_ && pad_reading_ && !drop_pad_ && !writing_; }
 
     // Without auto-ping: idle_timeout after the last bytes. With it: also at
     // least half of it after the ping that went unanswered.
@@ -633,13 +651,14 @@ private:
 
     // Takes queued items and encodes their headers. False: nothing to write.
     bool fill_batch() {
-        if (close_written_ || (over_ && !writable_)) {
+        if (close_written_) {
             // Past our close frame nothing more may be sent.
             std::vector<out_item> late;
             core_->take(late);
             refuse(late, ws::error::closed);
             return false;
         }
+        if (over_ && !writable_) return false;  // settle() sends what is queued (our close frame)
         if (!core_->take(batch_)) return false;
         std::size_t stop = batch_.size();
         for (std::size_t i = 0; i < stop; ++i) {
@@ -816,6 +835,7 @@ private:
             if (!write_failed_ && fill_batch() && !write_now()) return write_more();
         }
         writing_ = false;
+        if (pad_due()) rearm(last_rx_ + pad_linger);
     }
 
     // Everything in the batch is written: account for it, run completions.
@@ -916,6 +936,8 @@ private:
     bool pong_owed_ = false;    // a ping came meanwhile; owed_pong_ holds its payload
     bool read_waiting_ = false;  // a readiness wait, a read (or a yield) is pending
     bool drop_pad_ = false;      // the pending read was cancelled to give back pad_
+    bool pad_reading_ = false;   // a read into pad_ is pending
+    bool aborted_ = false;       // ended by a timeout or a forced stop: nothing more is written
     bool in_read_ = false, in_watch_ = false, timer_armed_ = false, ending_ = false, ended_ = false;
 };
 
