@@ -219,7 +219,7 @@ private:
                 return false;
             }
             if (ec) {
-                lost(ec == asio::error::eof ? "the client closed TCP without a close frame" : "read error");
+                read_failed(ec);
                 return false;
             }
             // A short read emptied the socket: the next wait will see new bytes.
@@ -235,14 +235,8 @@ private:
             stream_.async_read_some(asio::buffer(data, buf->size()),
                                     [h = handle(this), buf = std::move(buf)](std::error_code ec, std::size_t n) {
                                         h->read_waiting_ = false;
-                                        if (ec) {
-                                            if (!h->over_) h->lost("read error");
-                                        } else {
-                                            h->last_rx_ = clock::now();
-                                            h->in_read_ = true;
-                                            h->consume(buf->data(), n);
-                                            h->in_read_ = false;
-                                        }
+                                        if (ec) h->read_failed(ec);
+                                        else h->consume_completed(buf->data(), n);
                                         h->read_loop();
                                         h->settle();
                                     });
@@ -259,14 +253,11 @@ private:
             if (ec && ec == asio::error::operation_aborted && h->drop_pad_) {
                 // The timer took the pad back from a connection gone quiet.
             } else if (ec) {
-                if (!h->over_) h->lost(ec == asio::error::eof ? "the client closed TCP without a close frame" : "read error");
+                h->read_failed(ec);
             } else {
                 full = n == h->pad_size_;
                 h->drained_ = !full;
-                h->last_rx_ = clock::now();
-                h->in_read_ = true;
-                h->consume(h->pad_.get(), n);
-                h->in_read_ = false;
+                h->consume_completed(h->pad_.get(), n);
             }
             if (std::exchange(h->drop_pad_, false)) h->pad_.reset();
             else if (full && h->pad_size_ < pad_max) h->use_pad(h->pad_size_ * 4);  // large messages: fewer reads
@@ -275,6 +266,18 @@ private:
         });
         pad_reading_ = true;
         rearm(last_rx_ + pad_linger);  // when to give the pad back
+    }
+
+    // The bytes of an asynchronous read, consumed outside read_loop().
+    void consume_completed(char* data, std::size_t n) {
+        last_rx_ = clock::now();
+        in_read_ = true;
+        consume(data, n);
+        in_read_ = false;
+    }
+
+    void read_failed(std::error_code ec) {
+        if (!over_) lost(ec == asio::error::eof ? "the client closed TCP without a close frame" : "read error");
     }
 
     void use_pad(std::uint32_t size) {
