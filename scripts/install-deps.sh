@@ -6,7 +6,8 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config clang libclang-rt-14-dev   # compilers, sanitizer runtimes
   libasio-dev nlohmann-json3-dev doctest-dev node-llhttp       # ringkit's dependencies
-  zlib1g-dev                                                   # optional: WebSocket permessage-deflate
+  zlib1g-dev                                                   # optional: permessage-deflate, gzip responses
+  libssl-dev                                                   # optional: sealed cookie session store (libcrypto)
   curl python3 python3-websockets                              # independent test clients
 )
 missing=()

@@ -56,6 +56,15 @@ public:
         co_return co_await async_(req);
     }
 
+    /// Calls the handler the cheapest way its kind allows: a plain function's
+    /// response comes back at once, a coroutine's as a task. Middleware calls the
+    /// next handler with this so a stack of plain functions never makes a frame.
+    maybe_task invoke(request& req) const {
+        if (sync_) return sync_(req);
+        if (mixed_) return mixed_(req);
+        return async_(req);
+    }
+
     bool is_sync() const noexcept { return static_cast<bool>(sync_); }
     /// Calls a plain-function handler directly; only when is_sync().
     response call_sync(request& req) const { return sync_(req); }

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds and runs a few test files on their own, for the edit-compile loop while
+# working on one header (the full suite is scripts/run-tests.sh):
+#   scripts/quick-test.sh [--asan] tests/middleware/cookies.cpp [more.cpp...] [-- doctest args]
+# g++ -Werror by default; --asan uses clang++ with ASan+UBSan. Objects and the
+# binary go to build/quick-<name>/ (llhttp compiled once per mode).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=gcc
+[[ ${1:-} == --asan ]] && { mode=asan; shift; }
+sources=()
+while (($#)) && [[ $1 != -- ]]; do sources+=("$1"); shift; done
+[[ ${1:-} == -- ]] && shift
+((${#sources[@]})) || { echo "usage: $0 [--asan] test.cpp... [-- doctest args]" >&2; exit 2; }
+
+if [[ $mode == gcc ]]; then
+  cc=gcc cxx=g++ flags=(-O1 -g)
+else
+  cc=clang cxx=clang++ flags=(-O1 -g -fsanitize=address,undefined -fno-sanitize=function -fno-omit-frame-pointer -fno-sanitize-recover=all)
+fi
+name=$(basename "${sources[0]}" .cpp)
+out=build/quick-$mode; mkdir -p "$out/llhttp"
+for c in /usr/share/llhttp/*.c; do
+  o=$out/llhttp/$(basename "$c" .c).o
+  [[ -f $o ]] || $cc "${flags[@]}" -I/usr/share/include/llhttp -c "$c" -o "$o"
+done
+[[ -f $out/main.o ]] || $cxx -std=c++20 "${flags[@]}" -c tests/main.cpp -o "$out/main.o"
+defs=(-DASIO_STANDALONE -DASIO_NO_DEPRECATED -DRINGKIT_HAS_ZLIB=1)
+libs=(-lz -lpthread)
+if [[ -f /usr/include/openssl/evp.h ]]; then defs+=(-DRINGKIT_HAS_OPENSSL=1); libs+=(-lcrypto); fi
+$cxx -std=c++20 "${flags[@]}" -Wall -Wextra -Wpedantic -Werror "${defs[@]}" -Iinclude -Itests \
+  -I/usr/share/include/llhttp "${sources[@]}" "$out/main.o" "$out"/llhttp/*.o "${libs[@]}" -o "$out/$name"
+"$out/$name" "$@"

@@ -1,0 +1,46 @@
+// Calling a handler in a unit test without a server: its response, whether it is
+// a plain function or a coroutine (driven to completion on a local io_context).
+#pragma once
+
+#include <exception>
+#include <optional>
+#include <utility>
+#include <variant>
+
+#include "ringkit/core/asio.hpp"
+#include "ringkit/http/handler.hpp"
+
+namespace ringkit::test {
+
+/// The response `h` makes for `req`; rethrows what the handler threw.
+inline response run_handler(const handler& h, request& req) {
+    auto r = h.invoke(req);
+    if (auto* done = std::get_if<response>(&r)) return std::move(*done);
+    asio::io_context io;
+    std::optional<response> out;
+    std::exception_ptr error;
+    asio::co_spawn(io, std::move(std::get<task<response>>(r)), [&](std::exception_ptr e, response res) {
+        error = e;
+        if (!e) out = std::move(res);
+    });
+    io.run();
+    if (error) std::rethrow_exception(error);
+    return std::move(out.value());
+}
+
+/// A request as a client would send it: method, target ("/p?q=1"), headers, body.
+inline request make_request(std::string_view method_name, std::string_view target,
+                            std::initializer_list<std::pair<std::string_view, std::string_view>> headers = {},
+                            std::string body = {}) {
+    request req;
+    req.method_name = method_name;
+    req.request_method = method_from_name(method_name);
+    auto q = target.find('?');
+    req.uri = std::string(target.substr(0, q));
+    if (q != std::string_view::npos) req.query_string = std::string(target.substr(q + 1));
+    for (auto& [n, v] : headers) req.headers.add(n, v);
+    req.body = std::move(body);
+    return req;
+}
+
+}  // namespace ringkit::test
