@@ -1,0 +1,388 @@
+#include "ringkit/routing/router.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "ringkit/middleware/middleware.hpp"
+#include "support/run_handler.hpp"
+
+namespace rk = ringkit;
+
+using rk::test::make_request;
+using rk::test::run_handler;
+
+namespace {
+
+// A plain handler that answers with its name, the matched route and its params.
+rk::handler answer(std::string name) {
+    return [name](rk::request& req) {
+        std::string body = name + " " + std::string(rk::matched_route(req));
+        for (auto& [n, v] : req.ext.get<rk::path_params>().values) body += " " + std::string(n) + "=" + v;
+        return rk::response::text(body);
+    };
+}
+
+rk::response call(const rk::handler& app, std::string_view method, std::string_view target,
+                  std::initializer_list<std::pair<std::string_view, std::string_view>> headers = {}) {
+    auto req = make_request(method, target, headers);
+    return run_handler(app, req);
+}
+
+std::string body(const rk::handler& app, std::string_view method, std::string_view target) {
+    auto res = call(app, method, target);
+    return res.status == 200 ? std::string(res.body_string()) : std::to_string(res.status);
+}
+
+// Adds its name to an "x-trace" response header: which wraps a route went through, in order.
+auto tracer(std::string name) {
+    return [name](rk::handler next) {
+        return rk::wrap(std::move(next), [name](rk::request& req, const rk::handler& n) -> rk::maybe_task {
+            req.headers.add("x-in", name);
+            return rk::then(n.invoke(req), req, [name](rk::request&, rk::response& res) { res.headers.add("X-Out", name); });
+        });
+    };
+}
+
+std::vector<std::string> outs(const rk::response& res) {
+    std::vector<std::string> v;
+    for (auto& [n, val] : res.headers)
+        if (n == "X-Out") v.push_back(val);
+    return v;
+}
+
+}  // namespace
+
+TEST_CASE("static segments beat params, params beat wildcards, and a dead end backs up") {
+    rk::handler app = rk::router{
+        rk::GET("/users/new", answer("new")),
+        rk::GET("/users/:id", answer("show")),
+        rk::GET("/users/:id/edit", answer("edit")),
+        rk::GET("/users/new/preview", answer("preview")),
+        rk::GET("/users/*rest", answer("wild")),
+        rk::GET("/", answer("root")),
+    };
+    CHECK(body(app, "GET", "/users/new") == "new /users/new");
+    CHECK(body(app, "GET", "/users/42") == "show /users/:id id=42");
+    CHECK(body(app, "GET", "/users/42/edit") == "edit /users/:id/edit id=42");
+    CHECK(body(app, "GET", "/users/new/preview") == "preview /users/new/preview");
+    // "new" is static but "/users/new/edit" only exists as a param route: backtrack.
+    CHECK(body(app, "GET", "/users/new/edit") == "edit /users/:id/edit id=new");
+    CHECK(body(app, "GET", "/users/42/x/y") == "wild /users/*rest rest=42/x/y");
+    CHECK(body(app, "GET", "/") == "root /");
+}
+
+TEST_CASE("a wildcard takes the rest of the path, decoded, and wants its slash") {
+    rk::handler app = rk::router({rk::GET("/files/*path", answer("f")), rk::GET("/any/*", answer("a"))},
+                                 {.redirect_trailing_slash = false});
+    CHECK(body(app, "GET", "/files/a/b/c.txt") == "f /files/*path path=a/b/c.txt");
+    CHECK(body(app, "GET", "/files/") == "f /files/*path path=");
+    CHECK(body(app, "GET", "/files/a%20b/c%2Fd") == "f /files/*path path=a b/c/d");
+    CHECK(body(app, "GET", "/files/a//b/") == "f /files/*path path=a//b/");
+    CHECK(body(app, "GET", "/files") == "404");
+    CHECK(body(app, "GET", "/any/x/y") == "a /any/* *=x/y");
+}
+
+TEST_CASE("params are percent-decoded per segment: %2F stays inside, UTF-8 comes through") {
+    rk::handler app = rk::router{rk::GET("/users/:id/posts/:post", answer("p")), rk::GET("/caf%C3%A9", answer("c"))};
+    CHECK(body(app, "GET", "/users/a%2Fb/posts/7") == "p /users/:id/posts/:post id=a/b post=7");
+    CHECK(body(app, "GET", "/users/%E2%9C%93/posts/%C3%A9t%C3%A9") == "p /users/:id/posts/:post id=\xE2\x9C\x93 post=\xC3\xA9t\xC3\xA9");
+    // Static segments compare decoded, whichever way the template or the request spells them.
+    CHECK(body(app, "GET", "/caf\xC3\xA9") == "c /caf%C3%A9");
+    CHECK(body(app, "GET", "/caf%c3%a9") == "c /caf%C3%A9");
+    CHECK(body(app, "GET", "/%75sers/1/posts/2") == "p /users/:id/posts/:post id=1 post=2");
+    // '+' is a plus in a path, not a space.
+    CHECK(body(app, "GET", "/users/a+b/posts/1") == "p /users/:id/posts/:post id=a+b post=1");
+}
+
+TEST_CASE("path_param reads a param and says clearly what is wrong") {
+    rk::handler app = rk::router{rk::GET("/users/:id", [](rk::request& req) {
+        CHECK_THROWS_WITH_AS(rk::path_param(req, "name"), "ringkit: route \"/users/:id\" has no param \"name\"",
+                             std::logic_error);
+        return rk::response::text(std::string(rk::path_param(req, "id")));
+    })};
+    CHECK(body(app, "GET", "/users/7") == "7");
+    rk::request bare;
+    CHECK_THROWS_AS(rk::path_param(bare, "id"), std::logic_error);
+    CHECK(rk::matched_route(bare).empty());
+}
+
+TEST_CASE("malformed escapes answer 400") {
+    rk::handler app = rk::router{rk::GET("/users/:id", answer("u")), rk::GET("/*rest", answer("w"))};
+    for (auto target : {"/users/%", "/users/%2", "/users/%zz", "/%G0/x", "/users/1%"}) {
+        CAPTURE(target);
+        auto res = call(app, "GET", target);
+        CHECK(res.status == 400);
+        CHECK(res.body_string().find("percent") != std::string_view::npos);
+    }
+}
+
+TEST_CASE("no route: 404, or the not_found handler") {
+    rk::handler plain = rk::router{rk::GET("/a", answer("a"))};
+    auto res = call(plain, "GET", "/b");
+    CHECK(res.status == 404);
+    CHECK(res.body_string() == "Not Found");
+    CHECK(call(plain, "OPTIONS", "*").status == 404);
+    CHECK(call(plain, "GET", "").status == 404);
+
+    rk::handler custom = rk::router({rk::GET("/a", answer("a"))},
+                                    {.not_found = [](rk::request& req) {
+                                        return rk::response::text("nothing at " + req.uri, 404);
+                                    }});
+    CHECK(call(custom, "GET", "/b/c").body_string() == "nothing at /b/c");
+}
+
+TEST_CASE("a path without the method: 405 with the exact Allow; OPTIONS: 204 with Allow") {
+    rk::handler app = rk::router{
+        rk::GET("/items/:id", answer("get")),
+        rk::PUT("/items/:id", answer("put")),
+        rk::DELETE("/items/:id", answer("del")),
+        rk::POST("/items", answer("create")),
+        rk::OPTIONS("/items", answer("opts")),
+        rk::route_for("PROPFIND", "/dav", answer("dav")),
+    };
+    auto res = call(app, "POST", "/items/3");
+    CHECK(res.status == 405);
+    CHECK(res.headers.get("Allow") == "GET, HEAD, PUT, DELETE, OPTIONS");
+    CHECK(res.body_string() == "Method Not Allowed");
+
+    auto opts = call(app, "OPTIONS", "/items/3");
+    CHECK(opts.status == 204);
+    CHECK(opts.headers.get("Allow") == "GET, HEAD, PUT, DELETE, OPTIONS");
+    CHECK(body(app, "OPTIONS", "/items") == "opts /items");  // an explicit OPTIONS route wins
+    CHECK(call(app, "GET", "/items").headers.get("Allow") == "POST, OPTIONS");
+    CHECK(body(app, "PROPFIND", "/dav") == "dav /dav");
+    CHECK(call(app, "propfind", "/dav").status == 405);  // methods are case-sensitive
+    CHECK_THROWS_AS(rk::route_for("BAD METHOD", "/x", answer("x")), std::invalid_argument);
+
+    rk::handler quiet = rk::router({rk::GET("/x", answer("x"))}, {.answer_options = false});
+    auto q = call(quiet, "OPTIONS", "/x");
+    CHECK(q.status == 405);
+    CHECK(q.headers.get("Allow") == "GET, HEAD");
+}
+
+TEST_CASE("405 and Allow take every route the path matches, and a method found deeper wins") {
+    rk::handler app = rk::router{rk::GET("/users/new", answer("form")), rk::POST("/users/:id", answer("update"))};
+    CHECK(body(app, "POST", "/users/new") == "update /users/:id id=new");
+    auto res = call(app, "PUT", "/users/new");
+    CHECK(res.status == 405);
+    CHECK(res.headers.get("Allow") == "GET, HEAD, POST, OPTIONS");
+}
+
+TEST_CASE("HEAD falls back to GET; ANY takes the methods nothing else takes") {
+    rk::handler app = rk::router{
+        rk::GET("/page", answer("get")),
+        rk::GET("/both", answer("get")),
+        rk::HEAD("/both", answer("head")),
+        rk::ANY("/both", answer("any")),
+        rk::ANY("/anything", answer("any")),
+    };
+    CHECK(body(app, "HEAD", "/page") == "get /page");
+    CHECK(body(app, "HEAD", "/both") == "head /both");
+    CHECK(body(app, "PATCH", "/both") == "any /both");
+    CHECK(body(app, "BREW", "/anything") == "any /anything");
+    CHECK(body(app, "GET", "/both") == "get /both");
+}
+
+TEST_CASE("a trailing slash is part of the path; the other spelling gets a 308 when it would match") {
+    rk::handler app = rk::router{rk::GET("/users", answer("list")), rk::GET("/dir/", answer("dir")),
+                                 rk::POST("/form", answer("form"))};
+    CHECK(body(app, "GET", "/dir/") == "dir /dir/");
+    auto res = call(app, "GET", "/users/?page=2");
+    CHECK(res.status == 308);
+    CHECK(res.headers.get("Location") == "/users?page=2");
+    res = call(app, "GET", "/dir");
+    CHECK(res.status == 308);
+    CHECK(res.headers.get("Location") == "/dir/");
+    CHECK(call(app, "POST", "/form/").headers.get("Location") == "/form");
+    CHECK(call(app, "GET", "/form/").status == 404);  // "/form" has no GET: no redirect to a 405
+    CHECK(call(app, "GET", "/users//").status == 404);
+
+    // Never a redirect to "//host": that would leave the site.
+    rk::handler root = rk::router{rk::GET("/:a/", answer("x"))};
+    CHECK(call(root, "GET", "/evil.com").status == 308);
+    CHECK(call(root, "GET", "//evil.com").status == 404);
+
+    rk::handler strict = rk::router({rk::GET("/users", answer("list"))}, {.redirect_trailing_slash = false});
+    CHECK(call(strict, "GET", "/users/").status == 404);
+}
+
+TEST_CASE("empty, '.' and '..' segments are not interpreted") {
+    rk::handler app = rk::router{rk::GET("/files/*path", answer("f")), rk::GET("/a/:x/b", answer("p"))};
+    CHECK(body(app, "GET", "/files/../etc/passwd") == "f /files/*path path=../etc/passwd");
+    CHECK(body(app, "GET", "/files/%2e%2e/%2E%2E/x") == "f /files/*path path=../../x");
+    CHECK(body(app, "GET", "/a/../b") == "p /a/:x/b x=..");
+    CHECK(body(app, "GET", "/a/./b") == "p /a/:x/b x=.");
+    CHECK(body(app, "GET", "/a//b") == "404");   // a param is never empty
+    CHECK(body(app, "GET", "/x/../files/a") == "404");  // no dot-removal
+}
+
+TEST_CASE("groups nest prefixes and wrap only their own routes, inner wraps inside outer ones") {
+    rk::handler app = rk::router{
+        rk::GET("/open", answer("open")),
+        rk::group("/api",
+                  {
+                      rk::GET("/", answer("index")),
+                      rk::GET("/items", answer("items")),
+                      rk::group("/v2/:tenant", {rk::GET("/items/:id", answer("v2"))}, tracer("inner")),
+                  },
+                  tracer("a"), tracer("b")),
+    };
+    auto open = call(app, "GET", "/open");
+    CHECK(open.body_string() == "open /open");
+    CHECK(outs(open).empty());
+
+    auto items = call(app, "GET", "/api/items");
+    CHECK(items.body_string() == "items /api/items");
+    CHECK(outs(items) == std::vector<std::string>{"a", "b"});  // as `h | a | b`
+
+    auto index = call(app, "GET", "/api");
+    CHECK(index.body_string() == "index /api");
+
+    auto v2 = call(app, "GET", "/api/v2/acme/items/9");
+    CHECK(v2.body_string() == "v2 /api/v2/:tenant/items/:id tenant=acme id=9");
+    CHECK(outs(v2) == std::vector<std::string>{"inner", "a", "b"});
+
+    // Group middleware runs only for a matched route: a 404 or 405 under the prefix skips it.
+    auto miss = call(app, "GET", "/api/nothing");
+    CHECK(miss.status == 404);
+    CHECK(outs(miss).empty());
+    auto wrong = call(app, "DELETE", "/api/items");
+    CHECK(wrong.status == 405);
+    CHECK(outs(wrong).empty());
+}
+
+TEST_CASE("a mount takes every method and path below it and sets path_info") {
+    auto show = [](rk::request& req) {
+        auto& m = req.ext.get<rk::mount_point>();
+        return rk::response::text(std::string(req.method_name) + " " + m.prefix + " " + std::string(rk::path_info(req)));
+    };
+    rk::handler app = rk::router{
+        rk::mount("/static", show),
+        rk::GET("/static/special", answer("special")),
+        rk::mount("/u/:user/files/", show),
+    };
+    CHECK(body(app, "GET", "/static/css/site.css") == "GET /static /css/site.css");
+    CHECK(body(app, "DELETE", "/static/a%20b") == "DELETE /static /a%20b");  // the rest stays encoded, like uri
+    CHECK(body(app, "GET", "/static") == "GET /static /");
+    CHECK(body(app, "GET", "/static/") == "GET /static /");
+    CHECK(body(app, "GET", "/static/special") == "special /static/special");  // a route beats the mount
+    CHECK(body(app, "POST", "/static/special") == "POST /static /special");   // ...for its own methods only
+    CHECK(body(app, "GET", "/static/../secret") == "GET /static /../secret");  // the file handler refuses these
+    CHECK(body(app, "PUT", "/u/ann/files/x/y") == "PUT /u/ann/files /x/y");
+    CHECK(body(app, "GET", "/staticx") == "404");
+}
+
+TEST_CASE("a router mounted in a router matches the rest and keeps the outer params") {
+    rk::handler inner = rk::router{rk::GET("/posts/:post", answer("post")), rk::GET("/", answer("home"))};
+    rk::handler app = rk::router{rk::mount("/blogs/:blog", inner)};
+    CHECK(body(app, "GET", "/blogs/tech/posts/5") == "post /posts/:post blog=tech post=5");
+    CHECK(body(app, "GET", "/blogs/tech") == "home / blog=tech");
+    auto res = call(app, "GET", "/blogs/tech/posts/5/");
+    CHECK(res.status == 308);
+    CHECK(res.headers.get("Location") == "/blogs/tech/posts/5");
+}
+
+TEST_CASE("websocket routes take upgrade requests; a plain GET on the same path keeps its page") {
+    rk::handler app = rk::router{
+        rk::GET("/chat", answer("page")),
+        rk::websocket("/chat", answer("socket")),
+        rk::websocket("/only-ws", answer("socket")),
+    };
+    std::initializer_list<std::pair<std::string_view, std::string_view>> upgrade = {{"Upgrade", "websocket"},
+                                                                                     {"Connection", "Upgrade"}};
+    CHECK(call(app, "GET", "/chat").body_string() == "page /chat");
+    CHECK(call(app, "GET", "/chat", upgrade).body_string() == "socket /chat");
+    CHECK(call(app, "GET", "/only-ws").body_string() == "socket /only-ws");  // its handshake answers 426
+    auto head = call(app, "HEAD", "/only-ws");
+    CHECK(head.status == 405);
+    CHECK(head.headers.get("Allow") == "GET, OPTIONS");
+}
+
+TEST_CASE("conflicting routes are refused when the router is built, naming both") {
+    auto h = answer("x");
+    CHECK_THROWS_WITH_AS(rk::router({rk::GET("/a/:id", h), rk::GET("/a/:id", h)}),
+                         "ringkit::router: GET /a/:id repeats GET /a/:id", std::invalid_argument);
+    CHECK_THROWS_WITH_AS(rk::router({rk::GET("/a/:id", h), rk::POST("/a/:name/x", h)}),
+                         "ringkit::router: route \"/a/:name/x\" names a param \"name\" where route \"/a/:id\" names it \"id\"",
+                         std::invalid_argument);
+    CHECK_THROWS_AS(rk::router({rk::GET("/f/*a", h), rk::PUT("/f/*b", h)}), std::invalid_argument);
+    CHECK_THROWS_AS(rk::router({rk::ANY("/x", h), rk::ANY("/x", h)}), std::invalid_argument);
+    CHECK_THROWS_AS(rk::router({rk::mount("/m", h), rk::mount("/m/", h)}), std::invalid_argument);
+    CHECK_THROWS_AS(rk::router({rk::websocket("/w", h), rk::websocket("/w", h)}), std::invalid_argument);
+    // Same shape through a group, spelled differently.
+    CHECK_THROWS_AS(rk::router({rk::GET("/api/%69tems", h), rk::group("/api", {rk::GET("/items", h)})}),
+                    std::invalid_argument);
+    // Not conflicts: different methods, ANY beside GET, a GET beside a websocket, static beside param.
+    CHECK_NOTHROW(rk::router({rk::GET("/a/:id", h), rk::POST("/a/:id", h), rk::ANY("/a/:id", h),
+                              rk::websocket("/a/:id", h), rk::GET("/a/new", h), rk::mount("/a", h)}));
+}
+
+TEST_CASE("bad templates are refused") {
+    auto h = answer("x");
+    for (std::string_view t : {"users", "/a//b", "/:", "/:a b", "/*x/y", "/a/:id/:id", "/%zz", "/f/*a/"}) {
+        CAPTURE(t);
+        CHECK_THROWS_AS(rk::router({rk::GET(std::string(t), h)}), std::invalid_argument);
+    }
+    CHECK_THROWS_AS(rk::router({rk::GET("/x", rk::handler())}), std::invalid_argument);
+    // An empty template is the root, as "/" is in a group.
+    CHECK(body(rk::router{rk::GET("", answer("r"))}, "GET", "/") == "r /");
+    std::string many;
+    for (int i = 0; i < 17; ++i) many += "/:p" + std::to_string(i);
+    CHECK_THROWS_AS(rk::router({rk::GET(many, h)}), std::invalid_argument);
+}
+
+TEST_CASE("plain routes answer without a coroutine; coroutine and mixed routes work") {
+    rk::handler app = rk::router{
+        rk::GET("/plain", [](rk::request&) { return rk::response::text("plain"); }),
+        rk::GET("/coro", [](rk::request& req) -> rk::task<rk::response> {
+            co_return rk::response::text("coro " + std::string(rk::path_param(req, "*")));
+        }),
+        rk::GET("/coro/*", [](rk::request& req) -> rk::task<rk::response> {
+            co_return rk::response::text("coro " + std::string(rk::path_param(req, "*")));
+        }),
+        rk::GET("/mixed/:n", [](rk::request& req) -> rk::maybe_task {
+            if (rk::path_param(req, "n") == "now") return rk::response::text("now");
+            return [](std::string n) -> rk::task<rk::response> { co_return rk::response::text("later " + n); }(
+                       std::string(rk::path_param(req, "n")));
+        }),
+    };
+    auto req = make_request("GET", "/plain");
+    CHECK(std::holds_alternative<rk::response>(app.invoke(req)));
+    auto miss = make_request("GET", "/nowhere");
+    CHECK(std::holds_alternative<rk::response>(app.invoke(miss)));  // 404s too
+    auto now = make_request("GET", "/mixed/now");
+    CHECK(std::holds_alternative<rk::response>(app.invoke(now)));
+
+    CHECK(body(app, "GET", "/coro/x/y") == "coro x/y");
+    CHECK(body(app, "GET", "/mixed/7") == "later 7");
+    CHECK_THROWS_AS(call(app, "GET", "/coro"), std::logic_error);  // no "*" in "/coro": thrown in the coroutine
+    // A stack of plain wraps over the router stays plain.
+    rk::handler wrapped = app | tracer("t");
+    auto again = make_request("GET", "/plain");
+    CHECK(std::holds_alternative<rk::response>(wrapped.invoke(again)));
+}
+
+TEST_CASE("copies of a router share its routes and a request keeps nothing from the last one") {
+    rk::router r{rk::GET("/a/:x", answer("a")), rk::mount("/m", answer("m"))};
+    rk::handler one = r, two = r;
+    CHECK(body(one, "GET", "/a/1") == "a /a/:x x=1");
+    CHECK(body(two, "GET", "/a/2") == "a /a/:x x=2");
+    auto req = make_request("GET", "/m/q");
+    auto res = run_handler(one, req);
+    CHECK(res.body_string() == "m /m");
+    CHECK(req.ext.get<rk::mount_point>().rest == "/q");
+}
+
+TEST_CASE("long paths and many segments") {
+    rk::handler app = rk::router{rk::GET("/a/*rest", answer("w")), rk::GET("/b/:x", answer("b"))};
+    std::string deep = "/a";
+    for (int i = 0; i < 100; ++i) deep += "/s" + std::to_string(i);
+    auto res = call(app, "GET", deep);
+    CHECK(res.status == 200);
+    CHECK(res.body_string().ends_with("s98/s99"));
+    CHECK(call(app, "GET", "/b/" + std::string(10000, 'x')).status == 200);
+    std::string slashes(5000, '/');
+    CHECK(call(app, "GET", slashes).status == 404);
+}
