@@ -59,9 +59,19 @@ TEST_CASE("parse_cookies: at most max_cookies are kept, however many are sent") 
     CHECK(c.get("c199") == "199");
     CHECK(!c.get("c200"));
     CHECK(rk::parse_cookies(many, {.max_cookies = 3}).size() == 3);
+    CHECK(rk::parse_cookies(many, {.max_cookies = 0}).empty());
     std::string same;
     for (int i = 0; i < 10000; ++i) same += "x=" + std::to_string(i) + ";";
     CHECK(parsed(same) == pairs{{"x", "0"}});
+}
+
+TEST_CASE("find_cookie: the first well-formed one, past any max_cookies") {
+    std::string many;
+    for (int i = 0; i < 1000; ++i) many += "c" + std::to_string(i) + "=" + std::to_string(i) + "; ";
+    CHECK(rk::find_cookie(many + "bad=\x01; sid=a%20b; sid=2", "sid") == "a b");
+    CHECK(rk::find_cookie(many + "sid=a%20b", "sid", false) == "a%20b");
+    CHECK(!rk::find_cookie(many + "sid", "sid"));
+    CHECK(!rk::find_cookie("", "sid"));
 }
 
 TEST_CASE("parse_cookies: percent-decoding, on by default") {

@@ -134,30 +134,58 @@ inline bool has_prefix_icase(std::string_view s, std::string_view prefix) noexce
 
 }  // namespace detail
 
+namespace detail {
+// Calls fn(name, raw value) for each well-formed pair of a Cookie header until
+// fn returns false. Pairs without '=', with a name that is not a token, or with
+// a value holding a forbidden byte are skipped; "quoted" values are unquoted.
+template <class F>
+void for_each_cookie(std::string_view header, F fn) {
+    while (!header.empty()) {
+        const auto semi = header.find(';');
+        auto pair = trim_ows(header.substr(0, semi));
+        header = semi == std::string_view::npos ? std::string_view() : header.substr(semi + 1);
+        const auto eq = pair.find('=');
+        if (eq == std::string_view::npos) continue;
+        const auto name = trim_ows(pair.substr(0, eq));
+        auto value = trim_ows(pair.substr(eq + 1));
+        if (!is_token(name)) continue;
+        if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+        bool ok = true;
+        for (unsigned char c : value) ok = ok && is_lenient_cookie_value_char(c);
+        if (ok && !fn(name, value)) return;
+    }
+}
+
+inline std::string decode_cookie_value(std::string_view raw, bool decode) {
+    if (decode && raw.find('%') != std::string_view::npos)
+        if (auto d = percent_decode(raw)) return std::move(*d);
+    return std::string(raw);
+}
+}  // namespace detail
+
 /// Parses a Cookie header value ("a=1; b=2", RFC 6265 §4.2.1, with repeated
 /// headers joined by ';'). Pairs without '=', with a name that is not a token,
 /// or with a value holding a forbidden byte are skipped; "quoted" values are
 /// unquoted. Never throws for any input (beyond std::bad_alloc).
 inline request_cookies parse_cookies(std::string_view header, const cookie_options& opt = {}) {
     request_cookies out;
-    while (!header.empty() && out.size() < opt.max_cookies) {
-        const auto semi = header.find(';');
-        auto pair = detail::trim_ows(header.substr(0, semi));
-        header = semi == std::string_view::npos ? std::string_view() : header.substr(semi + 1);
-        const auto eq = pair.find('=');
-        if (eq == std::string_view::npos) continue;
-        const auto name = detail::trim_ows(pair.substr(0, eq));
-        auto value = detail::trim_ows(pair.substr(eq + 1));
-        if (!detail::is_token(name)) continue;
-        if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
-        bool ok = true;
-        for (unsigned char c : value) ok = ok && detail::is_lenient_cookie_value_char(c);
-        if (!ok) continue;
-        std::optional<std::string> decoded;
-        if (opt.decode && value.find('%') != std::string_view::npos) decoded = percent_decode(value);
-        out.add(std::string(name), decoded ? std::move(*decoded) : std::string(value));
-    }
+    if (opt.max_cookies == 0) return out;
+    detail::for_each_cookie(header, [&](std::string_view name, std::string_view value) {
+        if (!out.contains(name)) out.add(std::string(name), detail::decode_cookie_value(value, opt.decode));
+        return out.size() < opt.max_cookies;
+    });
     return out;
+}
+
+/// The value of the first well-formed cookie `name` in a Cookie header, without
+/// building the whole set (and without the max_cookies cut-off).
+inline std::optional<std::string> find_cookie(std::string_view header, std::string_view name, bool decode = true) {
+    std::optional<std::string> found;
+    detail::for_each_cookie(header, [&](std::string_view n, std::string_view value) {
+        if (n == name) found = detail::decode_cookie_value(value, decode);
+        return !found;
+    });
+    return found;
 }
 
 /// Parses the request's cookies into req.ext, for cookies_of(req).
