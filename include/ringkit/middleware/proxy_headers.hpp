@@ -14,6 +14,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -229,16 +230,18 @@ inline std::optional<std::vector<forwarded_element>> parse_forwarded(std::string
 /// The client as trusted hops describe it: walking right to left over trusted
 /// addresses, the first untrusted one; the left-most one when all are trusted.
 /// The walk stops at anything that is not an address, and then the last good
-/// one stands (none: the peer stays). `node(i)` gives the i-th from the right.
+/// one stands (none: the peer stays). `node(i)` parses the i-th from the right.
+struct picked_hop {
+    std::size_t index;  // from the right
+    ip_address addr;
+};
 template <class Node>
-std::optional<std::size_t> pick_client(const proxy_state& s, std::size_t count, Node node,
-                                       std::optional<ip_address>& found) {
-    std::optional<std::size_t> picked;
+std::optional<picked_hop> pick_client(const proxy_state& s, std::size_t count, Node node) {
+    std::optional<picked_hop> picked;
     for (std::size_t i = 0; i < count && i < s.max_hops; ++i) {
         auto a = node(i);
         if (!a) return picked;
-        found = a;
-        picked = i;
+        picked = picked_hop{i, *a};
         if (!s.is_trusted(*a)) return picked;
     }
     if (count > s.max_hops) return std::nullopt;  // a trusted chain longer than we walk
@@ -255,9 +258,8 @@ inline void apply_x_forwarded(const proxy_state& s, request& req) {
             if (comma == std::string_view::npos) break;
             rest = rest.substr(0, comma);
         }
-        std::optional<ip_address> client;
-        if (pick_client(s, hops.size(), [&](std::size_t i) { return parse_node(hops[i]); }, client) && client)
-            req.remote_addr = client->text();
+        if (auto client = pick_client(s, hops.size(), [&](std::size_t i) { return parse_node(hops[i]); }))
+            req.remote_addr = client->addr.text();
     }
     // One value only: a list means proxies disagree, and its left part is the client's.
     if (auto proto = req.header("x-forwarded-proto"))
@@ -270,12 +272,11 @@ inline void apply_forwarded(const proxy_state& s, request& req) {
     auto elements = parse_forwarded(*value);
     if (!elements) return;
     auto n = elements->size();
-    std::optional<ip_address> client;
-    auto picked = pick_client(s, n, [&](std::size_t i) { return parse_node((*elements)[n - 1 - i].for_); }, client);
-    if (!picked || !client) return;
-    req.remote_addr = client->text();
+    auto client = pick_client(s, n, [&](std::size_t i) { return parse_node((*elements)[n - 1 - i].for_); });
+    if (!client) return;
+    req.remote_addr = client->addr.text();
     // The proto the client's own hop was made with is in the element that names it.
-    if (auto scheme = known_scheme((*elements)[n - 1 - *picked].proto)) req.scheme = *scheme;
+    if (auto scheme = known_scheme((*elements)[n - 1 - client->index].proto)) req.scheme = *scheme;
 }
 
 }  // namespace detail
