@@ -33,8 +33,8 @@ struct media_type {
             rest = detail::trim_ows(rest);
             while (!rest.empty() && rest.front() == ';') rest = detail::trim_ows(rest.substr(1));
             if (rest.empty()) return std::nullopt;
-            const auto eq = rest.find('=');
-            if (eq == std::string_view::npos) return std::nullopt;
+            const auto eq = rest.find_first_of("=;");
+            if (eq == std::string_view::npos || rest[eq] == ';') return std::nullopt;
             const auto key = detail::trim_ows(rest.substr(0, eq));
             rest = detail::trim_ows(rest.substr(eq + 1));
             std::string value;
