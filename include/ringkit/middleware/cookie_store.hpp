@@ -1,0 +1,191 @@
+// A session store that keeps the whole session in the cookie, sealed with
+// AES-256-GCM (OpenSSL's EVP interface; no crypto is written here). The server
+// keeps nothing, so sessions survive restarts and work across processes that
+// share the key. Sealed means encrypted and authenticated: a client can neither
+// read nor change its session, and a tampered, truncated or foreign cookie reads
+// as no session at all (never an error).
+//
+// What it cannot do: revoke a session server-side (ending a session expires the
+// cookie, but a copy taken earlier stays valid; keep sessions short or use
+// memory_store where that matters), or hold more than a cookie's ~4 KB.
+//
+// Only with OpenSSL's libcrypto (RINGKIT_HAS_OPENSSL, set by CMake when found).
+#pragma once
+
+#if defined(RINGKIT_HAS_OPENSSL) && RINGKIT_HAS_OPENSSL
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include <array>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ringkit/middleware/session.hpp"
+
+namespace ringkit {
+
+/// An AES-256 key: 32 bytes.
+using cookie_key = std::array<unsigned char, 32>;
+
+/// A new key from the kernel's CSPRNG. Keep it (cookie_key_to_text) and reuse
+/// it: a new key on every start logs everyone out.
+inline cookie_key random_cookie_key() {
+    cookie_key k;
+    detail::random_bytes(k.data(), k.size());
+    return k;
+}
+
+/// A key as 43 base64url characters, for a config file or an environment variable.
+inline std::string cookie_key_to_text(const cookie_key& k) {
+    return detail::base64url_encode(std::string_view(reinterpret_cast<const char*>(k.data()), k.size()));
+}
+
+/// The key cookie_key_to_text() wrote; nullopt for anything else.
+inline std::optional<cookie_key> cookie_key_from_text(std::string_view text) {
+    auto raw = detail::base64url_decode(text);
+    if (!raw || raw->size() != cookie_key{}.size()) return std::nullopt;
+    cookie_key k;
+    for (std::size_t i = 0; i < k.size(); ++i) k[i] = static_cast<unsigned char>((*raw)[i]);
+    OPENSSL_cleanse(raw->data(), raw->size());
+    return k;
+}
+
+/// Settings of a cookie_store.
+struct cookie_store_options {
+    /// Keys that still open cookies but never seal new ones: rotate keys by
+    /// moving the old one here; sessions move to the new key as they are saved.
+    std::vector<cookie_key> old_keys{};
+    /// Largest sealed value written. Browsers drop cookies whose name and value
+    /// pass 4096 bytes; a larger session makes write() throw std::length_error.
+    std::size_t max_cookie_bytes = 4000;
+    /// Authenticated with every cookie: a value sealed for another purpose (or
+    /// another app sharing the key) does not open here.
+    std::string context = "ringkit-session";
+};
+
+/// Sessions sealed into the cookie with AES-256-GCM (see the top of cookie_store.hpp).
+class cookie_store : public session_store {
+public:
+    explicit cookie_store(const cookie_key& key, cookie_store_options opt = {})
+        : state_(std::make_shared<state>(key, std::move(opt))) {}
+
+    std::optional<nlohmann::json> read(std::string_view sealed) override {
+        // Longer than anything we write: not ours, and not worth decoding.
+        if (sealed.size() > state_->opt.max_cookie_bytes) return std::nullopt;
+        auto raw = detail::base64url_decode(sealed);
+        if (!raw || raw->size() < overhead || (*raw)[0] != version) return std::nullopt;
+        std::optional<std::string> plain = open(state_->key, *raw);
+        for (std::size_t i = 0; !plain && i < state_->opt.old_keys.size(); ++i) plain = open(state_->opt.old_keys[i], *raw);
+        if (!plain) return std::nullopt;
+        auto data = nlohmann::json::parse(*plain, nullptr, false);
+        OPENSSL_cleanse(plain->data(), plain->size());
+        if (data.is_discarded() || !data.is_object()) return std::nullopt;
+        return data;
+    }
+
+    /// Seals `data` into a new cookie value (the old value is not needed).
+    /// Throws std::length_error when it would pass max_cookie_bytes.
+    std::string write(std::string_view, const nlohmann::json& data) override {
+        std::string plain = data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        const std::size_t sealed_size = ((overhead + plain.size()) * 4 + 2) / 3;
+        if (sealed_size > state_->opt.max_cookie_bytes) {
+            OPENSSL_cleanse(plain.data(), plain.size());
+            throw std::length_error("ringkit: cookie_store session of " + std::to_string(plain.size()) +
+                                    " bytes seals to " + std::to_string(sealed_size) + " > max_cookie_bytes (" +
+                                    std::to_string(state_->opt.max_cookie_bytes) +
+                                    "); keep less in the session or use memory_store");
+        }
+        auto out = detail::base64url_encode(seal(plain));
+        OPENSSL_cleanse(plain.data(), plain.size());
+        return out;
+    }
+
+    /// Nothing is kept server-side; the session middleware expires the cookie.
+    void erase(std::string_view) override {}
+
+private:
+    // Layout: version byte, 96-bit nonce, ciphertext, 128-bit tag (NIST SP 800-38D
+    // sizes). Nonces are random: safe for about 2^32 seals per key.
+    static constexpr char version = 1;
+    static constexpr std::size_t nonce_size = 12, tag_size = 16, overhead = 1 + nonce_size + tag_size;
+
+    struct state {
+        state(const cookie_key& k, cookie_store_options o) : key(k), opt(std::move(o)) {}
+        ~state() {
+            OPENSSL_cleanse(key.data(), key.size());
+            for (auto& k : opt.old_keys) OPENSSL_cleanse(k.data(), k.size());
+        }
+        state(const state&) = delete;
+        state& operator=(const state&) = delete;
+        cookie_key key;
+        cookie_store_options opt;
+    };
+
+    using ctx_ptr = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
+    static ctx_ptr new_ctx() {
+        ctx_ptr ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
+        if (!ctx) throw std::bad_alloc();
+        return ctx;
+    }
+    static const unsigned char* bytes(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+
+    std::string seal(std::string_view plain) const {
+        std::string out(overhead + plain.size(), '\0');
+        out[0] = version;
+        auto* nonce = reinterpret_cast<unsigned char*>(out.data() + 1);
+        auto* cipher = nonce + nonce_size;
+        detail::random_bytes(nonce, nonce_size);
+        auto ctx = new_ctx();
+        const auto& aad = state_->opt.context;
+        int len = 0, fin = 0;
+        if (EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, state_->key.data(), nonce) != 1 ||
+            EVP_EncryptUpdate(ctx.get(), nullptr, &len, bytes(aad), static_cast<int>(aad.size())) != 1 ||
+            EVP_EncryptUpdate(ctx.get(), cipher, &len, bytes(plain), static_cast<int>(plain.size())) != 1 ||
+            EVP_EncryptFinal_ex(ctx.get(), cipher + len, &fin) != 1 ||
+            static_cast<std::size_t>(len + fin) != plain.size() ||
+            EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, tag_size, cipher + plain.size()) != 1)
+            throw std::runtime_error("ringkit: cookie_store: AES-256-GCM encryption failed");
+        return out;
+    }
+
+    // The plaintext when `raw` was sealed with `key` and the same context and has
+    // not been changed by one bit; nullopt otherwise.
+    std::optional<std::string> open(const cookie_key& key, std::string_view raw) const {
+        const auto* nonce = bytes(raw) + 1;
+        const auto* cipher = nonce + nonce_size;
+        const std::size_t cipher_size = raw.size() - overhead;
+        std::string tag(raw.substr(raw.size() - tag_size));
+        std::string plain(cipher_size, '\0');
+        auto* out = reinterpret_cast<unsigned char*>(plain.data());
+        auto ctx = new_ctx();
+        const auto& aad = state_->opt.context;
+        int len = 0, fin = 0;
+        const bool ok =
+            EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key.data(), nonce) == 1 &&
+            EVP_DecryptUpdate(ctx.get(), nullptr, &len, bytes(aad), static_cast<int>(aad.size())) == 1 &&
+            EVP_DecryptUpdate(ctx.get(), out, &len, cipher, static_cast<int>(cipher_size)) == 1 &&
+            EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, tag_size, tag.data()) == 1 &&
+            EVP_DecryptFinal_ex(ctx.get(), out + len, &fin) == 1;  // checks the tag
+        if (!ok) {
+            OPENSSL_cleanse(plain.data(), plain.size());
+            return std::nullopt;
+        }
+        plain.resize(static_cast<std::size_t>(len + fin));
+        return plain;
+    }
+
+    std::shared_ptr<const state> state_;
+};
+
+}  // namespace ringkit
+
+#endif  // RINGKIT_HAS_OPENSSL

@@ -1,0 +1,130 @@
+#include "ringkit/middleware/cookie_store.hpp"
+
+#if defined(RINGKIT_HAS_OPENSSL) && RINGKIT_HAS_OPENSSL
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "support/run_handler.hpp"
+
+namespace rk = ringkit;
+
+namespace {
+
+std::optional<std::string> session_cookie(const rk::response& res) {
+    for (auto& [n, v] : res.headers)
+        if (n == "Set-Cookie" && v.starts_with("ringkit-session=")) return v.substr(0, v.find(';'));
+    return std::nullopt;
+}
+
+// Sealed bytes of a cookie value, and back.
+std::string raw(const std::string& sealed) { return rk::detail::base64url_decode(sealed).value(); }
+std::string text(const std::string& raw) { return rk::detail::base64url_encode(raw); }
+
+}  // namespace
+
+TEST_CASE("a session sealed into the cookie reads back") {
+    rk::cookie_store store(rk::random_cookie_key());
+    nlohmann::json data{{"user", "bob"}, {"roles", {"admin"}}, {"n", 42}};
+    auto sealed = store.write("", data);
+    CHECK(sealed.find_first_not_of(rk::detail::base64url_alphabet) == std::string::npos);
+    CHECK(sealed.find("bob") == std::string::npos);
+    CHECK(store.read(sealed) == data);
+    CHECK(store.write("", data) != sealed);  // a fresh nonce each time
+    rk::cookie_store copy = store;
+    CHECK(copy.read(sealed) == data);
+}
+
+TEST_CASE("tampered, truncated, foreign or garbage cookies read as no session") {
+    auto key = rk::random_cookie_key();
+    rk::cookie_store store(key);
+    auto sealed = store.write("", {{"user", "bob"}});
+    const auto bytes = raw(sealed);
+
+    for (std::size_t i = 0; i < bytes.size(); ++i)  // every byte, one bit flipped
+        for (unsigned char bit : {0x01, 0x80}) {
+            auto t = bytes;
+            t[i] = static_cast<char>(t[i] ^ bit);
+            CHECK(!store.read(text(t)));
+        }
+    for (std::size_t n = 0; n < bytes.size(); ++n) CHECK(!store.read(text(bytes.substr(0, n))));  // truncated
+    for (std::size_t n = 0; n < sealed.size(); ++n) CHECK(!store.read(sealed.substr(0, n)));
+    CHECK(!store.read(sealed + "A"));
+    CHECK(!store.read(text(bytes + "x")));  // extended
+
+    CHECK(!rk::cookie_store(rk::random_cookie_key()).read(sealed));                  // another key
+    CHECK(!rk::cookie_store(key, {.context = "other-app"}).read(sealed));             // another purpose
+    const std::vector<std::string> junk{"", "A", "====", "not base64!", "%00%00", std::string(5000, 'A'),
+                                        std::string(100, '\0')};
+    for (auto& j : junk) CHECK(!store.read(j));
+
+    // A valid seal of something that is not a JSON object is no session either.
+    CHECK(!store.read(store.write("", nlohmann::json::array({1, 2}))));
+    CHECK(!store.read(store.write("", "text")));
+    CHECK(store.read(store.write("", nlohmann::json::object())) == nlohmann::json::object());
+}
+
+TEST_CASE("through wrap_session: round trip; a tampered cookie gives a fresh empty session") {
+    rk::cookie_store store(rk::random_cookie_key());
+    rk::handler h = [](rk::request& req) {
+        auto& s = rk::session_of(req);
+        if (req.uri == "/login") s["user"] = "bob";
+        return rk::response::text(s.data().value("user", "-") + (s.is_new() ? " new" : ""));
+    };
+    auto app = h | rk::wrap_session(store);
+    auto req1 = rk::test::make_request("GET", "/login");
+    auto cookie = session_cookie(rk::test::run_handler(app, req1));
+    REQUIRE(cookie);
+    auto req2 = rk::test::make_request("GET", "/", {{"Cookie", *cookie}});
+    CHECK(rk::test::run_handler(app, req2).body_string() == "bob");
+
+    auto value = cookie->substr(cookie->find('=') + 1);
+    auto bytes = raw(value);
+    bytes[bytes.size() / 2] ^= 1;
+    auto forged = "ringkit-session=" + text(bytes);
+    auto req3 = rk::test::make_request("GET", "/", {{"Cookie", forged}});
+    auto res3 = rk::test::run_handler(app, req3);
+    CHECK(res3.body_string() == "- new");
+    CHECK(!session_cookie(res3));
+}
+
+TEST_CASE("key rotation: old keys open, only the new key seals") {
+    auto old_key = rk::random_cookie_key();
+    auto new_key = rk::random_cookie_key();
+    auto old_sealed = rk::cookie_store(old_key).write("", {{"v", 1}});
+    rk::cookie_store rotated(new_key, {.old_keys = {old_key}});
+    CHECK(rotated.read(old_sealed) == nlohmann::json{{"v", 1}});
+    auto resealed = rotated.write("", {{"v", 1}});
+    CHECK(rk::cookie_store(new_key).read(resealed) == nlohmann::json{{"v", 1}});
+    CHECK(!rk::cookie_store(old_key).read(resealed));
+}
+
+TEST_CASE("a session too large for a cookie is refused") {
+    rk::cookie_store store(rk::random_cookie_key());
+    nlohmann::json big{{"blob", std::string(3000, 'x')}};
+    CHECK_THROWS_AS(store.write("", big), std::length_error);
+    CHECK(store.write("", {{"blob", std::string(2900, 'x')}}).size() <= 4000);
+    rk::cookie_store tiny(rk::random_cookie_key(), {.max_cookie_bytes = 100});
+    CHECK_THROWS_AS(tiny.write("", big), std::length_error);
+}
+
+TEST_CASE("invalid UTF-8 in the session does not throw") {
+    rk::cookie_store store(rk::random_cookie_key());
+    auto sealed = store.write("", {{"s", std::string("\xff\xfe")}});
+    CHECK(store.read(sealed));
+}
+
+TEST_CASE("keys as text") {
+    auto k = rk::random_cookie_key();
+    auto t = rk::cookie_key_to_text(k);
+    CHECK(t.size() == 43);
+    CHECK(rk::cookie_key_from_text(t) == k);
+    CHECK(!rk::cookie_key_from_text(t.substr(1)));
+    CHECK(!rk::cookie_key_from_text(t + "AA"));
+    CHECK(!rk::cookie_key_from_text("short"));
+    CHECK(rk::random_cookie_key() != k);
+}
+
+#endif  // RINGKIT_HAS_OPENSSL
