@@ -298,6 +298,9 @@ private:
 
     void prepare_call() {
         if (req_.server_name.empty()) req_.server_name = peer_.local_addr;
+        // Middleware may rewrite these (wrap_forwarded); each request starts from the connection's own.
+        req_.remote_addr = peer_.remote_addr;
+        req_.scheme = "http";
         set_deadline(clock::time_point::max());  // a handler may take as long as it likes
     }
 
