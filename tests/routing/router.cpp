@@ -82,6 +82,9 @@ TEST_CASE("a wildcard takes the rest of the path, decoded, and wants its slash")
     CHECK(body(app, "GET", "/files/a//b/") == "f /files/*path path=a//b/");
     CHECK(body(app, "GET", "/files") == "404");
     CHECK(body(app, "GET", "/any/x/y") == "a /any/* *=x/y");
+    rk::handler both = rk::router{rk::GET("/u/:id/*rest", answer("u"))};
+    CHECK(body(both, "GET", "/u/7/a/b") == "u /u/:id/*rest id=7 rest=a/b");
+    CHECK(body(both, "GET", "/u/7/a") == "u /u/:id/*rest id=7 rest=a");
 }
 
 TEST_CASE("params are percent-decoded per segment: %2F stays inside, UTF-8 comes through") {

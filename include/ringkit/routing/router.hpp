@@ -291,6 +291,7 @@ public:
         t->options = std::move(options);
         std::vector<const route*> groups;
         for (auto& r : routes) t->add(r, "", groups);
+        t->trie.finalize();
         table_ = std::move(t);
     }
 
@@ -316,12 +317,11 @@ public:
                 seen.push_back(leaf);
                 return false;
             }
-            if (auto* outer = req.ext.find<path_params>()) params.values = outer->values;
+            const auto* outer_params = req.ext.find<path_params>();
+            params.values.reserve(caps.size() + (outer_params ? outer_params->values.size() : 0));
+            if (outer_params) params.values = outer_params->values;
             params.route = hit->tmpl;
-            for (auto& c : caps)
-                params.values.emplace_back(c.name, c.end - c.begin == 1 && kind != path_trie::leaf_kind::wildcard
-                                                       ? std::string(segs[c.begin].decoded)
-                                                       : segs.decoded_rest(c.begin));
+            for (auto& c : caps) params.values.emplace_back(c.name, c.value(segs));
             if (kind == path_trie::leaf_kind::mount) {
                 const auto rest = segs.rest_from(consumed);
                 auto* outer = req.ext.find<mount_point>();

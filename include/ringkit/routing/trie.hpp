@@ -2,8 +2,8 @@
 // compiled into a trie of path segments, and a request path split into
 // percent-decoded segments walked down it. Matching costs O(path length) and
 // does not depend on how many routes there are: each segment is one lookup in
-// a sorted vector of static children (a binary search over the siblings), one
-// param child and one wildcard.
+// a lookup among the static children (a hash probe on wide nodes, a binary
+// search on narrow ones), one param child and one wildcard.
 //
 // Precedence, at every depth: a static segment beats a param, a param beats a
 // wildcard, a wildcard beats a mount. When the preferred branch dead-ends the
@@ -148,7 +148,10 @@ public:
     }
 
     std::size_t size() const noexcept { return size_; }
-    const segment& operator[](std::size_t i) const noexcept { return i < inline_.size() ? inline_[i] : overflow_[i - inline_.size()]; }
+    segment operator[](std::size_t i) const noexcept {
+        const slot& s = i < inline_count ? inline_[i] : overflow_[i - inline_count];
+        return {{s.raw, s.raw_len}, {s.dec, s.dec_len}};
+    }
     std::string_view path() const noexcept { return path_; }
     /// The raw path from the '/' before segment `i` to the end ("/" when i == size()).
     std::string_view rest_from(std::size_t i) const noexcept {
@@ -166,14 +169,23 @@ public:
     }
 
 private:
+    // Trivially constructible, so the inline slots cost nothing until used.
+    struct slot {
+        const char* raw;
+        const char* dec;
+        std::size_t raw_len, dec_len;
+    };
+    static constexpr std::size_t inline_count = 32;
+
     void push(segment s) {
-        if (size_ < inline_.size()) inline_[size_] = s;
-        else overflow_.push_back(s);
+        const slot sl{s.raw.data(), s.decoded.data(), s.raw.size(), s.decoded.size()};
+        if (size_ < inline_count) inline_[size_] = sl;
+        else overflow_.push_back(sl);
         ++size_;
     }
     std::string_view path_;
-    std::array<segment, 32> inline_{};
-    std::vector<segment> overflow_;
+    slot inline_[inline_count];  // NOLINT(cppcoreguidelines-avoid-c-arrays): left uninitialised on purpose
+    std::vector<slot> overflow_;
     std::string decoded_;
     std::size_t size_ = 0;
 };
@@ -182,6 +194,12 @@ private:
 struct path_capture {
     std::string_view name;
     std::uint32_t begin = 0, end = 0;
+    bool wildcard = false;
+
+    /// The decoded value: the segment, or for a wildcard the segments joined with '/'.
+    std::string value(const path_segments& path) const {
+        return wildcard ? path.decoded_rest(begin) : std::string(path[begin].decoded);
+    }
 };
 
 /// The segment trie. Leaves are numbers the owner (the router) gives meaning to:
@@ -225,6 +243,7 @@ public:
                 it = std::lower_bound(again.begin(), again.end(), s.text,
                                       [](const auto& kid, const std::string& t) { return kid.first < t; });
                 it = again.insert(it, {s.text, child});
+                nodes_[n].index.clear();  // stale until finalize() runs again
             }
             n = it->second;
         }
@@ -238,19 +257,62 @@ public:
     /// returns true; match returns whether it did. Captures are valid during the call.
     template <class Visit>
     bool match(const path_segments& path, Visit&& visit) const {
-        std::array<path_capture, template_limits::max_captures> stack{};
+        std::array<path_capture, template_limits::max_captures> stack;
         return walk(0, 0, path, stack, 0, visit);
+    }
+
+    /// Indexes nodes with many static children by hash, so a segment costs one
+    /// hash and a probe or two however wide the node is (binary search otherwise).
+    /// Call once all templates are in; slot() after it drops the node's index.
+    void finalize() {
+        for (auto& nd : nodes_) {
+            nd.index.clear();
+            if (nd.statics.size() <= linear_limit) continue;
+            std::size_t cap = 16;
+            while (cap < nd.statics.size() * 2) cap *= 2;
+            nd.index.assign(cap, none);
+            for (std::uint32_t k = 0; k < nd.statics.size(); ++k) {
+                auto h = hash(nd.statics[k].first) & (cap - 1);
+                while (nd.index[h] != none) h = (h + 1) & (cap - 1);
+                nd.index[h] = k;
+            }
+        }
     }
 
     std::size_t node_count() const noexcept { return nodes_.size(); }
 
 private:
+    static constexpr std::size_t linear_limit = 8;
+
     struct node {
         std::vector<std::pair<std::string, std::uint32_t>> statics;  // sorted by decoded segment
+        std::vector<std::uint32_t> index;  // open addressing into statics (finalize()), power-of-two size
         std::uint32_t param = none;
         std::uint32_t exact_leaf = none, wild_leaf = none, mount_leaf = none;
         std::string param_name, param_origin, wild_name, wild_origin;
     };
+
+    static std::size_t hash(std::string_view s) noexcept {  // FNV-1a
+        std::uint64_t h = 14695981039346656037ULL;
+        for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
+        return static_cast<std::size_t>(h ^ (h >> 32));
+    }
+
+    /// The static child for segment `seg`, or none.
+    static std::uint32_t find_static(const node& nd, std::string_view seg) noexcept {
+        const auto& kids = nd.statics;
+        if (!nd.index.empty()) {
+            const std::size_t mask = nd.index.size() - 1;
+            for (auto h = hash(seg) & mask;; h = (h + 1) & mask) {
+                const auto k = nd.index[h];
+                if (k == none) return none;
+                if (kids[k].first == seg) return kids[k].second;
+            }
+        }
+        auto it = std::lower_bound(kids.begin(), kids.end(), seg,
+                                   [](const auto& kid, std::string_view t) { return std::string_view(kid.first) < t; });
+        return it != kids.end() && it->first == seg ? it->second : none;
+    }
 
     std::uint32_t new_node() {
         nodes_.emplace_back();
@@ -277,17 +339,15 @@ private:
             if (nd.exact_leaf != none && visit(nd.exact_leaf, leaf_kind::exact, caps, i)) return true;
         } else {
             const auto seg = path[i].decoded;
-            const auto& kids = nd.statics;
-            auto it = std::lower_bound(kids.begin(), kids.end(), seg,
-                                       [](const auto& kid, std::string_view t) { return std::string_view(kid.first) < t; });
-            if (it != kids.end() && it->first == seg && walk(it->second, i + 1, path, stack, depth, visit)) return true;
+            if (const auto child = find_static(nd, seg); child != none && walk(child, i + 1, path, stack, depth, visit))
+                return true;
             // A param is one non-empty segment: "/users/" has no id.
             if (nd.param != none && !seg.empty()) {
-                stack[depth] = {nd.param_name, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i + 1)};
+                stack[depth] = {nd.param_name, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i + 1), false};
                 if (walk(nd.param, i + 1, path, stack, depth + 1, visit)) return true;
             }
             if (nd.wild_leaf != none) {
-                stack[depth] = {nd.wild_name, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(size)};
+                stack[depth] = {nd.wild_name, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(size), true};
                 if (visit(nd.wild_leaf, leaf_kind::wildcard, std::span<const path_capture>(stack.data(), depth + 1), i))
                     return true;
             }
