@@ -211,6 +211,11 @@ TEST_CASE("what is left alone") {
     SUBCASE("a small body, without Vary: it never depends on Accept-Encoding") {
         check_untouched([](rk::request&) { return rk::response::text(std::string(1023, 'a')); }, gzip, false);
     }
+    SUBCASE("min_size itself is compressed") {
+        auto app = rk::handler([](rk::request&) { return rk::response::text(std::string(1024, 'a')); }) |
+                   rk::wrap_compress();
+        CHECK(fetch(app, gzip).headers.get("Content-Encoding") == "gzip");
+    }
     SUBCASE("min_size is an option") {
         auto app = rk::handler([](rk::request&) { return rk::response::text(std::string(100, 'a')); }) |
                    rk::wrap_compress({.min_size = 10});

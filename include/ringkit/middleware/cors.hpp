@@ -48,7 +48,8 @@ struct cors_options {
     /// "http://localhost:3000" (scheme, host, port; no path, no trailing '/'),
     /// matched case-insensitively; "*" allows every origin (not with credentials).
     std::vector<std::string> allowed_origins = {};
-    /// Allows origins the list does not name (e.g. every subdomain); they are echoed back.
+    /// Allows origins the list does not name (e.g. every subdomain); they are echoed
+    /// back. Called on I/O threads, possibly at once: keep it thread-safe.
     std::function<bool(std::string_view origin)> allow_origin = {};
     /// Methods a preflight may ask for, matched case-sensitively (RFC 9110 §9.1); "*": any.
     std::vector<std::string> allowed_methods = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"};
