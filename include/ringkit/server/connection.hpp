@@ -213,6 +213,9 @@ private:
                     if (in_begin_ < in_end_ || parser_->in_message()) co_await linger();
                     co_return;
                 }
+                // What middleware attached (an upload's temp files, a session) ends with
+                // its request, not when the next one arrives on this connection.
+                req_.ext.clear();
                 break;
             }
             }
