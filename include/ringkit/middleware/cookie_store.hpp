@@ -84,7 +84,8 @@ public:
         auto raw = detail::base64url_decode(sealed);
         if (!raw || raw->size() < overhead || (*raw)[0] != version) return std::nullopt;
         std::optional<std::string> plain = open(state_->key, *raw);
-        for (std::size_t i = 0; !plain && i < state_->opt.old_keys.size(); ++i) plain = open(state_->opt.old_keys[i], *raw);
+        for (std::size_t i = 0; !plain && i < state_->opt.old_keys.size(); ++i)
+            plain = open(state_->opt.old_keys[i], *raw);
         if (!plain) return std::nullopt;
         auto data = nlohmann::json::parse(*plain, nullptr, false);
         OPENSSL_cleanse(plain->data(), plain->size());
