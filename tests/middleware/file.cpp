@@ -248,6 +248,12 @@ TEST_CASE("path_info: below a mount point; the redirect keeps the whole uri") {
     req = make_request("GET", "/static/sub");
     req.ext.emplace<rk::mount_point>(std::string("/static"), std::string("/sub"));
     CHECK(run_handler(h, req).headers.get("Location") == "/static/sub/");
+    req = make_request("GET", "/static");  // the mount's own path: to "/static/", for relative links
+    req.ext.emplace<rk::mount_point>(std::string("/static"), std::string("/"));
+    CHECK(run_handler(h, req).headers.get("Location") == "/static/");
+    req = make_request("GET", "/static/");
+    req.ext.emplace<rk::mount_point>(std::string("/static"), std::string("/"));
+    CHECK(body_bytes(run_handler(h, req)) == "<h1>home</h1>");
 }
 
 TEST_CASE("wrap_file: files are served, everything else goes to the next handler") {

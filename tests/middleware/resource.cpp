@@ -57,6 +57,10 @@ TEST_CASE("resources: index files and the directory redirect") {
     CHECK(get("/docs").headers.get("Location") == "/docs/");
     CHECK(get("/css/").status == 404);
     CHECK(get("/css").status == 404);
+    auto h = rk::resource_handler(assets);
+    auto req = make_request("GET", "/assets");
+    req.ext.emplace<rk::mount_point>(std::string("/assets"), std::string("/"));
+    CHECK(run_handler(h, req).headers.get("Location") == "/assets/");
 }
 
 TEST_CASE("resources: bad paths get 400 like files do") {

@@ -7,9 +7,10 @@
 // server sends them with sendfile(2), whole or as one byte range.
 //
 // Choices where the RFCs leave room:
-//  - "/dir" (a directory, no trailing slash) is redirected (301) to "/dir/",
-//    as nginx does, so relative links inside its index page resolve; a
-//    directory without an index file is 404 (there are no listings).
+//  - A directory asked for without a trailing slash ("/dir", or a mount's own
+//    path "/static") is redirected (301) to "/dir/", as nginx does, so
+//    relative links inside its index page resolve; a directory without an
+//    index file is 404 (there are no listings).
 //  - The ETag is strong and made of the modification time and size, as
 //    nginx's: "<mtime seconds hex>-<size hex>".
 //  - Several ranges in one Range header get the whole file (range.hpp).
@@ -212,6 +213,16 @@ inline std::shared_ptr<const int> open_checked(const config& c, const std::strin
     return owned;
 }
 
+/// 301 to the request's uri with a '/' appended (query kept), for a directory.
+inline response slash_redirect(const request& req) {
+    // One leading slash: "//host/dir/" would be a protocol-relative URL (an open redirect).
+    std::string_view uri = req.uri;
+    while (uri.starts_with("/")) uri.remove_prefix(1);
+    std::string location = "/" + std::string(uri) + "/";
+    if (req.query_string) location += "?" + *req.query_string;
+    return response(301, {{"Location", std::move(location)}});
+}
+
 /// The outcome of looking for a file: a response, or the status that refuses it
 /// (wrap_file hands those requests to the next handler instead).
 struct outcome {
@@ -234,14 +245,11 @@ inline outcome serve(request& req, const config& c) {
     if (!fd) return {404, {}};
     std::string_view name = checked.segments.empty() ? std::string_view() : std::string_view(checked.segments.back());
     if (S_ISDIR(st.st_mode)) {
-        if (!checked.trailing_slash && !checked.segments.empty()) {
+        // The uri, not path_info, decides: a mount's own path ("/static") has path_info "/",
+        // and relative links in its index need the browser to be at "/static/".
+        if (!req.uri.ends_with('/')) {
             if (!o.redirect_directories) return {404, {}};
-            // One leading slash: "//host/dir" would be a protocol-relative URL (an open redirect).
-            std::string_view uri = req.uri;
-            while (uri.starts_with("/")) uri.remove_prefix(1);
-            std::string location = "/" + std::string(uri) + "/";
-            if (req.query_string) location += "?" + *req.query_string;
-            return {0, response(301, {{"Location", std::move(location)}})};
+            return {0, slash_redirect(req)};
         }
         std::shared_ptr<const int> index;
         for (auto& file : o.index_files) {

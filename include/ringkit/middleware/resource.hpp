@@ -110,15 +110,14 @@ inline files::outcome serve(request& req, const table& t) {
         if (!key.empty()) key.push_back('/');
         key.append(seg);
     }
-    const entry* e = nullptr;
-    if (checked.trailing_slash || key.empty()) {
-        e = t.find_index(key);
-    } else if (!(e = t.find(key)) && t.opts.redirect_directories && t.find_index(key)) {
-        std::string_view uri = req.uri;  // one leading slash: never a protocol-relative URL
-        while (uri.starts_with("/")) uri.remove_prefix(1);
-        std::string location = "/" + std::string(uri) + "/";
-        if (req.query_string) location += "?" + *req.query_string;
-        return {0, response(301, {{"Location", std::move(location)}})};
+    const bool dir_form = checked.trailing_slash || key.empty();
+    const entry* e = dir_form ? nullptr : t.find(key);
+    if (!e) {
+        const entry* index = t.find_index(key);
+        // As for files, the uri decides: a mount's own path ("/static") has path_info "/".
+        if (index && !req.uri.ends_with('/'))
+            return t.opts.redirect_directories ? files::outcome{0, files::slash_redirect(req)} : files::outcome{404, {}};
+        if (dir_form) e = index;
     }
     if (!e) return {404, {}};
     auto content = e->content;
