@@ -45,7 +45,8 @@ namespace ringkit {
 /// template (for logs and metrics) and its params, decoded. Names and template
 /// point into the router, which must outlive the request (an app's router does).
 struct path_params {
-    /// The matched template with its groups' prefixes, e.g. "/api/users/:id".
+    /// The matched template with its groups' prefixes, e.g. "/api/users/:id"
+    /// (for a mount, its prefix: "/static").
     std::string_view route;
     /// (name, decoded value) in template order; a wildcard's value is the rest of
     /// the path decoded, without its leading '/'. A mounted router's params follow
