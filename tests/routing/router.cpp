@@ -2,6 +2,10 @@
 
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -389,4 +393,25 @@ TEST_CASE("long paths and many segments") {
     CHECK(call(app, "GET", "/b/" + std::string(10000, 'x')).status == 200);
     std::string slashes(5000, '/');
     CHECK(call(app, "GET", slashes).status == 404);
+}
+
+TEST_CASE("files() mounts a directory: files below the prefix, the router's routes beside it") {
+    auto root = std::filesystem::temp_directory_path() / ("ringkit-router-files-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(root / "css");
+    std::ofstream(root / "css" / "site.css") << "h1{}";
+    rk::handler hello = [](rk::request&) { return rk::response::text("hello"); };
+    rk::router app{rk::GET("/hello", hello), rk::files("/static", root.string())};
+
+    auto req = rk::test::make_request("GET", "/static/css/site.css");
+    auto res = rk::test::run_handler(app, req);
+    CHECK(res.status == 200);
+    CHECK(res.headers.get("Content-Type") == "text/css");
+    CHECK(std::holds_alternative<rk::file_body>(res.body));
+    auto traversal = rk::test::make_request("GET", "/static/%2e%2e/%2e%2e/etc/passwd");
+    CHECK(rk::test::run_handler(app, traversal).status == 400);
+    auto missing = rk::test::make_request("GET", "/static/nope.css");
+    CHECK(rk::test::run_handler(app, missing).status == 404);
+    auto other = rk::test::make_request("GET", "/hello");
+    CHECK(rk::test::run_handler(app, other).body_string() == "hello");
+    std::filesystem::remove_all(root);
 }

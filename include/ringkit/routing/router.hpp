@@ -37,6 +37,7 @@
 #include "ringkit/core/ascii.hpp"
 #include "ringkit/http/handler.hpp"
 #include "ringkit/http/path_info.hpp"
+#include "ringkit/middleware/file.hpp"
 #include "ringkit/routing/trie.hpp"
 
 namespace ringkit {
@@ -140,6 +141,12 @@ inline route mount(std::string prefix, handler h) {
     route r("", std::move(prefix), std::move(h));
     r.what = route::kind::mount;
     return r;
+}
+
+/// The files under `root` at `prefix`: mount(prefix, file_handler(root, opts)),
+/// with its path checks, conditional requests and ranges (middleware/file.hpp).
+inline route files(std::string prefix, std::string root, file_options opts = {}) {
+    return mount(std::move(prefix), file_handler(std::move(root), std::move(opts)));
 }
 
 /// Routes under a common prefix, wrapped in middleware of their own: the group's
