@@ -132,3 +132,14 @@ TEST_CASE("json_of without the middleware names what is missing") {
     rk::request req;
     CHECK_THROWS_AS(rk::json_of(req), std::logic_error);
 }
+
+TEST_CASE("a number too large for a double is 400, not an exception (a 500) echoing the client's bytes") {
+    for (std::string body : {"1e999", "[-1e400]", R"({"n": 123456789e999999})"}) {
+        CAPTURE(body);
+        outcome o;
+        CHECK_NOTHROW(o = post("application/json", body));
+        CHECK(o.res.status == 400);
+        CHECK_FALSE(o.ran);
+        CHECK(o.res.body_string().find("e9") == std::string::npos);
+    }
+}

@@ -102,6 +102,9 @@ inline auto wrap_json_body(json_options options = {}) {
                 auto reason = colon == std::string_view::npos ? std::string_view("syntax error") : what.substr(colon + 2);
                 reason = reason.substr(0, reason.find(';'));
                 return response::text("Malformed JSON at byte " + std::to_string(e.byte) + ": " + std::string(reason), 400);
+            } catch (const nlohmann::json::exception&) {
+                // out_of_range.406: a number past a double ("1e999"); its what() quotes the client too.
+                return response::text("Malformed JSON: a number is out of range", 400);
             }
             req.ext.emplace<json_body>(std::move(value));
             return n.invoke(req);
