@@ -333,6 +333,11 @@ TEST_CASE("bad templates are refused") {
         CHECK_THROWS_AS(rk::router({rk::GET(std::string(t), h)}), std::invalid_argument);
     }
     CHECK_THROWS_AS(rk::router({rk::GET("/x", rk::handler())}), std::invalid_argument);
+    // Inside a group a path is checked as well: "items" under "/api" is no "/apiitems".
+    CHECK_THROWS_AS(rk::router({rk::group("/api", {rk::GET("items", h)})}), std::invalid_argument);
+    CHECK_THROWS_AS(rk::router({rk::group("/api", {rk::mount("static", h)})}), std::invalid_argument);
+    CHECK_THROWS_AS(rk::router({rk::group("/api", {rk::group("v2", {rk::GET("/items", h)})})}), std::invalid_argument);
+    CHECK_THROWS_AS(rk::router({rk::group("api", {rk::GET("/items", h)})}), std::invalid_argument);
     // An empty template is the root, as "/" is in a group.
     CHECK(body(rk::router{rk::GET("", answer("r"))}, "GET", "/") == "r /");
     std::string many;

@@ -211,7 +211,12 @@ inline std::string describe(const route_entry& e) {
     return (e.websocket ? std::string("websocket") : e.method.empty() ? std::string("ANY") : e.method) + " " + e.tmpl;
 }
 
+// A group's prefix and one of its paths; both start with '/' (or are empty), so
+// "items" under "/api" is refused rather than read as "/apiitems".
 inline std::string join_path(std::string_view prefix, std::string_view path) {
+    if (!path.empty() && path.front() != '/')
+        throw std::invalid_argument("ringkit::router: bad route template \"" + std::string(path) +
+                                    "\": it must start with '/'");
     while (!prefix.empty() && prefix.back() == '/') prefix.remove_suffix(1);
     if (path.empty() || path == "/") return prefix.empty() ? std::string("/") : std::string(prefix);
     return std::string(prefix) + std::string(path);
