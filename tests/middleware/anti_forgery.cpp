@@ -126,3 +126,22 @@ TEST_CASE("without wrap_session outside it, a clear error") {
     auto bare = rk::test::make_request("GET", "/form");
     CHECK_THROWS_WITH_AS(rk::anti_forgery_token(bare), doctest::Contains("wrap_anti_forgery"), std::logic_error);
 }
+
+TEST_CASE("an empty token in the session never matches an empty token presented") {
+    // Data that reached the session another way (an app bug, an import) must not
+    // turn "no token" into "any request with an empty field passes".
+    rk::handler inner = [](rk::request& req) {
+        if (req.uri == "/seed") rk::session_of(req)[rk::anti_forgery_session_key] = "";
+        return rk::response::text("done");
+    };
+    auto app = inner | rk::wrap_anti_forgery() | rk::wrap_session(rk::memory_store{});
+    auto seed = rk::test::make_request("GET", "/seed");
+    auto cookie = session_cookie(rk::test::run_handler(app, seed)).value();
+    auto post = [&](std::initializer_list<std::pair<std::string_view, std::string_view>> h, std::string body) {
+        auto req = rk::test::make_request("POST", "/act", h, std::move(body));
+        req.headers.add("cookie", cookie);
+        return rk::test::run_handler(app, req).status;
+    };
+    CHECK(post({{"X-CSRF-Token", ""}}, {}) == 403);
+    CHECK(post({{"Content-Type", form_type}}, "__anti-forgery-token=") == 403);
+}

@@ -78,7 +78,8 @@ inline auto wrap_anti_forgery(anti_forgery_options options = {}) {
             if (detail::is_safe_method(req.request_method)) return n.invoke(req);
             const auto& data = s->data();
             auto it = data.find(anti_forgery_session_key);
-            const bool ok = it != data.end() && it->is_string() && [&] {
+            // An empty stored token is no token: "" must never match an empty field.
+            const bool ok = it != data.end() && it->is_string() && !it->get_ref<const std::string&>().empty() && [&] {
                 auto presented = detail::presented_token(req, *opt);
                 return presented && detail::constant_time_equals(*presented, it->get_ref<const std::string&>());
             }();
