@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "ringkit/middleware/not_modified.hpp"
 #include "support/run_handler.hpp"
 
 namespace rk = ringkit;
@@ -302,6 +303,31 @@ TEST_CASE("Vary is merged, an existing weak ETag kept, Accept-Ranges dropped") {
     }) | rk::wrap_compress();
     CHECK(all(fetch(already, {{"accept-encoding", "gzip"}}), "vary") ==
           std::vector<std::string>{"accept-encoding, Origin"});
+}
+
+TEST_CASE("a 304 to a client holding the encoded copy carries that copy's weak ETag and Vary") {
+    // RFC 9111 §4.3.4: a 304 with a strong validator updates only stored responses
+    // with that same strong validator; the client stored W/"v1" from the gzipped 200.
+    const auto text = sample_text(4000);
+    auto app = rk::handler([&](rk::request&) {
+        auto r = rk::response::text(text);
+        r.headers.add("ETag", "\"v1\"");
+        return r;
+    }) | rk::wrap_not_modified() | rk::wrap_compress();
+    auto first = fetch(app, {{"accept-encoding", "gzip"}});
+    REQUIRE(first.headers.get("ETag") == "W/\"v1\"");
+    auto again = fetch(app, {{"accept-encoding", "gzip"}, {"if-none-match", "W/\"v1\""}});
+    CHECK(again.status == 304);
+    CHECK(again.headers.get("ETag") == "W/\"v1\"");
+    CHECK(all(again, "vary") == std::vector<std::string>{"Accept-Encoding"});
+
+    // A client holding the identity copy (strong tag) keeps it.
+    auto plain = fetch(app, {{"if-none-match", "\"v1\""}});
+    CHECK(plain.status == 304);
+    CHECK(plain.headers.get("ETag") == "\"v1\"");
+    auto strong = fetch(app, {{"accept-encoding", "gzip"}, {"if-none-match", "\"v1\""}});
+    CHECK(strong.status == 304);
+    CHECK(strong.headers.get("ETag") == "\"v1\"");
 }
 
 TEST_CASE("a stream is compressed write by write, each write decodable at once") {

@@ -280,7 +280,29 @@ inline bool worth_compressing(const response& res, const compress_options& o) {
     return std::holds_alternative<stream_body>(res.body);
 }
 
-inline void compress_response(response& res, content_coding coding, const compress_options& o) {
+// Whether If-None-Match `list` names the strong tag `etag` ("x") in its weak
+// form W/"x", the validator compress_response gave the encoded copy. A tag holds
+// no '"', so a quoted match after "W/" is that whole tag.
+inline bool names_weakened(std::string_view list, std::string_view etag) noexcept {
+    for (auto at = list.find("W/"); at != std::string_view::npos; at = list.find("W/", at + 2))
+        if (list.substr(at + 2, etag.size()) == etag) return true;
+    return false;
+}
+
+// A 304 to a client whose cached copy is one this middleware encoded: it must
+// carry that copy's validator (RFC 9111 §4.3.4: a strong "x" would update no
+// stored response with W/"x") and its Vary (RFC 9110 §15.4.5).
+inline void match_encoded_copy(const request& req, response& res, content_coding coding) {
+    if (coding == content_coding::identity) return;
+    auto etag = res.headers.get("etag");
+    auto inm = req.header("if-none-match");
+    if (!etag || !etag->starts_with('"') || !inm || !names_weakened(*inm, *etag)) return;
+    res.headers.set("ETag", "W/" + std::string(*etag));
+    add_vary(res.headers, "Accept-Encoding");
+}
+
+inline void compress_response(const request& req, response& res, content_coding coding, const compress_options& o) {
+    if (res.status == 304) return match_encoded_copy(req, res, coding);
     if (!worth_compressing(res, o)) return;
     add_vary(res.headers, "Accept-Encoding");
     if (coding == content_coding::identity) return;
@@ -318,7 +340,8 @@ inline void compress_response(response& res, content_coding coding, const compre
 /// Accept-Encoding allows it, and adds Vary: Accept-Encoding to every response
 /// it would compress for such a client. Skips small bodies, non-compressible
 /// types, responses already encoded, 1xx/204/206/304 and Cache-Control:
-/// no-transform. HEAD is answered like GET, so its headers (Content-Length
+/// no-transform; a 304 to a client whose If-None-Match names the weak ETag of an
+/// encoded copy gets that ETag and Vary back. HEAD is answered like GET, so its headers (Content-Length
 /// included) are the ones GET would send (RFC 9110 §9.3.2). Without zlib: a pass-through.
 /// Throws std::invalid_argument for a level, window_bits or mem_level zlib cannot use.
 inline auto wrap_compress(compress_options options = {}) {
@@ -330,7 +353,7 @@ inline auto wrap_compress(compress_options options = {}) {
         return wrap(std::move(next), [opts](request& req, const handler& n) -> maybe_task {
             const auto coding = choose_coding(req.header("accept-encoding"), opts->deflate);
             return then(n.invoke(req), req,
-                        [opts, coding](request&, response& res) { detail::compress_response(res, coding, *opts); });
+                        [opts, coding](request& r, response& res) { detail::compress_response(r, res, coding, *opts); });
         });
     };
 #else
