@@ -210,6 +210,10 @@ TEST_CASE("a trailing slash is part of the path; the other spelling gets a 308 w
     rk::handler root = rk::router{rk::GET("/:a/", answer("x"))};
     CHECK(call(root, "GET", "/evil.com").status == 308);
     CHECK(call(root, "GET", "//evil.com").status == 404);
+    // Nor to "/\host": browsers read a backslash there as '/' (WHATWG URL), so it is "//host" too.
+    rk::handler slug = rk::router{rk::GET("/:slug", answer("x"))};
+    CHECK(call(slug, "GET", "/evil.com/").status == 308);
+    CHECK(call(slug, "GET", "/\\evil.com/").status == 404);
 
     rk::handler strict = rk::router({rk::GET("/users", answer("list"))}, {.redirect_trailing_slash = false});
     CHECK(call(strict, "GET", "/users/").status == 404);

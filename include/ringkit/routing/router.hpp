@@ -385,8 +385,9 @@ private:
         });
         if (!found) return std::nullopt;
         std::string location = req.uri.substr(0, req.uri.size() - path.size()) + other;
-        // "//host/" would be a scheme-relative reference to another site (RFC 3986 §4.2).
-        if (location.starts_with("//")) return std::nullopt;
+        // "//host/" would be a scheme-relative reference to another site (RFC 3986 §4.2),
+        // and so is "/\host/" to a browser (the WHATWG URL parser reads '\' as '/').
+        if (location.size() > 1 && (location[1] == '/' || location[1] == '\\')) return std::nullopt;
         if (req.query_string) location += "?" + *req.query_string;
         return location;
     }
