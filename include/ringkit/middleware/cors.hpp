@@ -249,7 +249,7 @@ inline auto wrap_cors(cors_options options = {}) {
             auto origin = req.header("origin");
             if (!origin) {
                 if (!c.varies()) return n.invoke(req);
-                return then(n.invoke(req), req, [config](request&, response& res) { add_vary(res.headers, "Origin"); });
+                return then(n.invoke(req), req, [](request&, response& res) { add_vary(res.headers, "Origin"); });
             }
             if (req.request_method == method::options)
                 if (auto asked = req.header("access-control-request-method"))
