@@ -115,7 +115,7 @@ TEST_CASE("the request target is escaped in the log message") {
     req.uri = "/a\r\nFAKE entry\\";
     run_handler(app, req);
     REQUIRE(log.calls->size() == 1);
-    CHECK((*log.calls)[0].message == "handler threw on GET /a\\x0d\\x0aFAKE entry\\x5c; sent 500");
+    CHECK((*log.calls)[0].message == "handler threw on GET /a\\x0d\\x0aFAKE entry\\\\; sent 500");
 }
 
 TEST_CASE("outer middleware still sees the 500; responses that are not errors pass untouched") {

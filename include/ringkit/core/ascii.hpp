@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace ringkit::detail {
@@ -64,6 +65,24 @@ constexpr bool has_token(std::string_view list, std::string_view token) noexcept
         list.remove_prefix(comma + 1);
     }
     return false;
+}
+
+/// Apache's escaping for logged request data: '"' and '\' get a backslash,
+/// control bytes and non-ASCII become \xhh.
+inline void append_log_escaped(std::string& out, std::string_view s) {
+    static constexpr char hex[] = "0123456789abcdef";
+    for (unsigned char c : s) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += static_cast<char>(c);
+        } else if (c < 0x20 || c >= 0x7f) {
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
 }
 
 }  // namespace ringkit::detail

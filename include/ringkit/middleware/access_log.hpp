@@ -19,6 +19,7 @@
 #include <utility>
 #include <variant>
 
+#include "ringkit/core/ascii.hpp"
 #include "ringkit/middleware/middleware.hpp"
 
 namespace ringkit {
@@ -55,24 +56,6 @@ struct access_log_options {
 };
 
 namespace detail {
-
-/// Apache's escaping for logged request data: '"' and '\' get a backslash,
-/// control bytes and non-ASCII become \xhh.
-inline void append_log_escaped(std::string& out, std::string_view s) {
-    static constexpr char hex[] = "0123456789abcdef";
-    for (unsigned char c : s) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += static_cast<char>(c);
-        } else if (c < 0x20 || c >= 0x7f) {
-            out += "\\x";
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        } else {
-            out += static_cast<char>(c);
-        }
-    }
-}
 
 /// "26/Nov/2026:14:00:00 +0000", always UTC, by hand: strftime's month names follow the locale.
 inline void append_clf_time(std::string& out, std::chrono::system_clock::time_point t) {

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <utility>
 
+#include "ringkit/core/ascii.hpp"
 #include "ringkit/core/exception.hpp"
 #include "ringkit/middleware/middleware.hpp"
 
@@ -58,16 +59,7 @@ struct exception_state {
         std::string message = "handler threw on ";
         message += req.method_name;
         message += ' ';
-        for (unsigned char c : std::string_view(req.uri).substr(0, 1024)) {
-            if (c >= 0x20 && c < 0x7f && c != '\\') {
-                message += static_cast<char>(c);
-            } else {
-                static constexpr char hex[] = "0123456789abcdef";
-                message += "\\x";
-                message += hex[c >> 4];
-                message += hex[c & 15];
-            }
-        }
+        detail::append_log_escaped(message, std::string_view(req.uri).substr(0, 1024));
         message += "; sent 500";
         if (options.logger) return options.logger(message, error);
         auto what = exception_message(error);
