@@ -4,6 +4,9 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -88,6 +91,74 @@ TEST_CASE("through wrap_session: round trip; a tampered cookie gives a fresh emp
     auto res3 = rk::test::run_handler(app, req3);
     CHECK(res3.body_string() == "- new");
     CHECK(!session_cookie(res3));
+}
+
+TEST_CASE("max_age: an old cookie reads as no session, a fresh one reads; writing refreshes the time") {
+    using namespace std::chrono_literals;
+    auto now = std::make_shared<std::chrono::system_clock::time_point>(std::chrono::sys_days{std::chrono::year{2030} /
+                                                                                              1 / 1});
+    rk::cookie_store_options opt{.max_age = 24h, .clock = [now] { return *now; }};
+    CHECK(rk::cookie_store_options{}.max_age == std::chrono::days(7));
+    rk::cookie_store store(rk::random_cookie_key(), opt);
+    const nlohmann::json data{{"user", "bob"}};
+    auto sealed = store.write("", data);
+
+    CHECK(store.read(sealed) == data);
+    *now += 24h - 1s;
+    CHECK(store.read(sealed) == data);
+    auto resealed = store.write(sealed, data);  // sliding: a save starts a new 24 h
+    *now += 1s;
+    CHECK(!store.read(sealed));
+    CHECK(store.read(resealed) == data);
+    *now += 24h - 1s;
+    CHECK(!store.read(resealed));
+
+    // No server-side limit: as old as you like.
+    auto unlimited_opt = opt;
+    unlimited_opt.max_age = std::nullopt;
+    rk::cookie_store unlimited(rk::random_cookie_key(), unlimited_opt);
+    auto kept = unlimited.write("", data);
+    *now += std::chrono::days(3650);
+    CHECK(unlimited.read(kept) == data);
+}
+
+TEST_CASE("max_age: a cookie sealed in the future beyond the clock skew is refused") {
+    using namespace std::chrono_literals;
+    const auto key = rk::random_cookie_key();
+    const std::chrono::system_clock::time_point t0 = std::chrono::sys_days{std::chrono::year{2030} / 1 / 1};
+    auto at = [&](std::chrono::system_clock::time_point t) {
+        return rk::cookie_store(key, {.max_age = 24h, .clock = [t] { return t; }});
+    };
+    const nlohmann::json data{{"v", 1}};
+    // Another server sharing the key whose clock runs ahead.
+    CHECK(at(t0).read(at(t0 + 5min).write("", data)) == data);
+    CHECK(!at(t0).read(at(t0 + 5min + 1s).write("", data)));
+    CHECK(!at(t0).read(at(t0 + std::chrono::days(365)).write("", data)));
+    // Extreme seal times (the clock is the only way to write them) neither overflow nor pass.
+    const auto lowest = std::chrono::system_clock::time_point(  // about 292 years before 1970
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(
+            std::chrono::seconds(INT64_MIN / 1'000'000'000)));
+    CHECK(!at(t0).read(at(lowest).write("", data)));
+    CHECK(!at(lowest).read(at(t0).write("", data)));
+    // A non-positive max_age opens nothing.
+    CHECK(!rk::cookie_store(key, {.max_age = 0s}).read(rk::cookie_store(key).write("", data)));
+    CHECK(!rk::cookie_store(key, {.max_age = -1s}).read(rk::cookie_store(key).write("", data)));
+}
+
+TEST_CASE("the seal time is authenticated: changing it (even to a valid time) breaks the seal") {
+    using namespace std::chrono_literals;
+    const std::chrono::system_clock::time_point t0 = std::chrono::sys_days{std::chrono::year{2030} / 1 / 1};
+    rk::cookie_store store(rk::random_cookie_key(), {.max_age = 24h, .clock = [t0] { return t0; }});
+    auto bytes = raw(store.write("", {{"v", 1}}));
+    REQUIRE(bytes[0] == 2);              // the format's version
+    for (int delta : {-1, +1, -60}) {  // bytes 1..8: the time, big-endian; 8 is the low byte
+        auto t = bytes;
+        t[8] = static_cast<char>(static_cast<unsigned char>(t[8]) + delta);
+        CHECK(!store.read(text(t)));
+    }
+    auto v1 = bytes;
+    v1[0] = 1;  // the old format is not read
+    CHECK(!store.read(text(v1)));
 }
 
 TEST_CASE("key rotation: old keys open, only the new key seals") {

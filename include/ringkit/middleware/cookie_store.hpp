@@ -5,9 +5,14 @@
 // read nor change its session, and a tampered, truncated or foreign cookie reads
 // as no session at all (never an error).
 //
-// What it cannot do: revoke a session server-side (ending a session expires the
-// cookie, but a copy taken earlier stays valid; keep sessions short or use
-// memory_store where that matters), or hold more than a cookie's ~4 KB.
+// Each cookie carries the time it was sealed, authenticated with it, and read()
+// refuses one older than max_age (7 days by default): a stolen or logged-out
+// cookie stops working by then even though the key still opens it.
+//
+// What it cannot do: revoke a session server-side before max_age (ending a
+// session expires the cookie, but a copy taken earlier stays valid until it is
+// max_age old; lower max_age or use memory_store where that matters), or hold
+// more than a cookie's ~4 KB.
 //
 // Only with OpenSSL's libcrypto (RINGKIT_HAS_OPENSSL, set by CMake when found).
 #pragma once
@@ -18,7 +23,10 @@
 #include <openssl/evp.h>
 
 #include <array>
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -70,6 +78,24 @@ struct cookie_store_options {
     /// Authenticated with every cookie: a value sealed for another purpose (or
     /// another app sharing the key) does not open here.
     std::string context = "ringkit-session";
+    /// A cookie sealed longer ago than this reads as no session; std::nullopt
+    /// for no server-side limit (a copy of a cookie then works for as long as
+    /// the key does). The time is re-sealed on every write(), so the limit
+    /// slides: it counts from the last time the session *changed* and was
+    /// saved, not from the last request (wrap_session() saves only changed
+    /// sessions), so a user who only reads for longer than this is logged out.
+    /// 7 days, like a "remember me for a week": short enough to bound a stolen
+    /// or logged-out cookie, long enough that ordinary use rarely hits it (Django
+    /// uses 2 weeks for the same check). Keep session_options::max_age, the
+    /// browser's lifetime for the cookie, at or below it. A cookie sealed more
+    /// than 5 minutes in the future (clock skew between servers sharing the key)
+    /// is refused too.
+    std::optional<std::chrono::seconds> max_age = std::chrono::days(7);
+    /// The wall clock seal times are taken from and max_age is measured on;
+    /// tests inject one. system_clock when empty. (Wall time, not steady_clock:
+    /// the time must mean the same in every process sharing the key and after a
+    /// restart.)
+    std::function<std::chrono::system_clock::time_point()> clock{};
 };
 
 /// Sessions sealed into the cookie with AES-256-GCM (see the top of cookie_store.hpp).
@@ -83,6 +109,9 @@ public:
         if (sealed.size() > state_->opt.max_cookie_bytes) return std::nullopt;
         auto raw = detail::base64url_decode(sealed);
         if (!raw || raw->size() < overhead || (*raw)[0] != version) return std::nullopt;
+        // Checked before the tag, which also covers the time: a changed time
+        // fails there, so deciding on it first only skips work.
+        if (!fresh(sealed_at(*raw))) return std::nullopt;
         std::optional<std::string> plain = open(state_->key, *raw);
         for (std::size_t i = 0; !plain && i < state_->opt.old_keys.size(); ++i)
             plain = open(state_->opt.old_keys[i], *raw);
@@ -93,7 +122,8 @@ public:
         return data;
     }
 
-    /// Seals `data` into a new cookie value (the old value is not needed).
+    /// Seals `data` with the current time into a new cookie value (the old value
+    /// is not needed); the new value's max_age counts from now.
     /// Throws std::length_error when it would pass max_cookie_bytes.
     std::string write(std::string_view, const nlohmann::json& data) override {
         std::string plain = data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -114,10 +144,17 @@ public:
     void erase(std::string_view) override {}
 
 private:
-    // Layout: version byte, 96-bit nonce, ciphertext, 128-bit tag (NIST SP 800-38D
-    // sizes). Nonces are random: safe for about 2^32 seals per key.
-    static constexpr char version = 1;
-    static constexpr std::size_t nonce_size = 12, tag_size = 16, overhead = 1 + nonce_size + tag_size;
+    // Layout: version byte, sealing time (seconds since the Unix epoch, 64-bit
+    // two's complement, big-endian), 96-bit nonce, ciphertext, 128-bit tag (NIST
+    // SP 800-38D sizes). The version and time are in clear but authenticated:
+    // the AAD is those 9 header bytes followed by the context. Nonces are
+    // random: safe for about 2^32 seals per key. Version 1 (no time) is not read.
+    static constexpr char version = 2;
+    static constexpr std::size_t time_size = 8, header_size = 1 + time_size;
+    static constexpr std::size_t nonce_size = 12, tag_size = 16, overhead = header_size + nonce_size + tag_size;
+    // How far in the future a seal time may be (clocks of servers sharing a key
+    // disagree a little); beyond it the cookie was not sealed by a sane clock.
+    static constexpr std::chrono::seconds max_clock_skew = std::chrono::minutes(5);
 
     struct state {
         state(const cookie_key& k, cookie_store_options o) : key(k), opt(std::move(o)) {}
@@ -139,14 +176,42 @@ private:
     }
     static const unsigned char* bytes(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
 
+    std::int64_t now_seconds() const {
+        auto t = state_->opt.clock ? state_->opt.clock() : std::chrono::system_clock::now();
+        return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+    }
+    static std::int64_t sealed_at(std::string_view raw) {
+        std::uint64_t v = 0;
+        for (std::size_t i = 1; i < header_size; ++i) v = (v << 8) | static_cast<unsigned char>(raw[i]);
+        return static_cast<std::int64_t>(v);
+    }
+    // Whether a cookie sealed at `at` may still be opened.
+    bool fresh(std::int64_t at) const {
+        const auto& max_age = state_->opt.max_age;
+        if (!max_age) return true;
+        if (max_age->count() <= 0) return false;
+        const std::int64_t now = now_seconds();
+        // Compared as differences so that no sum of client-chosen times overflows.
+        if (at > now && static_cast<std::uint64_t>(at) - static_cast<std::uint64_t>(now) >
+                            static_cast<std::uint64_t>(max_clock_skew.count()))
+            return false;
+        return at > now || static_cast<std::uint64_t>(now) - static_cast<std::uint64_t>(at) <
+                               static_cast<std::uint64_t>(max_age->count());
+    }
+    std::string aad_of(std::string_view raw) const {
+        return std::string(raw.substr(0, header_size)) + state_->opt.context;
+    }
+
     std::string seal(std::string_view plain) const {
         std::string out(overhead + plain.size(), '\0');
         out[0] = version;
-        auto* nonce = reinterpret_cast<unsigned char*>(out.data() + 1);
+        auto t = static_cast<std::uint64_t>(now_seconds());
+        for (std::size_t i = header_size - 1; i >= 1; --i, t >>= 8) out[i] = static_cast<char>(t & 0xff);
+        auto* nonce = reinterpret_cast<unsigned char*>(out.data() + header_size);
         auto* cipher = nonce + nonce_size;
         detail::random_bytes(nonce, nonce_size);
         auto ctx = new_ctx();
-        const auto& aad = state_->opt.context;
+        const auto aad = aad_of(out);
         int len = 0, fin = 0;
         if (EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, state_->key.data(), nonce) != 1 ||
             EVP_EncryptUpdate(ctx.get(), nullptr, &len, bytes(aad), static_cast<int>(aad.size())) != 1 ||
@@ -161,14 +226,14 @@ private:
     // The plaintext when `raw` was sealed with `key` and the same context and has
     // not been changed by one bit; nullopt otherwise.
     std::optional<std::string> open(const cookie_key& key, std::string_view raw) const {
-        const auto* nonce = bytes(raw) + 1;
+        const auto* nonce = bytes(raw) + header_size;
         const auto* cipher = nonce + nonce_size;
         const std::size_t cipher_size = raw.size() - overhead;
         std::string tag(raw.substr(raw.size() - tag_size));
         std::string plain(cipher_size, '\0');
         auto* out = reinterpret_cast<unsigned char*>(plain.data());
         auto ctx = new_ctx();
-        const auto& aad = state_->opt.context;
+        const auto aad = aad_of(raw);
         int len = 0, fin = 0;
         const bool ok =
             EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key.data(), nonce) == 1 &&
