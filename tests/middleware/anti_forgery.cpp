@@ -47,16 +47,34 @@ struct client {
 
 constexpr std::string_view form_type = "application/x-www-form-urlencoded";
 
+// The session's own token, unmasked, for tests that need it.
+std::string session_token(rk::memory_store& store, const std::string& cookie) {
+    return store.read(cookie.substr(cookie.find('=') + 1)).value().at(rk::anti_forgery_session_key).get<std::string>();
+}
+
 }  // namespace
 
-TEST_CASE("the token is random, stable within a session, and made only when asked for") {
+TEST_CASE("the token is random, masked anew on each call, and made only when asked for") {
     rk::memory_store store;
     auto app = app_handler() | rk::wrap_anti_forgery() | rk::wrap_session(store);
     client a(app), b(app);
-    CHECK(a.token.size() == 43);
+    CHECK(a.token.size() == 86);  // base64url of a 32-byte pad and the 32-byte token under it
+    CHECK(a.token.find_first_not_of(rk::detail::base64url_alphabet) == std::string::npos);
     CHECK(a.token != b.token);
+    // Against BREACH no two pages hold the same string; the session's token is in none.
+    const auto secret = session_token(store, a.cookie);
+    CHECK(secret.size() == 43);
+    CHECK(a.token.find(secret) == std::string::npos);
     auto again = rk::test::make_request("GET", "/form", {{"Cookie", a.cookie}});
-    CHECK(rk::test::run_handler(app, again).body_string() == a.token);
+    auto res = rk::test::run_handler(app, again);
+    const std::string second(res.body_string());
+    CHECK(second.size() == 86);
+    CHECK(second != a.token);
+    CHECK(!session_cookie(res));  // the session did not change: the same token underneath
+    CHECK(session_token(store, a.cookie) == secret);
+    // Both copies pass.
+    CHECK(a.send("POST", {{"X-CSRF-Token", a.token}}).status == 200);
+    CHECK(a.send("POST", {{"X-CSRF-Token", second}}).status == 200);
     CHECK(store.size() == 2);
     auto plain = rk::test::make_request("GET", "/other");
     CHECK(!session_cookie(rk::test::run_handler(app, plain)));
@@ -92,6 +110,38 @@ TEST_CASE("unsafe methods: missing or wrong token is 403, the right one passes")
         CHECK(c.send(m, {{"X-CSRF-Token", c.token}}).status == 200);
         CHECK(c.send(m, {{"x-xsrf-token", c.token}}).status == 200);
     }
+}
+
+TEST_CASE("a tampered, truncated or bare token is refused") {
+    rk::memory_store store;
+    client c(app_handler() | rk::wrap_anti_forgery() | rk::wrap_session(store));
+    const auto raw = rk::detail::base64url_decode(c.token).value();
+    REQUIRE(raw.size() == 64);
+    auto send = [&](const std::string& bytes) {
+        return c.send("POST", {{"X-CSRF-Token", rk::detail::base64url_encode(bytes)}}).status;
+    };
+    CHECK(send(raw) == 200);
+    for (std::size_t i = 0; i < raw.size(); ++i) {  // one bit flipped in the pad or in the masked half
+        auto t = raw;
+        t[i] = static_cast<char>(t[i] ^ 0x01);
+        CHECK(send(t) == 403);
+    }
+    // Wrong lengths: a byte short or long, each half alone, twice over.
+    CHECK(send(raw.substr(1)) == 403);
+    CHECK(send(raw.substr(0, 63)) == 403);
+    CHECK(send(raw + "x") == 403);
+    CHECK(send(raw.substr(0, 32)) == 403);
+    CHECK(send(raw.substr(32)) == 403);
+    CHECK(send(raw + raw) == 403);
+    CHECK(send({}) == 403);
+    // An all-zero pad leaves the token in clear: still a valid mask, and it passes.
+    const auto secret = rk::detail::base64url_decode(session_token(store, c.cookie)).value();
+    CHECK(send(std::string(32, '\0') + secret) == 200);
+    // Not base64url at all.
+    CHECK(c.send("POST", {{"X-CSRF-Token", c.token + "="}}).status == 403);
+    CHECK(c.send("POST", {{"X-CSRF-Token", std::string(86, '!')}}).status == 403);
+    // The bare session token, never given out, is refused (see anti_forgery.hpp).
+    CHECK(c.send("POST", {{"X-CSRF-Token", session_token(store, c.cookie)}}).status == 403);
 }
 
 TEST_CASE("the form field counts only in a urlencoded body; no session means no valid token") {
@@ -144,4 +194,29 @@ TEST_CASE("an empty token in the session never matches an empty token presented"
     };
     CHECK(post({{"X-CSRF-Token", ""}}, {}) == 403);
     CHECK(post({{"Content-Type", form_type}}, "__anti-forgery-token=") == 403);
+}
+
+TEST_CASE("a malformed token in the session is no token, and anti_forgery_token() replaces it") {
+    rk::memory_store store;
+    rk::handler inner = [](rk::request& req) {
+        if (req.uri == "/seed") rk::session_of(req)[rk::anti_forgery_session_key] = "short";
+        if (req.uri == "/form") return rk::response::text(rk::anti_forgery_token(req));
+        return rk::response::text("done");
+    };
+    auto app = inner | rk::wrap_anti_forgery() | rk::wrap_session(store);
+    auto seed = rk::test::make_request("GET", "/seed");
+    auto cookie = session_cookie(rk::test::run_handler(app, seed)).value();
+    auto post = [&](const std::string& token) {
+        auto req = rk::test::make_request("POST", "/act", {{"X-CSRF-Token", token}});
+        req.headers.add("cookie", cookie);
+        return rk::test::run_handler(app, req).status;
+    };
+    CHECK(post("short") == 403);
+    // A mask of "short" itself is not accepted either: only a 32-byte token counts.
+    CHECK(post(rk::detail::base64url_encode(std::string(5, '\0') + "short")) == 403);
+    auto form = rk::test::make_request("GET", "/form", {{"Cookie", cookie}});
+    auto token = std::string(rk::test::run_handler(app, form).body_string());
+    CHECK(token.size() == 86);
+    CHECK(session_token(store, cookie).size() == 43);
+    CHECK(post(token) == 200);
 }

@@ -5,11 +5,19 @@
 // token, so it cannot forge the request. Safe methods (GET, HEAD, OPTIONS,
 // TRACE, RFC 9110 §9.2.1) pass unchecked: they must not change anything.
 //
+// Pages never show the session's token itself, but a masked copy, new on each
+// call (BREACH, CVE-2013-3587: with HTTP compression, an attacker who can
+// reflect text into a page that also holds a fixed secret can recover the
+// secret from the response sizes, a byte at a time). The copy is
+// base64url(pad || pad XOR token) with a fresh random pad, as Rails and Django
+// do, so no two pages hold the same string; the check unmasks it.
+//
 // The token is created only when a handler asks for it (anti_forgery_token), so
 // visitors who never see a form get no session. Needs wrap_session() outside it:
 // `app | rk::wrap_anti_forgery() | rk::wrap_session(store)`.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <optional>
 #include <stdexcept>
@@ -45,6 +53,37 @@ struct anti_forgery_options {
 struct anti_forgery_guard {};
 
 namespace detail {
+// The session token's size: 256 random bits.
+inline constexpr std::size_t anti_forgery_token_bytes = 32;
+
+// The raw bytes of a stored token; nullopt for anything anti_forgery_token()
+// would not have stored (empty, another size, not base64url): no token.
+inline std::optional<std::string> stored_token_bytes(const nlohmann::json& data) {
+    auto it = data.find(anti_forgery_session_key);
+    if (it == data.end() || !it->is_string()) return std::nullopt;
+    auto raw = base64url_decode(it->get_ref<const std::string&>());
+    if (!raw || raw->size() != anti_forgery_token_bytes) return std::nullopt;
+    return raw;
+}
+
+// base64url(pad || pad XOR token), with a fresh random pad.
+inline std::string mask_token(std::string_view token) {
+    std::string out(2 * token.size(), '\0');
+    random_bytes(out.data(), token.size());
+    for (std::size_t i = 0; i < token.size(); ++i) out[token.size() + i] = static_cast<char>(out[i] ^ token[i]);
+    return base64url_encode(out);
+}
+
+// Whether `presented` is a masked copy of `token` (compared in constant time).
+inline bool masked_token_matches(std::string_view presented, std::string_view token) {
+    auto raw = base64url_decode(presented);
+    if (token.empty() || !raw || raw->size() != 2 * token.size()) return false;
+    std::string unmasked(token.size(), '\0');
+    for (std::size_t i = 0; i < token.size(); ++i)
+        unmasked[i] = static_cast<char>((*raw)[i] ^ (*raw)[token.size() + i]);
+    return constant_time_equals(unmasked, token);
+}
+
 constexpr bool is_safe_method(method m) noexcept {
     return m == method::get || m == method::head || m == method::options || m == method::trace;
 }
@@ -62,9 +101,13 @@ inline std::optional<std::string> presented_token(const request& req, const anti
 }  // namespace detail
 
 /// Answers 403 (or opt.error_handler) to a request with an unsafe method unless
-/// it presents its session's token in a header or form field; compared in
-/// constant time. Throws std::logic_error on each request when wrap_session()
-/// is not outside it.
+/// it presents a masked copy of its session's token (any anti_forgery_token()
+/// gave out in this session) in a header or form field; compared in constant
+/// time. The bare session token is refused: ringkit never puts it in a page,
+/// so one presented means an app showed the session's token itself, which
+/// BREACH can read; better that fails at once than passes (Rails accepts it,
+/// for tokens from before it masked; nothing here predates masking). Throws
+/// std::logic_error on each request when wrap_session() is not outside it.
 inline auto wrap_anti_forgery(anti_forgery_options options = {}) {
     auto opt = std::make_shared<const anti_forgery_options>(std::move(options));
     return [opt](handler next) {
@@ -76,12 +119,12 @@ inline auto wrap_anti_forgery(anti_forgery_options options = {}) {
                     "app | rk::wrap_anti_forgery() | rk::wrap_session(store)");
             req.ext.emplace<anti_forgery_guard>();
             if (detail::is_safe_method(req.request_method)) return n.invoke(req);
-            const auto& data = s->data();
-            auto it = data.find(anti_forgery_session_key);
-            // An empty stored token is no token: "" must never match an empty field.
-            const bool ok = it != data.end() && it->is_string() && !it->get_ref<const std::string&>().empty() && [&] {
+            // An empty (or malformed) stored token is no token: "" must never
+            // match an empty field.
+            const auto token = detail::stored_token_bytes(s->data());
+            const bool ok = token && [&] {
                 auto presented = detail::presented_token(req, *opt);
-                return presented && detail::constant_time_equals(*presented, it->get_ref<const std::string&>());
+                return presented && detail::masked_token_matches(*presented, *token);
             }();
             if (ok) return n.invoke(req);
             if (opt->error_handler) return opt->error_handler.invoke(req);
@@ -90,16 +133,22 @@ inline auto wrap_anti_forgery(anti_forgery_options options = {}) {
     };
 }
 
-/// The session's anti-forgery token (256 random bits, base64url), created and
-/// stored in the session on first use: put it in forms as the
-/// "__anti-forgery-token" field. Throws std::logic_error without wrap_anti_forgery().
+/// A masked copy of the session's anti-forgery token (86 base64url characters),
+/// different on every call and each one valid for the whole session: put it in
+/// forms as the "__anti-forgery-token" field or in a page for scripts to send
+/// as X-CSRF-Token. The token itself (256 random bits) is created and stored in
+/// the session on first use. Throws std::logic_error without wrap_anti_forgery().
 inline std::string anti_forgery_token(request& req) {
     if (!req.ext.contains<anti_forgery_guard>())
         throw std::logic_error("ringkit: anti_forgery_token() needs rk::wrap_anti_forgery() in the middleware stack");
     auto& s = session_of(req);
-    auto& slot = s[anti_forgery_session_key];
-    if (!slot.is_string() || slot.get_ref<const std::string&>().empty()) slot = detail::random_token(32);
-    return slot.get<std::string>();
+    auto token = detail::stored_token_bytes(s.data());
+    if (!token) {
+        token = std::string(detail::anti_forgery_token_bytes, '\0');
+        detail::random_bytes(token->data(), token->size());
+        s[anti_forgery_session_key] = detail::base64url_encode(*token);
+    }
+    return detail::mask_token(*token);
 }
 
 }  // namespace ringkit
