@@ -12,12 +12,6 @@ namespace rk = ringkit;
 
 namespace {
 
-std::optional<std::string> session_cookie(const rk::response& res) {
-    for (auto& [n, v] : res.headers)
-        if (n == "Set-Cookie" && v.starts_with("ringkit-session=")) return v.substr(0, v.find(';'));
-    return std::nullopt;
-}
-
 // GET /form answers the token (as a page would put it in a form); anything else "done".
 rk::handler app_handler() {
     return [](rk::request& req) {
@@ -34,7 +28,7 @@ struct client {
     explicit client(rk::handler a) : app(std::move(a)) {
         auto req = rk::test::make_request("GET", "/form");
         auto res = rk::test::run_handler(app, req);
-        cookie = session_cookie(res).value();
+        cookie = rk::test::cookie_pair(res).value();
         token = std::string(res.body_string());
     }
     rk::response send(std::string_view method, std::initializer_list<std::pair<std::string_view, std::string_view>> extra,
@@ -70,14 +64,14 @@ TEST_CASE("the token is random, masked anew on each call, and made only when ask
     const std::string second(res.body_string());
     CHECK(second.size() == 86);
     CHECK(second != a.token);
-    CHECK(!session_cookie(res));  // the session did not change: the same token underneath
+    CHECK(!rk::test::cookie_pair(res));  // the session did not change: the same token underneath
     CHECK(session_token(store, a.cookie) == secret);
     // Both copies pass.
     CHECK(a.send("POST", {{"X-CSRF-Token", a.token}}).status == 200);
     CHECK(a.send("POST", {{"X-CSRF-Token", second}}).status == 200);
     CHECK(store.size() == 2);
     auto plain = rk::test::make_request("GET", "/other");
-    CHECK(!session_cookie(rk::test::run_handler(app, plain)));
+    CHECK(!rk::test::cookie_pair(rk::test::run_handler(app, plain)));
     CHECK(store.size() == 2);
 }
 
@@ -186,7 +180,7 @@ TEST_CASE("an empty token in the session never matches an empty token presented"
     };
     auto app = inner | rk::wrap_anti_forgery() | rk::wrap_session(rk::memory_store{});
     auto seed = rk::test::make_request("GET", "/seed");
-    auto cookie = session_cookie(rk::test::run_handler(app, seed)).value();
+    auto cookie = rk::test::cookie_pair(rk::test::run_handler(app, seed)).value();
     auto post = [&](std::initializer_list<std::pair<std::string_view, std::string_view>> h, std::string body) {
         auto req = rk::test::make_request("POST", "/act", h, std::move(body));
         req.headers.add("cookie", cookie);
@@ -205,7 +199,7 @@ TEST_CASE("a malformed token in the session is no token, and anti_forgery_token(
     };
     auto app = inner | rk::wrap_anti_forgery() | rk::wrap_session(store);
     auto seed = rk::test::make_request("GET", "/seed");
-    auto cookie = session_cookie(rk::test::run_handler(app, seed)).value();
+    auto cookie = rk::test::cookie_pair(rk::test::run_handler(app, seed)).value();
     auto post = [&](const std::string& token) {
         auto req = rk::test::make_request("POST", "/act", {{"X-CSRF-Token", token}});
         req.headers.add("cookie", cookie);

@@ -16,12 +16,6 @@ namespace rk = ringkit;
 
 namespace {
 
-std::optional<std::string> session_cookie(const rk::response& res) {
-    for (auto& [n, v] : res.headers)
-        if (n == "Set-Cookie" && v.starts_with("ringkit-session=")) return v.substr(0, v.find(';'));
-    return std::nullopt;
-}
-
 // Sealed bytes of a cookie value, and back.
 std::string raw(const std::string& sealed) { return rk::detail::base64url_decode(sealed).value(); }
 std::string text(const std::string& raw) { return rk::detail::base64url_encode(raw); }
@@ -78,7 +72,7 @@ TEST_CASE("through wrap_session: round trip; a tampered cookie gives a fresh emp
     };
     auto app = h | rk::wrap_session(store);
     auto req1 = rk::test::make_request("GET", "/login");
-    auto cookie = session_cookie(rk::test::run_handler(app, req1));
+    auto cookie = rk::test::cookie_pair(rk::test::run_handler(app, req1));
     REQUIRE(cookie);
     auto req2 = rk::test::make_request("GET", "/", {{"Cookie", *cookie}});
     CHECK(rk::test::run_handler(app, req2).body_string() == "bob");
@@ -90,7 +84,7 @@ TEST_CASE("through wrap_session: round trip; a tampered cookie gives a fresh emp
     auto req3 = rk::test::make_request("GET", "/", {{"Cookie", forged}});
     auto res3 = rk::test::run_handler(app, req3);
     CHECK(res3.body_string() == "- new");
-    CHECK(!session_cookie(res3));
+    CHECK(!rk::test::cookie_pair(res3));
 }
 
 TEST_CASE("max_age: an old cookie reads as no session, a fresh one reads; writing refreshes the time") {

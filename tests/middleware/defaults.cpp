@@ -16,14 +16,6 @@ using rk::test::run_handler;
 
 namespace {
 
-// "name=value" of the first Set-Cookie named `name`, as a browser would send it back.
-std::string cookie_from(const rk::response& res, std::string_view name) {
-    for (auto& [n, v] : res.headers)
-        if (rk::detail::iequals(n, "Set-Cookie") && v.starts_with(std::string(name) + "="))
-            return v.substr(0, v.find(';'));
-    return {};
-}
-
 // A small site: a form page that shows the flash and the token, a POST that
 // stores a note in the session and flashes, one that throws.
 rk::handler site_app() {
@@ -52,7 +44,7 @@ TEST_CASE("site_defaults: a form round trip with session, flash and anti-forgery
     auto req = make_request("GET", "/form");
     auto page = run_handler(app, req);
     REQUIRE(page.status == 200);
-    auto cookie = cookie_from(page, "ringkit-session");
+    auto cookie = rk::test::cookie_pair(page).value_or("");
     REQUIRE_FALSE(cookie.empty());
     auto body = std::string(page.body_string());
     auto token = body.substr(6, body.find(' ') - 6);

@@ -12,12 +12,6 @@ namespace rk = ringkit;
 
 namespace {
 
-std::optional<std::string> session_cookie(const rk::response& res) {
-    for (auto& [n, v] : res.headers)
-        if (n == "Set-Cookie" && v.starts_with("ringkit-session=")) return v.substr(0, v.find(';'));
-    return std::nullopt;
-}
-
 // POST /save sets a flash and redirects; any GET shows the flash it got.
 rk::handler app_handler() {
     return [](rk::request& req) {
@@ -37,7 +31,7 @@ TEST_CASE("a flash is shown by the next request only") {
     auto app = app_handler() | rk::wrap_flash() | rk::wrap_session(store);
 
     auto post = rk::test::make_request("POST", "/save");
-    auto cookie = session_cookie(rk::test::run_handler(app, post));
+    auto cookie = rk::test::cookie_pair(rk::test::run_handler(app, post));
     REQUIRE(cookie);
 
     auto get1 = rk::test::make_request("GET", "/", {{"Cookie", *cookie}});
@@ -61,7 +55,7 @@ TEST_CASE("no flash, no session write") {
     auto get = rk::test::make_request("GET", "/");
     auto res = rk::test::run_handler(app, get);
     CHECK(res.body_string() == "-");
-    CHECK(!session_cookie(res));
+    CHECK(!rk::test::cookie_pair(res));
     CHECK(store.size() == 0);
 }
 

@@ -4,9 +4,12 @@
 
 #include <exception>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
+#include "ringkit/core/ascii.hpp"
 #include "ringkit/core/asio.hpp"
 #include "ringkit/http/handler.hpp"
 
@@ -41,6 +44,15 @@ inline request make_request(std::string_view method_name, std::string_view targe
     for (auto& [n, v] : headers) req.headers.add(n, v);
     req.body = std::move(body);
     return req;
+}
+
+/// "name=value" of the response's first Set-Cookie for `name` (what a browser
+/// sends back in its Cookie header), or nullopt.
+inline std::optional<std::string> cookie_pair(const response& res, std::string_view name = "ringkit-session") {
+    for (auto& [n, v] : res.headers)
+        if (detail::iequals(n, "Set-Cookie") && v.size() > name.size() && v.starts_with(name) && v[name.size()] == '=')
+            return v.substr(0, v.find(';'));
+    return std::nullopt;
 }
 
 }  // namespace ringkit::test
