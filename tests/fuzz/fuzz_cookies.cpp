@@ -14,6 +14,7 @@
 //   - base64url_decode(x), when it succeeds, encodes back to x exactly;
 //   - cookie_store::read of any value is nullopt or a JSON object, never a throw.
 #include "ringkit/middleware/cookies.hpp"
+#include "fuzz_check.hpp"
 #include "ringkit/middleware/session.hpp"
 #if defined(RINGKIT_HAS_OPENSSL) && RINGKIT_HAS_OPENSSL
 #include "ringkit/middleware/cookie_store.hpp"
@@ -26,11 +27,6 @@
 #include <string_view>
 
 namespace {
-
-#define FUZZ_CHECK(cond)               \
-    do {                               \
-        if (!(cond)) __builtin_trap(); \
-    } while (0)
 
 namespace rk = ringkit;
 

@@ -15,6 +15,7 @@
 //     memory; serialising the form again and parsing it gives the same form;
 //   - every temp file is gone once the form is.
 #include "ringkit/middleware/multipart.hpp"
+#include "fuzz_check.hpp"
 
 #include <sys/stat.h>
 
@@ -27,11 +28,6 @@
 #include <vector>
 
 namespace {
-
-#define FUZZ_CHECK(cond)               \
-    do {                               \
-        if (!(cond)) __builtin_trap(); \
-    } while (0)
 
 namespace rk = ringkit;
 

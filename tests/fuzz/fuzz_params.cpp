@@ -14,6 +14,7 @@
 //   - nested() is an object no deeper than max_depth + 3 levels and dumps (with
 //     replacement of bytes that are not UTF-8) without throwing.
 #include "ringkit/middleware/params.hpp"
+#include "fuzz_check.hpp"
 
 #include <algorithm>
 #include <cstddef>
@@ -25,11 +26,6 @@
 #include <vector>
 
 namespace {
-
-#define FUZZ_CHECK(cond)               \
-    do {                               \
-        if (!(cond)) __builtin_trap(); \
-    } while (0)
 
 namespace rk = ringkit;
 

@@ -12,6 +12,7 @@
 // need_more deliver the next read (every byte must have been consumed); stop on
 // error or when the input is exhausted. Invariants are checked with __builtin_trap().
 #include "ringkit/http/parser.hpp"
+#include "fuzz_check.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -22,11 +23,6 @@
 #include "ringkit/http/request.hpp"
 
 namespace {
-
-#define FUZZ_CHECK(cond)               \
-    do {                               \
-        if (!(cond)) __builtin_trap(); \
-    } while (0)
 
 bool known_error_status(int s) {
     switch (s) {

@@ -19,6 +19,7 @@
 //     escapes, or 404 only when the matcher reached no leaf; on 200 the reported
 //     route with path_params (and the mount's rest) put back is the decoded path.
 #include "ringkit/routing/router.hpp"
+#include "fuzz_check.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -27,11 +28,6 @@
 #include <vector>
 
 namespace {
-
-#define FUZZ_CHECK(cond)               \
-    do {                               \
-        if (!(cond)) __builtin_trap(); \
-    } while (0)
 
 namespace rk = ringkit;
 using kind = rk::template_segment::kind;

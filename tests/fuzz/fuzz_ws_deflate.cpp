@@ -21,6 +21,7 @@
 //      one byte under it); compressed output is never empty; without context
 //      takeover the second message compresses as it would alone.
 #include "ringkit/ws/deflate.hpp"
+#include "fuzz_check.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -29,11 +30,6 @@
 #include <vector>
 
 namespace {
-
-#define FUZZ_CHECK(cond)               \
-    do {                               \
-        if (!(cond)) __builtin_trap(); \
-    } while (0)
 
 using ringkit::ws::deflate_options;
 using ringkit::ws::deflate_params;

@@ -23,6 +23,7 @@
 //   - parse_close_payload accepts exactly the valid codes with UTF-8 reasons, and
 //     append_close_payload writes what it parses.
 #include "ringkit/ws/frame.hpp"
+#include "fuzz_check.hpp"
 
 #include <algorithm>
 #include <cstddef>
@@ -37,11 +38,6 @@
 #include "ringkit/ws/utf8.hpp"
 
 namespace {
-
-#define FUZZ_CHECK(cond)               \
-    do {                               \
-        if (!(cond)) __builtin_trap(); \
-    } while (0)
 
 using namespace ringkit::ws;
 

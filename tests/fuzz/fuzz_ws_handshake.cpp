@@ -19,6 +19,7 @@
 //     ours and offered, and the extensions header the negotiation gives; otherwise
 //     400/403/426 with a reason, 426 naming version 13.
 #include "ringkit/ws/handshake.hpp"
+#include "fuzz_check.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -26,11 +27,6 @@
 #include <string_view>
 
 namespace {
-
-#define FUZZ_CHECK(cond)               \
-    do {                               \
-        if (!(cond)) __builtin_trap(); \
-    } while (0)
 
 namespace ws = ringkit::ws;
 
