@@ -13,9 +13,9 @@ using namespace ringkit::test;
 namespace {
 
 // A temporary file removed when it goes out of scope.
-struct temp_file {
+struct scratch_file {
     std::string path;
-    explicit temp_file(std::string_view content) {
+    explicit scratch_file(std::string_view content) {
         char name[] = "/tmp/ringkit-integ-XXXXXX";
         int fd = ::mkstemp(name);
         REQUIRE(fd >= 0);
@@ -27,7 +27,7 @@ struct temp_file {
         }
         ::close(fd);
     }
-    ~temp_file() { ::unlink(path.c_str()); }
+    ~scratch_file() { ::unlink(path.c_str()); }
 };
 
 }  // namespace
@@ -158,7 +158,7 @@ TEST_CASE("a file body (sendfile) arrives intact") {
     std::string content(3 * 1024 * 1024 + 123, '\0');
     std::mt19937 rng(7);
     for (auto& ch : content) ch = static_cast<char>(rng() & 0xff);
-    temp_file file(content);
+    scratch_file file(content);
     test_server srv([&](request& req) {
         if (req.uri == "/missing") return response::file(file.path + ".missing");
         return response::file(file.path, "application/x-test");
