@@ -2,7 +2,12 @@
 // exits. Keys are 192 random bits from the kernel's CSPRNG, so they cannot be
 // guessed; a session idle longer than idle_timeout is invisible and pruned; at
 // most max_sessions are kept (the least recently used one makes room), so
-// clients minting sessions cannot grow memory without bound.
+// clients minting sessions cannot grow memory without bound. The other side of
+// that cap: a client minting sessions as fast as it can (every GET of a page
+// that calls anti_forgery_token() makes one) pushes the least recently used real
+// sessions out once the cap is reached. Size max_sessions for your traffic,
+// rate-limit anonymous clients in front, or use cookie_store, whose sessions
+// take no server memory.
 //
 // A memory_store is a handle: copies share one map, so it can be passed by value
 // (`rk::wrap_session(rk::memory_store{})`) and also kept to inspect. Safe to use
