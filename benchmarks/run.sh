@@ -88,8 +88,11 @@ BEAST_BIN=$BUILD_DIR/benchmarks/beast_server
 SERVERS=${SERVERS:-"ringkit beast nginx"}
 # Opt-in extras for experiments (add them to SERVERS):
 #   ringkit-uring  the same echo_server on Asio's io_uring backend (built when liburing-dev is installed)
-#   ringkit-alt    any other echo_server build, given as RINGKIT_ALT_BIN (A/B a change against ringkit)
+#   ringkit-alt    any other echo_server build, given as RINGKIT_ALT_BIN (A/B a change against ringkit),
+#                  or benchmarks/stack_server (the same routes behind a router and api_defaults);
+#                  RINGKIT_ALT_NAME names it in the tables
 RINGKIT_ALT_BIN=${RINGKIT_ALT_BIN:-}
+RINGKIT_ALT_NAME=${RINGKIT_ALT_NAME:-ringkit (alt build)}
 
 RESULTS=$BUILD_DIR/results/$(date +%Y%m%d-%H%M%S)
 mkdir -p "$RESULTS"
@@ -286,7 +289,7 @@ median() {  # median SCENARIO SERVER COLUMN
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.2f×", a / b; else print "n/a"}'; }
 label() { case $1 in plaintext) echo "/plaintext";; json) echo "/json";; pipelined) echo "/plaintext, depth $DEPTH";; esac; }
-name_of() { case $1 in ringkit) echo ringkit;; ringkit-uring) echo "ringkit (io_uring)";; ringkit-alt) echo "ringkit (alt build)";; beast) echo Beast;; nginx) echo nginx;; esac; }
+name_of() { case $1 in ringkit) echo ringkit;; ringkit-uring) echo "ringkit (io_uring)";; ringkit-alt) echo "$RINGKIT_ALT_NAME";; beast) echo Beast;; nginx) echo nginx;; esac; }
 
 TABLE=$RESULTS/table.md
 {
