@@ -50,6 +50,15 @@ struct parser_limits {
 
 namespace detail {
 
+/// The fallback of open_anonymous_file: a new 0600 file (mkostemp: created
+/// exclusively) unlinked at once, so only a crash between the two calls leaves a name.
+inline int open_unlinked_file(const std::string& dir) {
+    std::string path = dir + (dir.ends_with('/') ? "" : "/") + "ringkit-spool-XXXXXX";
+    const int fd = ::mkostemp(path.data(), O_CLOEXEC);
+    if (fd >= 0) ::unlink(path.c_str());
+    return fd;
+}
+
 /// An anonymous 0600 file in `dir` (nothing on disk carries its name), opened
 /// read-write; -1 with errno set on failure. O_TMPFILE where the kernel and the
 /// file system support it, else mkostemp and an immediate unlink.
@@ -63,10 +72,7 @@ inline int open_anonymous_file(const std::string& dir_option) {
     if (int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600); fd >= 0) return fd;
     // EOPNOTSUPP, EISDIR or EINVAL: no O_TMPFILE here; other errors recur below.
 #endif
-    std::string path = dir + (dir.ends_with('/') ? "" : "/") + "ringkit-spool-XXXXXX";
-    const int fd = ::mkostemp(path.data(), O_CLOEXEC);
-    if (fd >= 0) ::unlink(path.c_str());
-    return fd;
+    return open_unlinked_file(dir);
 }
 
 /// Writes all of `data` to `fd`; false with errno set on failure.
