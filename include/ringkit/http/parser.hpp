@@ -392,8 +392,10 @@ private:
             return reject(413, "body larger than max_body");
         r.headers.merge_repeats();
         chunked_ = (parser_.flags & F_CHUNKED) != 0;
-        spoolable_ = limits_.spool_threshold > 0 && detail::is_multipart_form(r.headers.get("content-type").value_or(""));
         const bool has_body = chunked_ || ((parser_.flags & F_CONTENT_LENGTH) && parser_.content_length > 0);
+        // Only a request with a body pays for the Content-Type lookup.
+        spoolable_ = has_body && limits_.spool_threshold > 0 &&
+                     detail::is_multipart_form(r.headers.get("content-type").value_or(""));
         if (expect_continue_ && has_body && parser_.http_minor == 1) {
             continue_pending_ = true;
             return HPE_PAUSED;
