@@ -2,7 +2,13 @@
 
 #include <doctest/doctest.h>
 
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -309,4 +315,215 @@ TEST_CASE("after an error the parser stays failed") {
     auto r = p.feed("BAD\x01 / HTTP/1.1\r\n\r\n");
     CHECK(r.event == parse_event::error);
     CHECK(p.feed("GET / HTTP/1.1\r\nHost: h\r\n\r\n").event == parse_event::error);
+}
+
+namespace {
+
+std::size_t open_fds() {
+    std::size_t n = 0;
+    DIR* d = ::opendir("/proc/self/fd");
+    REQUIRE(d);
+    while (::readdir(d)) ++n;
+    ::closedir(d);
+    return n;  // counts ".", ".." and the DIR's own fd: the same for every call
+}
+
+std::string spooled_bytes(const ringkit::spooled_body& f) {
+    std::string out(f.size, '\0');
+    std::size_t got = 0;
+    while (got < out.size()) {
+        auto n = ::pread(*f.fd, out.data() + got, out.size() - got, static_cast<off_t>(got));
+        if (n <= 0) break;
+        got += static_cast<std::size_t>(n);
+    }
+    out.resize(got);
+    return out;
+}
+
+std::string pattern(std::size_t n) {
+    std::string out(n, '\0');
+    std::uint32_t x = 12345;
+    for (auto& c : out) {
+        x = x * 1103515245u + 12345u;
+        c = static_cast<char>(x >> 16);
+    }
+    return out;
+}
+
+std::string post(std::string_view type, std::string_view body) {
+    return "POST /up HTTP/1.1\r\nHost: h\r\nContent-Type: " + std::string(type) +
+           "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
+}
+
+std::string post_chunked(std::string_view type, std::string_view body, std::size_t chunk) {
+    std::string out = "POST /up HTTP/1.1\r\nHost: h\r\nContent-Type: " + std::string(type) +
+                      "\r\nTransfer-Encoding: chunked\r\n\r\n";
+    for (std::size_t i = 0; i < body.size(); i += chunk) {
+        auto piece = body.substr(i, chunk);
+        char size[32];
+        std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
+        out += size;
+        out += piece;
+        out += "\r\n";
+    }
+    return out + "0\r\n\r\n";
+}
+
+constexpr std::string_view form_type = "multipart/form-data; boundary=b";
+
+}  // namespace
+
+TEST_CASE("spooling: a multipart body past spool_threshold goes to an anonymous file, byte for byte") {
+    const auto body = pattern(5000);
+    for (std::size_t step : {1, 7, 999, 1 << 20}) {
+        CAPTURE(step);
+        request_parser p({.spool_threshold = 1000});
+        request req;
+        std::size_t seen = 0;
+        auto r = run(p, req, post(form_type, body), step, [&](request& q) {
+            ++seen;
+            CHECK(q.body.empty());
+            REQUIRE(q.body_file);
+            CHECK(q.body_file->size == body.size());
+            CHECK(spooled_bytes(*q.body_file) == body);
+            // No name on disk: O_TMPFILE's "/tmp/#123 (deleted)" or an unlinked mkostemp file.
+            char link[512] = {};
+            REQUIRE(::readlink(("/proc/self/fd/" + std::to_string(*q.body_file->fd)).c_str(), link, sizeof link - 1) > 0);
+            CHECK(std::string_view(link).ends_with("(deleted)"));
+        });
+        CHECK(r.status == 0);
+        CHECK(seen == 1);
+    }
+}
+
+TEST_CASE("spooling: at or below spool_threshold the body stays in memory") {
+    request_parser p({.spool_threshold = 1000});
+    request req;
+    auto body = pattern(1000);
+    run(p, req, post(form_type, body), 10, [&](request& q) {
+        CHECK(q.body == body);
+        CHECK_FALSE(q.body_file);
+    });
+}
+
+TEST_CASE("spooling: only multipart/form-data spools (media type in any case), and 0 turns it off") {
+    const auto body = pattern(3000);
+    auto spools = [&](std::string_view type, parser_limits limits = {.spool_threshold = 100}) {
+        request_parser p(limits);
+        request req;
+        bool spooled = false;
+        auto r = run(p, req, post(type, body), 512, [&](request& q) {
+            spooled = q.body_file.has_value();
+            CHECK((spooled ? spooled_bytes(*q.body_file) : q.body) == body);
+            CHECK(spooled == q.body.empty());
+        });
+        CHECK(r.messages == 1);
+        return spooled;
+    };
+    CHECK(spools(form_type));
+    CHECK(spools("Multipart/Form-Data;boundary=b"));
+    CHECK(spools(" MULTIPART/FORM-DATA ; boundary=\"b\""));
+    CHECK_FALSE(spools("application/octet-stream"));
+    CHECK_FALSE(spools("text/plain; x=multipart/form-data"));
+    CHECK_FALSE(spools("multipart/form-dataX; boundary=b"));
+    CHECK_FALSE(spools("multipart/mixed; boundary=b"));
+    CHECK_FALSE(spools(form_type, {.spool_threshold = 0}));
+    // No Content-Type at all.
+    request_parser p({.spool_threshold = 100});
+    request req;
+    run(p, req, "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3000\r\n\r\n" + body, 512, [&](request& q) {
+        CHECK_FALSE(q.body_file);
+        CHECK(q.body == body);
+    });
+}
+
+TEST_CASE("spooling: chunked multipart bodies spool too") {
+    const auto body = pattern(4096);
+    for (std::size_t step : {1, 100, 1 << 20}) {
+        CAPTURE(step);
+        request_parser p({.spool_threshold = 1000});
+        request req;
+        auto r = run(p, req, post_chunked(form_type, body, 300), step, [&](request& q) {
+            CHECK(q.body.empty());
+            REQUIRE(q.body_file);
+            CHECK(spooled_bytes(*q.body_file) == body);
+        });
+        CHECK(r.messages == 1);
+    }
+}
+
+TEST_CASE("spooling: max_body still answers 413, and the file closes with the request") {
+    const auto before = open_fds();
+    {
+        request_parser p({.max_body = 2000, .spool_threshold = 500});
+        request req;
+        auto r = run(p, req, post_chunked(form_type, pattern(2001), 100), 64, [](request&) {});
+        CHECK(r.status == 413);
+        CHECK(req.body_file);  // it was spooling when the limit struck
+        CHECK(req.body.empty());
+        CHECK(open_fds() == before + 1);
+        // Exactly max_body passes.
+        request_parser q({.max_body = 2000, .spool_threshold = 500});
+        request ok;
+        auto r2 = run(q, ok, post_chunked(form_type, pattern(2000), 100), 64,
+                      [](request& x) { CHECK(x.body_file->size == 2000); });
+        CHECK(r2.messages == 1);
+        CHECK(status_of(post(form_type, pattern(2001)), {.max_body = 2000, .spool_threshold = 500}) == 413);
+    }
+    CHECK(open_fds() == before);
+}
+
+TEST_CASE("spooling: request::clear() closes the file; the next request on the connection starts in memory") {
+    const auto before = open_fds();
+    request_parser p({.spool_threshold = 100});
+    request req;
+    const auto big = pattern(1000);
+    std::vector<std::size_t> fds_seen;
+    std::vector<bool> spooled;
+    auto r = run(p, req, post(form_type, big) + post(form_type, "small"), 1 << 20, [&](request& q) {
+        fds_seen.push_back(open_fds());
+        spooled.push_back(q.body_file.has_value());
+    });
+    CHECK(r.messages == 2);
+    CHECK(spooled == std::vector<bool>{true, false});
+    CHECK(fds_seen == std::vector<std::size_t>{before + 1, before});  // the second request's clear() closed it
+    CHECK(req.body == "small");
+
+    request_parser p2({.spool_threshold = 100});
+    request again;
+    run(p2, again, post(form_type, big), 1 << 20, [](request&) {});
+    REQUIRE(again.body_file);
+    auto copy = *again.body_file;  // a copy keeps the file open
+    again.clear();
+    CHECK_FALSE(again.body_file);
+    CHECK(open_fds() == before + 1);
+    CHECK(spooled_bytes(copy) == big);
+    copy = {};
+    CHECK(open_fds() == before);
+}
+
+TEST_CASE("spooling: a spool_dir that cannot hold a file is 500, not a crash") {
+    CHECK(status_of(post(form_type, pattern(1000)), {.spool_threshold = 100, .spool_dir = "/nonexistent/ringkit"}) == 500);
+    // Below the threshold the directory is never touched.
+    CHECK(status_of(post(form_type, pattern(100)), {.spool_threshold = 100, .spool_dir = "/nonexistent/ringkit"}) == 0);
+}
+
+TEST_CASE("spooling: the mkostemp fallback leaves no name behind either") {
+    const std::string dir = "build/spool-fallback-test";
+    ::mkdir("build", 0700);
+    ::mkdir(dir.c_str(), 0700);
+    const int fd = ringkit::detail::open_unlinked_file(dir);
+    REQUIRE(fd >= 0);
+    CHECK(ringkit::detail::write_all(fd, "abc"));
+    DIR* d = ::opendir(dir.c_str());
+    REQUIRE(d);
+    std::size_t entries = 0;
+    while (auto* e = ::readdir(d)) entries += std::string_view(e->d_name) != "." && std::string_view(e->d_name) != "..";
+    ::closedir(d);
+    CHECK(entries == 0);
+    char buf[4] = {};
+    CHECK(::pread(fd, buf, 3, 0) == 3);
+    CHECK(std::string_view(buf) == "abc");
+    ::close(fd);
+    ::rmdir(dir.c_str());
 }

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "ringkit/http/parser.hpp"
 #include "support/run_handler.hpp"
 
 namespace rk = ringkit;
@@ -311,4 +312,93 @@ TEST_CASE("text fields join rk::params when wrap_params is outside") {
 TEST_CASE("multipart_of without wrap_multipart names the missing middleware") {
     rk::request req;
     CHECK_THROWS_AS(rk::multipart_of(req), std::logic_error);
+}
+
+namespace {
+
+// The request a server would hand over for `body`: parsed by request_parser,
+// spooled to an anonymous temp file past `spool_threshold` bytes.
+rk::request parsed_request(const std::string& body, std::size_t spool_threshold) {
+    const std::string bytes = "POST /up HTTP/1.1\r\nHost: h\r\nContent-Type: multipart/form-data; boundary=" +
+                              std::string(boundary) + "\r\nContent-Length: " + std::to_string(body.size()) +
+                              "\r\n\r\n" + body;
+    rk::request_parser p({.max_body = 1 << 30, .spool_threshold = spool_threshold});
+    rk::request req;
+    p.bind(req);
+    auto r = p.feed(bytes);
+    REQUIRE(r.event == rk::parse_event::message_complete);
+    return req;
+}
+
+outcome post_parsed(const std::string& body, std::size_t spool_threshold, rk::multipart_options opt) {
+    outcome o;
+    rk::handler app = [&](rk::request& r) {
+        o.form = rk::multipart_of(r);
+        return rk::response::text("ok");
+    };
+    auto req = parsed_request(body, spool_threshold);
+    CHECK(req.body_file.has_value() == (spool_threshold > 0 && body.size() > spool_threshold));
+    o.res = run_handler(app | rk::wrap_multipart(std::move(opt)), req);
+    return o;
+}
+
+}  // namespace
+
+TEST_CASE("a spooled body (req.body_file) parses to the same form as the same body in memory") {
+    char dir_template[] = "/tmp/rk-multipart-test-XXXXXX";
+    REQUIRE(::mkdtemp(dir_template));
+    const std::string dir = dir_template;
+    std::string big(300'000, '\0');
+    for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 7 + i / 251);
+    const auto body = body_of({field("a", "1"), upload("small", "s.txt", "tiny", "text/plain"),
+                               upload("big", "b.bin", big), field("a", "2"), upload("empty", "e", "")});
+    rk::multipart_options opt{.memory_threshold = 1000, .temp_dir = dir};
+    {
+        auto mem = post_parsed(body, 0, opt);
+        auto disk = post_parsed(body, 1000, opt);
+        REQUIRE(mem.res.status == 200);
+        REQUIRE(disk.res.status == 200);
+        REQUIRE(mem.form);
+        REQUIRE(disk.form);
+        CHECK(disk.form->fields.all("a") == std::vector<std::string_view>{"1", "2"});
+        CHECK(mem.form->fields.all("a") == disk.form->fields.all("a"));
+        REQUIRE(mem.form->files.size() == 3);
+        REQUIRE(disk.form->files.size() == 3);
+        for (std::size_t i = 0; i < 3; ++i) {
+            auto& m = mem.form->files[i];
+            auto& d = disk.form->files[i];
+            CAPTURE(m.name);
+            CHECK(m.name == d.name);
+            CHECK(m.filename == d.filename);
+            CHECK(m.content_type == d.content_type);
+            CHECK(m.size == d.size);
+            CHECK(m.in_memory() == d.in_memory());
+            CHECK(m.bytes() == d.bytes());
+        }
+        CHECK(disk.form->file("big")->bytes() == big);
+        CHECK_FALSE(disk.form->file("big")->in_memory());
+        CHECK(disk.form->file("big")->path().starts_with(dir));
+    }
+    CHECK(::rmdir(dir.c_str()) == 0);  // every temp file went with its form
+}
+
+TEST_CASE("a spooled body gets the same statuses for bad input and limits") {
+    const std::string big(5000, 'x');
+    const auto ok = body_of({upload("f", "f", big)});
+    CHECK(post_parsed(ok, 100, {.max_part_size = 4999}).res.status == 413);
+    CHECK(post_parsed(body_of({field("a", big), field("b", "1")}), 100, {.max_parts = 1}).res.status == 413);
+    auto cut = ok.substr(0, ok.size() - 10);  // no close delimiter
+    auto o = post_parsed(cut, 100, {});
+    CHECK(o.res.status == 400);
+    CHECK(o.res.body_string() == post_parsed(cut, 0, {}).res.body_string());
+    CHECK(post_parsed(ok, 100, {.memory_threshold = 10, .temp_dir = "/nonexistent/rk"}).res.status == 500);
+}
+
+TEST_CASE("an empty spooled body needs no mapping and is the same 400 as an empty body in memory") {
+    auto req = make_request("POST", "/up", {{"Content-Type", "multipart/form-data; boundary=" + std::string(boundary)}});
+    req.body_file = rk::spooled_body{std::make_shared<const int>(-1), 0};
+    rk::handler app = [](rk::request&) { return rk::response::text("ok"); };
+    auto res = run_handler(app | rk::wrap_multipart(), req);
+    CHECK(res.status == 400);
+    CHECK(res.body_string() == "Malformed multipart body: no boundary delimiter");
 }

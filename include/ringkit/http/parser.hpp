@@ -5,13 +5,27 @@
 // message, so pipelined requests are parsed from the same buffer in order and the
 // caller answers each before the next is parsed. Every failure carries the status
 // to answer with; after an error the connection's framing can no longer be trusted.
+//
+// Spooling: a multipart/form-data body (uploads) that grows past
+// limits.spool_threshold goes to an anonymous temp file (request::body_file)
+// instead of request::body, the bytes so far and every later one, so an upload
+// costs disk, not memory; max_body still bounds it (413). The writes are plain
+// synchronous write(2) calls on the I/O thread: they land in the page cache and
+// return without waiting for the disk, unless the kernel is throttling dirty pages.
+// A failed write answers 507 when the disk or quota is full (ENOSPC, EDQUOT) and
+// 500 for anything else (the temp file cannot be created, EIO, ...).
 #pragma once
 
+#include <fcntl.h>
 #include <llhttp.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -27,7 +41,65 @@ struct parser_limits {
     std::size_t max_header = 64 * 1024;       ///< all header bytes of one request (431)
     std::size_t max_header_count = 256;       ///< header fields in one request (431)
     std::size_t max_body = 8 * 1024 * 1024;   ///< body bytes, chunked included (413)
+    /// A multipart/form-data body past this many bytes goes to a temp file
+    /// (request::body_file) instead of memory; 0: never.
+    std::size_t spool_threshold = 1024 * 1024;
+    /// Where spooled bodies go; empty: $TMPDIR, or /tmp when that is unset or empty.
+    std::string spool_dir = {};
 };
+
+namespace detail {
+
+/// The fallback of open_anonymous_file: a new 0600 file (mkostemp: created
+/// exclusively) unlinked at once, so only a crash between the two calls leaves a name.
+inline int open_unlinked_file(const std::string& dir) {
+    std::string path = dir + (dir.ends_with('/') ? "" : "/") + "ringkit-spool-XXXXXX";
+    const int fd = ::mkostemp(path.data(), O_CLOEXEC);
+    if (fd >= 0) ::unlink(path.c_str());
+    return fd;
+}
+
+/// An anonymous 0600 file in `dir` (nothing on disk carries its name), opened
+/// read-write; -1 with errno set on failure. O_TMPFILE where the kernel and the
+/// file system support it, else mkostemp and an immediate unlink.
+inline int open_anonymous_file(const std::string& dir_option) {
+    std::string dir = dir_option;
+    if (dir.empty()) {
+        const char* env = std::getenv("TMPDIR");
+        dir = env && *env ? env : "/tmp";
+    }
+#ifdef O_TMPFILE
+    if (int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600); fd >= 0) return fd;
+    // EOPNOTSUPP, EISDIR or EINVAL: no O_TMPFILE here; other errors recur below.
+#endif
+    return open_unlinked_file(dir);
+}
+
+/// Writes all of `data` to `fd`; false with errno set on failure.
+inline bool write_all(int fd, std::string_view data) noexcept {
+    while (!data.empty()) {
+        const auto n = ::write(fd, data.data(), data.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            if (n == 0) errno = EIO;
+            return false;
+        }
+        data.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+}
+
+/// Whether a Content-Type value names multipart/form-data (any case, parameters ignored).
+inline bool is_multipart_form(std::string_view content_type) noexcept {
+    constexpr std::string_view type = "multipart/form-data";
+    while (!content_type.empty() && (content_type.front() == ' ' || content_type.front() == '\t'))
+        content_type.remove_prefix(1);
+    if (content_type.size() < type.size() || !iequals(content_type.substr(0, type.size()), type)) return false;
+    const auto rest = content_type.substr(type.size());
+    return rest.empty() || rest.front() == ';' || rest.front() == ' ' || rest.front() == '\t';
+}
+
+}  // namespace detail
 
 enum class parse_event {
     need_more,          ///< every byte was consumed; read more
@@ -233,6 +305,9 @@ private:
         s.host_count_ = 0;
         s.chunked_ = s.chunk_cr_ = false;
         s.chunk_line_ = 0;
+        s.body_bytes_ = 0;
+        s.spoolable_ = false;
+        s.spool_fd_ = -1;
         return 0;
     }
 
@@ -318,6 +393,9 @@ private:
         r.headers.merge_repeats();
         chunked_ = (parser_.flags & F_CHUNKED) != 0;
         const bool has_body = chunked_ || ((parser_.flags & F_CONTENT_LENGTH) && parser_.content_length > 0);
+        // Only a request with a body pays for the Content-Type lookup.
+        spoolable_ = has_body && limits_.spool_threshold > 0 &&
+                     detail::is_multipart_form(r.headers.get("content-type").value_or(""));
         if (expect_continue_ && has_body && parser_.http_minor == 1) {
             continue_pending_ = true;
             return HPE_PAUSED;
@@ -406,20 +484,52 @@ private:
     // A chunk that announces more than max_body allows is refused before its data arrives.
     static int on_chunk_header(llhttp_t* p) {
         auto& s = self(p);
-        if (p->content_length > s.limits_.max_body - s.req_->body.size())
+        if (p->content_length > s.limits_.max_body - s.body_bytes_)
             return s.reject(413, "body larger than max_body");
         return 0;
     }
 
     static int on_body(llhttp_t* p, const char* at, std::size_t len) {
         auto& s = self(p);
-        if (s.req_->body.size() + len > s.limits_.max_body) return s.reject(413, "body larger than max_body");
+        if (len > s.limits_.max_body - s.body_bytes_) return s.reject(413, "body larger than max_body");
         if (s.chunked_) {
             if (!s.scan_framing(at)) return s.reject(400, s.message_);
             s.framing_cursor_ = at + len;
         }
+        s.body_bytes_ += len;
+        if (s.spool_fd_ < 0 && s.spoolable_ && s.body_bytes_ > s.limits_.spool_threshold) {
+            if (int rc = s.start_spool()) return rc;
+        }
+        if (s.spool_fd_ >= 0) {
+            // Synchronous write(2) on the I/O thread: it copies into the page cache.
+            if (!detail::write_all(s.spool_fd_, {at, len})) return s.reject_write();
+            s.req_->body_file->size += len;
+            return 0;
+        }
         s.req_->body.append(at, len);
         return 0;
+    }
+
+    // Moves the body so far to a new anonymous temp file that request::body_file owns.
+    int start_spool() {
+        auto& r = *req_;
+        const int fd = detail::open_anonymous_file(limits_.spool_dir);
+        if (fd < 0) return reject_write();
+        r.body_file.emplace(spooled_body{std::shared_ptr<const int>(new int(fd), [](const int* p) {
+                                             ::close(*p);
+                                             delete p;
+                                         }),
+                                         0});
+        spool_fd_ = fd;
+        if (!detail::write_all(fd, r.body)) return reject_write();
+        r.body_file->size = r.body.size();
+        std::string().swap(r.body);  // give the memory back now: that is the point
+        return 0;
+    }
+
+    int reject_write() noexcept {
+        return errno == ENOSPC || errno == EDQUOT ? reject(507, "no space left to spool the request body")
+                                                  : reject(500, "cannot spool the request body to a temp file");
     }
 
     static int on_message_complete(llhttp_t* p) {
@@ -462,7 +572,9 @@ private:
     const char* message_ = "";
     const char* framing_cursor_ = nullptr;  // first chunked-framing byte not yet scanned
     std::size_t chunk_line_ = 0;
-    bool chunked_ = false, chunk_cr_ = false;
+    std::size_t body_bytes_ = 0;  // of the current request, in memory or spooled
+    int spool_fd_ = -1;           // req_->body_file's descriptor while this request spools
+    bool chunked_ = false, chunk_cr_ = false, spoolable_ = false;
     bool started_ = false, headers_done_ = false, complete_ = false, upgrade_ = false;
     bool in_field_ = false, expect_continue_ = false, continue_pending_ = false;
     bool paused_ = false, paused_upgrade_ = false, failed_ = false;

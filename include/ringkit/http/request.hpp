@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,15 @@ class worker_pool;
 namespace detail {
 class connection_hooks;  // ws/upgrade.hpp; implemented by the server's connection
 }
+
+/// A request body the parser wrote to an anonymous temp file instead of memory
+/// (a multipart/form-data body past server_options::spool_threshold). The file
+/// has no name (O_TMPFILE, or unlinked at once), so it is gone from the disk when
+/// the last copy of `fd` closes it, and even when the process dies.
+struct spooled_body {
+    std::shared_ptr<const int> fd;  ///< read-only use: pread(2) or mmap(2); closes on last copy
+    std::uint64_t size = 0;         ///< body bytes in the file, from offset 0
+};
 
 struct request {
     /// Port of the listening socket that accepted the connection (never the Host header's).
@@ -38,8 +48,13 @@ struct request {
     /// "HTTP/1.1" or "HTTP/1.0".
     std::string_view protocol = "HTTP/1.1";
     request_headers headers;
-    /// The whole request body (already de-chunked), at most server_options::max_body bytes.
+    /// The whole request body (already de-chunked), at most server_options::max_body bytes;
+    /// empty when the body was spooled to `body_file` instead.
     std::string body;
+    /// The body, when it was spooled to disk (a multipart/form-data body over
+    /// server_options::spool_threshold); wrap_multipart reads it from there. The
+    /// server drops it (closing the file) once the response is sent.
+    std::optional<spooled_body> body_file;
     /// Typed data added by middleware: `req.ext.get<cookies>()`.
     type_map ext;
 
@@ -71,6 +86,7 @@ struct request {
         protocol = "HTTP/1.1";
         headers.clear();
         body.clear();
+        body_file.reset();
         ext.clear();
     }
 };

@@ -2,12 +2,15 @@
 // RFC 2046 §5.1.1 says) split into its text fields and its uploaded files, so a
 // handler reads `multipart_of(req).file("avatar")` instead of scanning bytes.
 //
-// The server has buffered the whole body already (at most server_options::max_body),
-// so it is parsed in one pass from req.body: a field is copied once into memory; a
+// The server has received the whole body already (at most server_options::max_body):
+// in req.body, or, past server_options::spool_threshold, in an anonymous temp file
+// (req.body_file) that is mapped read-only here for the parse and unmapped after.
+// Either way it is parsed in one pass: a field is copied once into memory; a
 // file is copied once, into memory up to memory_threshold or into a temp file
 // above it (written on the calling thread: the size is bounded by max_body, and a
 // handler that cannot afford the write should raise memory_threshold or run the
-// stack on the worker pool). Temp files belong to the multipart_form stored on the
+// stack on the worker pool; from a spooled body the copy is copy_file_range(2),
+// file to file inside the kernel, where the file systems allow it). Temp files belong to the multipart_form stored on the
 // request and are unlinked when its last copy goes, i.e. when the server clears
 // the request; copy an upload elsewhere (or link(2) it) to keep it.
 //
@@ -18,6 +21,7 @@
 //   a part's content over max_part_size                          413
 //   a part's header section over max_part_header_bytes            413
 //   the temp file cannot be written                              500
+//   the spooled body cannot be mapped                            500
 //
 // Text fields also go into rk::params (form and merged lists, nested()) when
 // wrap_params runs first, i.e. is outside: `app | wrap_multipart() | wrap_params()`,
@@ -25,6 +29,7 @@
 #pragma once
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -129,14 +134,45 @@ inline bool valid_boundary(std::string_view b) noexcept {
     return true;
 }
 
+/// Copies `length` bytes at `offset` of `from` into `to` inside the kernel; false
+/// when copy_file_range cannot (old kernel, file systems it will not span) before
+/// a byte was copied, so the caller can write the bytes itself. errno on failure.
+inline bool copy_file_range_all(int from, std::uint64_t offset, std::uint64_t length, int to, bool& copied_some) {
+    auto in = static_cast<off_t>(offset);
+    while (length > 0) {
+        const auto n = ::copy_file_range(from, &in, to, nullptr, static_cast<std::size_t>(length), 0);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            if (n == 0) errno = EIO;  // the source is shorter than it should be
+            return false;
+        }
+        copied_some = true;
+        length -= static_cast<std::uint64_t>(n);
+    }
+    return true;
+}
+
 /// Writes `data` to a new 0600 file in `dir` (mkostemp creates it 0600 and
 /// exclusively, so no other user can read or pre-create it); nullptr on failure,
-/// leaving nothing behind.
-inline std::shared_ptr<const temp_file> write_temp_file(const std::string& dir, std::string_view data) {
+/// leaving nothing behind. When `source_fd` is not -1, `data` is a view of that
+/// file at `source_offset`, and the bytes are copied file to file when the
+/// kernel can.
+inline std::shared_ptr<const temp_file> write_temp_file(const std::string& dir, std::string_view data,
+                                                        int source_fd = -1, std::uint64_t source_offset = 0) {
     std::string path = dir + (dir.ends_with('/') ? "" : "/") + "ringkit-upload-XXXXXX";
     const int fd = ::mkostemp(path.data(), O_CLOEXEC);
     if (fd < 0) return nullptr;
     auto file = std::make_shared<const temp_file>(std::move(path));
+    if (source_fd >= 0) {
+        bool copied_some = false;
+        if (copy_file_range_all(source_fd, source_offset, data.size(), fd, copied_some))
+            data = {};
+        else if (copied_some) {
+            ::close(fd);
+            return nullptr;  // a real I/O error half way
+        }
+        // else EXDEV, ENOSYS, EINVAL, EOPNOTSUPP...: the file systems say no; write below.
+    }
     while (!data.empty()) {
         const auto n = ::write(fd, data.data(), data.size());
         if (n < 0 && errno == EINTR) continue;
@@ -218,9 +254,11 @@ inline delimiter_at find_delimiter(std::string_view body, std::string_view dash_
     }
 }
 
-/// Parses a multipart/form-data body into `form`.
+/// Parses a multipart/form-data body into `form`. `body_fd`, when not -1, is a
+/// file whose bytes from offset 0 are `body` (a spooled body, mapped).
 inline std::optional<multipart_error> parse_multipart(std::string_view body, std::string_view boundary,
-                                                      const multipart_options& opt, multipart_form& form) {
+                                                      const multipart_options& opt, multipart_form& form,
+                                                      int body_fd = -1) {
     const std::string dash_boundary = "--" + std::string(boundary);
     auto d = find_delimiter(body, dash_boundary, 0, true);
     if (d.at == std::string_view::npos) return multipart_error{400, "Malformed multipart body: no boundary delimiter"};
@@ -264,13 +302,44 @@ inline std::optional<multipart_error> parse_multipart(std::string_view body, std
                 const char* env = opt.temp_dir.empty() ? std::getenv("TMPDIR") : nullptr;
                 temp_dir = !opt.temp_dir.empty() ? opt.temp_dir : (env && *env) ? env : "/tmp";
             }
-            f.file = write_temp_file(temp_dir, data);
+            f.file = write_temp_file(temp_dir, data, body_fd, content);
             if (!f.file) return multipart_error{500, "Could not store the uploaded file"};
         }
         form.files.push_back(std::move(f));
     }
     return std::nullopt;  // what follows the close delimiter is the epilogue, ignored
 }
+
+/// A spooled request body mapped read-only (MAP_PRIVATE) for as long as this
+/// lives; an empty body needs no mapping.
+class mapped_body {
+public:
+    explicit mapped_body(const spooled_body& f) {
+        if (f.size == 0) {
+            ok_ = true;
+            return;
+        }
+        if (f.size > SIZE_MAX || !f.fd) return;
+        void* p = ::mmap(nullptr, static_cast<std::size_t>(f.size), PROT_READ, MAP_PRIVATE, *f.fd, 0);
+        if (p == MAP_FAILED) return;
+        ::madvise(p, static_cast<std::size_t>(f.size), MADV_SEQUENTIAL);  // a hint: read-ahead, drop behind
+        addr_ = p;
+        size_ = static_cast<std::size_t>(f.size);
+        ok_ = true;
+    }
+    mapped_body(const mapped_body&) = delete;
+    mapped_body& operator=(const mapped_body&) = delete;
+    ~mapped_body() {
+        if (addr_) ::munmap(addr_, size_);
+    }
+    bool ok() const noexcept { return ok_; }
+    std::string_view view() const noexcept { return {static_cast<const char*>(addr_), size_}; }
+
+private:
+    void* addr_ = nullptr;
+    std::size_t size_ = 0;
+    bool ok_ = false;
+};
 
 }  // namespace detail
 
@@ -288,8 +357,15 @@ inline auto wrap_multipart(multipart_options options = {}) {
                 const auto boundary = type->param("boundary");
                 if (!boundary || !detail::valid_boundary(*boundary))
                     return response::text("Malformed multipart body: missing or invalid boundary", 400);
-                if (auto err = detail::parse_multipart(req.body, *boundary, options, form))
-                    return response::text(std::move(err->message), err->status);
+                std::optional<detail::multipart_error> err;
+                if (req.body_file) {
+                    const detail::mapped_body mapped(*req.body_file);
+                    if (!mapped.ok()) return response::text("Could not read the spooled request body", 500);
+                    err = detail::parse_multipart(mapped.view(), *boundary, options, form, *req.body_file->fd);
+                } else {
+                    err = detail::parse_multipart(req.body, *boundary, options, form);
+                }
+                if (err) return response::text(std::move(err->message), err->status);
                 if (auto* p = req.ext.find<params>())
                     for (auto& [name, value] : form.fields)
                         if (!p->add(name, value, true))

@@ -58,7 +58,7 @@ struct connection_config {
 
     static connection_config from(const server_options& o) {
         connection_config c;
-        c.limits = {o.max_line, o.max_header, o.max_header_count, o.max_body};
+        c.limits = {o.max_line, o.max_header, o.max_header_count, o.max_body, o.spool_threshold, o.spool_dir};
         c.server_header = o.server_header;
         c.header_timeout = o.header_timeout;
         c.read_timeout = o.read_timeout;
@@ -213,9 +213,10 @@ private:
                     if (in_begin_ < in_end_ || parser_->in_message()) co_await linger();
                     co_return;
                 }
-                // What middleware attached (an upload's temp files, a session) ends with
-                // its request, not when the next one arrives on this connection.
+                // What middleware attached (an upload's temp files, a session) and a
+                // spooled body end with their request, not when the next one arrives.
                 req_.ext.clear();
+                req_.body_file.reset();
                 break;
             }
             }

@@ -30,6 +30,11 @@ struct server_options {
     std::size_t max_header = 64 * 1024;        ///< all header bytes of a request → 431
     std::size_t max_header_count = 256;        ///< header fields in a request → 431
     std::size_t max_connections = 10000;       ///< further connections get 503 and are closed
+    /// A multipart/form-data body past this many bytes is written to an anonymous
+    /// temp file as it arrives (request::body_file, read by wrap_multipart) instead
+    /// of memory, so max_body can be raised for uploads; 0: never. Disk full → 507.
+    std::size_t spool_threshold = 1024 * 1024;
+    std::string spool_dir = {};                ///< for spooled bodies; empty: $TMPDIR, or /tmp
 
     /// Server header value; empty: none. A handler's own Server header wins.
     std::string server_header = "ringkit";
