@@ -214,3 +214,22 @@ TEST_CASE("a malformed token in the session is no token, and anti_forgery_token(
     CHECK(session_token(store, cookie).size() == 43);
     CHECK(post(token) == 200);
 }
+
+TEST_CASE("a multipart form (a form with a file) presents the token in its field when wrap_multipart runs outside") {
+    rk::memory_store store;
+    auto app = app_handler() | rk::wrap_anti_forgery() | rk::wrap_multipart() | rk::wrap_session(store);
+    client c(app);
+    auto body = [](std::string_view token) {
+        return "--XyZ\r\nContent-Disposition: form-data; name=\"__anti-forgery-token\"\r\n\r\n" + std::string(token) +
+               "\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nhello\r\n--XyZ--\r\n";
+    };
+    constexpr std::string_view type = "multipart/form-data; boundary=XyZ";
+    CHECK(c.send("POST", {{"content-type", type}}, body(c.token)).status == 200);
+    CHECK(c.send("POST", {{"content-type", type}}, body(c.token + "A")).status == 403);
+    CHECK(c.send("POST", {{"content-type", type}}, body("")).status == 403);
+
+    // Without wrap_multipart the field cannot be read: refused, never guessed from raw bytes.
+    auto bare = app_handler() | rk::wrap_anti_forgery() | rk::wrap_session(store);
+    client d(bare);
+    CHECK(d.send("POST", {{"content-type", type}}, body(d.token)).status == 403);
+}

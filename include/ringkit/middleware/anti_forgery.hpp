@@ -29,6 +29,7 @@
 #include "ringkit/core/ascii.hpp"
 #include "ringkit/http/url.hpp"
 #include "ringkit/middleware/middleware.hpp"
+#include "ringkit/middleware/multipart.hpp"
 #include "ringkit/middleware/session.hpp"
 
 namespace ringkit {
@@ -38,12 +39,12 @@ inline constexpr std::string_view anti_forgery_session_key = "__anti-forgery-tok
 
 /// Where wrap_anti_forgery() looks for the token and what it answers without one.
 struct anti_forgery_options {
-    /// The field of an application/x-www-form-urlencoded body.
+    /// The form field: of an application/x-www-form-urlencoded body, or of a
+    /// multipart/form-data one that wrap_multipart() (outside this) has parsed.
     std::string form_field = "__anti-forgery-token";
     /// Headers checked before the form, for scripts (names case-insensitive).
     std::vector<std::string> header_names = {"x-csrf-token", "x-xsrf-token"};
-    /// Replaces the header and form lookup when set (e.g. to read a multipart
-    /// field parsed by another middleware); returns the token the request presents.
+    /// Replaces the header and form lookup when set; returns the token the request presents.
     std::function<std::optional<std::string>(const request&)> read_token{};
     /// The answer to a request without the right token; 403 "Invalid anti-forgery token" when empty.
     handler error_handler{};
@@ -95,6 +96,12 @@ inline std::optional<std::string> presented_token(const request& req, const anti
     auto type = req.header("content-type");
     if (!type) return std::nullopt;
     auto media = trim_ows(type->substr(0, type->find(';')));
+    if (iequals(media, "multipart/form-data")) {
+        // A form with a file: its fields are there when wrap_multipart() runs outside (site_defaults).
+        auto* form = req.ext.find<multipart_form>();
+        auto field = form ? form->fields.get(opt.form_field) : std::nullopt;
+        return field ? std::optional<std::string>(*field) : std::nullopt;
+    }
     if (!iequals(media, "application/x-www-form-urlencoded")) return std::nullopt;
     return query_param(req.body, opt.form_field);
 }
