@@ -64,17 +64,6 @@ std::string pattern(std::size_t n) {
     return out;
 }
 
-std::string chunked(std::string_view body, std::size_t chunk) {
-    std::string out;
-    char size[32];
-    for (std::size_t i = 0; i < body.size(); i += chunk) {
-        auto piece = body.substr(i, chunk);
-        std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
-        out.append(size).append(piece).append("\r\n");
-    }
-    return out + "0\r\n\r\n";
-}
-
 struct seen {
     std::mutex mutex;
     bool called = false, body_empty = false, spooled = false, file_on_disk = false;

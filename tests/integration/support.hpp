@@ -21,6 +21,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <future>
 #include <initializer_list>
@@ -408,6 +409,18 @@ inline response describe(request& req) {
         {"body", req.body},
         {"headers", headers},
     });
+}
+
+/// `body` as a chunked message body: chunks of `chunk` bytes, then the last chunk.
+inline std::string chunked(std::string_view body, std::size_t chunk) {
+    std::string out;
+    char size[32];
+    for (std::size_t i = 0; i < body.size(); i += chunk) {
+        auto piece = body.substr(i, chunk);
+        std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
+        out.append(size).append(piece).append("\r\n");
+    }
+    return out + "0\r\n\r\n";
 }
 
 }  // namespace ringkit::test

@@ -13,6 +13,7 @@
 #include "support/run_handler.hpp"
 
 namespace rk = ringkit;
+using ringkit::test::fetcher;
 namespace fs = std::filesystem;
 using rk::test::make_request;
 using rk::test::run_handler;
@@ -64,16 +65,6 @@ std::string body_bytes(const rk::response& res) {
     out.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
     return out;
 }
-
-struct fetcher {
-    rk::handler h;
-    rk::response operator()(std::string_view target,
-                            std::initializer_list<std::pair<std::string_view, std::string_view>> headers = {},
-                            std::string_view method = "GET") const {
-        auto req = make_request(method, target, headers);
-        return run_handler(h, req);
-    }
-};
 
 }  // namespace
 

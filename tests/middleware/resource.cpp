@@ -5,6 +5,7 @@
 #include "support/run_handler.hpp"
 
 namespace rk = ringkit;
+using ringkit::test::fetcher;
 using rk::test::make_request;
 using rk::test::run_handler;
 
@@ -17,16 +18,6 @@ constexpr rk::resource assets[] = {
     {"data.bin", "0123456789"},
     {"feed", "<rss/>", "application/rss+xml"},
     {".well-known/security.txt", "Contact: x"},
-};
-
-struct fetcher {
-    rk::handler h;
-    rk::response operator()(std::string_view target,
-                            std::initializer_list<std::pair<std::string_view, std::string_view>> headers = {},
-                            std::string_view method = "GET") const {
-        auto req = make_request(method, target, headers);
-        return run_handler(h, req);
-    }
 };
 
 }  // namespace

@@ -55,4 +55,15 @@ inline std::optional<std::string> cookie_pair(const response& res, std::string_v
     return std::nullopt;
 }
 
+/// A handler and a short way to ask it: `get("/a.css", {{"range", "bytes=0-9"}}, "HEAD")`.
+struct fetcher {
+    handler h;
+    response operator()(std::string_view target,
+                        std::initializer_list<std::pair<std::string_view, std::string_view>> headers = {},
+                        std::string_view method = "GET") const {
+        auto req = make_request(method, target, headers);
+        return run_handler(h, req);
+    }
+};
+
 }  // namespace ringkit::test
