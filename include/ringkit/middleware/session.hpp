@@ -25,6 +25,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ringkit/core/base64.hpp"
 #include "ringkit/middleware/cookies.hpp"
 #include "ringkit/middleware/middleware.hpp"
 
@@ -45,59 +46,6 @@ inline void random_bytes(void* out, std::size_t n) {
         p += got;
         n -= static_cast<std::size_t>(got);
     }
-}
-
-inline constexpr std::string_view base64url_alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-// base64url without padding (RFC 4648 §5): safe in cookies, URLs and form fields.
-inline std::string base64url_encode(std::string_view in) {
-    std::string out;
-    out.reserve((in.size() * 4 + 2) / 3);
-    std::size_t i = 0;
-    auto byte = [&](std::size_t k) { return static_cast<unsigned char>(in[k]); };
-    for (; i + 3 <= in.size(); i += 3) {
-        const unsigned v = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
-        for (int s = 18; s >= 0; s -= 6) out.push_back(base64url_alphabet[(v >> s) & 63]);
-    }
-    if (const auto rest = in.size() - i; rest > 0) {
-        const unsigned v = (byte(i) << 16) | (rest == 2 ? byte(i + 1) << 8 : 0u);
-        out.push_back(base64url_alphabet[v >> 18]);
-        out.push_back(base64url_alphabet[(v >> 12) & 63]);
-        if (rest == 2) out.push_back(base64url_alphabet[(v >> 6) & 63]);
-    }
-    return out;
-}
-
-// The inverse of base64url_encode; nullopt for any other text (padding, other
-// alphabets, an impossible length, or non-zero bits after the last byte), so one
-// byte string has exactly one encoding.
-inline std::optional<std::string> base64url_decode(std::string_view in) {
-    if (in.size() % 4 == 1) return std::nullopt;
-    auto value = [](char c) -> int {
-        if (c >= 'A' && c <= 'Z') return c - 'A';
-        if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-        if (c >= '0' && c <= '9') return c - '0' + 52;
-        if (c == '-') return 62;
-        if (c == '_') return 63;
-        return -1;
-    };
-    std::string out;
-    out.reserve(in.size() * 3 / 4);
-    unsigned acc = 0;
-    int bits = 0;
-    for (char c : in) {
-        const int v = value(c);
-        if (v < 0) return std::nullopt;
-        acc = (acc << 6) | static_cast<unsigned>(v);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out.push_back(static_cast<char>((acc >> bits) & 0xff));
-        }
-    }
-    if ((acc & ((1u << bits) - 1)) != 0) return std::nullopt;
-    return out;
 }
 
 // `bytes` random bytes as base64url text.

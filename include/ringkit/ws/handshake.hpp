@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "ringkit/core/ascii.hpp"
+#include "ringkit/core/base64.hpp"
 #include "ringkit/http/headers.hpp"
 #include "ringkit/http/request.hpp"
 #include "ringkit/http/response.hpp"
@@ -83,36 +84,8 @@ private:
     std::uint64_t length_ = 0;
 };
 
-inline constexpr std::string_view base64_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-// Standard base64 with '=' padding (RFC 4648 §4).
-inline std::string base64_encode(std::string_view data) {
-    std::string out;
-    out.reserve((data.size() + 2) / 3 * 4);
-    std::size_t i = 0;
-    auto byte = [&](std::size_t k) { return std::uint32_t{static_cast<unsigned char>(data[k])}; };
-    for (; i + 3 <= data.size(); i += 3) {
-        const std::uint32_t v = byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2);
-        for (int s = 18; s >= 0; s -= 6) out.push_back(base64_alphabet[(v >> s) & 63]);
-    }
-    if (const std::size_t rest = data.size() - i) {
-        const std::uint32_t v = byte(i) << 16 | (rest == 2 ? byte(i + 1) << 8 : 0);
-        out.push_back(base64_alphabet[v >> 18]);
-        out.push_back(base64_alphabet[(v >> 12) & 63]);
-        out.push_back(rest == 2 ? base64_alphabet[(v >> 6) & 63] : '=');
-        out.push_back('=');
-    }
-    return out;
-}
-
-constexpr int base64_value(char c) noexcept {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
+using ringkit::detail::base64_encode;  // core/base64.hpp
+using ringkit::detail::base64_value;
 
 // Sec-WebSocket-Key must be the base64 of 16 bytes (RFC 6455 §4.1): 22 data
 // characters and "==", canonical, so the 4 unused low bits of the last data
