@@ -12,6 +12,7 @@
 #include "support/run_handler.hpp"
 
 namespace rk = ringkit;
+using ringkit::test::header_values;
 
 using rk::content_coding;
 using rk::test::make_request;
@@ -111,13 +112,6 @@ std::string random_bytes(std::size_t n) {
     return s;
 }
 
-std::vector<std::string> all(const rk::response& res, std::string_view name) {
-    std::vector<std::string> out;
-    for (auto& [n, v] : res.headers)
-        if (rk::detail::iequals(n, name)) out.push_back(v);
-    return out;
-}
-
 // Records what the compressing writer hands to the connection.
 struct recording_writer final : rk::body_writer {
     std::vector<std::string> writes;
@@ -168,7 +162,7 @@ TEST_CASE("a string body is gzipped for a client that accepts it") {
         auto app = *inner | rk::wrap_compress();
         auto res = fetch(app, {{"accept-encoding", "gzip, deflate, br"}});
         CHECK(res.headers.get("Content-Encoding") == "gzip");
-        CHECK(all(res, "vary") == std::vector<std::string>{"Accept-Encoding"});
+        CHECK(header_values(res, "vary") == std::vector<std::string>{"Accept-Encoding"});
         CHECK_FALSE(res.headers.contains("Content-Length"));
         CHECK(res.headers.get("ETag") == "W/\"v1\"");  // the bytes changed: a weak validator now
         auto body = std::string(res.body_string());
@@ -292,7 +286,7 @@ TEST_CASE("Vary is merged, an existing weak ETag kept, Accept-Ranges dropped") {
         return r;
     }) | rk::wrap_compress();
     auto res = fetch(app, {{"accept-encoding", "gzip"}});
-    CHECK(all(res, "vary") == std::vector<std::string>{"Cookie, Accept-Encoding"});
+    CHECK(header_values(res, "vary") == std::vector<std::string>{"Cookie, Accept-Encoding"});
     CHECK(res.headers.get("ETag") == "W/\"x\"");
     CHECK_FALSE(res.headers.contains("Accept-Ranges"));
 
@@ -301,7 +295,7 @@ TEST_CASE("Vary is merged, an existing weak ETag kept, Accept-Ranges dropped") {
         r.headers.add("Vary", "accept-encoding, Origin");
         return r;
     }) | rk::wrap_compress();
-    CHECK(all(fetch(already, {{"accept-encoding", "gzip"}}), "vary") ==
+    CHECK(header_values(fetch(already, {{"accept-encoding", "gzip"}}), "vary") ==
           std::vector<std::string>{"accept-encoding, Origin"});
 }
 
@@ -319,7 +313,7 @@ TEST_CASE("a 304 to a client holding the encoded copy carries that copy's weak E
     auto again = fetch(app, {{"accept-encoding", "gzip"}, {"if-none-match", "W/\"v1\""}});
     CHECK(again.status == 304);
     CHECK(again.headers.get("ETag") == "W/\"v1\"");
-    CHECK(all(again, "vary") == std::vector<std::string>{"Accept-Encoding"});
+    CHECK(header_values(again, "vary") == std::vector<std::string>{"Accept-Encoding"});
 
     // A client holding the identity copy (strong tag) keeps it.
     auto plain = fetch(app, {{"if-none-match", "\"v1\""}});

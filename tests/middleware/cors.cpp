@@ -9,6 +9,7 @@
 #include "support/run_handler.hpp"
 
 namespace rk = ringkit;
+using ringkit::test::header_values;
 
 using rk::test::make_request;
 using rk::test::run_handler;
@@ -35,13 +36,6 @@ rk::response send(const rk::handler& app, std::string_view method, header_init h
     return run_handler(app, req);
 }
 
-std::vector<std::string> all(const rk::response& res, std::string_view name) {
-    std::vector<std::string> out;
-    for (auto& [n, v] : res.headers)
-        if (rk::detail::iequals(n, name)) out.push_back(v);
-    return out;
-}
-
 bool has_cors_headers(const rk::response& res) {
     for (auto& [n, v] : res.headers)
         if (rk::detail::iequals(std::string_view(n).substr(0, 15), "access-control-")) return true;
@@ -63,7 +57,7 @@ TEST_CASE("a request without Origin reaches the app with no CORS headers") {
         auto res = send(inner.handler() | rk::wrap_cors(listed), "GET", {});
         CHECK(res.body_string() == "from the app: GET");
         CHECK_FALSE(has_cors_headers(res));
-        CHECK(all(res, "vary") == std::vector<std::string>{"Origin"});
+        CHECK(header_values(res, "vary") == std::vector<std::string>{"Origin"});
     }
     SUBCASE("\"*\": nothing at all") {
         auto res = send(inner.handler() | rk::wrap_cors({.allowed_origins = {"*"}}), "GET", {});
@@ -84,7 +78,7 @@ TEST_CASE("a simple request from an allowed origin") {
         auto res = send(inner.handler() | rk::wrap_cors(listed), "GET", {{"origin", "https://app.example.com"}});
         CHECK(res.body_string() == "from the app: GET");
         CHECK(res.headers.get("Access-Control-Allow-Origin") == "https://app.example.com");
-        CHECK(all(res, "vary") == std::vector<std::string>{"Origin"});
+        CHECK(header_values(res, "vary") == std::vector<std::string>{"Origin"});
         CHECK(res.headers.get("Access-Control-Expose-Headers") == "X-Total");
         CHECK_FALSE(res.headers.contains("Access-Control-Allow-Credentials"));
         CHECK_FALSE(res.headers.contains("Access-Control-Allow-Methods"));  // preflight only
@@ -119,14 +113,14 @@ TEST_CASE("a simple request from an allowed origin") {
     SUBCASE("Vary is merged with the app's") {
         rk::handler app = [](rk::request&) { return rk::response(200, {{"Vary", "Accept-Encoding"}}, "x"); };
         auto res = send(app | rk::wrap_cors(listed), "GET", {{"origin", "https://app.example.com"}});
-        CHECK(all(res, "vary") == std::vector<std::string>{"Accept-Encoding, Origin"});
+        CHECK(header_values(res, "vary") == std::vector<std::string>{"Accept-Encoding, Origin"});
     }
     SUBCASE("a handler that set Access-Control-Allow-Origin itself is left alone") {
         rk::handler app = [](rk::request&) {
             return rk::response(200, {{"Access-Control-Allow-Origin", "https://other.example"}}, "x");
         };
         auto res = send(app | rk::wrap_cors(listed), "GET", {{"origin", "https://app.example.com"}});
-        CHECK(all(res, "access-control-allow-origin") == std::vector<std::string>{"https://other.example"});
+        CHECK(header_values(res, "access-control-allow-origin") == std::vector<std::string>{"https://other.example"});
         CHECK_FALSE(res.headers.contains("Access-Control-Expose-Headers"));
     }
 }
@@ -233,7 +227,7 @@ TEST_CASE("preflight with \"*\" methods and headers echoes what was asked") {
     // "*" would not cover Authorization (Fetch): the names are listed.
     CHECK(res.headers.get("Access-Control-Allow-Headers") == "authorization, x-custom");
     CHECK_FALSE(res.headers.contains("Access-Control-Max-Age"));
-    CHECK(all(res, "vary") == std::vector<std::string>{"Access-Control-Request-Method, Access-Control-Request-Headers"});
+    CHECK(header_values(res, "vary") == std::vector<std::string>{"Access-Control-Request-Method, Access-Control-Request-Headers"});
     CHECK(inner.calls == 0);
 }
 

@@ -8,6 +8,7 @@
 #include "support/run_handler.hpp"
 
 namespace rk = ringkit;
+using ringkit::test::header_values;
 
 using ringkit::test::make_request;
 using ringkit::test::run_handler;
@@ -18,13 +19,6 @@ rk::response get(const rk::handler& app, std::string_view scheme = "http") {
     auto req = make_request("GET", "/");
     req.scheme = scheme;
     return run_handler(app, req);
-}
-
-std::vector<std::string> all(const rk::response& res, std::string_view name) {
-    std::vector<std::string> out;
-    for (auto& [n, v] : res.headers)
-        if (rk::detail::iequals(n, name)) out.push_back(v);
-    return out;
 }
 
 rk::handler ok = [](rk::request&) { return rk::response::text("ok"); };
@@ -80,11 +74,11 @@ TEST_CASE("a header the handler set is kept, and not doubled") {
     auto res = get(own | rk::wrap_security_headers({.hsts = rk::hsts_options{},
                                                     .content_security_policy = "default-src 'none'"}),
                    "https");
-    CHECK(all(res, "X-Frame-Options") == std::vector<std::string>{"DENY"});
-    CHECK(all(res, "Content-Security-Policy") == std::vector<std::string>{"frame-ancestors https://a.example"});
-    CHECK(all(res, "Strict-Transport-Security") == std::vector<std::string>{"max-age=0"});
-    CHECK(all(res, "Referrer-Policy") == std::vector<std::string>{"same-origin"});
-    CHECK(all(res, "X-Content-Type-Options") == std::vector<std::string>{"nosniff"});
+    CHECK(header_values(res, "X-Frame-Options") == std::vector<std::string>{"DENY"});
+    CHECK(header_values(res, "Content-Security-Policy") == std::vector<std::string>{"frame-ancestors https://a.example"});
+    CHECK(header_values(res, "Strict-Transport-Security") == std::vector<std::string>{"max-age=0"});
+    CHECK(header_values(res, "Referrer-Policy") == std::vector<std::string>{"same-origin"});
+    CHECK(header_values(res, "X-Content-Type-Options") == std::vector<std::string>{"nosniff"});
 }
 
 TEST_CASE("error responses and coroutine handlers get the headers too") {

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include "ringkit/core/ascii.hpp"
 #include "ringkit/core/asio.hpp"
@@ -65,5 +66,13 @@ struct fetcher {
         return run_handler(h, req);
     }
 };
+
+/// Every value of header `name` in the response, in order (names compared case-insensitively).
+inline std::vector<std::string> header_values(const response& res, std::string_view name) {
+    std::vector<std::string> out;
+    for (auto& [n, v] : res.headers)
+        if (detail::iequals(n, name)) out.push_back(v);
+    return out;
+}
 
 }  // namespace ringkit::test
