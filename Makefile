@@ -1,12 +1,12 @@
 # The two commands (see README.md):
 #   make run    build and run the main example on http://127.0.0.1:8080/
-#   make test   build and run every test: g++ -Werror, clang++ ASan+UBSan, clang++ TSan
+#   make test   clang-tidy, then every test with g++ and clang++: plain, ASan+UBSan, TSan
 # Both install missing Debian packages first.
 
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: run test deps test-gcc test-asan test-tsan clean
+.PHONY: run test deps test-tidy test-gcc test-asan test-gcc-asan test-tsan test-gcc-tsan clean
 
 deps:
 	@scripts/install-deps.sh
@@ -19,7 +19,7 @@ run: deps
 test: deps
 	scripts/run-tests.sh
 
-test-gcc test-asan test-tsan: deps
+test-tidy test-gcc test-asan test-gcc-asan test-tsan test-gcc-tsan: deps
 	scripts/run-tests.sh $(@:test-%=%)
 
 clean:
