@@ -27,7 +27,8 @@
 # stop the server with SIGTERM (it must exit within 10 s).
 #
 # Errors = WebSocket client errors + wrk non-2xx + wrk socket errors + bad response
-# bodies + server log lines other than its "listening on" line. Plateau: over the
+# bodies; the server's log lines (other than "listening on") are counted apart, and
+# each sample records how many there were so far. Both must be 0. Plateau: over the
 # second half of the load phase, a least-squares fit of RSS against time may grow by
 # at most PLATEAU_PCT percent of its value at the start of that half.
 #
@@ -35,7 +36,8 @@
 # HTTP_CONNS (16) CLOSE_CONNS (4) SLOW_CONNS (16) THREADS (2) SAMPLE (5) PLATEAU_PCT (5)
 # FD_WAIT (30) AGAIN_HOLD (10; 0: no second round) PORT (18500) BUILD_DIR (must be build/bench*) SKIP_BUILD=1.
 # Results (raw outputs, samples.tsv, report.txt) go to $BUILD_DIR/results/soak-<date>/.
-# Exit status 0 only with no errors, an RSS plateau and the fds back at the baseline.
+# Exit status 0 only with no errors, no server log lines, an RSS plateau and the fds back
+# at the baseline twice.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -166,13 +168,14 @@ WS_OUT=$RESULTS/ws_load.out
 : >"$WS_OUT"
 ln -sfn "$WS_OUT" "$TMP/ws_current"  # the ws_load output the sampler reads
 T0=$(date +%s.%N)
-printf 't_s\tphase\trss_kb\tfds\tws_live\tws_messages\n' >"$SAMPLES"
-sample() {  # one row: seconds since T0, phase, VmRSS, fds, and ws_load's last progress line
+printf 't_s\tphase\trss_kb\tfds\tws_live\tws_messages\tserver_log_lines\n' >"$SAMPLES"
+log_lines() { grep -vc "^listening on 127.0.0.1:$PORT" "$RESULTS/server.out" || true; }
+sample() {  # one row: seconds since T0, phase, VmRSS, fds, ws_load's last progress line, server log lines so far
   local now live msgs
   now=$(date +%s.%N)
   read -r live msgs < <(awk '/^progress / {l = $4; m = $5} END {sub("live=", "", l); sub("messages=", "", m); print (l == "" ? 0 : l), (m == "" ? 0 : m)}' "$TMP/ws_current")
-  printf '%.1f\t%s\t%s\t%s\t%s\t%s\n' "$(awk -v a="$T0" -v b="$now" 'BEGIN {print b - a}')" "$(cat "$PHASE")" \
-    "$(rss_kb)" "$(fd_count)" "$live" "$msgs" >>"$SAMPLES"
+  printf '%.1f\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(awk -v a="$T0" -v b="$now" 'BEGIN {print b - a}')" "$(cat "$PHASE")" \
+    "$(rss_kb)" "$(fd_count)" "$live" "$msgs" "$(log_lines)" >>"$SAMPLES"
 }
 sampler() {
   local i
@@ -312,8 +315,8 @@ for mode in fast close slow; do
     "$reqs" "$(awk -v r="$reqs" -v d="$DURATION" 'BEGIN {print r / d}')" "$checked" "${non2xx:-0}" "${sockd:-0}" "$bad")")
   grep -q ' first=' "$f" && http_lines+=("        first bad response: $(sed -n 's/.* first=//p' "$f")")
 done
-server_noise=$(grep -vc "^listening on 127.0.0.1:$PORT" "$RESULTS/server.out" || true)
-total_errors=$((total_errors + server_noise + AGAIN_ERRORS))
+server_noise=$(log_lines)
+total_errors=$((total_errors + AGAIN_ERRORS))
 
 # Plateau: least squares over the second half of the load phase.
 read -r n_load mid_t end_t fit_mid fit_end growth_pct mid_rss end_rss < <(awk -F'\t' '
@@ -342,18 +345,19 @@ mib() { awk -v k="$1" 'BEGIN {printf "%.1f MiB", k / 1024}'; }
   grep '^route ' "$WS_OUT" | sed 's/^/  /'
   echo "HTTP (wrk, every body checked):"
   printf '%s\n' "${http_lines[@]}"
-  echo "server log lines besides 'listening on': $server_noise"
   echo "ERRORS: $total_errors (must be 0)"
+  echo "server log lines besides 'listening on': $server_noise (must be 0; the log column below says when)"
+  grep -v "^listening on 127.0.0.1:$PORT" "$RESULTS/server.out" | sort | uniq -c | sort -rn | head -5 || true
   echo
-  echo "   t (s)  phase     RSS (MiB)     fds  WS live  WS echoes"
+  echo "   t (s)  phase     RSS (MiB)     fds  WS live  WS echoes  log"
   awk -F'\t' -v rows=40 '
     BEGIN {n = 0}
-    NR > 1 {t[n] = $1; p[n] = $2; r[n] = $3; f[n] = $4; l[n] = $5; m[n] = $6; ++n}
+    NR > 1 {t[n] = $1; p[n] = $2; r[n] = $3; f[n] = $4; l[n] = $5; m[n] = $6; g[n] = $7; ++n}
     END {
       stride = n > rows ? int((n + rows - 1) / rows) : 1
       for (i = 0; i < n; ++i)
-        if (i % stride == 0 || i == n - 1 || p[i] != p[i - 1] || (i + 1 < n && p[i + 1] != p[i]))
-          printf "%8.1f  %-8s %10.1f %7d %8d %10d\n", t[i], p[i], r[i] / 1024, f[i], l[i], m[i]
+        if (i % stride == 0 || i == n - 1 || p[i] != p[i - 1] || (i + 1 < n && p[i + 1] != p[i]) || g[i] != g[i - 1])
+          printf "%8.1f  %-8s %10.1f %7d %8d %10d %4d\n", t[i], p[i], r[i] / 1024, f[i], l[i], m[i], g[i]
     }' "$SAMPLES"
   echo
   echo "RSS: idle $(mib "$BASE_RSS"), load-phase max $(mib "$load_rss_max"), peak (VmHWM) $(mib "$PEAK_RSS"), after close $(mib "$AFTER_RSS")"
@@ -368,6 +372,7 @@ mib() { awk -v k="$1" 'BEGIN {printf "%.1f MiB", k / 1024}'; }
 log "raw outputs and samples.tsv in $RESULTS"
 
 [ "$total_errors" = 0 ] || die "$total_errors errors"
+[ "$server_noise" = 0 ] || die "the server logged $server_noise lines"
 [ "$PLATEAU" = yes ] || die "RSS did not plateau"
 [ "$FD_BACK" != no ] || die "server fds did not return to the baseline ($AFTER_FDS, baseline $BASE_FDS)"
 if [ "$AGAIN_HOLD" -gt 0 ]; then
