@@ -23,7 +23,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <future>
 #include <initializer_list>
 #include <mutex>
@@ -37,6 +36,8 @@
 #include <vector>
 
 #include <ringkit.hpp>
+
+#include "support/fds.hpp"
 
 namespace ringkit::test {
 
@@ -201,6 +202,13 @@ public:
             bytes.remove_prefix(n);
         }
         return true;
+    }
+
+    /// Closes with a TCP reset instead of a FIN (SO_LINGER with a zero timeout).
+    void reset() {
+        linger lg{1, 0};
+        ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+        close();
     }
 
     /// Half-closes the sending side (the server sees end of input).
@@ -393,24 +401,6 @@ inline rlim_t raise_fd_limit() {
         ::getrlimit(RLIMIT_NOFILE, &rl);
     }
     return rl.rlim_cur;
-}
-
-/// Open file descriptors of this process (entries of /proc/self/fd, less the
-/// one that lists them): equal before and after a test means nothing leaked.
-inline std::size_t open_fds() {
-    std::size_t n = 0;
-    for (auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
-        (void)entry;
-        ++n;
-    }
-    return n - 1;
-}
-
-/// Closes `fd` with a TCP reset instead of a FIN (SO_LINGER with a zero timeout).
-inline void reset_close(int fd) {
-    linger lg{1, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
-    ::close(fd);
 }
 
 /// A handler that describes the request it got as JSON.
