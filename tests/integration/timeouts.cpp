@@ -113,8 +113,8 @@ TEST_CASE("a slow reader that keeps making progress is not cut off by write_time
     // write_timeout bounds a wait for progress, not the whole transfer: this
     // response takes several write_timeouts to read, but every read moves it on.
     server_options opts;
-    opts.write_timeout = 1s;
-    const std::size_t size = 24 * 1024 * 1024;
+    opts.write_timeout = 2s;  // a loaded machine can starve a TSan build's I/O thread for a second
+    const std::size_t size = 40 * 1024 * 1024;
     const std::string big(size, 's');
     test_server srv([&](request&) { return response::bytes(big, "application/octet-stream"); }, opts);
     client c(srv.port());
