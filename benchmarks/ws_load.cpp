@@ -1,8 +1,10 @@
-// ws_load: a one-thread WebSocket load generator and checker, driven by ws_run.sh.
+// ws_load: a one-thread WebSocket load generator and checker, driven by ws_run.sh and soak.sh.
 //
 //   ws_load echo  --port P [--path /ws/echo] [--conns 50] [--size 32] [--kind text|binary] [--duration 5]
 //   ws_load idle  --port P [--path /ws/echo] [--conns 1000] [--hold 5] [--batch 200] [--ready-file F]
 //   ws_load check --port P [--path /ws/echo] [--max-size 65536]
+//   ws_load soak  --port P [--path /ws/echo,/ws/as-channel-echo] [--conns 1000] [--hold S] [--interval 5]
+//                 [--size 256] [--batch 200] [--report 5] [--ready-file F]
 //
 // echo: every connection does the opening handshake (Sec-WebSocket-Accept verified,
 //   no extension accepted since none is offered), then, once all are open, loops for
@@ -17,6 +19,13 @@
 //   `ready N` (and creates --ready-file) once all are open, holds them `hold` seconds
 //   sending nothing (a ping is answered, anything else from the server is an error),
 //   then closes each with a close handshake.
+// soak: opens `conns` connections like idle, spread round-robin over the routes of
+//   --path (a comma-separated list), then for `hold` seconds each sends a message every
+//   `interval` seconds (sizes 1..size, text and binary in turn) and verifies its echo;
+//   then closes each with a close handshake. Prints a `progress t= opened= live=
+//   messages= errors=` line every `report` seconds, `ready N` when all are open, and
+//     soak conns=N opened=N closed_cleanly=N hold=S interval=S messages=M errors=E p50_us=A p99_us=B
+//   Driven by soak.sh, with HTTP load beside it.
 // check: one connection; text and binary echoes of sizes 0 .. max-size (every length
 //   encoding), a fragmented text message with a ping between its fragments, a ping,
 //   and the close handshake. A readiness and correctness probe for a route.
@@ -108,6 +117,23 @@ void make_payload(const run_state& st, std::size_t id, std::uint64_t seq, std::v
     }
 }
 
+// Empty if m is the echo of `expect` sent with opcode `op`; else what is wrong with it.
+std::string echo_mismatch(const message& m, std::uint8_t op, const std::vector<std::uint8_t>& expect, std::uint64_t seq) {
+    std::string bad;
+    if (m.opcode == op_close) {
+        bad = "server closed the connection";
+        if (m.size >= 2) bad += " with code " + std::to_string(m.data[0] << 8 | m.data[1]);
+    } else if (m.opcode != op) {
+        bad = std::string("echo is ") + (m.opcode == op_text ? "text" : "binary") + ", sent the other kind";
+    } else if (m.size != expect.size()) {
+        bad = "echo is " + std::to_string(m.size) + " bytes, sent " + std::to_string(expect.size());
+    } else if (m.size && std::memcmp(m.data, expect.data(), m.size) != 0) {
+        const auto at = std::mismatch(m.data, m.data + m.size, expect.data()).first - m.data;
+        bad = "echo differs from message " + std::to_string(seq) + " at byte " + std::to_string(at);
+    }
+    return bad;
+}
+
 awaitable<void> echo_connection(run_state& st, std::size_t id) {
     connection c(st.io, st.seed + id);
     const bool opened = co_await c.open(st.endpoint, st.opt);
@@ -126,19 +152,7 @@ awaitable<void> echo_connection(run_state& st, std::size_t id) {
             st.error(id, c.error);
             co_return finish(st);
         }
-        std::string bad;
-        if (m.opcode == op_close) {
-            bad = "server closed the connection";
-            if (m.size >= 2) bad += " with code " + std::to_string(m.data[0] << 8 | m.data[1]);
-        } else if (m.opcode != (first & 0x0F)) {
-            bad = std::string("echo is ") + (m.opcode == op_text ? "text" : "binary") + ", sent the other kind";
-        } else if (m.size != expect.size()) {
-            bad = "echo is " + std::to_string(m.size) + " bytes, sent " + std::to_string(expect.size());
-        } else if (std::memcmp(m.data, expect.data(), m.size) != 0) {
-            const auto at = std::mismatch(m.data, m.data + m.size, expect.data()).first - m.data;
-            bad = "echo differs from message " + std::to_string(seq) + " at byte " + std::to_string(at);
-        }
-        if (!bad.empty()) {
+        if (const auto bad = echo_mismatch(m, first & 0x0F, expect, seq); !bad.empty()) {
             st.error(id, bad);
             co_return finish(st);
         }
@@ -216,6 +230,124 @@ awaitable<void> idle_opener(run_state& st, idle_state& is) {
     if (--is.openers == 0) start_hold(st, is);
 }
 
+// ---- soak mode -----------------------------------------------------------------------------------
+
+struct soak_state {
+    explicit soak_state(asio::io_context& io) : gate(io, clock_type::time_point::max()), progress(io) {}
+    std::vector<options> routes;  // connection i upgrades on routes[i % routes.size()]
+    std::vector<std::uint64_t> route_messages;
+    std::size_t next = 0, openers = 0, opened = 0, live = 0, closed = 0;
+    bool holding = false;
+    clock_type::time_point begin, hold_start, hold_end;
+    asio::steady_timer gate;      // opened connections wait here until every handshake is done
+    asio::steady_timer progress;  // a progress line every --report seconds, for soak.sh's table
+};
+
+void soak_progress_line(const run_state& st, const soak_state& ss) {
+    std::printf("progress t=%.1f opened=%zu live=%zu messages=%llu errors=%zu\n",
+                std::chrono::duration<double>(clock_type::now() - ss.begin).count(), ss.opened, ss.live,
+                static_cast<unsigned long long>(st.messages), st.errors);
+    std::fflush(stdout);
+}
+
+void soak_report(run_state& st, soak_state& ss) {
+    ss.progress.expires_after(std::chrono::milliseconds(static_cast<long long>(st.opt.report * 1000)));
+    ss.progress.async_wait([&st, &ss](std::error_code ec) {
+        if (ec) return;
+        soak_progress_line(st, ss);
+        soak_report(st, ss);
+    });
+}
+
+void soak_finish(run_state& st, soak_state& ss) {
+    if (++st.finished < st.opt.conns) return;
+    st.watchdog.cancel();
+    ss.progress.cancel();
+}
+
+void start_soak(run_state& st, soak_state& ss) {
+    ss.holding = true;
+    ss.hold_start = clock_type::now();
+    ss.hold_end = ss.hold_start + std::chrono::microseconds(static_cast<long long>(st.opt.hold * 1e6));
+    std::printf("ready %zu\n", ss.opened);
+    std::fflush(stdout);
+    if (!st.opt.ready_file.empty()) {
+        if (std::FILE* f = std::fopen(st.opt.ready_file.c_str(), "w")) {
+            std::fprintf(f, "%zu\n", ss.opened);
+            std::fclose(f);
+        }
+    }
+    // The last exchanges, then the close handshakes (the server may take ws_close_timeout).
+    st.arm_watchdog(st.opt.hold + st.opt.interval + 30 + static_cast<double>(ss.opened) / 500);
+    ss.gate.cancel();
+    if (st.finished == st.opt.conns) st.watchdog.cancel(), ss.progress.cancel();
+}
+
+// One held connection: from the start of the hold, a message every `interval` seconds
+// (first one at a random point of the first interval, so the server sees a steady rate),
+// each a fresh size in 1..size, text and binary in turn, its echo verified; at the end
+// of the hold, the close handshake. Between messages nothing is read: a close from the server is seen
+// at the next exchange, which is an error.
+awaitable<void> soak_connection(run_state& st, soak_state& ss, std::size_t id, std::unique_ptr<connection> owned) {
+    connection& c = *owned;
+    if (!ss.holding) co_await ss.gate.async_wait(use_tuple);
+    const auto interval = std::chrono::microseconds(std::max<long long>(1, static_cast<long long>(st.opt.interval * 1e6)));
+    auto next = ss.hold_start + std::chrono::microseconds(c.rng.next() % static_cast<std::uint64_t>(interval.count()));
+    asio::steady_timer timer(st.io);
+    std::vector<std::uint8_t> expect;
+    bool ok = true;
+    for (std::uint64_t seq = 0; next < ss.hold_end; ++seq, next = std::max(next + interval, clock_type::now())) {
+        timer.expires_at(next);
+        co_await timer.async_wait(use_tuple);
+        const std::uint8_t op = (id + seq) % 2 ? op_binary : op_text;
+        expect.resize(1 + c.rng.next() % st.opt.size);
+        if (op == op_binary) {
+            for (auto& b : expect) b = static_cast<std::uint8_t>(c.rng.next());
+        } else {
+            make_payload(st, id, seq, expect);
+        }
+        const auto t0 = clock_type::now();
+        message m;
+        if (!co_await c.send(0x80 | op, expect.data(), expect.size()) || !co_await c.receive(m)) {
+            st.error(id, "message " + std::to_string(seq) + ": " + c.error);
+            ok = false;
+            break;
+        }
+        if (const auto bad = echo_mismatch(m, op, expect, seq); !bad.empty()) {
+            st.error(id, bad);
+            ok = false;
+            break;
+        }
+        ++st.messages;
+        ++ss.route_messages[id % ss.routes.size()];
+        st.rtt.add(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(clock_type::now() - t0).count()));
+    }
+    if (ok) {  // held to the end of the hold, as soak.sh's HTTP load is
+        timer.expires_at(ss.hold_end);
+        co_await timer.async_wait(use_tuple);
+        if (co_await c.close_handshake()) ++ss.closed;
+        else st.error(id, "close: " + c.error);
+    }
+    --ss.live;
+    soak_finish(st, ss);
+}
+
+awaitable<void> soak_opener(run_state& st, soak_state& ss) {
+    while (ss.next < st.opt.conns) {
+        const std::size_t id = ss.next++;
+        auto c = std::make_unique<connection>(st.io, st.seed + id);
+        if (co_await c->open(st.endpoint, ss.routes[id % ss.routes.size()])) {
+            ++ss.opened;
+            ++ss.live;
+            asio::co_spawn(st.io, soak_connection(st, ss, id, std::move(c)), asio::detached);
+        } else {
+            st.error(id, "open: " + c->error);
+            soak_finish(st, ss);
+        }
+    }
+    if (--ss.openers == 0) start_soak(st, ss);
+}
+
 // ---- check mode ------------------------------------------------------------------------------------
 
 awaitable<void> check_connection(run_state& st) {
@@ -280,6 +412,8 @@ awaitable<void> check_connection(run_state& st) {
                  "usage: ws_load echo  --port P [--path /ws/echo] [--conns 50] [--size 32] [--kind text|binary] [--duration S]\n"
                  "       ws_load idle  --port P [--path /ws/echo] [--conns N] [--hold S] [--batch 200] [--ready-file F]\n"
                  "       ws_load check --port P [--path /ws/echo] [--max-size BYTES]\n"
+                 "       ws_load soak  --port P [--path P1,P2,..] [--conns N] [--hold S] [--interval 5] [--size 256]\n"
+                 "                     [--batch 200] [--report 5] [--ready-file F]\n"
                  "       (all: [--host 127.0.0.1])\n");
     std::exit(2);
 }
@@ -298,8 +432,9 @@ options parse_args(int argc, char** argv) {
     if (argc < 2) usage();
     options o;
     o.mode = argv[1];
-    if (o.mode != "echo" && o.mode != "idle" && o.mode != "check") usage();
-    o.conns = o.mode == "echo" ? 50 : o.mode == "idle" ? 1000 : 1;
+    if (o.mode != "echo" && o.mode != "idle" && o.mode != "check" && o.mode != "soak") usage();
+    o.conns = o.mode == "echo" ? 50 : o.mode == "idle" || o.mode == "soak" ? 1000 : 1;
+    if (o.mode == "soak") o.size = 256;
     for (int i = 2; i < argc; i += 2) {
         const std::string_view flag = argv[i];
         const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
@@ -316,9 +451,15 @@ options parse_args(int argc, char** argv) {
         else if (flag == "--batch") o.batch = std::max<std::size_t>(1, static_cast<std::size_t>(number(argv[i], value)));
         else if (flag == "--ready-file") o.ready_file = value;
         else if (flag == "--max-size") o.max_size = static_cast<std::size_t>(number(argv[i], value));
+        else if (flag == "--interval") o.interval = number(argv[i], value);
+        else if (flag == "--report") o.report = std::max(0.1, number(argv[i], value));
         else usage();
     }
     if (o.port == 0 || o.conns == 0 || o.size > max_message) usage();
+    if (o.mode == "soak") {
+        if (o.size == 0) usage();
+        o.binary = false;  // soak alternates text and binary itself; the pattern must stay text
+    }
     return o;
 }
 
@@ -349,6 +490,7 @@ int main(int argc, char** argv) {
     }
 
     idle_state is;
+    soak_state ss(io);
     if (opt.mode == "echo") {
         st.arm_watchdog(30 + static_cast<double>(opt.conns) / 100);  // the handshakes
         for (std::size_t id = 0; id < opt.conns; ++id) asio::co_spawn(io, echo_connection(st, id), asio::detached);
@@ -356,6 +498,19 @@ int main(int argc, char** argv) {
         st.arm_watchdog(30 + static_cast<double>(opt.conns) / 100);  // the handshakes
         is.openers = std::min(opt.batch, opt.conns);
         for (std::size_t i = 0, n = is.openers; i < n; ++i) asio::co_spawn(io, idle_opener(st, is), asio::detached);
+    } else if (opt.mode == "soak") {
+        st.arm_watchdog(30 + static_cast<double>(opt.conns) / 100);  // the handshakes
+        ss.begin = clock_type::now();
+        for (std::size_t from = 0; from <= opt.path.size();) {  // --path /a,/b,/c: one route each
+            const auto comma = std::min(opt.path.find(',', from), opt.path.size());
+            ss.routes.push_back(opt);
+            ss.routes.back().path = opt.path.substr(from, comma - from);
+            from = comma + 1;
+        }
+        ss.route_messages.assign(ss.routes.size(), 0);
+        soak_report(st, ss);
+        ss.openers = std::min(opt.batch, opt.conns);
+        for (std::size_t i = 0, n = ss.openers; i < n; ++i) asio::co_spawn(io, soak_opener(st, ss), asio::detached);
     } else {
         st.arm_watchdog(30);
         asio::co_spawn(io, check_connection(st), asio::detached);
@@ -363,6 +518,7 @@ int main(int argc, char** argv) {
     io.run();
 
     if (st.timed_out) {
+        ss.progress.cancel();
         const std::size_t stuck = (opt.mode == "check" ? 1 : opt.conns) - st.finished;
         st.errors += stuck;
         st.error_samples.push_back("timed out: " + std::to_string(stuck) + " connection(s) did not finish");
@@ -382,6 +538,15 @@ int main(int argc, char** argv) {
                     st.errors, st.rtt.percentile(0.50) / 1000, st.rtt.percentile(0.99) / 1000);
     } else if (opt.mode == "idle") {
         std::printf("idle conns=%zu opened=%zu closed_cleanly=%zu errors=%zu\n", opt.conns, is.opened, is.closed, st.errors);
+    } else if (opt.mode == "soak") {
+        soak_progress_line(st, ss);
+        for (std::size_t r = 0; r < ss.routes.size(); ++r)
+            std::printf("route %s conns=%zu messages=%llu\n", ss.routes[r].path.c_str(),
+                        opt.conns / ss.routes.size() + (r < opt.conns % ss.routes.size()),
+                        static_cast<unsigned long long>(ss.route_messages[r]));
+        std::printf("soak conns=%zu opened=%zu closed_cleanly=%zu hold=%.0f interval=%.1f messages=%llu errors=%zu p50_us=%.1f p99_us=%.1f\n",
+                    opt.conns, ss.opened, ss.closed, opt.hold, opt.interval, static_cast<unsigned long long>(st.messages),
+                    st.errors, st.rtt.percentile(0.50) / 1000, st.rtt.percentile(0.99) / 1000);
     }
     return st.errors == 0 ? 0 : 1;
 }

@@ -243,6 +243,8 @@ struct options {
     bool binary = false;
     double duration = 5;
     double hold = 5;
+    double interval = 5;  // soak: seconds between one connection's messages
+    double report = 5;    // soak: seconds between progress lines
     std::size_t batch = 200;
     std::string ready_file;
     std::size_t max_size = 65536;

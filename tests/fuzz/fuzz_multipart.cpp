@@ -13,19 +13,27 @@
 //     holding a delimiter line ("\r\n--zB" then "--" or padding and CRLF); a file
 //     over memory_threshold is a temp file of exactly its size, others are in
 //     memory; serialising the form again and parsing it gives the same form;
-//   - every temp file is gone once the form is.
+//   - every temp file is gone once the form is;
+//   - the same body spooled to an anonymous temp file (request::body_file, as the
+//     parser spools a large upload; wrap_multipart then reads it through mmap and
+//     copies big files out with copy_file_range) gives the same status and the
+//     same form.
 #include "ringkit/middleware/multipart.hpp"
 #include "fuzz_check.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "ringkit/http/parser.hpp"
 
 namespace {
 
@@ -33,11 +41,25 @@ namespace rk = ringkit;
 
 constexpr std::string_view boundary = "zB";
 
-std::optional<rk::multipart_form> run(std::string body, const rk::multipart_options& opt, int& status) {
+std::optional<rk::multipart_form> run(std::string body, const rk::multipart_options& opt, int& status,
+                                      bool spooled = false) {
     rk::request req;
     req.method_name = "POST";
     req.headers.add("Content-Type", "multipart/form-data; boundary=" + std::string(boundary));
-    req.body = std::move(body);
+    if (spooled) {
+        // As request_parser::start_spool does it.
+        const int fd = rk::detail::open_anonymous_file("");
+        FUZZ_CHECK(fd >= 0);
+        req.body_file.emplace(rk::spooled_body{std::shared_ptr<const int>(new int(fd),
+                                                                          [](const int* p) {
+                                                                              ::close(*p);
+                                                                              delete p;
+                                                                          }),
+                                               body.size()});
+        FUZZ_CHECK(rk::detail::write_all(fd, body));
+    } else {
+        req.body = std::move(body);
+    }
     std::optional<rk::multipart_form> seen;
     rk::handler app = [&](rk::request& r) {
         seen = rk::multipart_of(r);
@@ -103,7 +125,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     {
         auto form = run(body, opt, status);
         FUZZ_CHECK(status == 200 || status == 400 || status == 413);
+        int spooled_status = 0;
+        auto spooled = run(body, opt, spooled_status, true);
+        FUZZ_CHECK(spooled_status == status);
         if (status != 200) return 0;
+        FUZZ_CHECK(std::equal(form->fields.begin(), form->fields.end(), spooled->fields.begin(),
+                              spooled->fields.end()));
+        FUZZ_CHECK(spooled->files.size() == form->files.size());
+        for (std::size_t i = 0; i < form->files.size(); ++i) {
+            const auto &a = form->files[i], &b = spooled->files[i];
+            FUZZ_CHECK(a.name == b.name && a.filename == b.filename && a.content_type == b.content_type);
+            FUZZ_CHECK(a.size == b.size && a.in_memory() == b.in_memory() && a.bytes() == b.bytes());
+            if (!b.in_memory()) paths.emplace_back(b.path());
+        }
         FUZZ_CHECK(form->fields.size() + form->files.size() <= opt.max_parts);
         for (auto& [name, value] : form->fields) {
             FUZZ_CHECK(value.size() <= opt.max_part_size);

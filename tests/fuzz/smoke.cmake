@@ -1,4 +1,6 @@
-# A bounded fuzz run for ctest: cmake -DFUZZER=... -DSEEDS=dir -DDICT=file -DWORK=dir -DRUNS=n -P smoke.cmake
+# A bounded fuzz run for ctest:
+#   cmake -DFUZZER=... -DSEEDS=dir -DDICT=file -DWORK=dir -DRUNS=n [-DSECONDS=s] -P smoke.cmake
+# RUNS executions (-seed=1, so a run is repeatable), or SECONDS if that comes first.
 # The seeds are copied into WORK first: libFuzzer adds what it finds to its corpus
 # directory, and the repository's seed corpus must stay as committed.
 foreach(var FUZZER SEEDS WORK RUNS)
@@ -11,12 +13,16 @@ file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK}/corpus ${WORK}/artifacts)
 file(COPY ${SEEDS}/ DESTINATION ${WORK}/corpus)
 
+set(time_arg "")
+if(SECONDS)
+  set(time_arg -max_total_time=${SECONDS})
+endif()
 set(dict_arg "")
 if(DICT AND EXISTS ${DICT})
   set(dict_arg -dict=${DICT})
 endif()
 execute_process(
-  COMMAND ${FUZZER} ${WORK}/corpus ${dict_arg}
+  COMMAND ${FUZZER} ${WORK}/corpus ${dict_arg} ${time_arg}
           -runs=${RUNS} -max_len=4096 -timeout=10 -rss_limit_mb=2048 -seed=1
           -print_final_stats=1 -artifact_prefix=${WORK}/artifacts/
   WORKING_DIRECTORY ${WORK}

@@ -12,10 +12,13 @@
 #include <string>
 #include <vector>
 
+#include "support/fds.hpp"
+
 using ringkit::parse_event;
 using ringkit::parser_limits;
 using ringkit::request;
 using ringkit::request_parser;
+using ringkit::test::open_fds;
 
 namespace {
 
@@ -318,15 +321,6 @@ TEST_CASE("after an error the parser stays failed") {
 }
 
 namespace {
-
-std::size_t open_fds() {
-    std::size_t n = 0;
-    DIR* d = ::opendir("/proc/self/fd");
-    REQUIRE(d);
-    while (::readdir(d)) ++n;
-    ::closedir(d);
-    return n;  // counts ".", ".." and the DIR's own fd: the same for every call
-}
 
 std::string spooled_bytes(const ringkit::spooled_body& f) {
     std::string out(f.size, '\0');

@@ -27,3 +27,11 @@ TEST_CASE("query_param finds the first value, decoded") {
     CHECK_FALSE(query_param("", "a"));
     CHECK_FALSE(query_param("a=%zz", "a"));
 }
+
+TEST_CASE("query_param skips empty pairs, as wrap_params does") {
+    // fuzz_url: "&&=x" gave the empty name the value "" (from the empty pair) where params had "x".
+    CHECK(query_param("&&=x", "") == "x");
+    CHECK(query_param("a=1&&b=2", "b") == "2");
+    CHECK_FALSE(query_param("a=1&&", ""));
+    CHECK_FALSE(query_param("&", ""));
+}

@@ -52,7 +52,6 @@ std::size_t entries_in(const std::string& dir, const char* skip = nullptr) {
     return n;
 }
 
-std::size_t open_fds() { return entries_in("/proc/self/fd") - 1; }  // less opendir's own
 
 std::string pattern(std::size_t n) {
     std::string out(n, '\0');

@@ -37,6 +37,8 @@
 
 #include <ringkit.hpp>
 
+#include "support/fds.hpp"
+
 namespace ringkit::test {
 
 using namespace std::chrono_literals;
@@ -200,6 +202,13 @@ public:
             bytes.remove_prefix(n);
         }
         return true;
+    }
+
+    /// Closes with a TCP reset instead of a FIN (SO_LINGER with a zero timeout).
+    void reset() {
+        linger lg{1, 0};
+        ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+        close();
     }
 
     /// Half-closes the sending side (the server sees end of input).

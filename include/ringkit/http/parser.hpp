@@ -197,6 +197,8 @@ public:
     bool in_message() const noexcept { return started_ && !complete_; }
     /// Whether the current request's headers are complete (its body may be pending).
     bool headers_done() const noexcept { return headers_done_; }
+    /// Body bytes of the current request so far (decoded: chunk framing not counted).
+    std::size_t body_received() const noexcept { return body_bytes_; }
     /// After message_complete: may the connection carry another request?
     bool keep_alive() const noexcept { return llhttp_should_keep_alive(&parser_) != 0; }
     /// After message_complete: the request asked to switch protocols (Upgrade + Connection: upgrade).

@@ -39,15 +39,17 @@ inline std::optional<std::string> percent_decode(std::string_view in, bool plus_
 }
 
 /// The decoded value of the first `name` parameter in a query string
-/// ("a=1&b=2"). A key without '=' has the empty value. Malformed escapes in the
-/// matching pair make it absent: the params middleware reports those as 400.
+/// ("a=1&b=2"). A key without '=' has the empty value; empty pairs ("a=1&&b=2")
+/// are skipped, as wrap_params skips them, so "&=x" gives "" the value "x".
+/// Malformed escapes in the matching pair make it absent: the params middleware
+/// reports those as 400.
 inline std::optional<std::string> query_param(std::string_view query, std::string_view name) {
     while (!query.empty()) {
         auto amp = query.find('&');
         auto pair = query.substr(0, amp);
         auto eq = pair.find('=');
         auto key = percent_decode(pair.substr(0, eq), true);
-        if (key && *key == name)
+        if (key && *key == name && !pair.empty())
             return eq == std::string_view::npos ? std::optional<std::string>(std::string())
                                                 : percent_decode(pair.substr(eq + 1), true);
         if (amp == std::string_view::npos) break;

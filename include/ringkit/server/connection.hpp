@@ -51,7 +51,8 @@ struct connection_config {
     parser_limits limits;
     std::string server_header = "ringkit";
     std::chrono::milliseconds header_timeout{10'000}, read_timeout{30'000}, idle_timeout{60'000},
-        write_timeout{30'000}, linger_timeout{2'000};
+        write_timeout{30'000}, linger_timeout{2'000}, body_rate_grace{5'000};
+    std::size_t min_body_rate = 240;
     worker_pool* workers = nullptr;
     logger_fn logger;
     ws::config ws;
@@ -65,6 +66,8 @@ struct connection_config {
         c.idle_timeout = o.idle_timeout;
         c.write_timeout = o.write_timeout;
         c.linger_timeout = o.linger_timeout;
+        c.min_body_rate = o.min_body_rate;
+        c.body_rate_grace = o.body_rate_grace;
         c.logger = o.logger;
         c.ws = {.max_message = o.max_ws,
                 .high_water = o.ws_high_water,
@@ -198,7 +201,7 @@ private:
                 co_await answer_error(parser_->error_status());
                 co_return;
             case parse_event::message_complete: {
-                head_deadline_ = clock::time_point::max();  // the next request's head gets its own
+                head_deadline_ = body_start_ = clock::time_point::max();  // the next request gets its own
                 // Plain statements, not ?: around co_await: GCC 12 destroys such temporaries twice.
                 response res;
                 if (app_.is_sync()) res = call_sync();
@@ -348,6 +351,7 @@ private:
     public:
         chunk_writer(connection& c, bool chunked) : c_(c), chunked_(chunked) {}
         task<void> write(std::string_view bytes) override {
+            if (failed_) throw client_gone();
             if (bytes.empty()) co_return;  // an empty chunk would end the body
             bool ok = false;
             if (chunked_) {
@@ -359,12 +363,21 @@ private:
             } else {
                 ok = co_await c_.write(asio::buffer(bytes));
             }
-            if (!ok) throw std::system_error(std::make_error_code(std::errc::connection_aborted), "client gone");
+            if (!ok) {
+                failed_ = true;
+                throw client_gone();
+            }
         }
+        /// A write failed: the body is cut short, even if the producer caught the error.
+        bool failed() const noexcept { return failed_; }
 
     private:
+        static std::system_error client_gone() {
+            return std::system_error(std::make_error_code(std::errc::connection_aborted), "client gone");
+        }
         connection& c_;
         bool chunked_;
+        bool failed_ = false;
     };
 
     task<bool> send_stream(const stream_body& body, body_framing framing) {
@@ -377,9 +390,10 @@ private:
         }
         if (error) {
             // The head is out: the only honest signal left is an unterminated body.
-            if (!closed_) config_.log("stream body threw; connection closed", error);
+            if (!closed_ && !writer.failed()) config_.log("stream body threw; connection closed", error);
             co_return false;
         }
+        if (writer.failed()) co_return false;  // the producer swallowed the error; the connection is done
         if (framing == body_framing::chunked) out_.append("0\r\n\r\n");
         co_return true;
     }
@@ -664,9 +678,20 @@ private:
     void arm_read_deadline() {
         idle_ = !parser_->in_message();
         const auto now = clock::now();
-        if (idle_ || parser_->headers_done()) {
+        if (idle_) {
             head_deadline_ = clock::time_point::max();
-            set_deadline(now + (idle_ ? config_.idle_timeout : config_.read_timeout));
+            set_deadline(now + config_.idle_timeout);
+        } else if (parser_->headers_done()) {
+            // Each read gets read_timeout, and the body as a whole must keep up
+            // min_body_rate: otherwise a byte every read_timeout holds it for ever.
+            head_deadline_ = clock::time_point::max();
+            auto deadline = now + config_.read_timeout;
+            if (config_.min_body_rate) {
+                if (body_start_ == clock::time_point::max()) body_start_ = now;
+                auto earned = std::chrono::milliseconds(parser_->body_received() * 1000 / config_.min_body_rate);
+                deadline = std::min(deadline, body_start_ + config_.body_rate_grace + earned);
+            }
+            set_deadline(deadline);
         } else {
             // header_timeout runs from the head's first bytes, not from each read:
             // a client trickling a byte at a time must not hold the connection for ever.
@@ -805,6 +830,7 @@ private:
     std::chrono::milliseconds tick_;
     clock::time_point deadline_ = clock::time_point::max();
     clock::time_point head_deadline_ = clock::time_point::max();  ///< header_timeout of the head being read
+    clock::time_point body_start_ = clock::time_point::max();     ///< when its body was first awaited
     bool idle_ = false, stopping_ = false, timed_out_ = false, closed_ = false, ended_ = false;
     detail::wait_list watchdog_done_;  // run() waiting for the watchdog's last call
 

@@ -41,6 +41,10 @@ struct server_options {
 
     std::chrono::milliseconds header_timeout{10'000};  ///< first byte to end of headers → 408
     std::chrono::milliseconds read_timeout{30'000};    ///< longest wait for more body bytes → 408
+    /// Slowloris on bodies: after body_rate_grace a body must average this many
+    /// bytes per second since its first byte was awaited, or → 408; 0: no minimum.
+    std::size_t min_body_rate = 240;
+    std::chrono::milliseconds body_rate_grace{5'000};
     std::chrono::milliseconds idle_timeout{60'000};    ///< keep-alive wait for the next request → close
     std::chrono::milliseconds write_timeout{30'000};   ///< a write that makes no progress → close
     std::chrono::milliseconds linger_timeout{2'000};   ///< after an error response, time to drain the client

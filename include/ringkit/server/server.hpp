@@ -182,22 +182,30 @@ private:
     };
 
     task<void> accept_loop(io_thread& self) {
-        std::size_t next = 0;
+        std::size_t next = 0, failures = 0;
         for (;;) {
             // Without reuse_port one acceptor feeds every thread in turn.
             auto& target = options_.reuse_port ? self : *threads_[next++ % threads_.size()];
             auto [ec, socket] = co_await self.acceptor->async_accept(target.ctx, detail::use_tuple);
             if (ec == asio::error::operation_aborted || !self.acceptor->is_open()) co_return;
             if (ec) {
-                // EMFILE and friends: back off instead of spinning on a full fd table.
-                config_.log("accept failed: " + ec.message());
-                asio::steady_timer pause(self.ctx, std::chrono::milliseconds(50));
+                // EMFILE, ENFILE, ENOBUFS: the connection waits in the backlog until
+                // descriptors are free again. Retrying at once would spin on a full fd
+                // table, so pause; log the first failure and the recovery, not each retry.
+                if (failures++ == 0)
+                    config_.log("accept failed, retrying every " + std::to_string(accept_retry.count()) + " ms: " + ec.message());
+                asio::steady_timer pause(self.ctx, accept_retry);
                 co_await pause.async_wait(detail::use_tuple);
                 continue;
+            }
+            if (failures) {
+                config_.log("accepting again after " + std::to_string(failures) + " failed accepts");
+                failures = 0;
             }
             asio::co_spawn(target.ctx, serve(target, std::move(socket)), asio::detached);
         }
     }
+    static constexpr std::chrono::milliseconds accept_retry{50};
 
     // Sockets bound to their io_context's executor: smaller and faster than
     // behind the type-erased any_io_executor.
