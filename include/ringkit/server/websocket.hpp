@@ -757,16 +757,19 @@ private:
         std::size_t count = 0;
 
         buffer_list() noexcept {}  // NOLINT(modernize-use-equals-default): = default is deleted, const_buffer's constructor is not trivial
-        buffer_list(const buffer_list& o) noexcept {
-            for (; count < o.count; ++count) new (&items[count]) asio::const_buffer(o.items[count]);
-        }
-        buffer_list(buffer_list&& o) noexcept : buffer_list(o) {}  // the items are views: moving is copying
+        buffer_list(const buffer_list& o) noexcept { copy_items(o); }
+        buffer_list(buffer_list&& o) noexcept { copy_items(o); }  // the items are views: moving is copying
         buffer_list& operator=(const buffer_list&) = delete;
         buffer_list& operator=(buffer_list&&) = delete;
         ~buffer_list() = default;
         void push(const void* data, std::size_t size) noexcept { new (&items[count++]) asio::const_buffer(data, size); }
         const asio::const_buffer* begin() const noexcept { return items; }
         const asio::const_buffer* end() const noexcept { return items + count; }
+
+    private:
+        void copy_items(const buffer_list& o) noexcept {
+            for (; count < o.count; ++count) new (&items[count]) asio::const_buffer(o.items[count]);
+        }
     };
 
     // The unwritten rest of the batch (its first N pieces).
