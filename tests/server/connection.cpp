@@ -272,3 +272,27 @@ TEST_CASE("an invalid response from a handler becomes 500") {
     CHECK(out.starts_with("HTTP/1.1 500"));
     CHECK(out.find("evil") == std::string::npos);
 }
+
+TEST_CASE("a WebSocket session runs over a stream without readiness waits") {
+    // Such streams take the session's per-read buffer; building that read once
+    // dereferenced a buffer already moved into its completion handler (g++
+    // evaluates the handler argument first; UBSan stopped there).
+    harness h;
+    h.app = [](request& req) -> ringkit::task<response> {
+        auto ws = co_await ringkit::ws::accept(req);
+        while (auto m = co_await ws.receive()) co_await ws.send(*m);
+        co_return response::upgraded();
+    };
+    const std::string handshake =
+        "GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    // Masked with the key 00 00 00 00, so the payloads read as sent.
+    const std::string text_hi("\x81\x82\0\0\0\0hi", 8);
+    const std::string close_1000("\x88\x82\0\0\0\0\x03\xe8", 8);
+    h.script->read_size = 3;  // the frames arrive over several reads
+    auto out = h.run(handshake + text_hi + close_1000);
+    CHECK(out.starts_with("HTTP/1.1 101"));
+    CHECK(out.find("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=") != std::string::npos);
+    CHECK(out.find(std::string("\x81\x02hi", 4)) != std::string::npos);
+    CHECK(out.ends_with(std::string("\x88\x02\x03\xe8", 4)));
+}

@@ -8,7 +8,7 @@ namespace ringkit {
 
 /// The what() of the exception `error` holds; "unknown exception" for one that is
 /// not a std::exception, "" for a null pointer.
-inline std::string exception_message(std::exception_ptr error) {
+inline std::string exception_message(const std::exception_ptr& error) {
     if (!error) return {};
     try {
         std::rethrow_exception(error);

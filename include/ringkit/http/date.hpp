@@ -3,6 +3,7 @@
 // strftime's day and month names follow the process locale.
 #pragma once
 
+#include <cstddef>
 #include <ctime>
 #include <string_view>
 
@@ -24,11 +25,11 @@ inline std::string_view http_date() noexcept {
         char* p = c.text;
         auto put3 = [&](const char* s) { *p++ = s[0]; *p++ = s[1]; *p++ = s[2]; };
         auto put2 = [&](int v) { *p++ = static_cast<char>('0' + v / 10); *p++ = static_cast<char>('0' + v % 10); };
-        put3(days + 3 * tm.tm_wday);
+        put3(days + 3 * static_cast<std::size_t>(tm.tm_wday));
         *p++ = ','; *p++ = ' ';
         put2(tm.tm_mday);
         *p++ = ' ';
-        put3(months + 3 * tm.tm_mon);
+        put3(months + 3 * static_cast<std::size_t>(tm.tm_mon));
         *p++ = ' ';
         int year = tm.tm_year + 1900;
         put2(year / 100);

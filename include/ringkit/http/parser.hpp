@@ -28,6 +28,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "ringkit/core/ascii.hpp"
 #include "ringkit/http/method.hpp"
@@ -37,13 +38,13 @@ namespace ringkit {
 
 /// Request limits. Defaults match HTTP-Kit's run-server where the option means the same.
 struct parser_limits {
-    std::size_t max_line = 8 * 1024;          ///< request-target bytes (414) and one header line (431)
-    std::size_t max_header = 64 * 1024;       ///< all header bytes of one request (431)
-    std::size_t max_header_count = 256;       ///< header fields in one request (431)
-    std::size_t max_body = 8 * 1024 * 1024;   ///< body bytes, chunked included (413)
+    std::size_t max_line = 8UL * 1024;         ///< request-target bytes (414) and one header line (431)
+    std::size_t max_header = 64UL * 1024;      ///< all header bytes of one request (431)
+    std::size_t max_header_count = 256;        ///< header fields in one request (431)
+    std::size_t max_body = 8UL * 1024 * 1024;  ///< body bytes, chunked included (413)
     /// A multipart/form-data body past this many bytes goes to a temp file
     /// (request::body_file) instead of memory; 0: never.
-    std::size_t spool_threshold = 1024 * 1024;
+    std::size_t spool_threshold = 1024UL * 1024;
     /// Where spooled bodies go; empty: $TMPDIR, or /tmp when that is unset or empty.
     std::string spool_dir = {};
 };
@@ -65,7 +66,7 @@ inline int open_unlinked_file(const std::string& dir) {
 inline int open_anonymous_file(const std::string& dir_option) {
     std::string dir = dir_option;
     if (dir.empty()) {
-        const char* env = std::getenv("TMPDIR");
+        const char* env = std::getenv("TMPDIR");  // NOLINT(concurrency-mt-unsafe): races only with setenv, which ringkit never calls
         dir = env && *env ? env : "/tmp";
     }
 #ifdef O_TMPFILE
@@ -110,7 +111,7 @@ enum class parse_event {
 
 class request_parser {
 public:
-    explicit request_parser(parser_limits limits = {}) : limits_(limits) {
+    explicit request_parser(parser_limits limits = {}) : limits_(std::move(limits)) {
         llhttp_settings_init(&settings_);
         settings_.on_message_begin = &on_message_begin;
         settings_.on_url = &on_url;
@@ -127,6 +128,7 @@ public:
     }
     request_parser(const request_parser&) = delete;
     request_parser& operator=(const request_parser&) = delete;
+    ~request_parser() = default;
 
     /// Sets the request value that the next message is parsed into.
     void bind(request& req) noexcept { req_ = &req; }

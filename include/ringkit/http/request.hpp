@@ -74,7 +74,7 @@ struct request {
     /// Forgets everything but the memory, so a connection can reuse one request;
     /// memory an unusually large request needed is given back.
     void clear() {
-        constexpr std::size_t keep = 64 * 1024;
+        constexpr std::size_t keep = 64UL * 1024;
         if (body.capacity() > keep) std::string().swap(body);
         if (uri.capacity() > keep) std::string().swap(uri);
         headers.shrink(keep);

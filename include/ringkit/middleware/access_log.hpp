@@ -64,8 +64,9 @@ inline void append_clf_time(std::string& out, std::chrono::system_clock::time_po
     std::tm tm{};
     ::gmtime_r(&secs, &tm);
     char buf[40];
-    int n = std::snprintf(buf, sizeof buf, "%02d/%.3s/%04d:%02d:%02d:%02d +0000", tm.tm_mday, months + 3 * tm.tm_mon,
-                          tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    int n = std::snprintf(buf, sizeof buf, "%02d/%.3s/%04d:%02d:%02d:%02d +0000", tm.tm_mday,
+                          months + 3 * static_cast<std::size_t>(tm.tm_mon), tm.tm_year + 1900, tm.tm_hour,
+                          tm.tm_min, tm.tm_sec);
     if (n > 0) out.append(buf, static_cast<std::size_t>(n) < sizeof buf ? static_cast<std::size_t>(n) : sizeof buf - 1);
 }
 
@@ -215,7 +216,9 @@ inline auto wrap_access_log(std::function<void(std::string_view line)> sink = {}
         append_access_line(line, e, options);
         if (sink) return sink(line);
         line += '\n';
-        std::fwrite(line.data(), 1, line.size(), stderr);  // one write per line: lines from threads stay whole
+        // One write per line: lines from threads stay whole. A failed write to
+        // stderr has nowhere to be reported.
+        (void)std::fwrite(line.data(), 1, line.size(), stderr);
     };
     return wrap_access_events(std::move(write), std::move(options));
 }

@@ -152,7 +152,8 @@ inline std::string anti_forgery_token(request& req) {
     auto token = detail::stored_token_bytes(s.data());
     if (!token) {
         token = std::string(detail::anti_forgery_token_bytes, '\0');
-        detail::random_bytes(token->data(), token->size());
+        std::string& fresh = *token;
+        detail::random_bytes(fresh.data(), fresh.size());
         s[anti_forgery_session_key] = detail::base64url_encode(*token);
     }
     return detail::mask_token(*token);

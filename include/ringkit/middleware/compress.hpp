@@ -94,7 +94,7 @@ struct compress_options {
     bool deflate = true;
     /// File bodies up to this size are read and compressed; bigger ones are sent
     /// as they are, by sendfile (reading them would hold the I/O thread).
-    std::uint64_t max_file_size = 256 * 1024;
+    std::uint64_t max_file_size = 256ULL * 1024;
     /// Which Content-Types are worth compressing; a response without one is not
     /// compressed. Called on I/O threads, possibly at once: keep it thread-safe.
     std::function<bool(std::string_view content_type)> compressible = compressible_type;

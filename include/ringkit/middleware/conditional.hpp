@@ -91,7 +91,7 @@ inline std::optional<std::time_t> make_time(int year, int month, int day, int h,
     int max_day = month_days[month - 1] + (month == 2 && is_leap(year) ? 1 : 0);
     if (day > max_day || h > 23 || m > 59 || s > 60) return std::nullopt;  // 60: a leap second
     auto days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-    return static_cast<std::time_t>(days * 86400 + h * 3600 + m * 60 + s);
+    return static_cast<std::time_t>(days * 86400 + std::int64_t{h} * 3600 + std::int64_t{m} * 60 + s);
 }
 
 // One entity-tag (RFC 9110 §8.8.3) at the front of `s`, which it consumes.
@@ -144,8 +144,8 @@ inline std::string format_http_date(std::time_t t) {
     char buf[80];  // room for any int the format could see, though dates need 29
     const auto day = detail::cond::day_names.substr(static_cast<std::size_t>(tm.tm_wday) * 3, 3);
     const auto mon = detail::cond::month_names.substr(static_cast<std::size_t>(tm.tm_mon) * 3, 3);
-    std::snprintf(buf, sizeof buf, "%.3s, %02d %.3s %04d %02d:%02d:%02d GMT", day.data(), tm.tm_mday, mon.data(),
-                  tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    (void)std::snprintf(buf, sizeof buf, "%.3s, %02d %.3s %04d %02d:%02d:%02d GMT", day.data(), tm.tm_mday,
+                        mon.data(), tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
     return buf;
 }
 

@@ -61,9 +61,10 @@ inline std::string cookie_key_to_text(const cookie_key& k) {
 inline std::optional<cookie_key> cookie_key_from_text(std::string_view text) {
     auto raw = detail::base64url_decode(text);
     if (!raw || raw->size() != cookie_key{}.size()) return std::nullopt;
+    std::string& bytes = *raw;
     cookie_key k;
-    for (std::size_t i = 0; i < k.size(); ++i) k[i] = static_cast<unsigned char>((*raw)[i]);
-    OPENSSL_cleanse(raw->data(), raw->size());
+    for (std::size_t i = 0; i < k.size(); ++i) k[i] = static_cast<unsigned char>(bytes[i]);
+    OPENSSL_cleanse(bytes.data(), bytes.size());
     return k;
 }
 
@@ -116,8 +117,9 @@ public:
         for (std::size_t i = 0; !plain && i < state_->opt.old_keys.size(); ++i)
             plain = open(state_->opt.old_keys[i], *raw);
         if (!plain) return std::nullopt;
-        auto data = nlohmann::json::parse(*plain, nullptr, false);
-        OPENSSL_cleanse(plain->data(), plain->size());
+        std::string& text = *plain;
+        auto data = nlohmann::json::parse(text, nullptr, false);
+        OPENSSL_cleanse(text.data(), text.size());
         if (data.is_discarded() || !data.is_object()) return std::nullopt;
         return data;
     }
@@ -125,7 +127,7 @@ public:
     /// Seals `data` with the current time into a new cookie value (the old value
     /// is not needed); the new value's max_age counts from now.
     /// Throws std::length_error when it would pass max_cookie_bytes.
-    std::string write(std::string_view, const nlohmann::json& data) override {
+    std::string write(std::string_view /*key*/, const nlohmann::json& data) override {
         std::string plain = data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         const std::size_t sealed_size = ((overhead + plain.size()) * 4 + 2) / 3;
         if (sealed_size > state_->opt.max_cookie_bytes) {
@@ -141,7 +143,7 @@ public:
     }
 
     /// Nothing is kept server-side; the session middleware expires the cookie.
-    void erase(std::string_view) override {}
+    void erase(std::string_view /*key*/) override {}
 
 private:
     // Layout: version byte, sealing time (seconds since the Unix epoch, 64-bit
@@ -217,7 +219,7 @@ private:
             EVP_EncryptUpdate(ctx.get(), nullptr, &len, bytes(aad), static_cast<int>(aad.size())) != 1 ||
             EVP_EncryptUpdate(ctx.get(), cipher, &len, bytes(plain), static_cast<int>(plain.size())) != 1 ||
             EVP_EncryptFinal_ex(ctx.get(), cipher + len, &fin) != 1 ||
-            static_cast<std::size_t>(len + fin) != plain.size() ||
+            static_cast<std::size_t>(len) + static_cast<std::size_t>(fin) != plain.size() ||
             EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, tag_size, cipher + plain.size()) != 1)
             throw std::runtime_error("ringkit: cookie_store: AES-256-GCM encryption failed");
         return out;
@@ -245,7 +247,7 @@ private:
             OPENSSL_cleanse(plain.data(), plain.size());
             return std::nullopt;
         }
-        plain.resize(static_cast<std::size_t>(len + fin));
+        plain.resize(static_cast<std::size_t>(len) + static_cast<std::size_t>(fin));
         return plain;
     }
 

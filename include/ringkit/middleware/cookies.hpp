@@ -108,12 +108,12 @@ inline std::string imf_fixdate(std::chrono::system_clock::time_point tp) {
     static constexpr char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
     char buf[30];
     auto put2 = [](char* p, int v) { p[0] = static_cast<char>('0' + v / 10); p[1] = static_cast<char>('0' + v % 10); };
-    std::string_view(days + 3 * tm.tm_wday, 3).copy(buf, 3);
+    std::string_view(days + 3 * static_cast<std::size_t>(tm.tm_wday), 3).copy(buf, 3);
     buf[3] = ',';
     buf[4] = ' ';
     put2(buf + 5, tm.tm_mday);
     buf[7] = ' ';
-    std::string_view(months + 3 * tm.tm_mon, 3).copy(buf + 8, 3);
+    std::string_view(months + 3 * static_cast<std::size_t>(tm.tm_mon), 3).copy(buf + 8, 3);
     buf[11] = ' ';
     const int year = tm.tm_year + 1900;
     put2(buf + 12, year / 100);

@@ -39,7 +39,7 @@ namespace detail {
 struct exception_state {
     exception_options options;
 
-    response failed(request& req, std::exception_ptr error) const {
+    response failed(request& req, const std::exception_ptr& error) const {
         // This is the last word on the request: a logger or error page that
         // throws in turn must not take it away.
         try {
@@ -54,7 +54,7 @@ struct exception_state {
         return response::text("Internal Server Error", 500);
     }
 
-    void report(const request& req, std::exception_ptr error) const {
+    void report(const request& req, const std::exception_ptr& error) const {
         // The uri is a client's: bytes that could forge a log line are escaped.
         std::string message = "handler threw on ";
         message += req.method_name;
@@ -63,7 +63,7 @@ struct exception_state {
         message += "; sent 500";
         if (options.logger) return options.logger(message, error);
         auto what = exception_message(error);
-        std::fprintf(stderr, "ringkit: %s: %s\n", message.c_str(), what.c_str());
+        (void)std::fprintf(stderr, "ringkit: %s: %s\n", message.c_str(), what.c_str());  // nowhere to report a failure
     }
 };
 

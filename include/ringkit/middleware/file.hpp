@@ -183,7 +183,7 @@ inline std::shared_ptr<const int> own(int fd) {
 // /proc, realpath(2) of the name that was opened is the fallback.
 inline std::string real_path(int fd, const std::string& opened) {
     char link[40];
-    std::snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    (void)std::snprintf(link, sizeof link, "/proc/self/fd/%d", fd);  // at most 26 bytes
     std::string buf(PATH_MAX, '\0');
     auto n = ::readlink(link, buf.data(), buf.size());
     if (n > 0 && static_cast<std::size_t>(n) < buf.size()) {
@@ -252,9 +252,13 @@ inline outcome serve(request& req, const config& c) {
             return {0, slash_redirect(req)};
         }
         std::shared_ptr<const int> index;
+        std::string candidate = path + '/';
+        const auto dir_size = candidate.size();
         for (auto& file : o.index_files) {
             struct stat ist {};
-            if (auto ifd = open_checked(c, root, path + "/" + file, ist); ifd && S_ISREG(ist.st_mode)) {
+            candidate.resize(dir_size);
+            candidate += file;
+            if (auto ifd = open_checked(c, root, candidate, ist); ifd && S_ISREG(ist.st_mode)) {
                 index = std::move(ifd);
                 st = ist;
                 name = file;
@@ -271,8 +275,8 @@ inline outcome serve(request& req, const config& c) {
     rep.size = static_cast<std::uint64_t>(st.st_size);
     if (o.etag) {
         char tag[48];
-        std::snprintf(tag, sizeof tag, "\"%llx-%llx\"", static_cast<unsigned long long>(st.st_mtime),
-                      static_cast<unsigned long long>(st.st_size));
+        (void)std::snprintf(tag, sizeof tag, "\"%llx-%llx\"", static_cast<unsigned long long>(st.st_mtime),
+                            static_cast<unsigned long long>(st.st_size));  // at most 36 bytes
         rep.etag = tag;
     }
     if (o.last_modified) rep.last_modified = st.st_mtime;

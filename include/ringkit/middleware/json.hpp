@@ -33,7 +33,7 @@ struct json_options {
 };
 
 /// The parsed body wrap_json_body stores on the request; read it with json_of(req).
-struct json_body {
+struct json_body {  // NOLINT(bugprone-exception-escape): the doubt is nlohmann::json's own noexcept move, not ours
     nlohmann::json value;  ///< null for an empty body (as ring-json reads one)
 };
 

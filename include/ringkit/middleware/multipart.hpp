@@ -54,13 +54,13 @@ namespace ringkit {
 
 struct multipart_options {
     /// A file part up to this many bytes stays in memory; a larger one goes to a temp file.
-    std::size_t memory_threshold = 64 * 1024;
+    std::size_t memory_threshold = 64UL * 1024;
     /// Parts in one body (fields and files together).
     std::size_t max_parts = 100;
     /// Content bytes of any one part.
-    std::size_t max_part_size = 8 * 1024 * 1024;
+    std::size_t max_part_size = 8UL * 1024 * 1024;
     /// Bytes of one part's header lines, each with its CRLF (the empty line after them not counted).
-    std::size_t max_part_header_bytes = 8 * 1024;
+    std::size_t max_part_header_bytes = 8UL * 1024;
     /// Where temp files go; empty means $TMPDIR, or /tmp when that is unset or empty.
     std::string temp_dir = {};
 };
@@ -237,7 +237,7 @@ struct delimiter_at {
 inline delimiter_at find_delimiter(std::string_view body, std::string_view dash_boundary, std::size_t from,
                                    bool at_start) {
     for (std::size_t pos = from;; ++pos) {
-        std::size_t line;
+        std::size_t line = 0;
         if (at_start && pos == 0 && body.starts_with(dash_boundary)) {
             line = 0;  // the first delimiter may open the body, with no CRLF before it
         } else {
@@ -267,7 +267,7 @@ inline std::optional<multipart_error> parse_multipart(std::string_view body, std
     for (std::size_t cur = d.next; cur != std::string_view::npos; cur = d.next) {
         if (++parts > opt.max_parts) return multipart_error{413, "Too many parts in the multipart body"};
         std::string_view headers;
-        std::size_t content;
+        std::size_t content = 0;
         if (body.substr(cur, 2) == "\r\n") {
             content = cur + 2;  // no header lines at all
         } else {
@@ -299,6 +299,7 @@ inline std::optional<multipart_error> parse_multipart(std::string_view body, std
             f.data = std::string(data);
         } else {
             if (temp_dir.empty()) {
+                // NOLINTNEXTLINE(concurrency-mt-unsafe): races only with setenv, which ringkit never calls
                 const char* env = opt.temp_dir.empty() ? std::getenv("TMPDIR") : nullptr;
                 temp_dir = !opt.temp_dir.empty() ? opt.temp_dir : (env && *env) ? env : "/tmp";
             }
@@ -347,7 +348,7 @@ private:
 /// not) into a multipart_form on the request, adding its text fields to params
 /// when wrap_params ran first; answers 400/413/500 as the table at the top says.
 /// Other requests get an empty form and are passed on untouched.
-inline auto wrap_multipart(multipart_options options = {}) {
+inline auto wrap_multipart(const multipart_options& options = {}) {
     return [options](handler next) {
         return wrap(std::move(next), [options](request& req, const handler& n) -> maybe_task {
             if (req.ext.contains<multipart_form>()) return n.invoke(req);

@@ -162,8 +162,8 @@ inline cidr parse_cidr(std::string_view s) {
 
 struct proxy_state {
     std::vector<cidr> trusted;
-    forwarded_header header;
-    std::size_t max_hops;
+    forwarded_header header{};
+    std::size_t max_hops = 0;
 
     bool is_trusted(const ip_address& a) const noexcept {
         for (auto& c : trusted)
@@ -285,7 +285,7 @@ inline void apply_forwarded(const proxy_state& s, request& req) {
 /// from the proxy's headers and keeps the peer in a proxy_peer; from any other
 /// peer the headers are ignored. Malformed headers are ignored, never an error.
 /// Throws std::invalid_argument when a trusted entry is not an address or CIDR.
-inline auto wrap_forwarded(proxy_options options = {}) {
+inline auto wrap_forwarded(const proxy_options& options = {}) {
     auto state = std::make_shared<detail::proxy_state>();
     for (auto& t : options.trusted) state->trusted.push_back(detail::parse_cidr(t));
     state->header = options.header;

@@ -62,7 +62,7 @@ inline std::string etag_of(std::string_view bytes) {
         h *= 1099511628211ull;
     }
     char tag[24];
-    std::snprintf(tag, sizeof tag, "\"%016llx\"", static_cast<unsigned long long>(h));
+    (void)std::snprintf(tag, sizeof tag, "\"%016llx\"", static_cast<unsigned long long>(h));  // 19 bytes
     return tag;
 }
 
@@ -95,8 +95,13 @@ struct table {
         return it == by_path.end() ? nullptr : &it->second;
     }
     const entry* find_index(const std::string& dir) const {
-        for (auto& file : opts.index_files)
-            if (auto* e = find(dir.empty() ? file : dir + "/" + file)) return e;
+        std::string key = dir.empty() ? std::string() : dir + '/';
+        const auto dir_size = key.size();
+        for (auto& file : opts.index_files) {
+            key.resize(dir_size);
+            key += file;
+            if (auto* e = find(key)) return e;
+        }
         return nullptr;
     }
 };

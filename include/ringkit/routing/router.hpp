@@ -87,8 +87,7 @@ struct route {
 
     /// An endpoint for `method` ("" for any method) at template `path`.
     route(std::string method, std::string path, handler h, bool websocket = false)
-        : what(kind::endpoint), method(std::move(method)), path(std::move(path)), target(std::move(h)),
-          websocket(websocket) {}
+        : method(std::move(method)), path(std::move(path)), target(std::move(h)), websocket(websocket) {}
 
     kind what = kind::endpoint;
     std::string method;

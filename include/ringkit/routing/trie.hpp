@@ -117,6 +117,7 @@ public:
     path_segments() = default;
     path_segments(const path_segments&) = delete;
     path_segments& operator=(const path_segments&) = delete;
+    ~path_segments() = default;
 
     /// Splits `path` (which starts with '/'; "/" has no segments). False when the
     /// path does not start with '/' or has a malformed percent-escape.
@@ -218,8 +219,7 @@ public:
     /// different names at the same position are refused with std::invalid_argument.
     std::uint32_t& slot(const std::vector<template_segment>& segs, leaf_kind kind, std::string_view origin) {
         std::uint32_t n = 0;
-        for (std::size_t i = 0; i < segs.size(); ++i) {
-            const auto& s = segs[i];
+        for (const auto& s : segs) {
             if (s.what == template_segment::kind::wildcard) {
                 if (kind == leaf_kind::mount) throw std::invalid_argument("ringkit::router: a mount has no wildcard");
                 claim_name(nodes_[n].wild_name, nodes_[n].wild_origin, s.text, origin);

@@ -78,11 +78,11 @@ struct connection_config {
         return c;
     }
 
-    void log(std::string_view message, std::exception_ptr error = nullptr) const {
+    void log(std::string_view message, const std::exception_ptr& error = nullptr) const {
         if (logger) return logger(message, error);
         auto what = exception_message(error);
-        std::fprintf(stderr, "ringkit: %.*s%s%s\n", static_cast<int>(message.size()), message.data(),
-                     what.empty() ? "" : ": ", what.c_str());
+        (void)std::fprintf(stderr, "ringkit: %.*s%s%s\n", static_cast<int>(message.size()), message.data(),
+                           what.empty() ? "" : ": ", what.c_str());  // nowhere to report a failure
     }
 };
 
@@ -126,6 +126,8 @@ public:
         }
     }
 
+    connection(const connection&) = delete;
+    connection& operator=(const connection&) = delete;
     ~connection() {
         if (ws_) ws_->on_end(nullptr);  // it may outlive us (destroyed unfinished at stop)
     }
@@ -311,13 +313,13 @@ private:
         set_deadline(clock::time_point::max());  // a handler may take as long as it likes
     }
 
-    response handler_failed(std::exception_ptr error) {
+    response handler_failed(const std::exception_ptr& error) {
         config_.log("handler threw; sent 500", error);
         return response::text("Internal Server Error", 500);  // never the exception's text
     }
 
     task<bool> send_file(const file_body& f) {
-        off_t offset = static_cast<off_t>(f.offset);
+        auto offset = static_cast<off_t>(f.offset);
         std::uint64_t left = f.length;
         if constexpr (requires { stream_.native_handle(); stream_.async_wait(Stream::wait_write); }) {
             while (left > 0) {  // the socket is non-blocking (see the constructor)
@@ -333,7 +335,7 @@ private:
                 }
             }
         } else {
-            std::string chunk(64 * 1024, '\0');
+            std::string chunk(64UL * 1024, '\0');
             while (left > 0) {
                 auto n = ::pread(*f.fd, chunk.data(), std::min<std::uint64_t>(left, chunk.size()), offset);
                 if (n <= 0) co_return false;
@@ -351,7 +353,7 @@ private:
         task<void> write(std::string_view bytes) override {
             if (failed_) throw client_gone();
             if (bytes.empty()) co_return;  // an empty chunk would end the body
-            bool ok;
+            bool ok = false;
             if (chunked_) {
                 char size_line[20];
                 int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", bytes.size());
@@ -417,7 +419,7 @@ private:
         // flight when it sees our answer (a 1 MiB upload refused early on
         // loopback reset the client before it read the 413 at 256 KiB).
         std::size_t drained = 0;
-        while (drained < 8 * 1024 * 1024) {
+        while (drained < 8UL * 1024 * 1024) {
             auto [rec, n] = co_await stream_.async_read_some(asio::buffer(in_.get(), in_size), detail::use_tuple);
             if (rec) break;
             drained += n;
@@ -651,7 +653,7 @@ private:
                 if (closed_) co_return false;
                 if (!ec) {
                     // Readable: the client left, or pipelined its next request.
-                    char probe;
+                    char probe = 0;
                     auto n = ::recv(stream_.native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
                     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) co_return false;
                     client_sent_more_ = true;  // it stays in the socket until this answer is done
@@ -811,7 +813,7 @@ private:
     }
 
     // Responses for a pipelined batch are gathered up to this size before a write.
-    static constexpr std::size_t cork_limit = 16 * 1024;
+    static constexpr std::size_t cork_limit = 16UL * 1024;
 
     Stream stream_;
     const detail::connection_config& config_;
@@ -820,7 +822,7 @@ private:
     detail::peer_info peer_;
     request req_;
     // On the heap, so a WebSocket can give it back: an idle one holds no read buffer.
-    static constexpr std::size_t in_size = 16 * 1024;
+    static constexpr std::size_t in_size = 16UL * 1024;
     std::unique_ptr<char[]> in_;
     std::size_t in_begin_ = 0, in_end_ = 0;
     std::string out_;

@@ -67,6 +67,8 @@ public:
         : list_(&list), conn_(&c), ended_(ended), context_(context) {
         list.add(&c);
     }
+    registration(const registration&) = delete;
+    registration& operator=(const registration&) = delete;
     registration(registration&& o) noexcept
         : list_(std::exchange(o.list_, nullptr)), conn_(o.conn_), ended_(o.ended_), context_(o.context_) {}
     registration& operator=(registration&& o) noexcept {

@@ -25,15 +25,15 @@ struct server_options {
     bool reuse_port = false;                   ///< SO_REUSEPORT with one acceptor per thread
     int backlog = 1024;
 
-    std::size_t max_body = 8 * 1024 * 1024;    ///< request body bytes, chunked included → 413
-    std::size_t max_line = 8 * 1024;           ///< request-target bytes → 414; one header line → 431
-    std::size_t max_header = 64 * 1024;        ///< all header bytes of a request → 431
+    std::size_t max_body = 8UL * 1024 * 1024;  ///< request body bytes, chunked included → 413
+    std::size_t max_line = 8UL * 1024;         ///< request-target bytes → 414; one header line → 431
+    std::size_t max_header = 64UL * 1024;      ///< all header bytes of a request → 431
     std::size_t max_header_count = 256;        ///< header fields in a request → 431
     std::size_t max_connections = 10000;       ///< further connections get 503 and are closed
     /// A multipart/form-data body past this many bytes is written to an anonymous
     /// temp file as it arrives (request::body_file, read by wrap_multipart) instead
     /// of memory, so max_body can be raised for uploads; 0: never. Disk full → 507.
-    std::size_t spool_threshold = 1024 * 1024;
+    std::size_t spool_threshold = 1024UL * 1024;
     std::string spool_dir = {};                ///< for spooled bodies; empty: $TMPDIR, or /tmp
 
     /// Server header value; empty: none. A handler's own Server header wins.
@@ -50,8 +50,8 @@ struct server_options {
     std::chrono::milliseconds linger_timeout{2'000};   ///< after an error response, time to drain the client
 
     // WebSocket (HTTP-Kit's max-ws and what HTTP-Kit lacks: back-pressure, timeouts, compression).
-    std::size_t max_ws = 4 * 1024 * 1024;      ///< bytes of one WebSocket message (after inflating) → close 1009
-    std::size_t ws_high_water = 1024 * 1024;   ///< queued bytes per channel past which sends fail or wait
+    std::size_t max_ws = 4UL * 1024 * 1024;    ///< bytes of one WebSocket message (after inflating) → close 1009
+    std::size_t ws_high_water = 1024UL * 1024; ///< queued bytes per channel past which sends fail or wait
     std::chrono::milliseconds ws_idle_timeout{120'000};  ///< nothing received this long → close 1001; 0: never
     bool ws_auto_ping = true;                  ///< ping after half of ws_idle_timeout without traffic
     std::chrono::milliseconds ws_close_timeout{5'000};   ///< wait for the peer's close frame, then drop TCP

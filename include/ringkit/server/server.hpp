@@ -15,6 +15,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -53,8 +54,15 @@ public:
     server(const server&) = delete;
     server& operator=(const server&) = delete;
     ~server() {
-        if (state() == server_state::running) stop(std::chrono::milliseconds(0));
-        else if (state() == server_state::stopping) join();
+        try {
+            if (state() == server_state::running) stop(std::chrono::milliseconds(0));
+            else if (state() == server_state::stopping) join();
+        } catch (...) {
+            // Stopping failed (destroyed on one of its own threads, or out of
+            // memory): threads that still use *this must not outlive it, so end
+            // here, as the noexcept destructor always did, but on purpose.
+            std::terminate();
+        }
     }
 
     /// Binds, listens and starts the I/O threads. Throws std::system_error when

@@ -67,8 +67,14 @@ public:
         }
         handle(const handle& o) noexcept : handle(o.s_) {}
         handle(handle&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
-        handle& operator=(handle o) noexcept {
-            std::swap(s_, o.s_);
+        handle& operator=(const handle& o) noexcept {
+            handle copy(o);
+            std::swap(s_, copy.s_);
+            return *this;
+        }
+        handle& operator=(handle&& o) noexcept {
+            handle taken(std::move(o));
+            std::swap(s_, taken.s_);
             return *this;
         }
         ~handle() {
@@ -230,9 +236,11 @@ private:
         } else {
             // Streams without readiness waits (tests): a buffer of the read's own.
             auto buf = std::make_unique<std::array<char, 4096>>();
-            auto* data = buf->data();
+            // Taken before the call: its arguments are evaluated in no set order,
+            // and the completion handler's capture empties `buf`.
+            const auto space = asio::buffer(*buf);
             read_waiting_ = true;
-            stream_.async_read_some(asio::buffer(data, buf->size()),
+            stream_.async_read_some(space,
                                     [h = handle(this), buf = std::move(buf)](std::error_code ec, std::size_t n) {
                                         h->read_waiting_ = false;
                                         if (ec) h->read_failed(ec);
@@ -323,8 +331,8 @@ private:
     // Returns the bytes of [p, p+n) used for the header in progress.
     std::size_t read_header(const char* p, std::size_t n) {
         const char* why = "bad frame";
-        ws::header_status st;
-        std::size_t used;
+        ws::header_status st{};
+        std::size_t used = 0;
         if (head_len_ == 0) {
             st = ws::decode_header({p, n}, header_, rules_, &why);
             used = st == ws::header_status::ok ? header_.size : n;
@@ -649,6 +657,8 @@ private:
     struct write_scope {
         bool& flag;
         explicit write_scope(bool& f) : flag(f) { flag = true; }
+        write_scope(const write_scope&) = delete;
+        write_scope& operator=(const write_scope&) = delete;
         ~write_scope() { flag = false; }
     };
 
@@ -746,14 +756,20 @@ private:
         };
         std::size_t count = 0;
 
-        buffer_list() noexcept {}
-        buffer_list(const buffer_list& o) noexcept : count(0) {
-            for (; count < o.count; ++count) new (&items[count]) asio::const_buffer(o.items[count]);
-        }
+        buffer_list() noexcept {}  // NOLINT(modernize-use-equals-default): = default is deleted, const_buffer's constructor is not trivial
+        buffer_list(const buffer_list& o) noexcept { copy_items(o); }
+        buffer_list(buffer_list&& o) noexcept { copy_items(o); }  // the items are views: moving is copying
         buffer_list& operator=(const buffer_list&) = delete;
+        buffer_list& operator=(buffer_list&&) = delete;
+        ~buffer_list() = default;
         void push(const void* data, std::size_t size) noexcept { new (&items[count++]) asio::const_buffer(data, size); }
         const asio::const_buffer* begin() const noexcept { return items; }
         const asio::const_buffer* end() const noexcept { return items + count; }
+
+    private:
+        void copy_items(const buffer_list& o) noexcept {
+            for (; count < o.count; ++count) new (&items[count]) asio::const_buffer(o.items[count]);
+        }
     };
 
     // The unwritten rest of the batch (its first N pieces).
@@ -889,7 +905,7 @@ private:
         close_written_ = true;  // nothing more can be sent
     }
 
-    static constexpr std::size_t buffer_size = 64 * 1024;
+    static constexpr std::size_t buffer_size = 64UL * 1024;
     static constexpr std::uint32_t pad_min = 512, pad_max = 32 * 1024;
     static constexpr std::chrono::milliseconds pad_linger{1000};
 

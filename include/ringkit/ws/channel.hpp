@@ -135,15 +135,16 @@ public:
             std::lock_guard lock(mutex_);
             if (state_.load(std::memory_order_relaxed) != state::open) {
                 result = send_status::closed;
+                refused = std::move(item.done);
             } else if (!force && buffered_.load(std::memory_order_relaxed) >= high_water_) {
                 result = send_status::backpressured;
+                refused = std::move(item.done);
             } else {
                 buffered_.fetch_add(item.size(), std::memory_order_relaxed);
                 queue_.push_back(std::move(item));
                 if (close_after) queue_close_locked(ws::close_code::normal, {});
                 to_wake = claim_wake_locked();
             }
-            if (result != send_status::queued) refused = std::move(item.done);
         }
         if (refused) refused(result == send_status::closed ? ws::error::closed : ws::error::backpressured);
         if (to_wake) wake(to_wake);
@@ -152,7 +153,7 @@ public:
 
     /// Starts our side of the close. False when already closing or closed.
     bool close(std::uint16_t code, std::string_view reason) {
-        channel_transport* to_wake;
+        channel_transport* to_wake = nullptr;
         {
             std::lock_guard lock(mutex_);
             if (state_.load(std::memory_order_relaxed) != state::open) return false;
@@ -244,7 +245,7 @@ public:
     /// Messages without an on_receive wait for receive() (ws::stream); otherwise
     /// (a send-only as_channel) they are dropped, as HTTP-Kit does.
     void use_inbox() { inbox_ = std::make_unique<inbox>(); }
-    static constexpr std::size_t inbox_limit = 64 * 1024;
+    static constexpr std::size_t inbox_limit = 64UL * 1024;
     /// The next message; nullopt once the channel is closed. Owning thread only.
     inline task<std::optional<ws::message>> receive();
 

@@ -45,7 +45,7 @@ public:
     }
     bool contains(const channel& ch) const {
         std::lock_guard lock(mutex_);
-        return members_.count(ch.core().get()) > 0;
+        return members_.contains(ch.core().get());
     }
     std::size_t size() const {
         std::lock_guard lock(mutex_);

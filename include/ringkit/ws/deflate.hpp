@@ -364,7 +364,7 @@ public:
     bool allocated() const noexcept { return z_ != nullptr; }
 
 private:
-    static constexpr std::size_t step = 16 * 1024;  // most output bytes per inflate() call
+    static constexpr std::size_t step = 16UL * 1024;  // most output bytes per inflate() call
 
     void start() {
         std::unique_ptr<z_stream, detail::inflate_end> z(new z_stream{});

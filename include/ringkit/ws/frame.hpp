@@ -120,7 +120,7 @@ inline std::size_t encode_header(char* out, opcode op, std::uint64_t length, boo
     auto* o = reinterpret_cast<unsigned char*>(out);
     o[0] = static_cast<unsigned char>((fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | (static_cast<unsigned>(op) & 0x0f));
     const unsigned char mask_bit = mask_key ? 0x80 : 0;
-    std::size_t n;
+    std::size_t n = 0;
     if (length <= 125) {
         o[1] = static_cast<unsigned char>(mask_bit | length);
         n = 2;
@@ -151,7 +151,7 @@ inline void apply_mask(std::span<char> data, std::uint32_t mask_key, std::uint64
     // byte i of each 8-byte block, whatever the machine's byte order.
     unsigned char rotated[8];
     for (std::size_t i = 0; i < 8; ++i) rotated[i] = key[(offset + i) & 3];
-    std::uint64_t k;
+    std::uint64_t k = 0;
     std::memcpy(&k, rotated, 8);
 
     char* p = data.data();
@@ -166,7 +166,7 @@ inline void apply_mask(std::span<char> data, std::uint32_t mask_key, std::uint64
         std::memcpy(p, w, 32);
     }
     for (; n >= 8; p += 8, n -= 8) {
-        std::uint64_t w;
+        std::uint64_t w = 0;
         std::memcpy(&w, p, 8);
         w ^= k;
         std::memcpy(p, &w, 8);

@@ -56,13 +56,13 @@ private:
 
     void compress() noexcept {
         std::uint32_t w[80];
-        for (int i = 0; i < 16; ++i)
+        for (std::size_t i = 0; i < 16; ++i)
             w[i] = std::uint32_t{block_[4 * i]} << 24 | std::uint32_t{block_[4 * i + 1]} << 16 |
                    std::uint32_t{block_[4 * i + 2]} << 8 | std::uint32_t{block_[4 * i + 3]};
         for (int i = 16; i < 80; ++i) w[i] = rotl(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
         std::uint32_t a = h_[0], b = h_[1], c = h_[2], d = h_[3], e = h_[4];
         for (int i = 0; i < 80; ++i) {
-            std::uint32_t f, k;
+            std::uint32_t f = 0, k = 0;
             if (i < 20) f = (b & c) | (~b & d), k = 0x5a827999;
             else if (i < 40) f = b ^ c ^ d, k = 0x6ed9eba1;
             else if (i < 60) f = (b & c) | (b & d) | (c & d), k = 0x8f1bbcdc;

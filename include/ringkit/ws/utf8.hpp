@@ -34,8 +34,8 @@ enum utf8_state_index : unsigned {
     u8_state_count
 };
 inline constexpr unsigned utf8_state_bits = 6;
-inline constexpr std::uint64_t utf8_accept = u8_accept * utf8_state_bits;
-inline constexpr std::uint64_t utf8_reject = u8_reject * utf8_state_bits;
+inline constexpr std::uint64_t utf8_accept = std::uint64_t{u8_accept} * utf8_state_bits;
+inline constexpr std::uint64_t utf8_reject = std::uint64_t{u8_reject} * utf8_state_bits;
 // feed() relies on this order: a state above reject is inside a character.
 static_assert(utf8_accept < utf8_reject && u8_reject < u8_need1 && u8_state_count * utf8_state_bits <= 64);
 
@@ -69,7 +69,7 @@ inline constexpr std::array<std::uint64_t, 256> utf8_rows = [] {
     std::array<std::uint64_t, 256> rows{};
     for (unsigned b = 0; b < 256; ++b)
         for (unsigned s = 0; s < u8_state_count; ++s)
-            rows[b] |= std::uint64_t{utf8_next(s, static_cast<unsigned char>(b)) * utf8_state_bits}
+            rows[b] |= std::uint64_t{utf8_next(s, static_cast<unsigned char>(b))} * utf8_state_bits
                        << (s * utf8_state_bits);
     return rows;
 }();
@@ -82,14 +82,14 @@ constexpr std::uint64_t utf8_step(std::uint64_t state, char c) noexcept {
 inline const char* skip_ascii(const char* p, const char* end) noexcept {
     constexpr std::uint64_t high_bits = 0x8080808080808080ull;
     while (end - p >= 16) {
-        std::uint64_t a, b;
+        std::uint64_t a = 0, b = 0;
         std::memcpy(&a, p, 8);
         std::memcpy(&b, p + 8, 8);
         if ((a | b) & high_bits) break;
         p += 16;
     }
     while (end - p >= 8) {
-        std::uint64_t w;
+        std::uint64_t w = 0;
         std::memcpy(&w, p, 8);
         if (std::uint64_t m = w & high_bits) {
             if constexpr (std::endian::native == std::endian::little)
