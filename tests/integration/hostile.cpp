@@ -56,6 +56,15 @@ bool readable(const client& c) {
 
 response hello(request&) { return response::text("hello"); }
 
+// "/ws" is an as_channel (WebSocket or HTTP) whose close status fulfils `closed`;
+// everything else gets hello.
+handler channel_reporting_close(std::promise<close_status>& closed) {
+    return [&closed](request& req) -> maybe_task {
+        if (req.uri != "/ws") return hello(req);
+        return as_channel(req, {.on_close = [&closed](channel&, const close_status& st) { closed.set_value(st); }});
+    };
+}
+
 }  // namespace
 
 TEST_SUITE("integration/hostile") {
@@ -235,12 +244,7 @@ TEST_CASE("half-open connections") {
     opts.idle_timeout = 60s;
     std::promise<close_status> closed;
     auto closed_status = closed.get_future();
-    test_server srv(
-        [&](request& req) -> maybe_task {
-            if (req.uri != "/ws") return hello(req);
-            return as_channel(req, {.on_close = [&](channel&, const close_status& st) { closed.set_value(st); }});
-        },
-        opts);
+    test_server srv(channel_reporting_close(closed), opts);
     const auto idle = idle_fds(srv);
 
     SUBCASE("a request cut short by the client's FIN is not waited for") {
@@ -271,12 +275,7 @@ TEST_CASE("a WebSocket client that goes silent mid-frame is closed by ws_idle_ti
     opts.ws_close_timeout = 500ms;
     std::promise<close_status> closed;
     auto closed_status = closed.get_future();
-    test_server srv(
-        [&](request& req) -> maybe_task {
-            if (req.uri != "/ws") return hello(req);
-            return as_channel(req, {.on_close = [&](channel&, const close_status& st) { closed.set_value(st); }});
-        },
-        opts);
+    test_server srv(channel_reporting_close(closed), opts);
     const auto idle = idle_fds(srv);
     {
         ws_client c(srv.port());
