@@ -2,12 +2,14 @@
 // everyone through a channel_set. Open http://127.0.0.1:8080/ in two tabs.
 //   chat [--port N] [--threads N]
 #include <ringkit.hpp>
+#include <ringkit/ws/utf8.hpp>
 
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <string_view>
 
 #include "page.hpp"
 
@@ -16,11 +18,19 @@ using json = nlohmann::json;
 
 namespace {
 
-// Names come from the client: keep them short and printable.
-std::string clean_name(std::string name) {
+// Names come from the client's query string, which nobody checked: keep them
+// short, printable and valid UTF-8 (json::dump() throws on anything else), and
+// cut only between characters, or a long non-ASCII name would end in half a one.
+std::string clean_name(std::string_view name) {
+    if (!rk::ws::is_valid_utf8(name)) return "anonymous";
     std::string out;
-    for (unsigned char c : name)
-        if (c >= 0x20 && c != 0x7f && out.size() < 32) out.push_back(static_cast<char>(c));
+    for (std::size_t i = 0; i < name.size();) {
+        auto lead = static_cast<unsigned char>(name[i]);
+        std::size_t len = lead < 0x80 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
+        if (out.size() + len > 32) break;
+        if (lead >= 0x20 && lead != 0x7f) out.append(name.substr(i, len));
+        i += len;
+    }
     return out.empty() ? "anonymous" : out;
 }
 
@@ -46,7 +56,7 @@ public:
 
 private:
     static std::string event(const char* type, const std::string& from, const std::string& text) {
-        // Invalid UTF-8 from a client cannot reach here (text frames are checked), so dump() cannot throw.
+        // Text frames are checked and names cleaned, so no invalid UTF-8 reaches dump() to make it throw.
         return json{{"type", type}, {"from", from}, {"text", text}}.dump();
     }
     void broadcast(std::string text) { members_.broadcast(rk::ws::text(std::move(text))); }

@@ -176,6 +176,13 @@ function waitLine(page, line, count = 1, prefix = false) {
                  [line, count, prefix]);
 }
 
+// Waits until a line of #log matches the regular expression `source`.
+function waitLineMatching(page, what, source) {
+  return waitFor(page, what,
+                 (src) => [...document.querySelectorAll('#log p')].some((p) => new RegExp(src).test(p.textContent)),
+                 source);
+}
+
 // Types into #text and clicks Send, as a user would; the page empties the box once sent.
 async function say(page, text) {
   await page.locator('#text').pressSequentially(text);
@@ -213,7 +220,7 @@ async function reportPages(tag) {
       console.error(`--- ${page.userName}'s page: #status: ${status}`);
       console.error(`--- ${page.userName}'s page: #log:\n    ${lines.join('\n    ')}`);
       if (page.errors.length) console.error(`--- ${page.userName}'s page errors: ${page.errors.join('; ')}`);
-      const shot = path.join(artifactDir, `chat-${tag}-${page.userName}.png`);
+      const shot = path.join(artifactDir, `chat-${tag}-${page.userName.replace(/[^a-z]/g, '')}.png`);
       await within(page.screenshot({ path: shot }), 'a screenshot');
       console.error(`--- ${page.userName}'s page: screenshot ${shot}`);
     } catch (e) {
@@ -228,6 +235,9 @@ function step(what) {
 
 async function main() {
   fs.mkdirSync(artifactDir, { recursive: true });
+  // A passing run must not leave an earlier run's failure pictures lying beside its own.
+  for (const f of fs.readdirSync(artifactDir))
+    if (/^chat(-failure-.*)?\.png$/.test(f)) fs.rmSync(path.join(artifactDir, f));
   let server = new ChatServer();
   await server.start(0);
   const port = server.port;
@@ -283,6 +293,20 @@ async function main() {
   await say(bob, 'yes ✓');
   await waitLine(alice, 'bob: yes ✓');
   step('messages after the restart reach the other page');
+
+  // A name longer than the server keeps, in two-byte characters: the server must
+  // cut it between characters (a cut inside one is invalid UTF-8 in its JSON).
+  const longName = 'zoë ' + 'ü'.repeat(20);
+  const zoe = await openChat(browser, port, longName);
+  pages.push(zoe);
+  await waitConnected(zoe);
+  await waitLineMatching(zoe, `a welcome for "${longName}" (cut short)`, '^welcome, zoë ü+ \\(3 here\\)$');
+  const cut = (await logLines(zoe)).find((l) => l.startsWith('welcome, ')).replace(/^welcome, (.*) \(3 here\)$/, '$1');
+  check(longName.startsWith(cut), `the server's name "${cut}" is not a prefix of "${longName}"`);
+  await waitLine(alice, `${cut} joined`);
+  await zoe.context().close();
+  await waitLine(alice, `${cut} left`);
+  step(`a ${Buffer.byteLength(longName)}-byte unicode name was cut between characters to "${cut}"`);
 
   await bob.context().close();
   await waitLine(alice, 'bob left');
