@@ -11,7 +11,8 @@
 //
 // The story a newcomer would try by hand: alice and bob open the page, chat
 // (unicode too), the server restarts under them and both pages come back by
-// themselves on the same port, bob leaves. A screenshot of alice's page lands in
+// themselves on the same port, a long unicode name joins and leaves (the server
+// must cut it between characters), bob leaves. A screenshot of alice's page lands in
 // artifact-dir/chat.png. Every wait is bounded; on failure each page's #status and
 // #log are printed and screenshotted, and the chat server and browser are always
 // killed.
