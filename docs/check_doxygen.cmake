@@ -26,4 +26,12 @@ foreach(page index classringkit_1_1server classringkit_1_1response structringkit
     message(FATAL_ERROR "docs_doxygen: ${HTML}/${page}.html was not generated")
   endif()
 endforeach()
+# Every page of the guide is in the Doxyfile's INPUT (listed there by hand, in reading order).
+file(GLOB pages RELATIVE ${CMAKE_CURRENT_LIST_DIR}/guide ${CMAKE_CURRENT_LIST_DIR}/guide/*.md)
+foreach(page ${pages})
+  string(REGEX REPLACE "\\.md$" "" name ${page})
+  if(NOT EXISTS ${HTML}/md_docs_guide_${name}.html)
+    message(FATAL_ERROR "docs_doxygen: docs/guide/${page} has no page: add it to INPUT in docs/Doxyfile.in")
+  endif()
+endforeach()
 message(STATUS "docs_doxygen: no warnings; ${HTML}/index.html")

@@ -5,6 +5,7 @@
 #   http → https redirect; X-Forwarded-For/-Proto reach the app through
 #   wrap_forwarded and cannot be spoofed; a WebSocket upgrade through nginx;
 #   Server-Sent Events not buffered; SIGTERM to the app closes a WebSocket with 1001.
+# Also that the guide's nginx block (docs/guide/deploy.md) is this file.
 #   test.sh path/to/behind_nginx        (NGINX_BIN, PYTHON3_BIN, CURL_BIN may name the tools)
 set -euo pipefail
 
@@ -15,6 +16,10 @@ python=${PYTHON3_BIN:-/usr/bin/python3}
 curl=${CURL_BIN:-curl}
 unset NGINX  # nginx reads it as a list of inherited sockets
 [[ -x $nginx ]] || { echo "test.sh: nginx not found (apt-get install nginx-light)" >&2; exit 1; }
+
+# The guide shows this file: the two must not drift apart.
+awk '/^```nginx$/ {on = 1; next} /^```$/ {on = 0} on' "$here/../guide/deploy.md" | cmp -s - "$here/ringkit.conf" ||
+    { echo "test.sh: the nginx block in docs/guide/deploy.md differs from docs/nginx/ringkit.conf" >&2; exit 1; }
 
 tmp=$(mktemp -d)
 chmod 755 "$tmp"  # nginx's workers (not root) create their temp dirs below it
