@@ -1,5 +1,5 @@
 # The two commands (see README.md):
-#   make run    build and run the main example on http://127.0.0.1:8080/
+#   make run    build and run the chat example on http://127.0.0.1:8080/
 #   make test   clang-tidy, then every test with g++ and clang++: plain, ASan+UBSan, TSan
 # Both install missing Debian packages first.
 
@@ -13,8 +13,9 @@ deps:
 
 run: deps
 	cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DRINGKIT_BUILD_TESTS=OFF $(CMAKE_FLAGS)
-	cmake --build build/release -j$(JOBS) --target echo_server
-	build/release/examples/echo_server --port 8080
+	cmake --build build/release -j$(JOBS) --target chat
+	@echo "open http://127.0.0.1:8080/ in two browser tabs (Ctrl-C stops the server)"
+	build/release/examples/chat --port 8080
 
 test: deps
 	scripts/run-tests.sh

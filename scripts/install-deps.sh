@@ -10,6 +10,8 @@ packages=(
   zlib1g-dev                                                   # optional: permessage-deflate, gzip responses
   libssl-dev                                                   # optional: sealed cookie session store (libcrypto)
   curl python3 python3-websockets                              # independent test clients
+  chromium fonts-dejavu-core                                   # tests/browser (headless, via playwright-core)
+  doxygen nginx-light                                          # docs: the API reference, the tested nginx site
 )
 missing=()
 for p in "${packages[@]}"; do
