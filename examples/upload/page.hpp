@@ -45,6 +45,8 @@ async function refresh() {
 
 function upload(files) {
   if (!files.length) { say('choose one or more files', true); return; }
+  // Empty, not still full from the last upload until the first progress event.
+  bar.max = 1; bar.value = 0;
   const data = new FormData();
   for (const f of files) data.append('file', f);
   const xhr = new XMLHttpRequest(), started = performance.now();

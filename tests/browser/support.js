@@ -1,0 +1,253 @@
+// What every browser test here needs: playwright-core installed into the build
+// tree, Debian's /usr/bin/chromium launched headless, example servers started on
+// port 0 with their port read from their first line, bounded waits, failure dumps
+// of the pages, and the servers and browser killed on every way out.
+//
+// Each *_test.js is one process, so the state below (servers, browsers, pages)
+// belongs to that one test.
+'use strict';
+
+const { spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const { createRequire } = require('node:module');
+
+const TIMEOUT = 10000; // ms, for every wait on a page or a server unless told otherwise
+const CHROMIUM = '/usr/bin/chromium';
+
+let testName = 'browser test';
+const servers = new Set(); // every server process started, so every exit path can kill it
+const browsers = new Set();
+const pages = []; // in opening order, for the failure dump
+
+function within(promise, what, ms = TIMEOUT) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+function step(what) {
+  console.log(`ok - ${what}`);
+}
+
+// ---- playwright-core, installed into the build tree ---------------------------------------
+
+// node-dir gets package.json and package-lock.json from beside this file and
+// `npm ci` installs playwright-core there (once; again when the lock file
+// changes), as tests/clients/ws_node.js does for `ws`. The source tree never
+// gets a node_modules.
+function installPlaywright(nodeDir) {
+  fs.mkdirSync(nodeDir, { recursive: true });
+  const lock = fs.readFileSync(path.join(__dirname, 'package-lock.json'));
+  const installedLock = path.join(nodeDir, 'node_modules', '.ringkit-lock.json');
+  const pwPackage = path.join(nodeDir, 'node_modules', 'playwright-core', 'package.json');
+  if (fs.existsSync(pwPackage) && fs.existsSync(installedLock) && fs.readFileSync(installedLock).equals(lock)) return;
+  for (const f of ['package.json', 'package-lock.json'])
+    fs.copyFileSync(path.join(__dirname, f), path.join(nodeDir, f));
+  const npm = process.env.NPM || 'npm';
+  const r = spawnSync(npm, ['ci', '--no-audit', '--no-fund', '--prefer-offline'],
+                      { cwd: nodeDir, encoding: 'utf8', timeout: 300000 });
+  if (r.status !== 0) {
+    console.error(`${testName}: FAILED to install 'playwright-core' with \`${npm} ci\` in ${nodeDir}`);
+    console.error('  (the npm registry is unreachable and npm has no cached copy?)');
+    if (r.error) console.error(`  ${r.error.message}`);
+    console.error(r.stdout || '', r.stderr || '');
+    process.exit(1);
+  }
+  fs.writeFileSync(installedLock, lock);
+}
+
+// Names the test for its messages, checks for chromium, installs playwright-core,
+// and makes signals exit through the 'exit' handler that kills the servers.
+// Returns playwright-core's `chromium`.
+function setup(name, nodeDir) {
+  testName = name;
+  if (!fs.existsSync(CHROMIUM)) {
+    console.error(`${testName}: FAILED: ${CHROMIUM} not found (apt-get install chromium)`);
+    process.exit(1);
+  }
+  process.on('exit', killServers);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'])
+    process.on(sig, () => {
+      console.error(`${testName}: got ${sig}`);
+      process.exit(1);
+    });
+  installPlaywright(nodeDir);
+  return createRequire(path.join(path.resolve(nodeDir), 'package.json'))('playwright-core').chromium;
+}
+
+// ---- an example server process ----------------------------------------------------------------
+
+class Server {
+  // bin and args as on a command line; the server must print
+  // "listening on 127.0.0.1:PORT" as its first line.
+  constructor(bin, args) {
+    this.bin = bin;
+    this.args = args;
+    this.name = path.basename(bin);
+  }
+
+  // Resolves with this once the first line names the port (this.port).
+  async start() {
+    this.stderr = '';
+    this.stdout = '';
+    this.proc = spawn(this.bin, this.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    servers.add(this.proc);
+    this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => resolve({ code, signal })));
+    this.proc.stderr.on('data', (chunk) => {
+      this.stderr += chunk;
+      process.stderr.write(chunk);
+    });
+    this.proc.stdout.on('data', (chunk) => { this.stdout += chunk; });
+    const command = `${this.name} ${this.args.join(' ')}`;
+    try {
+      return await within(new Promise((resolve, reject) => {
+        this.proc.stdout.on('data', () => {
+          const m = /^listening on 127\.0\.0\.1:(\d+)\n/.exec(this.stdout);
+          if (m) {
+            this.port = Number(m[1]);
+            resolve(this);
+          } else if (this.stdout.includes('\n')) {
+            reject(new Error(`${this.name}'s first line is ${JSON.stringify(this.stdout)}`));
+          }
+        });
+        this.proc.on('error', reject);
+        this.exited.then((s) => reject(new Error(`${this.name} exited (${JSON.stringify(s)}) before listening`)));
+      }), `${command} to listen`);
+    } catch (e) {
+      if (/address already in use/i.test(this.stderr))
+        e.message += '; the port is still taken (TIME_WAIT? the acceptor should set SO_REUSEADDR)';
+      throw e;
+    }
+  }
+
+  // Waits until stdout as a whole matches `re`; returns the match.
+  async output(re, what) {
+    return within(new Promise((resolve, reject) => {
+      const look = () => {
+        const m = re.exec(this.stdout);
+        if (m) resolve(m);
+        return m;
+      };
+      if (look()) return;
+      this.proc.stdout.on('data', look);
+      this.exited.then((s) => reject(new Error(`${this.name} exited (${JSON.stringify(s)}); stdout: ${JSON.stringify(this.stdout)}`)));
+    }), `${this.name} to print ${what}`);
+  }
+
+  // SIGTERM, then a bounded wait for the graceful stop.
+  async stop() {
+    this.proc.kill('SIGTERM');
+    try {
+      return await within(this.exited, `${this.name} to exit after SIGTERM`);
+    } catch (e) {
+      this.proc.kill('SIGKILL');
+      throw e;
+    }
+  }
+}
+
+function killServers() {
+  for (const proc of servers)
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+  // playwright-core kills the browsers it launched on process exit.
+}
+
+// ---- the browser and its pages ----------------------------------------------------------------
+
+async function launch(chromium) {
+  const browser = await within(chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] }),
+                               `${CHROMIUM} to launch`, 60000);
+  browsers.add(browser);
+  step(`${CHROMIUM} ${browser.version()} launched headless`);
+  return browser;
+}
+
+// A page in a context of its own (separate storage, like another machine),
+// collecting script errors and unexpected dialogs into page.errors. `label`
+// names it in messages and failure screenshots.
+async function openPage(browser, label, url) {
+  const context = await browser.newContext({ viewport: { width: 900, height: 700 } });
+  context.setDefaultTimeout(TIMEOUT);
+  const page = await context.newPage();
+  page.label = label;
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(e.message));
+  page.on('dialog', (d) => {
+    page.errors.push(`unexpected ${d.type()} dialog: ${d.message()}`);
+    d.dismiss().catch(() => {});
+  });
+  pages.push(page);
+  await page.goto(url);
+  return page;
+}
+
+// page.waitForFunction, bounded, failing with a sentence that names the page.
+async function waitFor(page, what, fn, arg, ms = TIMEOUT) {
+  try {
+    await page.waitForFunction(fn, arg, { timeout: ms, polling: 100 });
+  } catch (e) {
+    throw new Error(`${page.label}'s page: timed out after ${ms} ms waiting for ${what}`);
+  }
+}
+
+function checkNoPageErrors() {
+  for (const page of pages)
+    check(page.errors.length === 0, `${page.label}'s page had errors: ${page.errors.join('; ')}`);
+}
+
+// A passing run must not leave an earlier run's failure pictures beside its own.
+function cleanArtifacts(artifactDir, prefix) {
+  fs.mkdirSync(artifactDir, { recursive: true });
+  const re = new RegExp(`^${prefix}(-failure-.*)?\\.png$`);
+  for (const f of fs.readdirSync(artifactDir))
+    if (re.test(f)) fs.rmSync(path.join(artifactDir, f));
+}
+
+// On failure: what describe(page) says (an array of lines) and the page's
+// errors for every open page, and a screenshot of each as prefix-failure-LABEL.png.
+async function dumpPages(artifactDir, prefix, describe) {
+  for (const page of pages) {
+    if (page.isClosed()) continue;
+    try {
+      const lines = await within(describe(page), `${page.label}'s page to be read`);
+      for (const l of lines) console.error(`--- ${page.label}'s page: ${l}`);
+      if (page.errors.length) console.error(`--- ${page.label}'s page errors: ${page.errors.join('; ')}`);
+      const shot = path.join(artifactDir, `${prefix}-failure-${page.label.replace(/[^a-z]/g, '')}.png`);
+      await within(page.screenshot({ path: shot }), 'a screenshot');
+      console.error(`--- ${page.label}'s page: screenshot ${shot}`);
+    } catch (e) {
+      console.error(`--- ${page.label}'s page: could not be read: ${e.message}`);
+    }
+  }
+}
+
+// Runs main(); on failure prints why and awaits onFailure() (the page dump);
+// always closes the browsers and kills the servers; exits 1 on failure.
+async function run(main, onFailure) {
+  let failed = false;
+  try {
+    await main();
+  } catch (e) {
+    failed = true;
+    console.error(`${testName}: FAILED: ${e.message}`);
+    await onFailure().catch((x) => console.error(`--- the failure dump failed: ${x.message}`));
+  } finally {
+    for (const browser of browsers)
+      await within(browser.close(), 'the browser to close').catch((e) => console.error(e.message));
+    killServers();
+  }
+  if (failed) process.exit(1);
+  console.log(`${testName}: all passed`);
+}
+
+module.exports = {
+  TIMEOUT, CHROMIUM, within, check, step, setup, Server, launch, openPage, waitFor,
+  checkNoPageErrors, cleanArtifacts, dumpPages, run,
+};
