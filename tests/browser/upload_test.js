@@ -180,7 +180,7 @@ async function main() {
   // first; and the bar must start empty, not full from the last upload.
   await chooseAndUpload(page, [{ name: small.name, mimeType: small.mimeType, buffer: small.buffer }]);
   const again = `uploaded notes-2.txt (${small.buffer.length} bytes)`;
-  await waitStatus(page, `"${again}"`, `^${again.replace(/[.()]/g, '\\$&')}$`, '', UPLOAD_TIMEOUT);
+  await waitStatus(page, `"${again}"`, `^${again.replace(/[.()]/g, '\\$&')}$`, '');
   const second = await page.evaluate(() => window.barValues);
   check(second.length > 1 && second[0][0] < second[0][1] && second.at(-1)[0] === second.at(-1)[1],
         `#bar did not go from empty to full on the second upload: ${JSON.stringify(second)}`);
@@ -202,7 +202,7 @@ async function main() {
   await waitStatus(refused, '"choose one or more files"', '^choose one or more files$', '');
   await chooseAndUpload(refused, [{ name: 'too-big.bin', mimeType: 'application/octet-stream',
                                      buffer: crypto.randomBytes(2 * 1024 * 1024) }]);
-  await waitStatus(refused, 'with class "error" saying 413', '^the server said 413: ', 'error', UPLOAD_TIMEOUT);
+  await waitStatus(refused, 'with class "error" saying 413', '^the server said 413: ', 'error');
   const said = (await status(refused)).text;
   check(fs.readdirSync(strict.files).length === 0, `${strict.files} is not empty after a refused upload`);
   step(`a 2 MiB file against --max-mb 1: #status "${said}" in red, nothing kept`);
