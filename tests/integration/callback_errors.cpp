@@ -325,6 +325,25 @@ TEST_CASE("HTTP channel: a handler that throws after as_channel gets its 500, no
     check_healthy(srv);
 }
 
+TEST_CASE("HTTP channel made on the worker pool: on_open's exception is the handler's, a 500") {
+    captured_log log;
+    close_log closes;
+    test_server srv(with_plain(blocking([&](request& req) -> response {
+                        return as_channel(req, {.on_open = [](channel&) { fail(); }, .on_close = closes.hook()});
+                    })),
+                    logging_to(log));
+    client c(srv.port());
+    REQUIRE(c.send(get("/poll")));
+    auto r = c.read_response();
+    CHECK(r.status == 500);
+    CHECK(r.raw.find(secret) == std::string::npos);
+    REQUIRE(closes.wait_for(1));
+    CHECK(closes.at(0).code == 1011);
+    check_one_line(log, "handler threw");
+    c.close();
+    check_healthy(srv);
+}
+
 TEST_CASE("HTTP channel: close(1011) after the head cuts the body short and closes the connection") {
     channel_box box;
     test_server srv(with_plain([&](request& req) {

@@ -464,7 +464,9 @@ public:
     }
 
     /// Closes from our side: a close frame (WebSocket) or the end of the response
-    /// (HTTP). False when the channel was already closing or closed.
+    /// (HTTP; with 1011, internal error, the response fails: a 500 if nothing was
+    /// sent, else the connection closes with the body cut short). False when the
+    /// channel was already closing or closed.
     bool close(std::uint16_t code = ws::close_code::normal, std::string_view reason = {}) const {
         return core_ && core_->close(code, reason);
     }
