@@ -116,9 +116,6 @@ public:
     }
 
 protected:
-    error_log() = default;
-    error_log(const error_log&) = default;
-    error_log& operator=(const error_log&) = default;
     ~error_log() = default;
 };
 
