@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -23,6 +25,14 @@ struct recording_transport final : detail::channel_transport {
 std::shared_ptr<channel_core> make_core(asio::io_context& io, bool websocket = true, std::size_t high_water = 100) {
     return std::make_shared<channel_core>(io.get_executor(), websocket, high_water);
 }
+
+// Stands in for the server's logger.
+struct recording_log final : detail::error_log {
+    mutable std::vector<std::string> lines;
+    void log(std::string_view message, const std::exception_ptr& error) const override {
+        lines.push_back(std::string(message) + ": " + exception_message(error));
+    }
+};
 
 std::vector<out_item> drain(channel_core& core) {
     std::vector<out_item> items;
@@ -227,4 +237,38 @@ TEST_CASE("channel_set takes a Ring socket (or a ws::stream) directly") {
     CHECK(set.contains(s.channel()));
     CHECK(set.remove(s));
     CHECK(set.size() == 0);
+}
+
+TEST_CASE("a callback's exception: on the channel's thread logged and 1011 queued; elsewhere the caller's") {
+    asio::io_context io;
+    recording_log log;
+    auto core = std::make_shared<channel_core>(io.get_executor(), true, 100, &log);
+    channel ch(core);
+    ch.on_receive([](channel&, ws::message&&) { throw std::runtime_error("boom"); });
+    io.run();  // registered there (posted: this is not the channel's thread)
+    io.restart();
+    // Off the channel's thread (no io.run() here) the exception is this caller's.
+    CHECK_THROWS_AS(core->deliver(ws::text("a")), std::runtime_error);
+    CHECK(log.lines.empty());
+    CHECK(ch.is_open());
+
+    asio::post(io, [&] { core->deliver(ws::text("b")); });
+    io.run();
+    REQUIRE(log.lines.size() == 1);
+    CHECK(log.lines[0] == "WebSocket on_receive threw; closing with 1011: boom");
+    CHECK_FALSE(ch.is_open());
+    auto items = drain(*core);
+    REQUIRE(items.size() == 1);
+    CHECK(items[0].what == out_item::kind::close);
+    CHECK(items[0].close_code == ws::close_code::internal_error);
+
+    ch.on_close([](channel&, const close_status&) { throw std::runtime_error("in on_close"); });
+    io.restart();
+    asio::post(io, [&] { core->finish({.code = 1011, .reason = {}, .by_server = true}); });
+    io.run();
+    REQUIRE(log.lines.size() == 2);
+    CHECK(log.lines[1] == "WebSocket on_close threw: in on_close");
+    // Registered after the close, on_close runs here, and throws here.
+    CHECK_THROWS_AS(ch.on_close([](channel&, const close_status&) { throw std::logic_error("late"); }), std::logic_error);
+    CHECK(log.lines.size() == 2);
 }

@@ -46,8 +46,9 @@ class worker_pool;
 
 namespace detail {
 
-/// What every connection of a server shares (read-only while it runs).
-struct connection_config {
+/// What every connection of a server shares (read-only while it runs); as the
+/// server's error_log it outlives every channel callback.
+struct connection_config final : error_log {
     parser_limits limits;
     std::string server_header = "ringkit";
     std::chrono::milliseconds header_timeout{10'000}, read_timeout{30'000}, idle_timeout{60'000},
@@ -78,11 +79,9 @@ struct connection_config {
         return c;
     }
 
-    void log(std::string_view message, const std::exception_ptr& error = nullptr) const {
+    void log(std::string_view message, const std::exception_ptr& error = nullptr) const override {
         if (logger) return logger(message, error);
-        auto what = exception_message(error);
-        (void)std::fprintf(stderr, "ringkit: %.*s%s%s\n", static_cast<int>(message.size()), message.data(),
-                           what.empty() ? "" : ": ", what.c_str());  // nowhere to report a failure
+        to_stderr(message, error);
     }
 };
 
@@ -306,6 +305,7 @@ private:
     }
 
     void prepare_call() {
+        handler_threw_ = false;
         if (req_.server_name.empty()) req_.server_name = peer_.local_addr;
         // Middleware may rewrite these (wrap_forwarded); each request starts from the connection's own.
         req_.remote_addr = peer_.remote_addr;
@@ -314,7 +314,10 @@ private:
     }
 
     response handler_failed(const std::exception_ptr& error) {
-        config_.log("handler threw; sent 500", error);
+        handler_threw_ = true;  // take_over() must not serve a channel the handler left half made
+        config_.log(takeover_ == takeover::websocket ? "handler threw after ws::accept; closing the WebSocket with 1011"
+                                                     : "handler threw; sent 500",
+                    error);
         return response::text("Internal Server Error", 500);  // never the exception's text
     }
 
@@ -431,6 +434,7 @@ private:
 
     asio::any_io_executor executor() override { return stream_.get_executor(); }
     const ws::config& ws_settings() const noexcept override { return config_.ws; }
+    const detail::error_log& logger() const noexcept override { return config_; }
 
     task<bool> upgrade_now(ws::handshake_result handshake, std::shared_ptr<detail::channel_core> core) override {
         claim(takeover::websocket);
@@ -484,6 +488,8 @@ private:
             co_return false;
         }
         case takeover::websocket:
+            // The stream's owner is gone: 1011, as for a callback that throws.
+            if (handler_threw_ && ws_) ws_->close(ws::close_code::internal_error, "internal error");
             while (!ws_done_) co_await ws_done_list_.wait();
             co_return false;
         case takeover::websocket_after:
@@ -506,7 +512,12 @@ private:
             websocket_after_ = true;
             ws_leftover_ = take_leftover();
             co_return false;
-        case takeover::http_channel: co_return co_await serve_channel(std::move(core));
+        case takeover::http_channel:
+            if (handler_threw_) {  // the 500 answers the request; the channel never served it
+                core->finish({.code = ws::close_code::internal_error, .reason = "handler threw", .by_server = true});
+                co_return co_await respond(std::move(res));
+            }
+            co_return co_await serve_channel(std::move(core));
         case takeover::none: break;
         }
         co_return false;
@@ -557,10 +568,21 @@ private:
         core->attach(this);
         const bool head_only = req_.request_method == method::head;
         bool head_sent = false, chunked = false, keep_alive = true, finished = false, head_keep_alive = true;
+        std::uint16_t end_code = ws::close_code::normal;
         std::vector<detail::out_item> items;
         while (!finished) {
             items.clear();
             core->take(items);
+            if (!head_sent && std::any_of(items.begin(), items.end(), failed_end)) {
+                // A callback threw before anything was sent: a 500, whatever it queued first.
+                for (auto& item : items) core->written(item.size());
+                keep_alive = false;
+                auto failed = response::text("Internal Server Error", 500);
+                failed.headers.set("Connection", "close");
+                co_await respond(std::move(failed));
+                end_code = ws::close_code::internal_error;
+                break;
+            }
             for (std::size_t i = 0; i < items.size() && !finished; ++i) {
                 auto& item = items[i];
                 const bool last = item.what == detail::out_item::kind::http_end ||
@@ -579,6 +601,11 @@ private:
                     } else {
                         std::tie(ok, chunked, head_keep_alive) = co_await stream_head(std::move(res));
                     }
+                } else if (failed_end(item)) {
+                    // After the head the only honest signal is a body cut short.
+                    keep_alive = false;
+                    finished = true;
+                    end_code = ws::close_code::internal_error;
                 } else if (item.what == detail::out_item::kind::http_end) {
                     if (chunked) out_.append("0\r\n\r\n");
                     ok = co_await flush();
@@ -601,10 +628,15 @@ private:
                 co_return false;
             }
         }
-        core->finish({.code = ws::close_code::normal, .reason = {}, .by_server = true});
+        core->finish({.code = end_code, .reason = {}, .by_server = true});
         channel_.reset();
         client_sent_more_ = false;
         co_return keep_alive;
+    }
+
+    // The end an HTTP channel gets when one of its callbacks threw (channel.hpp).
+    static bool failed_end(const detail::out_item& item) noexcept {
+        return item.what == detail::out_item::kind::http_end && item.close_code == ws::close_code::internal_error;
     }
 
     // The head of a streamed channel response and its first chunk. Returns
@@ -848,6 +880,7 @@ private:
     detail::wait_list channel_wake_;
     bool watching_ = false, client_sent_more_ = false, channel_woken_ = false;
     bool response_sent_ = false;  // respond() got its answer out (see serve_channel)
+    bool handler_threw_ = false;  // the current request's handler threw (see take_over)
 };
 
 }  // namespace ringkit

@@ -117,9 +117,12 @@ public:
     }
 
     /// Server stop: a close frame with 1001, then the usual handshake.
-    void request_stop() override {
+    void request_stop() override { close(ws::close_code::going_away, "server shutting down"); }
+
+    /// Starts our side of the close handshake (nothing if it has begun).
+    void close(std::uint16_t code, std::string_view reason) {
         handle keep(this);
-        core_->close(ws::close_code::going_away, "server shutting down");
+        core_->close(code, reason);
         settle();
     }
 
@@ -490,11 +493,11 @@ private:
     void fail(std::uint16_t code, ws::error err, std::string_view why) {
         if (failed_) return;
         failed_ = true;
-        core_->report_error(err);
         if (!close_sent_) {
             status_ = {.code = code, .reason = std::string(why), .by_server = true};
             core_->close(code, why);
         }
+        core_->report_error(err);  // after the close: the code stands even if on_error throws
         close_received_ = true;  // nothing more is read
         over_ = true;
     }
@@ -695,7 +698,7 @@ private:
     void refuse(std::vector<out_item>& items, std::error_code why) {
         for (auto& item : items) {
             core_->written(item.accounted ? item.accounted : item.size());
-            if (item.done) item.done(why);
+            core_->complete(item, why);
         }
     }
 
@@ -872,8 +875,7 @@ private:
             // Completions may send: the batch must be out of the way first.
             auto finished = std::move(batch_);
             batch_.clear();
-            for (auto& item : finished)
-                if (item.done) item.done({});
+            for (auto& item : finished) core_->complete(item, {});
         }
         batch_.clear();
         if (batch_.capacity() > 64) std::vector<out_item>().swap(batch_);

@@ -12,11 +12,21 @@
 //   registered after the channel closed (then at registration, on the caller's thread).
 // - Callbacks run on the connection's thread; a callback that blocks stalls
 //   every connection of that thread (hand blocking work to ringkit::blocking).
+// - An exception escaping a callback the connection's thread runs (on_open,
+//   on_receive, on_ping, on_pong, on_error, on_close, a send's completion) stops
+//   there: the server's logger gets it with the callback's name, never the
+//   client, and the channel closes with 1011 (WebSocket; on_close then runs as
+//   usual, status 1011 by the server) or, on an HTTP channel, with a 500 when
+//   nothing was sent yet, else by closing the connection. One from on_close is
+//   logged. A callback run on the caller's own thread throws to that caller:
+//   on_close registered after the close, on_error for a send refused there.
 #pragma once
 
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <cstdio>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -29,6 +39,7 @@
 #include <vector>
 
 #include "ringkit/core/asio.hpp"
+#include "ringkit/core/exception.hpp"
 #include "ringkit/core/task.hpp"
 #include "ringkit/core/wait_list.hpp"
 #include "ringkit/http/response.hpp"
@@ -91,6 +102,23 @@ struct out_item {
     std::size_t size() const noexcept { return shared ? shared->size() : data.size(); }
 };
 
+/// Where exceptions from a channel's callbacks are reported: the server's
+/// logger, which outlives every callback a connection runs.
+class error_log {
+public:
+    virtual void log(std::string_view message, const std::exception_ptr& error) const = 0;
+
+    /// For a channel outside a server (unit tests), and a server without a logger.
+    static void to_stderr(std::string_view message, const std::exception_ptr& error) {
+        auto what = exception_message(error);
+        (void)std::fprintf(stderr, "ringkit: %.*s%s%s\n", static_cast<int>(message.size()), message.data(),
+                           what.empty() ? "" : ": ", what.c_str());  // nowhere to report a failure
+    }
+
+protected:
+    ~error_log() = default;
+};
+
 /// The connection side of a channel, called on the connection's thread.
 class channel_transport {
 public:
@@ -113,8 +141,8 @@ public:
         std::function<void(channel&, const close_status&)> on_close{};
     };
 
-    channel_core(asio::any_io_executor ex, bool websocket, std::size_t high_water)
-        : executor_(std::move(ex)), high_water_(high_water), websocket_(websocket) {}
+    channel_core(asio::any_io_executor ex, bool websocket, std::size_t high_water, const error_log* log = nullptr)
+        : executor_(std::move(ex)), log_(log), high_water_(high_water), websocket_(websocket) {}
 
     const asio::any_io_executor& executor() const noexcept { return executor_; }
     bool websocket() const noexcept { return websocket_; }
@@ -201,6 +229,8 @@ public:
     inline void opened();
     /// Pings are answered by the server (false: the Ring listener's on_ping must pong).
     bool auto_pong = true;
+    /// The Ring listener's: its on_message is on_receive here; logs use its name.
+    bool ring_names = false;
 
     // ---- the connection's thread ------------------------------------------
 
@@ -257,6 +287,11 @@ public:
     /// get an error), waiters wake, and on_close runs once.
     inline void finish(close_status st);
 
+    /// Runs a queued item's completion, if it has one (ec: why it was not written).
+    void complete(out_item& item, std::error_code ec) {
+        if (item.done) run_callback("send completion", item.done, ec);
+    }
+
     /// Called by the transport on its last act (the channel no longer reaches a connection).
     void detach() {
         std::lock_guard lock(mutex_);
@@ -265,6 +300,30 @@ public:
 
 private:
     enum class state : std::uint8_t { open, closing, closed };
+
+    // Every user callback runs through here: the one place an exception from
+    // one is caught. A try block costs nothing until something throws.
+    template <class F, class... Args>
+    void run_callback(std::string_view which, F& f, Args&&... args) {
+        try {
+            f(std::forward<Args>(args)...);
+        } catch (...) {
+            // On the caller's own thread (a send refused there) the stack is theirs.
+            if (!running_in(executor_)) throw;
+            callback_threw(which, std::current_exception());
+        }
+    }
+
+    // The client gets 1011 (or a 500) and never the exception's text, which
+    // goes to the logger: as a handler's exception does.
+    void callback_threw(std::string_view which, const std::exception_ptr& error) {
+        std::string message = websocket_ ? "WebSocket " : "HTTP channel ";
+        message.append(which).append(" threw");
+        if (close(ws::close_code::internal_error, "internal error"))
+            message.append(websocket_ ? "; closing with 1011" : "; closing (500 if nothing was sent)");
+        if (log_) log_->log(message, error);
+        else error_log::to_stderr(message, error);
+    }
 
     void queue_close_locked(std::uint16_t code, std::string_view reason) {
         state_.store(state::closing, std::memory_order_release);
@@ -315,6 +374,7 @@ private:
     }
 
     asio::any_io_executor executor_;
+    const error_log* log_;
     const std::size_t high_water_;
     const bool websocket_;
     std::atomic<state> state_{state::open};
@@ -401,7 +461,9 @@ public:
     }
 
     /// Closes from our side: a close frame (WebSocket) or the end of the response
-    /// (HTTP). False when the channel was already closing or closed.
+    /// (HTTP; with 1011, internal error, the response fails: a 500 if nothing was
+    /// sent, else the connection closes with the body cut short). False when the
+    /// channel was already closing or closed.
     bool close(std::uint16_t code = ws::close_code::normal, std::string_view reason = {}) const {
         return core_ && core_->close(code, reason);
     }
@@ -448,6 +510,8 @@ inline void channel_core::set_on_close(std::function<void(channel&, const close_
     auto st = status_;
     lock.unlock();
     if (f) {
+        // Here, on the caller's thread, and not through run_callback: what it
+        // throws is the caller's, like any call it makes.
         channel ch(shared_from_this());
         f(ch, st);
     }
@@ -457,14 +521,14 @@ inline void channel_core::opened() {
     if (auto f = std::move(on_open)) {
         on_open = nullptr;
         channel ch(shared_from_this());
-        f(ch);
+        run_callback("on_open", f, ch);
     }
 }
 
 inline void channel_core::deliver(ws::message&& m) {
     if (callbacks_.on_receive) {
         channel ch(shared_from_this());
-        callbacks_.on_receive(ch, std::move(m));
+        run_callback(ring_names ? "on_message" : "on_receive", callbacks_.on_receive, ch, std::move(m));
         return;
     }
     if (!inbox_) return;
@@ -501,21 +565,21 @@ inline task<std::optional<ws::message>> channel_core::receive() {
 inline void channel_core::ping_received(std::string_view data) {
     if (callbacks_.on_ping) {
         channel ch(shared_from_this());
-        callbacks_.on_ping(ch, data);
+        run_callback("on_ping", callbacks_.on_ping, ch, data);
     }
 }
 
 inline void channel_core::pong_received(std::string_view data) {
     if (callbacks_.on_pong) {
         channel ch(shared_from_this());
-        callbacks_.on_pong(ch, data);
+        run_callback("on_pong", callbacks_.on_pong, ch, data);
     }
 }
 
 inline void channel_core::report_error(std::error_code ec) {
     if (callbacks_.on_error) {
         channel ch(shared_from_this());
-        callbacks_.on_error(ch, ec);
+        run_callback("on_error", callbacks_.on_error, ch, ec);
     }
 }
 
@@ -536,11 +600,10 @@ inline void channel_core::finish(close_status st) {
         room_waiters_.notify_all();
     }
     if (inbox_) inbox_->ready.notify_all();
-    for (auto& item : dropped)
-        if (item.done) item.done(ws::error::closed);
+    for (auto& item : dropped) complete(item, ws::error::closed);
     if (on_close) {
         channel ch(shared_from_this());
-        on_close(ch, st);
+        run_callback("on_close", on_close, ch, std::as_const(st));
     }
 }
 

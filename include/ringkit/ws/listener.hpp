@@ -7,6 +7,12 @@
 // server stop, never 0). on_error is called for protocol errors, a lost
 // connection and failed sends. Without on_ping, pings are answered for you;
 // with it, answering is yours (socket.pong).
+//
+// A callback that throws (on the connection's thread): the server's logger gets
+// the exception and the callback's name, the client a close with 1011, and
+// on_close runs as usual (code 1011), so the promise above holds when on_open
+// throws too. An exception from on_close is logged. On another thread (on_error
+// for a send refused there) it is the caller's. See channel.hpp.
 #pragma once
 
 #include <functional>
@@ -91,6 +97,7 @@ inline response listener_response(request& req, listener l, accept_options optio
     cb.on_open = [l](ringkit::channel& ch) mutable {
         auto& core = *ch.core();
         core.auto_pong = !l.on_ping;
+        core.ring_names = true;
         // Each callback holds the listener's function and builds the socket view.
         if (l.on_message)
             ch.on_receive([f = std::move(l.on_message)](ringkit::channel& c, message&& m) {

@@ -30,6 +30,8 @@ class connection_hooks {
 public:
     virtual asio::any_io_executor executor() = 0;
     virtual const ws::config& ws_settings() const noexcept = 0;
+    /// Where exceptions from the channel's callbacks go (the server's logger).
+    virtual const error_log& logger() const noexcept = 0;
     /// Sends the 101 now and starts the WebSocket session for `core` beside the
     /// handler, which goes on running. False when the connection failed.
     virtual task<bool> upgrade_now(ws::handshake_result handshake, std::shared_ptr<channel_core> core) = 0;
@@ -67,7 +69,7 @@ inline handshake_options handshake_for(const request& req, const accept_options&
 }
 inline std::shared_ptr<ringkit::detail::channel_core> make_core(const request& req, bool websocket) {
     return std::make_shared<ringkit::detail::channel_core>(req.hooks->executor(), websocket,
-                                                           req.hooks->ws_settings().high_water);
+                                                           req.hooks->ws_settings().high_water, &req.hooks->logger());
 }
 }  // namespace detail
 
@@ -129,6 +131,8 @@ private:
 /// Accepts the WebSocket handshake of `req`: sends 101 and returns the open
 /// stream. On a bad handshake the stream is empty (receive() gives nullopt at
 /// once) and the connection answers 400, 403 or 426 when the handler returns.
+/// A handler that throws after the 101 gets its exception logged and the
+/// WebSocket closed with 1011 (the close handshake still runs).
 inline task<stream> accept(request& req, accept_options options = {}) {
     auto hs = check_handshake(req, detail::handshake_for(req, options));
     if (!req.hooks) co_return stream();
@@ -145,7 +149,10 @@ inline task<stream> accept(request& req, accept_options options = {}) {
 
 }  // namespace ws
 
-/// HTTP-Kit's as-channel callbacks. All run on the connection's thread.
+/// HTTP-Kit's as-channel callbacks. All run on the connection's thread. What
+/// init and on_handshake_error throw is the handler's (a 500); for the others
+/// see channel.hpp: logged, and the channel closed with 1011 (a 500 for an HTTP
+/// channel's on_open).
 struct channel_callbacks {
     std::function<void(channel&)> init{};                           ///< before the handshake
     std::function<void(channel&)> on_open{};                        ///< ready for send
@@ -173,7 +180,8 @@ inline response as_channel(request& req, channel_callbacks cb) {
     if (cb.on_close) ch.on_close(std::move(cb.on_close));
     if (!websocket) {
         req.hooks->answer_later(core);
-        if (cb.on_open) cb.on_open(ch);
+        core->on_open = std::move(cb.on_open);
+        core->opened();  // where an exception from it is caught (unless on the worker pool: the handler's then)
         return response::upgraded();
     }
     auto hs = ws::check_handshake(req, ws::detail::handshake_for(req, cb.websocket));
