@@ -51,16 +51,21 @@ class EchoServer:
         return self.proc.poll() is None
 
     def stop(self):
-        """SIGTERM, then a bounded wait; returns the exit status (SIGKILL -> negative)."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc.stdout.close()
-        return self.proc.returncode
+        return stop_process(self.proc)
+
+
+def stop_process(proc):
+    """SIGTERM, then a bounded wait; returns the exit status (SIGKILL -> negative)."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(TIMEOUT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    if proc.stdout and not proc.stdout.closed:
+        proc.stdout.close()
+    return proc.returncode
 
 
 def long_distance_data(seed, block=3000, repeats=8):

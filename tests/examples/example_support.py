@@ -7,13 +7,12 @@ import json
 import os
 import re
 import select
-import signal
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "clients"))
-from ws_client_support import RawWebSocket  # noqa: E402  (a masked-frame client)
+from ws_client_support import RawWebSocket, stop_process  # noqa: E402  (a masked-frame client)
 
 TIMEOUT = 10  # seconds, for every request and every wait on the example
 
@@ -91,13 +90,4 @@ class Example:
 
     def stop(self):
         """SIGTERM, then a bounded wait; the exit status (negative: killed by a signal)."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if not self.proc.stdout.closed:
-            self.proc.stdout.close()
-        return self.proc.returncode
+        return stop_process(self.proc)
