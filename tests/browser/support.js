@@ -7,10 +7,10 @@
 // belongs to that one test.
 'use strict';
 
-const { spawn, spawnSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const { createRequire } = require('node:module');
+const { requireFromLock } = require('../support/npm_install.js');
 
 const TIMEOUT = 10000; // ms, for every wait on a page or a server unless told otherwise
 const CHROMIUM = '/usr/bin/chromium';
@@ -38,31 +38,6 @@ function step(what) {
 
 // ---- playwright-core, installed into the build tree ---------------------------------------
 
-// node-dir gets package.json and package-lock.json from beside this file and
-// `npm ci` installs playwright-core there (once; again when the lock file
-// changes), as tests/clients/ws_node.js does for `ws`. The source tree never
-// gets a node_modules.
-function installPlaywright(nodeDir) {
-  fs.mkdirSync(nodeDir, { recursive: true });
-  const lock = fs.readFileSync(path.join(__dirname, 'package-lock.json'));
-  const installedLock = path.join(nodeDir, 'node_modules', '.ringkit-lock.json');
-  const pwPackage = path.join(nodeDir, 'node_modules', 'playwright-core', 'package.json');
-  if (fs.existsSync(pwPackage) && fs.existsSync(installedLock) && fs.readFileSync(installedLock).equals(lock)) return;
-  for (const f of ['package.json', 'package-lock.json'])
-    fs.copyFileSync(path.join(__dirname, f), path.join(nodeDir, f));
-  const npm = process.env.NPM || 'npm';
-  const r = spawnSync(npm, ['ci', '--no-audit', '--no-fund', '--prefer-offline'],
-                      { cwd: nodeDir, encoding: 'utf8', timeout: 300000 });
-  if (r.status !== 0) {
-    console.error(`${testName}: FAILED to install 'playwright-core' with \`${npm} ci\` in ${nodeDir}`);
-    console.error('  (the npm registry is unreachable and npm has no cached copy?)');
-    if (r.error) console.error(`  ${r.error.message}`);
-    console.error(r.stdout || '', r.stderr || '');
-    process.exit(1);
-  }
-  fs.writeFileSync(installedLock, lock);
-}
-
 // Names the test for its messages, checks for chromium, installs playwright-core,
 // and makes signals exit through the 'exit' handler that kills the servers.
 // Returns playwright-core's `chromium`.
@@ -78,8 +53,8 @@ function setup(name, nodeDir) {
       console.error(`${testName}: got ${sig}`);
       process.exit(1);
     });
-  installPlaywright(nodeDir);
-  return createRequire(path.join(path.resolve(nodeDir), 'package.json'))('playwright-core').chromium;
+  // playwright-core goes into node-dir from this directory's package-lock.json.
+  return requireFromLock(testName, __dirname, nodeDir, 'playwright-core').chromium;
 }
 
 // ---- an example server process ----------------------------------------------------------------

@@ -18,11 +18,11 @@
 // every wait is bounded.
 'use strict';
 
-const { spawn, spawnSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const crypto = require('node:crypto');
-const { createRequire } = require('node:module');
+const { requireFromLock } = require('../support/npm_install.js');
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 
@@ -35,29 +35,7 @@ if (!serverBin || !nodeDir) {
 
 // ---- installing ws into the build tree -------------------------------------------------
 
-function installWs() {
-  fs.mkdirSync(nodeDir, { recursive: true });
-  const lock = fs.readFileSync(path.join(__dirname, 'package-lock.json'));
-  const installedLock = path.join(nodeDir, 'node_modules', '.ringkit-lock.json');
-  const wsPackage = path.join(nodeDir, 'node_modules', 'ws', 'package.json');
-  if (fs.existsSync(wsPackage) && fs.existsSync(installedLock) && fs.readFileSync(installedLock).equals(lock)) return;
-  for (const f of ['package.json', 'package-lock.json'])
-    fs.copyFileSync(path.join(__dirname, f), path.join(nodeDir, f));
-  const npm = process.env.NPM || 'npm';
-  const r = spawnSync(npm, ['ci', '--no-audit', '--no-fund', '--prefer-offline'],
-                      { cwd: nodeDir, encoding: 'utf8', timeout: 300000 });
-  if (r.status !== 0) {
-    console.error(`ws_node_client: FAILED to install the 'ws' package with \`${npm} ci\` in ${nodeDir}`);
-    console.error('  (the npm registry is unreachable and npm has no cached copy?)');
-    if (r.error) console.error(`  ${r.error.message}`);
-    console.error(r.stdout || '', r.stderr || '');
-    process.exit(1);
-  }
-  fs.writeFileSync(installedLock, lock);
-}
-
-installWs();
-const WebSocket = createRequire(path.join(path.resolve(nodeDir), 'package.json'))('ws');
+const WebSocket = requireFromLock('ws_node_client', __dirname, nodeDir, 'ws');
 
 // ---- echo_server processes ---------------------------------------------------------------
 
