@@ -4,8 +4,10 @@
 
 #include <atomic>
 #include <future>
+#include <thread>
 
 #include "integration/support.hpp"
+#include "integration/ws_support.hpp"
 
 using namespace ringkit;
 using namespace ringkit::test;
@@ -137,6 +139,40 @@ TEST_CASE("stop during a pipelined batch answers the request in flight, then clo
     CHECK(c.closed_by_server());  // /next is not answered
     c.close();
     CHECK(stopped.get() == true);
+}
+
+TEST_CASE("a force-close queued behind a handler that blocks past the deadline still runs before the thread's end") {
+    // The only I/O thread sleeps through stop()'s deadline, so the request to
+    // stop and the force-close are still queued when the thread ends. The
+    // ws::accept handler waits on its channel, not on an io_context operation:
+    // destroying the queue unrun would strand it for ever (a leak LSan reports);
+    // stop() runs what is queued first, and the handler sees its WebSocket end.
+    std::promise<void> blocking;
+    std::atomic<bool> handler_finished{false};
+    test_server srv([&](request& req) -> task<response> {
+        if (req.uri == "/block") {
+            blocking.set_value();
+            std::this_thread::sleep_for(1500ms);  // on the I/O thread, on purpose
+            co_return response::text("late");
+        }
+        auto ws = co_await ws::accept(req);
+        while (co_await ws.receive()) {
+        }
+        handler_finished = true;
+        co_return response::upgraded();
+    });
+    ws_client w(srv.port());
+    REQUIRE(w.handshake("/ws").status == 101);
+    client b(srv.port());
+    REQUIRE(b.send(get("/block")));
+    REQUIRE(blocking.get_future().wait_for(io_timeout) == std::future_status::ready);
+    CHECK(srv.stop(0ms) == false);
+    CHECK(handler_finished);
+    auto going_away = w.read_frame();  // the request to stop ran too
+    REQUIRE(going_away);
+    CHECK(going_away->op == ws::opcode::close);
+    CHECK(going_away->close_code() == 1001);
+    CHECK(w.closed_by_server());
 }
 
 }  // TEST_SUITE

@@ -296,3 +296,82 @@ TEST_CASE("a WebSocket session runs over a stream without readiness waits") {
     CHECK(out.find(std::string("\x81\x02hi", 4)) != std::string::npos);
     CHECK(out.ends_with(std::string("\x88\x02\x03\xe8", 4)));
 }
+
+namespace {
+
+// A connection living in its coroutine's frame, as server::serve keeps it;
+// `frame` dies with the frame.
+ringkit::task<void> serve_in_frame(asio::io_context& ctx, std::shared_ptr<stream_script> script,
+                                   const ringkit::detail::connection_config& config, const handler& app,
+                                   std::shared_ptr<int> /*frame*/, bool& finished) {
+    ringkit::connection<test_stream> conn(test_stream(ctx.get_executor(), std::move(script)), config, app,
+                                          ringkit::detail::peer_info{"10.0.0.9", "127.0.0.1", 8080});
+    co_await conn.run();
+    finished = true;
+}
+
+}  // namespace
+
+TEST_CASE("an io_context destroyed at any step of a connection's life frees the connection") {
+    // server::stop destroys each thread's io_context with whatever is still
+    // unfinished. A connection suspended on something only its own frame holds
+    // (not an operation of the io_context) would never be freed: a leak per
+    // connection caught at the wrong moment.
+    struct scenario {
+        std::string name;
+        handler app;
+        std::string input;
+    };
+    const std::string get = "GET / HTTP/1.1\r\nConnection: close\r\n\r\n";
+    const std::string upgrade =
+        "GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    const std::string text_hi("\x81\x82\0\0\0\0hi", 8), close_1000("\x88\x82\0\0\0\0\x03\xe8", 8);
+    const std::vector<scenario> scenarios{
+        {"plain", [](request&) { return response::text("done"); }, get},
+        {"stream",
+         [](request&) {
+             return response::stream([](ringkit::body_writer& w) -> ringkit::task<void> {
+                 co_await w.write("one");
+                 co_await w.write("two");
+             });
+         },
+         get},
+        {"ws::accept echo",
+         [](request& req) -> ringkit::task<response> {
+             auto ws = co_await ringkit::ws::accept(req);
+             while (auto m = co_await ws.receive()) co_await ws.send(*m);
+             co_return response::upgraded();
+         },
+         upgrade + text_hi + close_1000},
+        {"HTTP channel answered in on_open",
+         [](request& req) {
+             return ringkit::as_channel(req, {.on_open = [](ringkit::channel& ch) { ch.send(response::text("now")); }});
+         },
+         get},
+        {"HTTP channel held until the client leaves", [](request& req) { return ringkit::as_channel(req, {}); }, get},
+    };
+    for (const auto& sc : scenarios) {
+        CAPTURE(sc.name);
+        bool finished = false;
+        for (int steps = 0;; ++steps) {
+            CAPTURE(steps);
+            REQUIRE(steps < 1000);
+            ringkit::detail::connection_config config;
+            auto frame = std::make_shared<int>();
+            std::weak_ptr<int> alive = frame;
+            int ran = 0;
+            {
+                asio::io_context ctx;
+                auto script = std::make_shared<stream_script>();
+                script->input = sc.input;
+                asio::co_spawn(ctx, serve_in_frame(ctx, script, config, sc.app, std::move(frame), finished),
+                               asio::detached);
+                while (ran < steps && ctx.poll_one()) ++ran;
+            }
+            CHECK(alive.expired());
+            if (ran < steps) break;  // nothing left to run
+        }
+        CHECK(finished);
+    }
+}

@@ -152,6 +152,7 @@ public:
         }
         for (auto& t : threads_)
             if (t->thread.joinable()) t->thread.join();
+        for (auto& t : threads_) finish_queued(t->ctx);
         workers_->join();
         threads_.clear();  // destroys any coroutine still suspended, on this thread
         std::lock_guard lock(mutex_);
@@ -248,6 +249,19 @@ private:
         if (live_.fetch_sub(1) == 1) {
             std::lock_guard lock(mutex_);
             changed_.notify_all();
+        }
+    }
+
+    // What a stopped thread left queued (a force_close that waited behind a
+    // blocking handler, a wake-up on its way to a waiting coroutine) runs here,
+    // on the stopping thread, before the io_context is destroyed. Destroying it
+    // unrun would strand every coroutine whose wake-up it was: one parked on a
+    // channel's wait list belongs to no io_context operation, so nothing would
+    // ever free it. Bounded, in case a handler keeps posting work.
+    static void finish_queued(asio::io_context& ctx) {
+        ctx.restart();
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+        while (std::chrono::steady_clock::now() < deadline && ctx.poll_one() != 0) {
         }
     }
 
