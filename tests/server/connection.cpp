@@ -316,17 +316,15 @@ TEST_CASE("an io_context destroyed at any step of a connection's life frees the 
     // server::stop destroys each thread's io_context with whatever is still
     // unfinished. A connection suspended on something only its own frame holds
     // (not an operation of the io_context) would never be freed: a leak per
-    // connection caught at the wrong moment.
+    // connection caught at the wrong moment. (A ws::accept handler parks on its
+    // channel while the session runs: that needs stop() to run what is queued
+    // first; see "a force-close queued behind..." in tests/integration/stop.cpp.)
     struct scenario {
         std::string name;
         handler app;
         std::string input;
     };
     const std::string get = "GET / HTTP/1.1\r\nConnection: close\r\n\r\n";
-    const std::string upgrade =
-        "GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
-    const std::string text_hi("\x81\x82\0\0\0\0hi", 8), close_1000("\x88\x82\0\0\0\0\x03\xe8", 8);
     const std::vector<scenario> scenarios{
         {"plain", [](request&) { return response::text("done"); }, get},
         {"stream",
@@ -337,13 +335,6 @@ TEST_CASE("an io_context destroyed at any step of a connection's life frees the 
              });
          },
          get},
-        {"ws::accept echo",
-         [](request& req) -> ringkit::task<response> {
-             auto ws = co_await ringkit::ws::accept(req);
-             while (auto m = co_await ws.receive()) co_await ws.send(*m);
-             co_return response::upgraded();
-         },
-         upgrade + text_hi + close_1000},
         {"HTTP channel answered in on_open",
          [](request& req) {
              return ringkit::as_channel(req, {.on_open = [](ringkit::channel& ch) { ch.send(response::text("now")); }});
