@@ -366,3 +366,18 @@ TEST_CASE("an io_context destroyed at any step of a connection's life frees the 
         CHECK(finished);
     }
 }
+
+TEST_CASE("a 101 that cannot be written ends the connection instead of waiting for a session") {
+    harness h;
+    bool opened = true;
+    h.app = [&](request& req) -> ringkit::task<response> {
+        auto ws = co_await ringkit::ws::accept(req);
+        opened = static_cast<bool>(ws);
+        co_return response::upgraded();
+    };
+    h.script->fail_write_at = 0;
+    h.run("GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    CHECK_FALSE(opened);
+    CHECK(h.script->closed);
+}

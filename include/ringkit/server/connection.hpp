@@ -491,8 +491,9 @@ private:
             co_return false;
         }
         case takeover::websocket:
+            if (!ws_) co_return false;  // the 101 could not be written: no session to wait for
             // The stream's owner is gone: 1011, as for a callback that throws.
-            if (handler_threw_ && ws_) ws_->close(ws::close_code::internal_error, "internal error");
+            if (handler_threw_) ws_->close(ws::close_code::internal_error, "internal error");
             while (!ws_done_) co_await ws_done_list_.wait();
             co_return false;
         case takeover::websocket_after:
