@@ -10,6 +10,7 @@
 #include <future>
 #include <latch>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -274,6 +275,71 @@ TEST_CASE("HTTP channel answering HEAD: the head only, and the connection goes o
     CHECK(p.body == "plain");
     c.close();
     check_healthy(srv);
+}
+
+namespace {
+
+// A send's completion results, in order (completions run on the connection's thread).
+struct completions {
+    std::mutex mutex;
+    std::vector<std::pair<std::string, std::error_code>> seen;
+    std::function<void(std::error_code)> hook(std::string name) {
+        return [this, name](std::error_code ec) {
+            std::lock_guard lock(mutex);
+            seen.emplace_back(name, ec);
+        };
+    }
+    std::vector<std::pair<std::string, std::error_code>> get() {
+        std::lock_guard lock(mutex);
+        return seen;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("HTTP channel: a send's completion runs once its bytes are written; a refused one says why") {
+    completions done;
+    close_log closes;
+    SUBCASE("streamed, then a send after the end") {
+        test_server srv(with_plain([&](request& req) {
+            return as_channel(req, {.on_open =
+                                        [&](channel& ch) {
+                                            ch.try_send(ws::text("one"), false, done.hook("one"));
+                                            ch.try_send(ws::text("two"), true, done.hook("two"));
+                                            ch.try_send(ws::text("late"), false, done.hook("late"));
+                                        },
+                                    .on_close = closes.hook()});
+        }));
+        client c(srv.port());
+        REQUIRE(c.send(get("/poll")));
+        auto r = c.read_response();
+        CHECK(r.chunked);
+        CHECK(r.body == "onetwo");
+        REQUIRE(closes.wait_for(1));
+        auto seen = done.get();
+        REQUIRE(seen.size() == 3);
+        CHECK(seen[0] == std::pair<std::string, std::error_code>("late", ws::error::closed));  // refused at once
+        CHECK(seen[1] == std::pair<std::string, std::error_code>("one", std::error_code()));
+        CHECK(seen[2] == std::pair<std::string, std::error_code>("two", std::error_code()));
+    }
+    SUBCASE("queued before on_open threw: never written, the client gets a 500") {
+        test_server srv(with_plain([&](request& req) {
+                            return as_channel(req, {.on_open =
+                                                        [&](channel& ch) {
+                                                            ch.try_send(ws::text("queued"), false, done.hook("queued"));
+                                                            throw std::runtime_error("on_open failed");
+                                                        },
+                                                    .on_close = closes.hook()});
+                        }),
+                        {.logger = [](std::string_view, std::exception_ptr) {}});
+        client c(srv.port());
+        REQUIRE(c.send(get("/poll")));
+        CHECK(c.read_response().status == 500);
+        REQUIRE(closes.wait_for(1));
+        auto seen = done.get();
+        REQUIRE(seen.size() == 1);
+        CHECK(seen[0] == std::pair<std::string, std::error_code>("queued", ws::error::closed));
+    }
 }
 
 TEST_CASE("Server-Sent Events over an HTTP channel: sse::response() then sse::event()") {

@@ -574,12 +574,19 @@ private:
         bool head_sent = false, chunked = false, keep_alive = true, finished = false, head_keep_alive = true;
         std::uint16_t end_code = ws::close_code::normal;
         std::vector<detail::out_item> items;
+        // Taken items that will not be written: their bytes leave the count, their completions fail.
+        auto refuse = [&](std::size_t from, ws::error why) {
+            for (std::size_t j = from; j < items.size(); ++j) {
+                core->written(items[j].size());
+                core->complete(items[j], why);
+            }
+        };
         while (!finished) {
             items.clear();
             core->take(items);
             if (!head_sent && std::any_of(items.begin(), items.end(), failed_end)) {
                 // A callback threw before anything was sent: a 500, whatever it queued first.
-                for (auto& item : items) core->written(item.size());
+                refuse(0, ws::error::closed);
                 keep_alive = false;
                 auto failed = response::text("Internal Server Error", 500);
                 failed.headers.set("Connection", "close");
@@ -619,11 +626,14 @@ private:
                     auto bytes = item.head ? std::string(item.head->body_string()) : std::move(item.data);
                     ok = co_await write_chunk(bytes, chunked);
                 }
-                core->written(item.size());
                 if (!ok) {
+                    refuse(i, ws::error::connection_lost);
                     core->finish({.code = ws::close_code::abnormal, .reason = "client gone", .by_server = false});
                     co_return false;
                 }
+                core->written(item.size());
+                core->complete(item, {});
+                if (finished) refuse(i + 1, ws::error::closed);  // sent after the response's end
             }
             if (finished) break;
             if (!co_await wait_channel()) {
