@@ -436,6 +436,9 @@ public:
     send_status try_send(std::string data, std::optional<bool> close_after = std::nullopt) const {
         return try_send(ws::text(std::move(data)), close_after);
     }
+    /// `done` runs once the bytes are handed to the socket, or with why they never
+    /// will be (ws::error::closed, backpressured, connection_lost): on the
+    /// connection's thread, or on the caller's when the send is refused at once.
     send_status try_send(ws::message m, std::optional<bool> close_after = std::nullopt,
                          std::function<void(std::error_code)> done = {}) const {
         if (!core_) return send_status::closed;
