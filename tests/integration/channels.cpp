@@ -473,6 +473,42 @@ TEST_CASE("on_close runs exactly once; close() is idempotent") {
 
 // ---- channel_set ------------------------------------------------------------------
 
+TEST_CASE("Ring listener: sends refused on another thread report on_error there while the connection finishes the close") {
+    // The connection's thread clears the callbacks when the channel closes; the
+    // refusing thread reads on_error meanwhile (a data race before: TSan's case).
+    std::promise<ws::socket> opened;
+    std::atomic<int> refused{0};
+    test_server srv(with_plain([&](request& req) {
+        return ws::listener_response(req, {.on_open = [&](ws::socket& s) { opened.set_value(s); },
+                                           .on_error = [&](ws::socket&, std::error_code ec) {
+                                               if (ec == ws::error::closed) ++refused;
+                                           }});
+    }));
+    auto c = connect_ws(srv.port(), "/ws");
+    auto opened_socket = opened.get_future();
+    REQUIRE(opened_socket.wait_for(io_timeout) == std::future_status::ready);
+    auto s = opened_socket.get();
+    s.close();  // closing: every send is refused from here on
+    auto f = c->read_frame();
+    REQUIRE(f);
+    CHECK(f->op == ws::opcode::close);
+    std::atomic<bool> done{false};
+    std::latch sending(1);
+    std::thread sender([&] {
+        s.send("refused");
+        sending.count_down();
+        while (!done) s.send("refused");
+    });
+    sending.wait();
+    CHECK(refused.load() >= 1);  // on this thread, before the close completes
+    REQUIRE(c->send_close(1000));
+    CHECK(c->closed_by_server());
+    REQUIRE(wait_until([&] { return !s.is_open() && s.channel().status().has_value(); }));
+    done = true;
+    sender.join();
+    check_healthy(srv);
+}
+
 TEST_CASE("channel_set: add, remove, contains") {
     channel_set room;
     channel_box box;

@@ -360,17 +360,20 @@ private:
     }
 
     // The connection's thread reads callbacks without a lock, so they are only
-    // ever written there: a registration from elsewhere is posted.
+    // ever written there (a registration from elsewhere is posted), and under
+    // the lock, for report_error() on another thread.
     template <class F>
     void set(F callbacks::*slot, F f) {
         if (is_closed()) return;  // its thread (and executor) may be gone
-        if (running_in(executor_)) {
-            if (!is_closed()) callbacks_.*slot = std::move(f);
-            return;
-        }
+        if (running_in(executor_)) return set_here(slot, std::move(f));
         asio::post(executor_, [self = shared_from_this(), slot, f = std::move(f)]() mutable {
-            if (!self->is_closed()) self->callbacks_.*slot = std::move(f);
+            self->set_here(slot, std::move(f));
         });
+    }
+    template <class F>
+    void set_here(F callbacks::*slot, F f) {
+        std::lock_guard lock(mutex_);
+        if (state_.load(std::memory_order_relaxed) != state::closed) callbacks_.*slot = std::move(f);
     }
 
     asio::any_io_executor executor_;
@@ -580,9 +583,23 @@ inline void channel_core::pong_received(std::string_view data) {
 }
 
 inline void channel_core::report_error(std::error_code ec) {
-    if (callbacks_.on_error) {
+    if (running_in(executor_)) {
+        if (callbacks_.on_error) {
+            channel ch(shared_from_this());
+            run_callback("on_error", callbacks_.on_error, ch, ec);
+        }
+        return;
+    }
+    // A send refused on another thread, while the connection's thread may be
+    // replacing or clearing the callbacks: a copy, taken under the lock.
+    std::function<void(channel&, std::error_code)> on_error;
+    {
+        std::lock_guard lock(mutex_);
+        on_error = callbacks_.on_error;
+    }
+    if (on_error) {
         channel ch(shared_from_this());
-        run_callback("on_error", callbacks_.on_error, ch, ec);
+        run_callback("on_error", on_error, ch, ec);
     }
 }
 
