@@ -126,6 +126,30 @@ TEST_CASE("as_channel: a throwing on_open or on_receive closes with 1011, logs i
     check_healthy(srv);
 }
 
+TEST_CASE("as_channel: on_handshake_error that throws is the handler's 500, and on_close still runs once") {
+    captured_log log;
+    close_log closes;
+    test_server srv(with_plain([&](request& req) {
+                        return as_channel(req, {.on_close = closes.hook(),
+                                                .on_handshake_error = [](channel&) -> response { fail(); }});
+                    }),
+                    logging_to(log));
+    client c(srv.port());
+    // No Sec-WebSocket-Key: a bad handshake.
+    REQUIRE(c.send("GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                   "Sec-WebSocket-Version: 13\r\n\r\n"));
+    auto r = c.read_response();
+    CHECK(r.status == 500);
+    CHECK(r.raw.find(secret) == std::string::npos);
+    REQUIRE(closes.wait_for(1));
+    CHECK(closes.at(0).code == ws::close_code::protocol_error);
+    std::this_thread::sleep_for(20ms);  // a second call would come right after the first
+    CHECK(closes.count() == 1);
+    check_one_line(log, "handler threw");
+    c.close();
+    check_healthy(srv);
+}
+
 TEST_CASE("as_channel: a throwing on_close is logged, after a client close and at server stop") {
     captured_log log;
     std::atomic<int> calls{0};

@@ -186,9 +186,18 @@ inline response as_channel(request& req, channel_callbacks cb) {
     }
     auto hs = ws::check_handshake(req, ws::detail::handshake_for(req, cb.websocket));
     if (!hs.ok()) {
-        auto answer = cb.on_handshake_error ? cb.on_handshake_error(ch) : hs.to_response();
+        const close_status failed{.code = ws::close_code::protocol_error, .reason = std::string(hs.error), .by_server = true};
+        // on_close runs even when on_handshake_error throws (the handler's exception: a 500).
+        auto answer = [&] {
+            try {
+                return cb.on_handshake_error ? cb.on_handshake_error(ch) : hs.to_response();
+            } catch (...) {
+                core->finish(failed);
+                throw;
+            }
+        }();
         answer.headers.set("Connection", "close");  // as HTTP-Kit: the client may already be sending frames
-        core->finish({.code = ws::close_code::protocol_error, .reason = std::string(hs.error), .by_server = true});
+        core->finish(failed);
         return answer;
     }
     core->protocol = hs.protocol;
