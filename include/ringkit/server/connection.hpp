@@ -143,12 +143,11 @@ public:
             error = std::current_exception();
         }
         // The watchdog's handler holds `this`: let it run once more and bow out.
-        // Wait by posting, not on a list in this frame: an io_context destroyed
-        // meanwhile (server::stop) destroys a posted handler, and with it this
-        // frame; a handler parked in our own member would keep the frame for ever.
+        // (Parked on our own list, this frame would leak if the io_context were
+        // destroyed with that handler queued: server::stop runs what is queued first.)
         ended_ = true;
         timer_.cancel();
-        while (watchdog_armed_) co_await asio::post(timer_.get_executor(), asio::use_awaitable);
+        co_await watchdog_done_.wait();
         if (websocket_after_ && !error) {
             // The socket goes to a WebSocket session that needs none of this
             // connection's frames or buffers: an idle WebSocket holds only its own state.
@@ -827,7 +826,7 @@ private:
     // of coroutine frames and parallel-group state per connection.
     void watch() {
         if (ended_) {
-            watchdog_armed_ = false;
+            watchdog_done_.notify_all();
             return;
         }
         auto now = clock::now();
@@ -878,7 +877,7 @@ private:
     clock::time_point head_deadline_ = clock::time_point::max();  ///< header_timeout of the head being read
     clock::time_point body_start_ = clock::time_point::max();     ///< when its body was first awaited
     bool idle_ = false, stopping_ = false, timed_out_ = false, closed_ = false, ended_ = false;
-    bool watchdog_armed_ = true;  // its handler is pending: run() must not return yet
+    detail::wait_list watchdog_done_;  // run() waiting for the watchdog's last call
 
     // Taking over (see take_over): what the handler asked for, and its state.
     takeover takeover_ = takeover::none;
