@@ -1,0 +1,12 @@
+// The definitions that RINGKIT_SEPARATE_COMPILATION keeps out of the headers:
+// include this file in exactly one translation unit of a program that defines
+// RINGKIT_SEPARATE_COMPILATION everywhere (CMake: link ringkit::compiled instead).
+#pragma once
+
+#include "ringkit/core/config.hpp"
+
+#if !defined(RINGKIT_SEPARATE_COMPILATION)
+#error "<ringkit/src.hpp> is only for RINGKIT_SEPARATE_COMPILATION builds; header-only builds need nothing else"
+#endif
+
+// Each *.ipp holds the out-of-line definitions of the header of the same name.
