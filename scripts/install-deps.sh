@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config clang libclang-rt-14-dev   # compilers, sanitizer runtimes
+  ccache                                                       # rebuilds: CMakeLists.txt uses it when present
   clang-tidy                                                   # scripts/clang-tidy.sh (clang-tidy-14)
   libasio-dev nlohmann-json3-dev doctest-dev node-llhttp       # ringkit's dependencies
   zlib1g-dev                                                   # optional: permessage-deflate, gzip responses

@@ -1,25 +1,40 @@
 #!/usr/bin/env bash
-# The whole test suite, in six steps (every build with -Werror):
-#   tidy      clang-tidy over include/ with the checked-in .clang-tidy: no warnings
-#   gcc       g++: unit, integration, client (curl, python, node) and packaging tests
-#   asan      clang++ ASan + UBSan: unit and integration tests, fuzz smoke runs
-#   gcc-asan  g++ ASan + UBSan: unit and integration tests
-#   tsan      clang++ TSan: the tests that run servers on several threads
-#   gcc-tsan  g++ TSan: the same
-# Usage: scripts/run-tests.sh [tidy|gcc|asan|gcc-asan|tsan|gcc-tsan]...  (default: all)
+# The test commands (every build with -Werror; README.md, "Testing"):
+#   make test   = scripts/run-tests.sh test    asan tsan                         (everyday, ≤ 15 min)
+#   make check  = scripts/run-tests.sh check   tidy asan+fuzz tsan gcc gcc-asan gcc-tsan (CI, ≤ 40 min)
+# The builds:
+#   tidy      clang-tidy over include/ with the checked-in .clang-tidy: no warnings;
+#             every header compiled as its own translation unit
+#   asan      clang++ ASan+UBSan: unit, integration, examples, real clients, browser,
+#             docs; with `check` also the fuzz smoke runs
+#   tsan      clang++ TSan: the tests that run threads (integration, and the two
+#             unit files that start threads of their own)
+#   gcc       g++ -O2, the tests compiled header-only: unit, integration, examples,
+#             clients, browser, docs, packaging (consumers both ways)
+#   gcc-asan  g++ ASan+UBSan: unit and integration
+#   gcc-tsan  g++ TSan: as tsan
+# Every build but gcc links the tests against ringkit::compiled (the engine
+# compiled once). Usage: scripts/run-tests.sh [test|check|BUILD...]  (default: test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=${JOBS:-2}
-builds=("$@")
-((${#builds[@]})) || builds=(tidy gcc asan gcc-asan tsan gcc-tsan)
+fuzz=OFF
+case ${1:-test} in
+  test)  builds=(asan tsan) ;;
+  check) builds=(tidy asan tsan gcc gcc-asan gcc-tsan); fuzz=ON ;;
+  *)     builds=("$@") ;;
+esac
 
 passed=0 failed=0
+summary=()
+report() { echo "tests: $passed passed, $failed failed"; }
 configure_and_test() {
   local name=$1; shift
+  local start=$SECONDS
   echo "=== build: $name"
   cmake -S . -B "build/$name" -DRINGKIT_WERROR=ON "$@" >/dev/null
   cmake --build "build/$name" -j"$jobs"
-  local status=0
+  local built=$SECONDS status=0
   (cd "build/$name" && ctest --output-on-failure -j"$jobs" --timeout 600) | tee "build/$name/ctest.log" || status=$?
   # "100% tests passed, 0 tests failed out of 5": add this build's counts to the total.
   local line total bad
@@ -27,7 +42,8 @@ configure_and_test() {
   total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$line")
   bad=$(sed -E 's/.*, ([0-9]+) tests failed.*/\1/' <<<"$line")
   passed=$((passed + ${total:-0} - ${bad:-0})); failed=$((failed + ${bad:-0}))
-  ((status == 0)) || { echo "tests: $passed passed, $failed failed"; exit "$status"; }
+  summary+=("$name: build $((built - start)) s, tests $((SECONDS - built)) s, ${total:-0} tests")
+  ((status == 0)) || { report; exit "$status"; }
 }
 
 # Each sanitizer runtime reads only its own variable.
@@ -36,24 +52,25 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
 clang=(-DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang)
 gnu=(-DCMAKE_CXX_COMPILER=g++ -DCMAKE_C_COMPILER=gcc)
-# The examples are built (and run by the client tests) in the gcc build and
-# compiled once more by clang in the asan build; the other sanitizer builds skip them.
 asan=(-DCMAKE_BUILD_TYPE=Debug -DRINGKIT_SANITIZE=address,undefined)
 tsan=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DRINGKIT_SANITIZE=thread -DRINGKIT_TEST_ONLY_THREADED=ON
       -DRINGKIT_BUILD_EXAMPLES=OFF)
 for b in "${builds[@]}"; do
   case $b in
     tidy)     echo "=== clang-tidy"
+              start=$SECONDS
               if scripts/clang-tidy.sh; then passed=$((passed + 1))
-              else echo "tests: $passed passed, $((failed + 1)) failed"; exit 1; fi ;;
-    gcc)      configure_and_test gcc "${gnu[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-                -DRINGKIT_TEST_CLIENTS=ON -DRINGKIT_TEST_PACKAGING=ON ;;
-    asan)     configure_and_test asan "${clang[@]}" "${asan[@]}" -DRINGKIT_FUZZ=ON ;;
-    gcc-asan) configure_and_test gcc-asan "${gnu[@]}" "${asan[@]}" -DRINGKIT_BUILD_EXAMPLES=OFF ;;
+              else failed=$((failed + 1)); report; exit 1; fi
+              summary+=("tidy: $((SECONDS - start)) s") ;;
+    asan)     configure_and_test asan "${clang[@]}" "${asan[@]}" -DRINGKIT_TEST_CLIENTS=ON -DRINGKIT_FUZZ=$fuzz ;;
     tsan)     configure_and_test tsan "${clang[@]}" "${tsan[@]}" ;;
+    gcc)      configure_and_test gcc "${gnu[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRINGKIT_TEST_SEPARATE=OFF \
+                -DRINGKIT_TEST_CLIENTS=ON -DRINGKIT_TEST_PACKAGING=ON ;;
+    gcc-asan) configure_and_test gcc-asan "${gnu[@]}" "${asan[@]}" -DRINGKIT_BUILD_EXAMPLES=OFF ;;
     gcc-tsan) configure_and_test gcc-tsan "${gnu[@]}" "${tsan[@]}" ;;
-    *) echo "unknown build: $b" >&2; exit 2 ;;
+    *) echo "unknown build: $b (test, check, or: tidy asan tsan gcc gcc-asan gcc-tsan)" >&2; exit 2 ;;
   esac
 done
 echo "=== all test builds passed: ${builds[*]}"
-echo "tests: $passed passed, $failed failed"
+printf '  %s\n' "${summary[@]}"
+report

@@ -29,7 +29,7 @@ std::optional<std::string> cookie_pair(const rk::response& res, std::string_view
     return std::nullopt;
 }
 
-rk::response get(const rk::handler& app, std::string_view target, std::optional<std::string> cookie = {}) {
+rk::response get_with_cookie(const rk::handler& app, std::string_view target, std::optional<std::string> cookie = {}) {
     auto req = cookie ? rk::test::make_request("GET", target, {{"Cookie", *cookie}}) : rk::test::make_request("GET", target);
     return rk::test::run_handler(app, req);
 }
@@ -54,7 +54,7 @@ TEST_CASE("a session round trip through a real cookie") {
     rk::memory_store store;
     auto app = counter_app() | rk::wrap_session(store);
 
-    auto r1 = get(app, "/inc");
+    auto r1 = get_with_cookie(app, "/inc");
     CHECK(r1.body_string() == "1 new");
     auto lines = set_cookies(r1);
     REQUIRE(lines.size() == 1);
@@ -63,17 +63,17 @@ TEST_CASE("a session round trip through a real cookie") {
     REQUIRE(cookie);
     CHECK(cookie->size() == std::string("ringkit-session=").size() + 32);  // 192 bits, base64url
 
-    auto r2 = get(app, "/inc", "theme=dark; " + *cookie);
+    auto r2 = get_with_cookie(app, "/inc", "theme=dark; " + *cookie);
     CHECK(r2.body_string() == "2");
     CHECK(set_cookies(r2).empty());  // same key: no new cookie
-    CHECK(get(app, "/show", *cookie).body_string() == "2");
+    CHECK(get_with_cookie(app, "/show", *cookie).body_string() == "2");
     CHECK(store.size() == 1);
 }
 
 TEST_CASE("nothing is written while the session is unchanged") {
     rk::memory_store store;
     auto app = counter_app() | rk::wrap_session(store);
-    auto r = get(app, "/show");
+    auto r = get_with_cookie(app, "/show");
     CHECK(set_cookies(r).empty());
     CHECK(store.size() == 0);
 }
@@ -83,42 +83,42 @@ TEST_CASE("an unknown or forged session key is never adopted") {
     auto app = counter_app() | rk::wrap_session(store);
     for (std::string forged : {"ringkit-session=attacker-chosen-id", "ringkit-session=", "ringkit-session=\"\"",
                                "ringkit-session=%41%42"}) {
-        auto r = get(app, "/inc", forged);
+        auto r = get_with_cookie(app, "/inc", forged);
         CHECK(r.body_string() == "1 new");
         auto cookie = cookie_pair(r);
         REQUIRE(cookie);
         CHECK(*cookie != forged);
-        CHECK(get(app, "/show", *cookie).body_string() == "1");
+        CHECK(get_with_cookie(app, "/show", *cookie).body_string() == "1");
     }
 }
 
 TEST_CASE("rotate gives a new key and the old one no longer works") {
     rk::memory_store store;
     auto app = counter_app() | rk::wrap_session(store);
-    auto old_cookie = cookie_pair(get(app, "/inc"));
+    auto old_cookie = cookie_pair(get_with_cookie(app, "/inc"));
     REQUIRE(old_cookie);
-    auto r = get(app, "/login", *old_cookie);
+    auto r = get_with_cookie(app, "/login", *old_cookie);
     auto new_cookie = cookie_pair(r);
     REQUIRE(new_cookie);
     CHECK(*new_cookie != *old_cookie);
-    CHECK(get(app, "/show", *new_cookie).body_string() == "1");       // data kept
-    CHECK(get(app, "/show", *old_cookie).body_string() == "0 new");   // old key dead
+    CHECK(get_with_cookie(app, "/show", *new_cookie).body_string() == "1");       // data kept
+    CHECK(get_with_cookie(app, "/show", *old_cookie).body_string() == "0 new");   // old key dead
     CHECK(store.size() == 1);
 }
 
 TEST_CASE("clear_and_end erases the session and expires the cookie") {
     rk::memory_store store;
     auto app = counter_app() | rk::wrap_session(store, {.cookie_name = "sid", .path = "/app"});
-    auto cookie = cookie_pair(get(app, "/inc"), "sid");
+    auto cookie = cookie_pair(get_with_cookie(app, "/inc"), "sid");
     REQUIRE(cookie);
-    auto r = get(app, "/logout", *cookie);
+    auto r = get_with_cookie(app, "/logout", *cookie);
     auto lines = set_cookies(r);
     REQUIRE(lines.size() == 1);
     CHECK(lines[0] == "sid=; Path=/app; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly; SameSite=Lax");
     CHECK(store.size() == 0);
-    CHECK(get(app, "/show", *cookie).body_string() == "0 new");
+    CHECK(get_with_cookie(app, "/show", *cookie).body_string() == "0 new");
     // Ending a session nobody had sends nothing.
-    CHECK(set_cookies(get(app, "/logout")).empty());
+    CHECK(set_cookies(get_with_cookie(app, "/logout")).empty());
 }
 
 TEST_CASE("data stored after clear_and_end starts a new session") {
@@ -134,9 +134,9 @@ TEST_CASE("data stored after clear_and_end starts a new session") {
         rk::session_of(req)["user"] = "bob";
         return rk::response::text("ok");
     };
-    auto old_cookie = cookie_pair(get(set | rk::wrap_session(store), "/"));
+    auto old_cookie = cookie_pair(get_with_cookie(set | rk::wrap_session(store), "/"));
     REQUIRE(old_cookie);
-    auto new_cookie = cookie_pair(get(app, "/", *old_cookie));
+    auto new_cookie = cookie_pair(get_with_cookie(app, "/", *old_cookie));
     REQUIRE(new_cookie);
     CHECK(*new_cookie != *old_cookie);
     CHECK(store.size() == 1);
@@ -146,12 +146,12 @@ TEST_CASE("session options: max_age makes a persistent cookie, refreshed on ever
     rk::memory_store store;
     auto app = counter_app() | rk::wrap_session(store, {.secure = true, .same_site = rk::same_site_policy::strict,
                                                         .max_age = 3600s});
-    auto r1 = get(app, "/inc");
+    auto r1 = get_with_cookie(app, "/inc");
     auto lines = set_cookies(r1);
     REQUIRE(lines.size() == 1);
     CHECK(lines[0].ends_with("; Path=/; Max-Age=3600; Secure; HttpOnly; SameSite=Strict"));
-    CHECK(set_cookies(get(app, "/inc", *cookie_pair(r1))).size() == 1);
-    CHECK(set_cookies(get(app, "/show", *cookie_pair(r1))).empty());
+    CHECK(set_cookies(get_with_cookie(app, "/inc", *cookie_pair(r1))).size() == 1);
+    CHECK(set_cookies(get_with_cookie(app, "/show", *cookie_pair(r1))).empty());
 }
 
 TEST_CASE("bad options are refused when the stack is built") {
@@ -174,7 +174,7 @@ TEST_CASE("an exception from the handler saves nothing; coroutine handlers save 
         rk::session_of(req)["x"] = 1;
         co_return rk::response::text("ok");
     };
-    auto cookie = cookie_pair(get(coro | rk::wrap_session(store), "/"));
+    auto cookie = cookie_pair(get_with_cookie(coro | rk::wrap_session(store), "/"));
     REQUIRE(cookie);
     CHECK(store.size() == 1);
 }
@@ -201,10 +201,10 @@ TEST_CASE("a custom store sees read, write and erase") {
     };
     auto store = std::make_shared<log_store>();
     auto app = counter_app() | rk::wrap_session(store);
-    get(app, "/inc");
-    get(app, "/inc", "ringkit-session=k0");
-    get(app, "/login", "ringkit-session=k0");
-    get(app, "/show", "ringkit-session=nope");
+    get_with_cookie(app, "/inc");
+    get_with_cookie(app, "/inc", "ringkit-session=k0");
+    get_with_cookie(app, "/login", "ringkit-session=k0");
+    get_with_cookie(app, "/show", "ringkit-session=nope");
     CHECK(store->calls == std::vector<std::string>{"write k0", "read k0", "write k0", "read k0", "erase k0",
                                                    "write k0", "read nope"});
 }

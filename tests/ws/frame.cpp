@@ -31,7 +31,7 @@ std::string header(opcode op, std::uint64_t length, bool fin = true, bool rsv1 =
     return std::string(buf, encode_header(buf, op, length, fin, rsv1, key));
 }
 
-std::string bytes(std::initializer_list<unsigned> list) {
+std::string frame_bytes(std::initializer_list<unsigned> list) {
     std::string s;
     for (auto b : list) s += static_cast<char>(b);
     return s;
@@ -73,7 +73,7 @@ TEST_CASE("frame: is_control") {
 TEST_CASE("frame: RFC 6455 §5.7 examples") {
     frame_header h;
     // A single-frame unmasked text message, as a server sends it.
-    auto unmasked = bytes({0x81, 0x05, 'H', 'e', 'l', 'l', 'o'});
+    auto unmasked = frame_bytes({0x81, 0x05, 'H', 'e', 'l', 'l', 'o'});
     REQUIRE(decode(unmasked, h, client_rules) == header_status::ok);
     CHECK(h.fin);
     CHECK(h.op == opcode::text);
@@ -83,7 +83,7 @@ TEST_CASE("frame: RFC 6455 §5.7 examples") {
     CHECK(header(opcode::text, 5) == unmasked.substr(0, 2));
 
     // The same, masked, as a client sends it.
-    auto masked = bytes({0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58});
+    auto masked = frame_bytes({0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58});
     REQUIRE(decode(masked, h) == header_status::ok);
     CHECK(h.masked);
     CHECK(h.size == 6);
@@ -95,24 +95,24 @@ TEST_CASE("frame: RFC 6455 §5.7 examples") {
     CHECK(header(opcode::text, 5, true, false, h.mask_key) == masked.substr(0, 6));
 
     // A fragmented unmasked text message: "Hel", then "lo".
-    REQUIRE(decode(bytes({0x01, 0x03}), h, client_rules) == header_status::ok);
+    REQUIRE(decode(frame_bytes({0x01, 0x03}), h, client_rules) == header_status::ok);
     CHECK_FALSE(h.fin);
     CHECK(h.op == opcode::text);
-    REQUIRE(decode(bytes({0x80, 0x02}), h, client_rules) == header_status::ok);
+    REQUIRE(decode(frame_bytes({0x80, 0x02}), h, client_rules) == header_status::ok);
     CHECK(h.fin);
     CHECK(h.op == opcode::continuation);
 
     // Unmasked ping and pong with "Hello".
-    REQUIRE(decode(bytes({0x89, 0x05}), h, client_rules) == header_status::ok);
+    REQUIRE(decode(frame_bytes({0x89, 0x05}), h, client_rules) == header_status::ok);
     CHECK(h.op == opcode::ping);
-    REQUIRE(decode(bytes({0x8a, 0x85, 0x37, 0xfa, 0x21, 0x3d}), h) == header_status::ok);
+    REQUIRE(decode(frame_bytes({0x8a, 0x85, 0x37, 0xfa, 0x21, 0x3d}), h) == header_status::ok);
     CHECK(h.op == opcode::pong);
 
     // 256 bytes and 64 KiB binary messages in a single unmasked frame.
-    REQUIRE(decode(bytes({0x82, 0x7e, 0x01, 0x00}), h, client_rules) == header_status::ok);
+    REQUIRE(decode(frame_bytes({0x82, 0x7e, 0x01, 0x00}), h, client_rules) == header_status::ok);
     CHECK(h.length == 256);
     CHECK(h.size == 4);
-    REQUIRE(decode(bytes({0x82, 0x7f, 0, 0, 0, 0, 0, 1, 0, 0}), h, client_rules) == header_status::ok);
+    REQUIRE(decode(frame_bytes({0x82, 0x7f, 0, 0, 0, 0, 0, 1, 0, 0}), h, client_rules) == header_status::ok);
     CHECK(h.length == 65536);
     CHECK(h.size == 10);
 }
@@ -179,52 +179,52 @@ TEST_CASE("frame: every malformed header is refused with a reason") {
     SUBCASE("reserved opcodes 3-7 and 11-15") {
         for (unsigned op : {3u, 4u, 5u, 6u, 7u, 11u, 12u, 13u, 14u, 15u}) {
             CAPTURE(op);
-            check_rejected(bytes({0x80 | op, 0x80, 1, 2, 3, 4}), server_rules);
-            check_rejected(bytes({op, 0x00}), client_rules);
+            check_rejected(frame_bytes({0x80 | op, 0x80, 1, 2, 3, 4}), server_rules);
+            check_rejected(frame_bytes({op, 0x00}), client_rules);
         }
     }
     SUBCASE("RSV2 and RSV3, even with RSV1 allowed") {
-        check_rejected(bytes({0xa1, 0x80, 1, 2, 3, 4}), deflate_rules);
-        check_rejected(bytes({0x91, 0x80, 1, 2, 3, 4}), deflate_rules);
-        check_rejected(bytes({0xf2, 0x80, 1, 2, 3, 4}), deflate_rules);
-        check_rejected(bytes({0xb1, 0x00}), client_rules);
+        check_rejected(frame_bytes({0xa1, 0x80, 1, 2, 3, 4}), deflate_rules);
+        check_rejected(frame_bytes({0x91, 0x80, 1, 2, 3, 4}), deflate_rules);
+        check_rejected(frame_bytes({0xf2, 0x80, 1, 2, 3, 4}), deflate_rules);
+        check_rejected(frame_bytes({0xb1, 0x00}), client_rules);
     }
     SUBCASE("unmasked frames to a server, masked frames to a client") {
-        check_rejected(bytes({0x81, 0x05, 'H', 'e', 'l', 'l', 'o'}), server_rules);
-        check_rejected(bytes({0x82, 0x7e, 0x01, 0x00}), server_rules);
-        check_rejected(bytes({0x88, 0x00}), server_rules);
-        check_rejected(bytes({0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d}), client_rules);
+        check_rejected(frame_bytes({0x81, 0x05, 'H', 'e', 'l', 'l', 'o'}), server_rules);
+        check_rejected(frame_bytes({0x82, 0x7e, 0x01, 0x00}), server_rules);
+        check_rejected(frame_bytes({0x88, 0x00}), server_rules);
+        check_rejected(frame_bytes({0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d}), client_rules);
     }
     SUBCASE("fragmented control frames") {
-        for (unsigned op : {8u, 9u, 10u}) check_rejected(bytes({op, 0x80, 1, 2, 3, 4}), server_rules);
+        for (unsigned op : {8u, 9u, 10u}) check_rejected(frame_bytes({op, 0x80, 1, 2, 3, 4}), server_rules);
     }
     SUBCASE("control frames longer than 125 bytes") {
         for (unsigned op : {8u, 9u, 10u}) {
-            check_rejected(bytes({0x80 | op, 0x80 | 126, 0, 126, 1, 2, 3, 4}), server_rules);
-            check_rejected(bytes({0x80 | op, 0x80 | 126, 0, 0, 1, 2, 3, 4}), server_rules);
-            check_rejected(bytes({0x80 | op, 0x80 | 127, 0, 0, 0, 0, 0, 0, 0, 5, 1, 2, 3, 4}), server_rules);
+            check_rejected(frame_bytes({0x80 | op, 0x80 | 126, 0, 126, 1, 2, 3, 4}), server_rules);
+            check_rejected(frame_bytes({0x80 | op, 0x80 | 126, 0, 0, 1, 2, 3, 4}), server_rules);
+            check_rejected(frame_bytes({0x80 | op, 0x80 | 127, 0, 0, 0, 0, 0, 0, 0, 5, 1, 2, 3, 4}), server_rules);
         }
     }
     SUBCASE("non-minimal lengths") {
         // 16-bit form for < 126: refused once the length bytes are in
-        check_rejected(bytes({0x82, 0xfe, 0x00, 0x00, 1, 2, 3, 4}), server_rules, 8);
-        check_rejected(bytes({0x82, 0xfe, 0x00, 0x7d, 1, 2, 3, 4}), server_rules, 8);
+        check_rejected(frame_bytes({0x82, 0xfe, 0x00, 0x00, 1, 2, 3, 4}), server_rules, 8);
+        check_rejected(frame_bytes({0x82, 0xfe, 0x00, 0x7d, 1, 2, 3, 4}), server_rules, 8);
         // 64-bit form for < 65536
-        check_rejected(bytes({0x82, 0xff, 0, 0, 0, 0, 0, 0, 0x00, 0x00, 1, 2, 3, 4}), server_rules, 14);
-        check_rejected(bytes({0x82, 0xff, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 1, 2, 3, 4}), server_rules, 14);
-        check_rejected(bytes({0x82, 0x7f, 0, 0, 0, 0, 0, 0, 0x00, 0x7e}), client_rules, 10);
+        check_rejected(frame_bytes({0x82, 0xff, 0, 0, 0, 0, 0, 0, 0x00, 0x00, 1, 2, 3, 4}), server_rules, 14);
+        check_rejected(frame_bytes({0x82, 0xff, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 1, 2, 3, 4}), server_rules, 14);
+        check_rejected(frame_bytes({0x82, 0x7f, 0, 0, 0, 0, 0, 0, 0x00, 0x7e}), client_rules, 10);
         // the smallest of each form is accepted
         frame_header h;
-        CHECK(decode(bytes({0x82, 0xfe, 0x00, 0x7e, 1, 2, 3, 4}), h) == header_status::ok);
+        CHECK(decode(frame_bytes({0x82, 0xfe, 0x00, 0x7e, 1, 2, 3, 4}), h) == header_status::ok);
         CHECK(h.length == 126);
-        CHECK(decode(bytes({0x82, 0xff, 0, 0, 0, 0, 0, 1, 0, 0, 1, 2, 3, 4}), h) == header_status::ok);
+        CHECK(decode(frame_bytes({0x82, 0xff, 0, 0, 0, 0, 0, 1, 0, 0, 1, 2, 3, 4}), h) == header_status::ok);
         CHECK(h.length == 65536);
     }
     SUBCASE("64-bit lengths with the top bit set") {
-        check_rejected(bytes({0x82, 0xff, 0x80, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4}), server_rules, 14);
-        check_rejected(bytes({0x82, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4}), server_rules, 14);
+        check_rejected(frame_bytes({0x82, 0xff, 0x80, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4}), server_rules, 14);
+        check_rejected(frame_bytes({0x82, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4}), server_rules, 14);
         frame_header h;
-        CHECK(decode(bytes({0x82, 0xff, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4}), h) ==
+        CHECK(decode(frame_bytes({0x82, 0xff, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4}), h) ==
               header_status::ok);
         CHECK(h.length == 0x7fffffffffffffffull);
     }
@@ -238,14 +238,14 @@ TEST_CASE("frame: need_more below two bytes, whatever they are") {
 }
 
 TEST_CASE("frame: the mask key keeps its wire byte order") {
-    auto wire = bytes({0x82, 0x84, 0x11, 0x22, 0x33, 0x44});
+    auto wire = frame_bytes({0x82, 0x84, 0x11, 0x22, 0x33, 0x44});
     frame_header h;
     REQUIRE(decode(wire, h) == header_status::ok);
     unsigned char k[4];
     std::memcpy(k, &h.mask_key, 4);
     CHECK(k[0] == 0x11);
     CHECK(k[3] == 0x44);
-    std::string payload = bytes({0x11, 0x22, 0x33, 0x44});
+    std::string payload = frame_bytes({0x11, 0x22, 0x33, 0x44});
     apply_mask(payload, h.mask_key, 0);
     CHECK(payload == std::string(4, '\0'));
 }

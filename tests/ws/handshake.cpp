@@ -38,7 +38,7 @@ request with_header(std::string_view name, std::string_view value) {
     request r;
     auto base = rfc_request();
     for (auto [n, v] : base.headers)
-        if (!detail::iequals(n, name)) r.headers.add(n, v);
+        if (!ringkit::detail::iequals(n, name)) r.headers.add(n, v);
     if (!value.empty()) r.headers.add(name, value);
     return r;
 }
