@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages ringkit's build, tests and examples need, and only
-# those that are missing. Safe to run again; used by `make run` and `make test`.
+# those that are missing. Safe to run again; used by `make run`, `make test` and `make check`.
 set -euo pipefail
 
 packages=(

@@ -9,12 +9,12 @@
 #             docs; with `check` also the fuzz smoke runs
 #   tsan      clang++ TSan: the tests that run threads (integration, and the two
 #             unit files that start threads of their own)
-#   gcc       g++ -O2, the tests compiled header-only: unit, integration, examples,
+#   gcc       g++ -O2, header-only: unit, integration, examples,
 #             clients, browser, docs, packaging (consumers both ways)
 #   gcc-asan  g++ ASan+UBSan: unit and integration
 #   gcc-tsan  g++ TSan: as tsan
-# Every build but gcc links the tests against ringkit::compiled (the engine
-# compiled once). Usage: scripts/run-tests.sh [test|check|BUILD...]  (default: test)
+# Every build but gcc links the tests and examples against ringkit::compiled (the
+# engine compiled once); gcc builds them header-only, as users do by default. Usage: scripts/run-tests.sh [test|check|BUILD...]  (default: test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=${JOBS:-2}
@@ -64,7 +64,7 @@ for b in "${builds[@]}"; do
               summary+=("tidy: $((SECONDS - start)) s") ;;
     asan)     configure_and_test asan "${clang[@]}" "${asan[@]}" -DRINGKIT_TEST_CLIENTS=ON -DRINGKIT_FUZZ=$fuzz ;;
     tsan)     configure_and_test tsan "${clang[@]}" "${tsan[@]}" ;;
-    gcc)      configure_and_test gcc "${gnu[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRINGKIT_TEST_SEPARATE=OFF \
+    gcc)      configure_and_test gcc "${gnu[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRINGKIT_OWN_HEADER_ONLY=ON \
                 -DRINGKIT_TEST_CLIENTS=ON -DRINGKIT_TEST_PACKAGING=ON ;;
     gcc-asan) configure_and_test gcc-asan "${gnu[@]}" "${asan[@]}" -DRINGKIT_BUILD_EXAMPLES=OFF ;;
     gcc-tsan) configure_and_test gcc-tsan "${gnu[@]}" "${tsan[@]}" ;;
