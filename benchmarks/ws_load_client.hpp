@@ -5,6 +5,7 @@
 #pragma once
 
 #include <ringkit/core/asio.hpp>
+#include <asio.hpp>
 
 #include <algorithm>
 #include <array>

@@ -20,7 +20,7 @@ else()
 endif()
 
 install(DIRECTORY ${ringkit_SOURCE_DIR}/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
-        FILES_MATCHING PATTERN "*.hpp")
+        FILES_MATCHING PATTERN "*.hpp" PATTERN "*.ipp")  # *.ipp: impl/, see core/config.hpp
 install(TARGETS ringkit EXPORT ringkitTargets)
 if(RINGKIT_BUNDLED_LLHTTP)
   # Exported as ringkit::ringkit_llhttp; ringkit::ringkit's link to llhttp::llhttp

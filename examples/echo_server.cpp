@@ -9,6 +9,7 @@
 //   /ws/listener-echo    Ring's listener
 // and HTTP channels: /sse (Server-Sent Events) and /poll (a long poll answered by a timer).
 #include <ringkit.hpp>
+#include <asio/steady_timer.hpp>
 
 #include <chrono>
 #include <cstdio>

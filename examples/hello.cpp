@@ -1,5 +1,6 @@
 // The README's twenty lines, built so they cannot rot.
-#include <ringkit.hpp>
+#include <ringkit/server.hpp>
+#include <ringkit/json.hpp>   // rk::response::json
 #include <cstdlib>
 namespace rk = ringkit;
 

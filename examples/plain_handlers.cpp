@@ -23,6 +23,7 @@
 #include <vector>
 
 #include <ringkit.hpp>
+#include <asio/steady_timer.hpp>
 namespace rk = ringkit;
 using json = nlohmann::json;
 

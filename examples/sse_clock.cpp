@@ -14,6 +14,7 @@
 #include <string>
 
 #include <ringkit.hpp>
+#include <asio/steady_timer.hpp>
 namespace rk = ringkit;
 
 namespace {

@@ -1,55 +1,25 @@
-// ringkit: the one include.
+// ringkit, all of it: <ringkit/server.hpp> (handlers, the server, channels and
+// WebSocket), <ringkit/router.hpp> (routing), <ringkit/middleware.hpp> (all
+// middleware) and <ringkit/json.hpp> (JSON responses and bodies), plus the
+// building blocks they are made of (the HTTP parser and serializer, URLs, the
+// WebSocket frame codec...).
+//
+// Convenient, and the slowest to compile: a translation unit that includes only
+// the umbrellas it uses parses seconds less.
 #pragma once
 
+#include "ringkit/json.hpp"
+#include "ringkit/middleware.hpp"
+#include "ringkit/router.hpp"
+#include "ringkit/server.hpp"
+
 #include "ringkit/core/exception.hpp"
-#include "ringkit/core/task.hpp"
 #include "ringkit/core/type_map.hpp"
-#include "ringkit/http/handler.hpp"
 #include "ringkit/http/headers.hpp"
 #include "ringkit/http/method.hpp"
-#include "ringkit/http/path_info.hpp"
 #include "ringkit/http/parser.hpp"
-#include "ringkit/http/request.hpp"
-#include "ringkit/http/response.hpp"
 #include "ringkit/http/serializer.hpp"
-#include "ringkit/http/sse.hpp"
 #include "ringkit/http/status.hpp"
 #include "ringkit/http/url.hpp"
-#include "ringkit/middleware/access_log.hpp"
-#include "ringkit/middleware/anti_forgery.hpp"
-#include "ringkit/middleware/compress.hpp"
-#include "ringkit/middleware/conditional.hpp"
-#include "ringkit/middleware/cookie_store.hpp"
-#include "ringkit/middleware/cookies.hpp"
-#include "ringkit/middleware/cors.hpp"
-#include "ringkit/middleware/default_charset.hpp"
-#include "ringkit/middleware/defaults.hpp"
-#include "ringkit/middleware/exceptions.hpp"
-#include "ringkit/middleware/file.hpp"
-#include "ringkit/middleware/flash.hpp"
-#include "ringkit/middleware/head.hpp"
-#include "ringkit/middleware/json.hpp"
-#include "ringkit/middleware/media_type.hpp"
-#include "ringkit/middleware/memory_store.hpp"
-#include "ringkit/middleware/middleware.hpp"
-#include "ringkit/middleware/mime.hpp"
-#include "ringkit/middleware/multipart.hpp"
-#include "ringkit/middleware/not_modified.hpp"
-#include "ringkit/middleware/params.hpp"
-#include "ringkit/middleware/proxy_headers.hpp"
-#include "ringkit/middleware/range.hpp"
-#include "ringkit/middleware/resource.hpp"
-#include "ringkit/middleware/security_headers.hpp"
-#include "ringkit/middleware/session.hpp"
-#include "ringkit/middleware/vary.hpp"
-#include "ringkit/routing/router.hpp"
 #include "ringkit/routing/trie.hpp"
 #include "ringkit/server/connection.hpp"
-#include "ringkit/server/options.hpp"
-#include "ringkit/server/server.hpp"
-#include "ringkit/server/worker_pool.hpp"
-#include "ringkit/ws/channel.hpp"
-#include "ringkit/ws/channel_set.hpp"
-#include "ringkit/ws/listener.hpp"
-#include "ringkit/ws/upgrade.hpp"
-#include "ringkit/version.hpp"

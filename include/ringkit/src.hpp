@@ -10,3 +10,7 @@
 #endif
 
 // Each *.ipp holds the out-of-line definitions of the header of the same name.
+
+// Middleware whose optional dependencies (zlib, OpenSSL) stay in this TU.
+#include "ringkit/middleware/impl/compress.ipp"
+#include "ringkit/middleware/impl/cookie_store.ipp"

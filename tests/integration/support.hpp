@@ -36,6 +36,7 @@
 #include <vector>
 
 #include <ringkit.hpp>
+#include <asio.hpp>
 
 #include "support/fds.hpp"
 

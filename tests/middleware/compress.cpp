@@ -1,4 +1,5 @@
 #include "ringkit/middleware/compress.hpp"
+#include "ringkit/json.hpp"  // response::json
 
 #include <doctest/doctest.h>
 

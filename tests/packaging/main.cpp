@@ -2,6 +2,7 @@
 // loopback port with one handler, one real HTTP request to it over a raw Asio
 // socket, a check of the status and body, a graceful stop. Exits 0 on success.
 #include <ringkit.hpp>
+#include <asio.hpp>
 
 #include <unistd.h>
 

@@ -1,4 +1,5 @@
 #include "ringkit/routing/router.hpp"
+#include "ringkit/routing/files.hpp"  // rk::files
 
 #include <doctest/doctest.h>
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "support/test_stream.hpp"
+#include <asio/steady_timer.hpp>
 
 using namespace std::chrono_literals;
 using ringkit::handler;

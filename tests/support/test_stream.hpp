@@ -13,6 +13,12 @@
 #include <utility>
 
 #include "ringkit/core/asio.hpp"
+#include <asio/associated_executor.hpp>
+#include <asio/async_result.hpp>
+#include <asio/buffer.hpp>
+#include <asio/error.hpp>
+#include <asio/post.hpp>
+#include <asio/socket_base.hpp>
 
 namespace ringkit::test {
 

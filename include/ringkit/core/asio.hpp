@@ -1,6 +1,8 @@
-// The one place that knows which Asio release is in use. Asio 1.22 (Debian 12)
-// keeps as_tuple and awaitable operators in asio::experimental; later releases
-// promote them. Everything else in ringkit spells them through this header.
+// The part of Asio every ringkit header needs: coroutines (awaitable,
+// use_awaitable, co_spawn, detached), the (error_code, result...) completion
+// token, and the executor test running_in(). Only these, because all of
+// <asio.hpp> costs every translation unit seconds: a header that uses sockets,
+// timers, posts or pools includes that Asio header itself.
 #pragma once
 
 #ifndef ASIO_STANDALONE
@@ -16,26 +18,19 @@
 #define ASIO_HAS_CO_AWAIT 1
 #endif
 
-#include <asio.hpp>
-#include <asio/version.hpp>
-
-#if ASIO_VERSION < 102400
+#include <asio/any_io_executor.hpp>
+#include <asio/awaitable.hpp>
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/io_context.hpp>
+#include <asio/use_awaitable.hpp>
+// Asio 1.22 (Debian 12) is what ringkit builds on; there as_tuple is still
+// experimental (1.24 promotes it and keeps this header as an alias).
 #include <asio/experimental/as_tuple.hpp>
-#include <asio/experimental/awaitable_operators.hpp>
-namespace ringkit::detail::net_compat {
-using asio::experimental::as_tuple;
-namespace awaitable_operators = asio::experimental::awaitable_operators;
-}  // namespace ringkit::detail::net_compat
-#else
-namespace ringkit::detail::net_compat {
-using asio::as_tuple;
-namespace awaitable_operators = asio::experimental::awaitable_operators;
-}  // namespace ringkit::detail::net_compat
-#endif
 
 namespace ringkit::detail {
 /// Completion token for coroutines that want (error_code, result...) instead of exceptions.
-inline constexpr auto use_tuple = net_compat::as_tuple(asio::use_awaitable);
+inline constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
 }  // namespace ringkit::detail
 
 namespace ringkit::detail {

@@ -13,6 +13,10 @@
 #include <vector>
 
 #include "ringkit/core/asio.hpp"
+#include <asio/associated_executor.hpp>
+#include <asio/async_result.hpp>
+#include <asio/dispatch.hpp>
+#include <asio/post.hpp>
 #include "ringkit/core/task.hpp"
 
 namespace ringkit::detail {

@@ -1,5 +1,5 @@
-// The request value handed to handlers: the keys of a Ring request map
-// (SPEC.md §1) as typed members, plus `ext`, where middleware adds typed data.
+// The request value handed to handlers: the keys of a Ring request map as
+// typed members, plus `ext`, where middleware adds typed data.
 #pragma once
 
 #include <cstdint>

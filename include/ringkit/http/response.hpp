@@ -11,10 +11,11 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "ringkit/core/task.hpp"
 #include "ringkit/http/headers.hpp"
@@ -67,7 +68,15 @@ public:
     static response html(std::string body, int status = 200) {
         return with_type(status, "text/html; charset=utf-8", std::move(body));
     }
-    static response json(const nlohmann::json& value, int status = 200) {
+    /// `value` dumped, as application/json. Callers include <ringkit/json.hpp>
+    /// (or <nlohmann/json.hpp>): this header sees only json_fwd.hpp, so that
+    /// handlers which never answer JSON do not parse nlohmann_json. A template
+    /// whose parameter is never deduced: `Json` is always nlohmann::json, the
+    /// body compiles only where it is called, and the argument ({{"done", true}},
+    /// a string, a number...) converts there, which needs the complete type:
+    /// without the include the call is a compile error naming this line.
+    template <class Json = nlohmann::json>
+    static response json(const std::type_identity_t<Json>& value, int status = 200) {  // #include <ringkit/json.hpp>
         return with_type(status, "application/json", value.dump());
     }
     /// A body with an explicit content type.

@@ -15,12 +15,11 @@
 // more than a cookie's ~4 KB.
 //
 // Only with OpenSSL's libcrypto (RINGKIT_HAS_OPENSSL, set by CMake when found).
+// What calls OpenSSL is in impl/cookie_store.ipp, so that with
+// RINGKIT_SEPARATE_COMPILATION its headers stay out of the program's own TUs.
 #pragma once
 
 #if defined(RINGKIT_HAS_OPENSSL) && RINGKIT_HAS_OPENSSL
-
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include <array>
 #include <chrono>
@@ -37,6 +36,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ringkit/core/config.hpp"
 #include "ringkit/middleware/session.hpp"
 
 namespace ringkit {
@@ -58,15 +58,7 @@ inline std::string cookie_key_to_text(const cookie_key& k) {
 }
 
 /// The key cookie_key_to_text() wrote; nullopt for anything else.
-inline std::optional<cookie_key> cookie_key_from_text(std::string_view text) {
-    auto raw = detail::base64url_decode(text);
-    if (!raw || raw->size() != cookie_key{}.size()) return std::nullopt;
-    std::string& bytes = *raw;
-    cookie_key k;
-    for (std::size_t i = 0; i < k.size(); ++i) k[i] = static_cast<unsigned char>(bytes[i]);
-    OPENSSL_cleanse(bytes.data(), bytes.size());
-    return k;
-}
+RINGKIT_DECL std::optional<cookie_key> cookie_key_from_text(std::string_view text);
 
 /// Settings of a cookie_store.
 struct cookie_store_options {
@@ -105,42 +97,12 @@ public:
     explicit cookie_store(const cookie_key& key, cookie_store_options opt = {})
         : state_(std::make_shared<state>(key, std::move(opt))) {}
 
-    std::optional<nlohmann::json> read(std::string_view sealed) override {
-        // Longer than anything we write: not ours, and not worth decoding.
-        if (sealed.size() > state_->opt.max_cookie_bytes) return std::nullopt;
-        auto raw = detail::base64url_decode(sealed);
-        if (!raw || raw->size() < overhead || (*raw)[0] != version) return std::nullopt;
-        // Checked before the tag, which also covers the time: a changed time
-        // fails there, so deciding on it first only skips work.
-        if (!fresh(sealed_at(*raw))) return std::nullopt;
-        std::optional<std::string> plain = open(state_->key, *raw);
-        for (std::size_t i = 0; !plain && i < state_->opt.old_keys.size(); ++i)
-            plain = open(state_->opt.old_keys[i], *raw);
-        if (!plain) return std::nullopt;
-        std::string& text = *plain;
-        auto data = nlohmann::json::parse(text, nullptr, false);
-        OPENSSL_cleanse(text.data(), text.size());
-        if (data.is_discarded() || !data.is_object()) return std::nullopt;
-        return data;
-    }
+    RINGKIT_DECL std::optional<nlohmann::json> read(std::string_view sealed) override;
 
     /// Seals `data` with the current time into a new cookie value (the old value
     /// is not needed); the new value's max_age counts from now.
     /// Throws std::length_error when it would pass max_cookie_bytes.
-    std::string write(std::string_view /*key*/, const nlohmann::json& data) override {
-        std::string plain = data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-        const std::size_t sealed_size = ((overhead + plain.size()) * 4 + 2) / 3;
-        if (sealed_size > state_->opt.max_cookie_bytes) {
-            OPENSSL_cleanse(plain.data(), plain.size());
-            throw std::length_error("ringkit: cookie_store session of " + std::to_string(plain.size()) +
-                                    " bytes seals to " + std::to_string(sealed_size) + " > max_cookie_bytes (" +
-                                    std::to_string(state_->opt.max_cookie_bytes) +
-                                    "); keep less in the session or use memory_store");
-        }
-        auto out = detail::base64url_encode(seal(plain));
-        OPENSSL_cleanse(plain.data(), plain.size());
-        return out;
-    }
+    RINGKIT_DECL std::string write(std::string_view key, const nlohmann::json& data) override;
 
     /// Nothing is kept server-side; the session middleware expires the cookie.
     void erase(std::string_view /*key*/) override {}
@@ -160,22 +122,13 @@ private:
 
     struct state {
         state(const cookie_key& k, cookie_store_options o) : key(k), opt(std::move(o)) {}
-        ~state() {
-            OPENSSL_cleanse(key.data(), key.size());
-            for (auto& k : opt.old_keys) OPENSSL_cleanse(k.data(), k.size());
-        }
+        RINGKIT_DECL ~state();
         state(const state&) = delete;
         state& operator=(const state&) = delete;
         cookie_key key;
         cookie_store_options opt;
     };
 
-    using ctx_ptr = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
-    static ctx_ptr new_ctx() {
-        ctx_ptr ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
-        if (!ctx) throw std::bad_alloc();
-        return ctx;
-    }
     static const unsigned char* bytes(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
 
     std::int64_t now_seconds() const {
@@ -204,56 +157,18 @@ private:
         return std::string(raw.substr(0, header_size)) + state_->opt.context;
     }
 
-    std::string seal(std::string_view plain) const {
-        std::string out(overhead + plain.size(), '\0');
-        out[0] = version;
-        auto t = static_cast<std::uint64_t>(now_seconds());
-        for (std::size_t i = header_size - 1; i >= 1; --i, t >>= 8) out[i] = static_cast<char>(t & 0xff);
-        auto* nonce = reinterpret_cast<unsigned char*>(out.data() + header_size);
-        auto* cipher = nonce + nonce_size;
-        detail::random_bytes(nonce, nonce_size);
-        auto ctx = new_ctx();
-        const auto aad = aad_of(out);
-        int len = 0, fin = 0;
-        if (EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, state_->key.data(), nonce) != 1 ||
-            EVP_EncryptUpdate(ctx.get(), nullptr, &len, bytes(aad), static_cast<int>(aad.size())) != 1 ||
-            EVP_EncryptUpdate(ctx.get(), cipher, &len, bytes(plain), static_cast<int>(plain.size())) != 1 ||
-            EVP_EncryptFinal_ex(ctx.get(), cipher + len, &fin) != 1 ||
-            static_cast<std::size_t>(len) + static_cast<std::size_t>(fin) != plain.size() ||
-            EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, tag_size, cipher + plain.size()) != 1)
-            throw std::runtime_error("ringkit: cookie_store: AES-256-GCM encryption failed");
-        return out;
-    }
-
+    RINGKIT_DECL std::string seal(std::string_view plain) const;
     // The plaintext when `raw` was sealed with `key` and the same context and has
     // not been changed by one bit; nullopt otherwise.
-    std::optional<std::string> open(const cookie_key& key, std::string_view raw) const {
-        const auto* nonce = bytes(raw) + header_size;
-        const auto* cipher = nonce + nonce_size;
-        const std::size_t cipher_size = raw.size() - overhead;
-        std::string tag(raw.substr(raw.size() - tag_size));
-        std::string plain(cipher_size, '\0');
-        auto* out = reinterpret_cast<unsigned char*>(plain.data());
-        auto ctx = new_ctx();
-        const auto aad = aad_of(raw);
-        int len = 0, fin = 0;
-        const bool ok =
-            EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key.data(), nonce) == 1 &&
-            EVP_DecryptUpdate(ctx.get(), nullptr, &len, bytes(aad), static_cast<int>(aad.size())) == 1 &&
-            EVP_DecryptUpdate(ctx.get(), out, &len, cipher, static_cast<int>(cipher_size)) == 1 &&
-            EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, tag_size, tag.data()) == 1 &&
-            EVP_DecryptFinal_ex(ctx.get(), out + len, &fin) == 1;  // checks the tag
-        if (!ok) {
-            OPENSSL_cleanse(plain.data(), plain.size());
-            return std::nullopt;
-        }
-        plain.resize(static_cast<std::size_t>(len) + static_cast<std::size_t>(fin));
-        return plain;
-    }
+    RINGKIT_DECL std::optional<std::string> open(const cookie_key& key, std::string_view raw) const;
 
     std::shared_ptr<const state> state_;
 };
 
 }  // namespace ringkit
+
+#if defined(RINGKIT_HEADER_ONLY)
+#include "ringkit/middleware/impl/cookie_store.ipp"
+#endif
 
 #endif  // RINGKIT_HAS_OPENSSL

@@ -9,7 +9,8 @@
 //
 // Responses: ring-json's wrap-json-response exists because a Ring body may be a
 // Clojure map; here a handler returns rk::response::json(value, status), which
-// dumps the value and sets Content-Type: application/json. Nothing more is needed.
+// dumps the value and sets Content-Type: application/json, and compiles wherever
+// nlohmann/json.hpp is included (this header, or <ringkit/json.hpp>).
 #pragma once
 
 #include <cstddef>

@@ -3,9 +3,12 @@
 //
 //     auto app = rk::router{
 //         rk::GET("/users/:id", show),
-//         rk::group("/api", {rk::GET("/items", list)}, rk::wrap_json()),
-//         rk::mount("/static", files),
+//         rk::group("/api", {rk::GET("/items", list)}, rk::wrap_cors(api_cors)),
+//         rk::mount("/admin", admin),   // any handler: another router, say
 //     } | rk::wrap_params();
+//
+// (rk::files, a mount serving a directory, is in routing/files.hpp, so that a
+// router does not bring the file-serving middleware with it.)
 //
 // Matching walks a segment trie (routing/trie.hpp): the cost follows the path's
 // length, not the number of routes. The rules, each chosen to be unsurprising:
@@ -37,7 +40,7 @@
 #include "ringkit/core/ascii.hpp"
 #include "ringkit/http/handler.hpp"
 #include "ringkit/http/path_info.hpp"
-#include "ringkit/middleware/file.hpp"
+#include "ringkit/middleware/middleware.hpp"
 #include "ringkit/routing/trie.hpp"
 
 namespace ringkit {
@@ -140,12 +143,6 @@ inline route mount(std::string prefix, handler h) {
     route r("", std::move(prefix), std::move(h));
     r.what = route::kind::mount;
     return r;
-}
-
-/// The files under `root` at `prefix`: mount(prefix, file_handler(root, opts)),
-/// with its path checks, conditional requests and ranges (middleware/file.hpp).
-inline route files(std::string prefix, std::string root, file_options opts = {}) {
-    return mount(std::move(prefix), file_handler(std::move(root), std::move(opts)));
 }
 
 /// Routes under a common prefix, wrapped in middleware of their own: the group's

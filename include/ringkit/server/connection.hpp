@@ -30,6 +30,11 @@
 #include <vector>
 
 #include "ringkit/core/asio.hpp"
+#include <asio/basic_waitable_timer.hpp>
+#include <asio/buffer.hpp>
+#include <asio/error.hpp>
+#include <asio/socket_base.hpp>
+#include <asio/wait_traits.hpp>
 #include "ringkit/core/exception.hpp"
 #include "ringkit/core/task.hpp"
 #include "ringkit/http/handler.hpp"

@@ -26,6 +26,15 @@
 #include <vector>
 
 #include "ringkit/core/asio.hpp"
+#include <asio/buffer.hpp>
+#include <asio/error.hpp>
+#include <asio/executor_work_guard.hpp>
+#include <asio/ip/address.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/post.hpp>
+#include <asio/signal_set.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/write.hpp>
 #include "ringkit/http/handler.hpp"
 #include "ringkit/server/connection.hpp"
 #include "ringkit/server/options.hpp"

@@ -42,6 +42,12 @@
 #include <vector>
 
 #include "ringkit/core/asio.hpp"
+#include <asio/basic_waitable_timer.hpp>
+#include <asio/buffer.hpp>
+#include <asio/error.hpp>
+#include <asio/post.hpp>
+#include <asio/socket_base.hpp>
+#include <asio/wait_traits.hpp>
 #include "ringkit/server/connection_list.hpp"
 #include "ringkit/ws/channel.hpp"
 #include "ringkit/ws/close.hpp"

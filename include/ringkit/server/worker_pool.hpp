@@ -10,6 +10,10 @@
 #include <utility>
 
 #include "ringkit/core/asio.hpp"
+#include <asio/associated_executor.hpp>
+#include <asio/async_result.hpp>
+#include <asio/post.hpp>
+#include <asio/thread_pool.hpp>
 #include "ringkit/core/task.hpp"
 #include "ringkit/http/handler.hpp"
 

@@ -39,6 +39,9 @@
 #include <vector>
 
 #include "ringkit/core/asio.hpp"
+#include <asio/associated_executor.hpp>
+#include <asio/async_result.hpp>
+#include <asio/post.hpp>
 #include "ringkit/core/exception.hpp"
 #include "ringkit/core/task.hpp"
 #include "ringkit/core/wait_list.hpp"
