@@ -10,3 +10,4 @@
 #endif
 
 // Each *.ipp holds the out-of-line definitions of the header of the same name.
+#include "ringkit/server/impl/server.ipp"

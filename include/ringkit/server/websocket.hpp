@@ -50,6 +50,15 @@
 #include "ringkit/ws/frame.hpp"
 #include "ringkit/ws/utf8.hpp"
 
+// After core/asio.hpp, which configures Asio (co_await under clang): what this
+// header uses of Asio beyond the coroutine basics core/asio.hpp provides.
+#include <asio/basic_waitable_timer.hpp>
+#include <asio/buffer.hpp>
+#include <asio/error.hpp>
+#include <asio/post.hpp>
+#include <asio/socket_base.hpp>
+#include <asio/wait_traits.hpp>
+
 namespace ringkit::detail {
 
 template <class Stream>

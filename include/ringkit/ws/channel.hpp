@@ -47,6 +47,13 @@
 #include "ringkit/ws/error.hpp"
 #include "ringkit/ws/message.hpp"
 
+// After core/asio.hpp, which configures Asio (co_await under clang): what this
+// header uses of Asio beyond the coroutine basics core/asio.hpp provides.
+#include <asio/any_io_executor.hpp>
+#include <asio/associated_executor.hpp>
+#include <asio/async_result.hpp>
+#include <asio/post.hpp>
+
 namespace ringkit {
 
 /// Why a channel closed.
