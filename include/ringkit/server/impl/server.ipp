@@ -111,7 +111,7 @@ public:
         changed_.wait(lock, [&] { return state_ == server_state::stopped || state_ == server_state::created; });
     }
 
-    bool stop(std::chrono::milliseconds timeout = std::chrono::milliseconds(100)) {
+    bool stop(std::chrono::milliseconds timeout) {
         {
             std::lock_guard lock(mutex_);
             if (state_ != server_state::running) return false;
@@ -198,9 +198,7 @@ private:
     }
     static constexpr std::chrono::milliseconds accept_retry{50};
 
-    using socket_type = tcp_socket;
-
-    task<void> serve(io_thread& self, socket_type socket) {
+    task<void> serve(io_thread& self, tcp_socket socket) {
         std::error_code ec;
         socket.set_option(tcp::no_delay(true), ec);
         auto remote = socket.remote_endpoint(ec);
@@ -212,7 +210,7 @@ private:
             co_return;
         }
         peer_info peer{remote.address().to_string(), local.address().to_string(), local.port()};
-        connection<socket_type> conn(std::move(socket), config_, app_, std::move(peer));
+        connection<tcp_socket> conn(std::move(socket), config_, app_, std::move(peer));
         // However this frame ends (even destroyed unfinished at stop), the
         // connection leaves the list and the count, unless a WebSocket took them.
         registration registered(self.connections, conn, &server_impl::ended, this);
@@ -224,7 +222,7 @@ private:
         }
     }
 
-    static task<void> refuse(socket_type& socket) {
+    static task<void> refuse(tcp_socket& socket) {
         static constexpr std::string_view busy =
             "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
         co_await asio::async_write(socket, asio::buffer(busy), use_tuple);
