@@ -8,6 +8,7 @@
 // the umbrellas it uses parses seconds less.
 #pragma once
 
+#include "ringkit/core/config.hpp"
 #include "ringkit/json.hpp"
 #include "ringkit/middleware.hpp"
 #include "ringkit/router.hpp"
@@ -17,9 +18,15 @@
 #include "ringkit/core/type_map.hpp"
 #include "ringkit/http/headers.hpp"
 #include "ringkit/http/method.hpp"
-#include "ringkit/http/parser.hpp"
 #include "ringkit/http/serializer.hpp"
 #include "ringkit/http/status.hpp"
 #include "ringkit/http/url.hpp"
 #include "ringkit/routing/trie.hpp"
+
+#if defined(RINGKIT_HEADER_ONLY)
+// The engine's own parts. RINGKIT_SEPARATE_COMPILATION keeps them (and llhttp.h,
+// zlib.h) in the one TU that compiles <ringkit/src.hpp>; include them by name to
+// use them there.
+#include "ringkit/http/parser.hpp"
 #include "ringkit/server/connection.hpp"
+#endif

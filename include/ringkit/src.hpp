@@ -9,7 +9,12 @@
 #error "<ringkit/src.hpp> is only for RINGKIT_SEPARATE_COMPILATION builds; header-only builds need nothing else"
 #endif
 
-// Each *.ipp holds the out-of-line definitions of the header of the same name.
+// Each *.ipp holds the out-of-line definitions of the header of the same name
+// (impl/x.ipp for x.hpp).
+
+// The engine: the server, its connections and WebSocket sessions, the parser
+// (llhttp) and permessage-deflate (zlib).
+#include "ringkit/server/impl/server.ipp"
 
 // Middleware whose optional dependencies (zlib, OpenSSL) stay in this TU.
 #include "ringkit/middleware/impl/compress.ipp"

@@ -5,6 +5,10 @@
 #   add_subdirectory  add_subdirectory(<ringkit source dir>)
 #   fetchcontent      FetchContent_Declare(SOURCE_DIR ...) + FetchContent_MakeAvailable
 #   pkg-config        g++ $(pkg-config --cflags --libs ringkit) against the same prefix
+# and compiled separately (RINGKIT_SEPARATE_COMPILATION, linking ringkit::compiled):
+#   find_package_separate, add_subdirectory_separate
+#   separate-clean    a TU of <ringkit.hpp> (all of it) preprocessed in that mode
+#                     includes neither the engine nor llhttp.h, zlib.h or OpenSSL
 # Usage: tests/packaging/run.sh <ringkit-source-dir> <work-dir>
 # CMAKE_CXX_COMPILER and CMAKE_C_COMPILER, when set in the environment, choose the
 # compilers; CXXFLAGS is used by every consumer (CMake reads it on first configure).
@@ -70,6 +74,25 @@ pkg_config_consumer() {
     "$here/main.cpp" -o "$work/pkg-config/consumer" $flags
 }
 
+# separate_clean: under RINGKIT_SEPARATE_COMPILATION the engine, and what it needs of
+# llhttp and zlib, is compiled in <ringkit/src.hpp>'s TU only; a TU that uses the
+# whole of ringkit (<ringkit.hpp>) must not parse them.
+separate_clean() {
+  local tu=$work/separate-clean.cpp flags leaks
+  printf '#include <ringkit.hpp>\n' >"$tu"
+  flags=$(pkg-config --cflags ringkit) || { echo "pkg-config --cflags ringkit failed"; return 1; }
+  # shellcheck disable=SC2086  # the pkg-config flags are meant to be split
+  "$cxx" ${CXXFLAGS:-} -DRINGKIT_SEPARATE_COMPILATION $flags -E "$tu" -o "$work/separate-clean.i" || return 1
+  leaks=$(grep -E '^# [0-9]+ "[^"]*/(llhttp\.h|zlib\.h|openssl/[a-z_]+\.h|sys/sendfile\.h|ringkit/(server/connection|server/websocket|http/parser|ws/deflate)\.hpp)"' \
+            "$work/separate-clean.i" | cut -d'"' -f2 | sort -u)
+  if [[ -n $leaks ]]; then
+    echo "a RINGKIT_SEPARATE_COMPILATION translation unit of $(tr '\n' ' ' <"$tu")includes:"
+    echo "$leaks"
+    return 1
+  fi
+  echo "clean: $(grep -oE '^# [0-9]+ "[^<"][^"]*"' "$work/separate-clean.i" | sort -u -t'"' -k2,2 | wc -l) files included, none of the engine's"
+}
+
 echo "packaging test: $src -> $work"
 rm -rf "$prefix" "$work/ringkit-build" "$work/pkg-config"
 mkdir -p "$work/pkg-config"
@@ -81,14 +104,17 @@ if step install-configure cmake -S "$src" -B "$work/ringkit-build" "${cmake_args
    step install-build cmake --build "$work/ringkit-build" -j"$jobs" &&
    step install cmake --install "$work/ringkit-build" --prefix "$prefix"; then
   consumer find_package "-DCMAKE_PREFIX_PATH=$prefix" "-DRINGKIT_EXPECTED_PREFIX=$prefix"
+  consumer find_package_separate "-DCMAKE_PREFIX_PATH=$prefix" "-DRINGKIT_EXPECTED_PREFIX=$prefix"
   if command -v pkg-config >/dev/null; then
     step pkg-config-build pkg_config_consumer && step pkg-config-run "$work/pkg-config/consumer"
+    step separate-clean separate_clean
   else
     echo "  FAIL  pkg-config: pkg-config is not installed"
     failed+=(pkg-config)
   fi
 fi
 consumer add_subdirectory "-DRINGKIT_SOURCE_DIR=$src"
+consumer add_subdirectory_separate "-DRINGKIT_SOURCE_DIR=$src"
 consumer fetchcontent "-DRINGKIT_SOURCE_DIR=$src"
 
 if ((${#failed[@]})); then

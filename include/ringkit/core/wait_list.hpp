@@ -13,11 +13,14 @@
 #include <vector>
 
 #include "ringkit/core/asio.hpp"
+#include "ringkit/core/task.hpp"
+
+// After core/asio.hpp, which configures Asio (co_await under clang): what this
+// header uses of Asio beyond the coroutine basics core/asio.hpp provides.
 #include <asio/associated_executor.hpp>
 #include <asio/async_result.hpp>
 #include <asio/dispatch.hpp>
 #include <asio/post.hpp>
-#include "ringkit/core/task.hpp"
 
 namespace ringkit::detail {
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "ringkit/ws/deflate.hpp"
+#include "ringkit/ws/deflate_options.hpp"
 
 namespace ringkit {
 

@@ -42,12 +42,6 @@
 #include <vector>
 
 #include "ringkit/core/asio.hpp"
-#include <asio/basic_waitable_timer.hpp>
-#include <asio/buffer.hpp>
-#include <asio/error.hpp>
-#include <asio/post.hpp>
-#include <asio/socket_base.hpp>
-#include <asio/wait_traits.hpp>
 #include "ringkit/server/connection_list.hpp"
 #include "ringkit/ws/channel.hpp"
 #include "ringkit/ws/close.hpp"
@@ -55,6 +49,15 @@
 #include "ringkit/ws/deflate.hpp"
 #include "ringkit/ws/frame.hpp"
 #include "ringkit/ws/utf8.hpp"
+
+// After core/asio.hpp, which configures Asio (co_await under clang): what this
+// header uses of Asio beyond the coroutine basics core/asio.hpp provides.
+#include <asio/basic_waitable_timer.hpp>
+#include <asio/buffer.hpp>
+#include <asio/error.hpp>
+#include <asio/post.hpp>
+#include <asio/socket_base.hpp>
+#include <asio/wait_traits.hpp>
 
 namespace ringkit::detail {
 

@@ -10,12 +10,15 @@
 #include <utility>
 
 #include "ringkit/core/asio.hpp"
+#include "ringkit/core/task.hpp"
+#include "ringkit/http/handler.hpp"
+
+// After core/asio.hpp, which configures Asio (co_await under clang): what this
+// header uses of Asio beyond the coroutine basics core/asio.hpp provides.
 #include <asio/associated_executor.hpp>
 #include <asio/async_result.hpp>
 #include <asio/post.hpp>
 #include <asio/thread_pool.hpp>
-#include "ringkit/core/task.hpp"
-#include "ringkit/http/handler.hpp"
 
 namespace ringkit {
 

@@ -39,9 +39,6 @@
 #include <vector>
 
 #include "ringkit/core/asio.hpp"
-#include <asio/associated_executor.hpp>
-#include <asio/async_result.hpp>
-#include <asio/post.hpp>
 #include "ringkit/core/exception.hpp"
 #include "ringkit/core/task.hpp"
 #include "ringkit/core/wait_list.hpp"
@@ -49,6 +46,13 @@
 #include "ringkit/ws/close.hpp"
 #include "ringkit/ws/error.hpp"
 #include "ringkit/ws/message.hpp"
+
+// After core/asio.hpp, which configures Asio (co_await under clang): what this
+// header uses of Asio beyond the coroutine basics core/asio.hpp provides.
+#include <asio/any_io_executor.hpp>
+#include <asio/associated_executor.hpp>
+#include <asio/async_result.hpp>
+#include <asio/post.hpp>
 
 namespace ringkit {
 

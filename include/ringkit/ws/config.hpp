@@ -5,7 +5,7 @@
 #include <chrono>
 #include <cstddef>
 
-#include "ringkit/ws/deflate.hpp"
+#include "ringkit/ws/deflate_options.hpp"
 
 namespace ringkit::ws {
 

@@ -18,7 +18,7 @@
 #include "ringkit/http/headers.hpp"
 #include "ringkit/http/request.hpp"
 #include "ringkit/http/response.hpp"
-#include "ringkit/ws/deflate.hpp"
+#include "ringkit/ws/deflate_negotiation.hpp"
 
 namespace ringkit::ws {
 

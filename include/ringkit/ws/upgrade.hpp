@@ -22,6 +22,10 @@
 #include "ringkit/ws/config.hpp"
 #include "ringkit/ws/handshake.hpp"
 
+// After core/asio.hpp, which configures Asio (co_await under clang): what this
+// header uses of Asio beyond the coroutine basics core/asio.hpp provides.
+#include <asio/any_io_executor.hpp>
+
 namespace ringkit {
 namespace detail {
 

@@ -1,0 +1,300 @@
+// The definitions behind server.hpp: the server's state (server_impl), its
+// accept loop and the serving of each socket by a connection. Included at the
+// end of server.hpp in header-only builds, and by <ringkit/src.hpp> once under
+// RINGKIT_SEPARATE_COMPILATION.
+#pragma once
+
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "ringkit/server/connection.hpp"
+#include "ringkit/server/connection_list.hpp"
+#include "ringkit/server/server.hpp"
+#include "ringkit/server/worker_pool.hpp"
+
+// After core/asio.hpp, which configures Asio (co_await under clang): what this
+// header uses of Asio beyond the coroutine basics core/asio.hpp provides.
+#include <asio/buffer.hpp>
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/executor_work_guard.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/address.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/post.hpp>
+#include <asio/signal_set.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/write.hpp>
+
+namespace ringkit {
+namespace detail {
+
+class server_impl {
+    using tcp = asio::ip::tcp;
+
+public:
+    server_impl(handler app, server_options options)
+        : app_(std::move(app)), options_(std::move(options)), config_(connection_config::from(options_)) {}
+    server_impl(const server_impl&) = delete;
+    server_impl& operator=(const server_impl&) = delete;
+    ~server_impl() {
+        try {
+            if (state() == server_state::running) stop(std::chrono::milliseconds(0));
+            else if (state() == server_state::stopping) join();
+        } catch (...) {
+            // Stopping failed (destroyed on one of its own threads, or out of
+            // memory): threads that still use *this must not outlive it, so end
+            // here, as the noexcept destructor always did, but on purpose.
+            std::terminate();
+        }
+    }
+
+    void start() {
+        // Under the lock: stop() and state() on other threads see either nothing
+        // started or everything, never a half-built thread list.
+        std::lock_guard lock(mutex_);
+        if (state_ != server_state::created) throw std::logic_error("ringkit: server already started");
+        unsigned n = options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
+        unsigned w = options_.worker_threads ? options_.worker_threads : std::max(1u, std::thread::hardware_concurrency());
+        workers_ = std::make_unique<worker_pool>(w, options_.queue_size);
+        config_.workers = workers_.get();
+        for (unsigned i = 0; i < n; ++i) threads_.push_back(std::make_unique<io_thread>());
+        auto endpoint = tcp::endpoint(asio::ip::make_address(options_.ip), options_.port);
+        for (unsigned i = 0; i < (options_.reuse_port ? n : 1u); ++i) {
+            auto& t = *threads_[i];
+            t.acceptor.emplace(t.ctx);
+            t.acceptor->open(endpoint.protocol());
+            t.acceptor->set_option(tcp::acceptor::reuse_address(true));
+            if (options_.reuse_port) {
+                int one = 1;
+                if (::setsockopt(t.acceptor->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+                    throw std::system_error(errno, std::system_category(), "SO_REUSEPORT");
+            }
+            t.acceptor->bind(endpoint);
+            t.acceptor->listen(options_.backlog);
+            if (i == 0) {
+                port_ = t.acceptor->local_endpoint().port();
+                endpoint.port(port_);  // every reuse_port acceptor shares the chosen port
+            }
+        }
+        state_ = server_state::running;
+        for (unsigned i = 0; i < n; ++i) {
+            auto& t = *threads_[i];
+            if (t.acceptor) asio::co_spawn(t.ctx, accept_loop(t), asio::detached);
+            t.thread = std::thread([&t] { t.ctx.run(); });
+        }
+    }
+
+    void run() {
+        start();
+        join();
+    }
+
+    void join() {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return state_ == server_state::stopped || state_ == server_state::created; });
+    }
+
+    bool stop(std::chrono::milliseconds timeout) {
+        {
+            std::lock_guard lock(mutex_);
+            if (state_ != server_state::running) return false;
+            // Joining the thread (or pool) we run on would never return.
+            bool on_own_thread = workers_->running_in_this_thread();
+            for (auto& t : threads_) on_own_thread |= t->ctx.get_executor().running_in_this_thread();
+            if (on_own_thread) throw std::logic_error("ringkit: server::stop() called from one of its own threads");
+            state_ = server_state::stopping;
+            changed_.notify_all();
+        }
+        for (auto& t : threads_)
+            asio::post(t->ctx, [&t = *t] {
+                std::error_code ec;
+                if (t.acceptor) t.acceptor->close(ec);
+                t.connections.for_each([](connection_base& c) { c.request_stop(); });
+            });
+        bool graceful = wait_for_connections(std::chrono::steady_clock::now() + timeout);
+        if (!graceful) {
+            for (auto& t : threads_)
+                asio::post(t->ctx, [&t = *t] {
+                    t.connections.for_each([](connection_base& c) { c.force_close(); });
+                });
+            // Closed sockets end their sessions promptly; a handler that never
+            // returns is destroyed with its io_context below.
+            wait_for_connections(std::chrono::steady_clock::now() + std::chrono::seconds(1));
+        }
+        for (auto& t : threads_) {
+            t->guard.reset();
+            t->ctx.stop();
+        }
+        for (auto& t : threads_)
+            if (t->thread.joinable()) t->thread.join();
+        for (auto& t : threads_) finish_queued(t->ctx);
+        workers_->join();
+        threads_.clear();  // destroys any coroutine still suspended, on this thread
+        std::lock_guard lock(mutex_);
+        state_ = server_state::stopped;
+        changed_.notify_all();  // under the lock: a woken join() may destroy *this
+        return graceful;
+    }
+
+    std::uint16_t port() const noexcept { return port_; }
+    server_state state() const {
+        std::lock_guard lock(mutex_);
+        return state_;
+    }
+    std::size_t connections() const noexcept { return live_.load(); }
+    const server_options& options() const noexcept { return options_; }
+
+private:
+    struct io_thread {
+        // Declared first so it outlives ctx: destroying ctx destroys unfinished
+        // connection frames, which unregister themselves from this list.
+        connection_list connections;
+        asio::io_context ctx{1};
+        asio::executor_work_guard<asio::io_context::executor_type> guard{ctx.get_executor()};
+        std::optional<tcp::acceptor> acceptor;
+        std::thread thread;
+    };
+
+    task<void> accept_loop(io_thread& self) {
+        std::size_t next = 0, failures = 0;
+        for (;;) {
+            // Without reuse_port one acceptor feeds every thread in turn.
+            auto& target = options_.reuse_port ? self : *threads_[next++ % threads_.size()];
+            auto [ec, socket] = co_await self.acceptor->async_accept(target.ctx, use_tuple);
+            if (ec == asio::error::operation_aborted || !self.acceptor->is_open()) co_return;
+            if (ec) {
+                // EMFILE, ENFILE, ENOBUFS: the connection waits in the backlog until
+                // descriptors are free again. Retrying at once would spin on a full fd
+                // table, so pause; log the first failure and the recovery, not each retry.
+                if (failures++ == 0)
+                    config_.log("accept failed, retrying every " + std::to_string(accept_retry.count()) + " ms: " + ec.message());
+                asio::steady_timer pause(self.ctx, accept_retry);
+                co_await pause.async_wait(use_tuple);
+                continue;
+            }
+            if (failures) {
+                config_.log("accepting again after " + std::to_string(failures) + " failed accepts");
+                failures = 0;
+            }
+            asio::co_spawn(target.ctx, serve(target, std::move(socket)), asio::detached);
+        }
+    }
+    static constexpr std::chrono::milliseconds accept_retry{50};
+
+    task<void> serve(io_thread& self, tcp_socket socket) {
+        std::error_code ec;
+        socket.set_option(tcp::no_delay(true), ec);
+        auto remote = socket.remote_endpoint(ec);
+        if (ec) co_return;  // already gone
+        auto local = socket.local_endpoint(ec);
+        if (live_.fetch_add(1) >= options_.max_connections) {
+            co_await refuse(socket);
+            connection_ended();
+            co_return;
+        }
+        peer_info peer{remote.address().to_string(), local.address().to_string(), local.port()};
+        connection<tcp_socket> conn(std::move(socket), config_, app_, std::move(peer));
+        // However this frame ends (even destroyed unfinished at stop), the
+        // connection leaves the list and the count, unless a WebSocket took them.
+        registration registered(self.connections, conn, &server_impl::ended, this);
+        if (state() != server_state::running) conn.request_stop();
+        try {
+            co_await conn.run(&registered);
+        } catch (...) {
+            config_.log("connection failed", std::current_exception());
+        }
+    }
+
+    static task<void> refuse(tcp_socket& socket) {
+        static constexpr std::string_view busy =
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        co_await asio::async_write(socket, asio::buffer(busy), use_tuple);
+        std::error_code ec;
+        socket.close(ec);
+    }
+
+    static void ended(void* self) noexcept { static_cast<server_impl*>(self)->connection_ended(); }
+    void connection_ended() noexcept {
+        if (live_.fetch_sub(1) == 1) {
+            std::lock_guard lock(mutex_);
+            changed_.notify_all();
+        }
+    }
+
+    // What a stopped thread left queued (a force_close that waited behind a
+    // blocking handler, a wake-up on its way to a waiting coroutine) runs here,
+    // on the stopping thread, before the io_context is destroyed. Destroying it
+    // unrun would strand every coroutine whose wake-up it was: one parked on a
+    // channel's wait list belongs to no io_context operation, so nothing would
+    // ever free it. Bounded, in case a handler keeps posting work.
+    static void finish_queued(asio::io_context& ctx) {
+        ctx.restart();
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+        while (std::chrono::steady_clock::now() < deadline && ctx.poll_one() != 0) {
+        }
+    }
+
+    bool wait_for_connections(std::chrono::steady_clock::time_point deadline) {
+        std::unique_lock lock(mutex_);
+        return changed_.wait_until(lock, deadline, [&] { return live_.load() == 0; });
+    }
+
+    handler app_;
+    server_options options_;
+    connection_config config_;
+    std::unique_ptr<worker_pool> workers_;
+    std::vector<std::unique_ptr<io_thread>> threads_;
+    std::uint16_t port_ = 0;
+    std::atomic<std::size_t> live_{0};
+    server_state state_ = server_state::created;
+    mutable std::mutex mutex_;
+    std::condition_variable changed_;
+};
+
+}  // namespace detail
+
+#if defined(RINGKIT_SEPARATE_COMPILATION)
+// The one connection type the server serves with, compiled here once; every
+// other translation unit sees connection.hpp's extern template.
+template class connection<detail::tcp_socket>;
+#endif
+
+RINGKIT_DECL server::server(handler app, server_options options)
+    : impl_(std::make_unique<detail::server_impl>(std::move(app), std::move(options))) {}
+RINGKIT_DECL server::~server() = default;
+
+RINGKIT_DECL void server::start() { impl_->start(); }
+RINGKIT_DECL void server::run() { impl_->run(); }
+RINGKIT_DECL void server::join() { impl_->join(); }
+RINGKIT_DECL bool server::stop(std::chrono::milliseconds timeout) { return impl_->stop(timeout); }
+RINGKIT_DECL std::uint16_t server::port() const noexcept { return impl_->port(); }
+RINGKIT_DECL server_state server::state() const { return impl_->state(); }
+RINGKIT_DECL std::size_t server::connections() const noexcept { return impl_->connections(); }
+RINGKIT_DECL const server_options& server::options() const noexcept { return impl_->options(); }
+
+RINGKIT_DECL void run_until_signal(server& s, std::chrono::milliseconds grace) {
+    asio::io_context signals_ctx;
+    asio::signal_set signals(signals_ctx, SIGINT, SIGTERM);
+    signals.async_wait([&](std::error_code, int) { s.stop(grace); });
+    if (s.state() == server_state::created) s.start();
+    signals_ctx.run();
+}
+
+}  // namespace ringkit
