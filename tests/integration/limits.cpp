@@ -7,6 +7,7 @@
 
 #include "integration/support.hpp"
 #include "integration/websocket_protocol_support.hpp"
+#include "ringkit/ws/deflate.hpp"  // compressed frames made by hand
 
 using namespace ringkit;
 using namespace ringkit::test;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "integration/websocket_protocol_support.hpp"
+#include "ringkit/ws/deflate.hpp"  // compressed frames made by hand
 
 using namespace ringkit;
 using namespace ringkit::test;

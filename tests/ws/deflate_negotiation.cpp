@@ -9,13 +9,13 @@ using namespace ringkit::ws;
 
 namespace {
 
-deflate_options enabled() {
+deflate_options deflate_on() {
     deflate_options o;
     o.enabled = true;
     return o;
 }
 
-std::optional<deflate_params> negotiate(std::string_view offer, deflate_options o = enabled()) {
+std::optional<deflate_params> negotiate(std::string_view offer, deflate_options o = deflate_on()) {
     return negotiate_deflate(offer, o);
 }
 
@@ -45,7 +45,7 @@ TEST_CASE("negotiate_deflate: what real clients offer") {
 }
 
 TEST_CASE("negotiate_deflate: window bits") {
-    auto o = enabled();
+    auto o = deflate_on();
     o.server_max_window_bits = 10;
     o.client_max_window_bits = 11;
     auto p = negotiate("permessage-deflate; client_max_window_bits", o);
@@ -83,7 +83,7 @@ TEST_CASE("negotiate_deflate: window bits") {
     CHECK(p->server_max_window_bits == 15);
 
     // Our own settings are clamped to what zlib can do.
-    o = enabled();
+    o = deflate_on();
     o.server_max_window_bits = 8;
     o.client_max_window_bits = 3;
     p = negotiate("permessage-deflate; client_max_window_bits", o);
@@ -99,7 +99,7 @@ TEST_CASE("negotiate_deflate: context takeover") {
     CHECK(p->client_no_context_takeover);
     CHECK(format_deflate_response(*p) == "permessage-deflate; server_no_context_takeover; client_no_context_takeover");
 
-    auto o = enabled();
+    auto o = deflate_on();
     o.server_no_context_takeover = true;
     o.client_no_context_takeover = true;
     p = negotiate("permessage-deflate", o);
