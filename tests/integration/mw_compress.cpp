@@ -11,6 +11,7 @@
 #include "integration/support.hpp"
 
 #if RINGKIT_HAS_ZLIB
+#include <zlib.h>  // decodes what the middleware sent
 
 using namespace ringkit;
 using namespace ringkit::test;

@@ -66,6 +66,7 @@ TEST_CASE("compressible_type: text and structured text yes, compressed formats n
 }
 
 #if RINGKIT_HAS_ZLIB
+#include <zlib.h>  // decodes what the middleware sent
 
 namespace {
 
