@@ -31,7 +31,9 @@ flags=(-std=c++20 -I"$root/include" -isystem "$llhttp" -DASIO_STANDALONE -DASIO_
        -DRINGKIT_HAS_ZLIB=1 -DRINGKIT_HAS_OPENSSL=1 -Wall -Wextra -Wpedantic)
 
 if (($#)); then headers=("$@")
-else mapfile -t headers < <(find include/ringkit -name '*.hpp' | sort); fi
+# src.hpp is for separate compilation only (it #errors otherwise); the *.ipp it
+# includes are analysed here as header-only builds see them, through their headers.
+else mapfile -t headers < <(find include/ringkit -name '*.hpp' ! -path include/ringkit/src.hpp | sort); fi
 # Biggest first (pass 1 before them all), so no long run starts last.
 mapfile -t by_size < <(ls -S "${headers[@]}")
 
