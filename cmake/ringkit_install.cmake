@@ -2,7 +2,8 @@
 #   include/                      ringkit's headers (and llhttp.h when llhttp is ours)
 #   <libdir>/libringkit_llhttp.a  the llhttp built from Debian's sources, when it is ours
 #   <cmake dir>/                  ringkitConfig.cmake, ringkitConfigVersion.cmake,
-#                                 ringkitTargets.cmake, and the dependency modules
+#                                 ringkitTargets.cmake, the dependency modules, and
+#                                 ringkit_compiled.cpp (ringkit::compiled's source)
 #   <libdir>/pkgconfig/ringkit.pc for builds without CMake
 include(CMakePackageConfigHelpers)
 
@@ -19,8 +20,9 @@ else()
   set(RINGKIT_PKGCONFIG_DIR ${CMAKE_INSTALL_DATADIR}/pkgconfig)
 endif()
 
+# *.ipp: the definitions <ringkit/src.hpp> compiles under RINGKIT_SEPARATE_COMPILATION.
 install(DIRECTORY ${ringkit_SOURCE_DIR}/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
-        FILES_MATCHING PATTERN "*.hpp" PATTERN "*.ipp")  # *.ipp: impl/, see core/config.hpp
+        FILES_MATCHING PATTERN "*.hpp" PATTERN "*.ipp")
 install(TARGETS ringkit EXPORT ringkitTargets)
 if(RINGKIT_BUNDLED_LLHTTP)
   # Exported as ringkit::ringkit_llhttp; ringkit::ringkit's link to llhttp::llhttp
@@ -49,6 +51,9 @@ install(FILES
   ${CMAKE_CURRENT_LIST_DIR}/ringkit_dependencies.cmake
   ${CMAKE_CURRENT_LIST_DIR}/ringkit_llhttp.cmake
   DESTINATION ${RINGKIT_CMAKE_DIR})
+# The source ringkitConfig.cmake builds ringkit::compiled from, in the consumer's project.
+install(FILES ${ringkit_SOURCE_DIR}/src/ringkit.cpp DESTINATION ${RINGKIT_CMAKE_DIR}
+        RENAME ringkit_compiled.cpp)
 
 # --- pkg-config
 # Requires: nlohmann_json (and zlib) when its .pc exists (Debian ships both); Asio
