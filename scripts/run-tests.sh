@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test commands (every build with -Werror; README.md, "Testing"):
+# The test commands (every build with -Werror; README.md, "Tests"):
 #   make test   = scripts/run-tests.sh test    asan tsan                         (everyday, ≤ 15 min)
 #   make check  = scripts/run-tests.sh check   tidy asan+fuzz tsan gcc gcc-asan gcc-tsan (CI, ≤ 40 min)
 # The builds:
@@ -14,7 +14,8 @@
 #   gcc-asan  g++ ASan+UBSan: unit and integration
 #   gcc-tsan  g++ TSan: as tsan
 # Every build but gcc links the tests and examples against ringkit::compiled (the
-# engine compiled once); gcc builds them header-only, as users do by default. Usage: scripts/run-tests.sh [test|check|BUILD...]  (default: test)
+# engine compiled once); gcc builds them header-only, as users do by default.
+# Usage: scripts/run-tests.sh [test|check|BUILD...]  (default: test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=${JOBS:-2}
