@@ -61,7 +61,10 @@ beast::string_view http_date() noexcept {
         static constexpr char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
         char* p = c.text;
         auto put3 = [&](const char* s) { p = std::copy(s, s + 3, p); };
-        auto put2 = [&](int v) { *p++ = static_cast<char>('0' + v / 10 % 10); *p++ = static_cast<char>('0' + v % 10); };
+        auto put2 = [&](int v) {
+            *p++ = static_cast<char>('0' + v / 10 % 10);
+            *p++ = static_cast<char>('0' + v % 10);
+        };
         const int year = tm.tm_year + 1900;
         put3(days + 3 * tm.tm_wday);
         p = std::copy_n(", ", 2, p);

@@ -151,8 +151,8 @@ int main(int argc, char** argv) {
                     break;
                 }
             if ((status == 200) != hit) {
-                std::fprintf(stderr, "disagreement on %s %s: router %d, regex %s\n", std::string(req.method_name).c_str(),
-                             req.uri.c_str(), status, hit ? "hit" : "miss");
+                std::fprintf(stderr, "disagreement on %s %s: router %d, regex %s\n",
+                             std::string(req.method_name).c_str(), req.uri.c_str(), status, hit ? "hit" : "miss");
                 return 1;
             }
         }
@@ -177,7 +177,8 @@ int main(int argc, char** argv) {
             rk::path_segments segs;
             for (auto& req : requests) {
                 segs.split(req.uri);
-                sink = sink + trie.match(segs, [](std::uint32_t leaf, auto&&...) { return leaf != rk::path_trie::none; });
+                sink =
+                    sink + trie.match(segs, [](std::uint32_t leaf, auto&&...) { return leaf != rk::path_trie::none; });
             }
         });
         regex_ns[s] = ns_per_request(seconds, [&] {

@@ -64,7 +64,7 @@ struct run_state {
     std::vector<std::string> error_samples;
     std::size_t finished = 0;  // connections whose coroutine ended
     // echo mode
-    asio::steady_timer gate;   // all connections wait here until every handshake is done
+    asio::steady_timer gate;  // all connections wait here until every handshake is done
     std::size_t arrived = 0;
     bool started = false;
     clock_type::time_point start, end;
@@ -113,12 +113,14 @@ void make_payload(const run_state& st, std::size_t id, std::uint64_t seq, std::v
         std::memcpy(out.data(), &seq, std::min<std::size_t>(8, out.size()));
     } else {
         static constexpr char hex[] = "0123456789abcdef";
-        for (std::size_t i = 0; i < 8 && i < out.size(); ++i) out[i] = static_cast<std::uint8_t>(hex[(seq >> (28 - 4 * i)) & 15]);
+        for (std::size_t i = 0; i < 8 && i < out.size(); ++i)
+            out[i] = static_cast<std::uint8_t>(hex[(seq >> (28 - 4 * i)) & 15]);
     }
 }
 
 // Empty if m is the echo of `expect` sent with opcode `op`; else what is wrong with it.
-std::string echo_mismatch(const message& m, std::uint8_t op, const std::vector<std::uint8_t>& expect, std::uint64_t seq) {
+std::string echo_mismatch(const message& m, std::uint8_t op, const std::vector<std::uint8_t>& expect,
+                          std::uint64_t seq) {
     std::string bad;
     if (m.opcode == op_close) {
         bad = "server closed the connection";
@@ -159,7 +161,8 @@ awaitable<void> echo_connection(run_state& st, std::size_t id) {
         const auto t1 = clock_type::now();
         if (t1 <= st.end) {
             ++st.messages;
-            st.rtt.add(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count()));
+            st.rtt.add(
+                static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count()));
         }
     }
     if (!co_await c.close_handshake()) st.error(id, "close: " + c.error);
@@ -177,9 +180,10 @@ struct idle_state {
 
 awaitable<void> idle_watch(run_state& st, idle_state& is, std::size_t id, connection& c) {
     message m;
-    c.aborted = is.closing;  // the hold may have ended before this coroutine first ran
+    c.aborted = is.closing;                        // the hold may have ended before this coroutine first ran
     while (!c.aborted && co_await c.receive(m)) {  // a ping is answered inside receive; anything else is wrong
-        st.error(id, m.opcode == op_close ? "server closed an idle connection" : "server sent a message to an idle connection");
+        st.error(id, m.opcode == op_close ? "server closed an idle connection"
+                                          : "server sent a message to an idle connection");
         co_return finish(st);
     }
     if (!(is.closing && c.aborted)) {
@@ -201,7 +205,8 @@ void start_hold(run_state& st, idle_state& is) {
             std::fclose(f);
         }
     }
-    auto hold = std::make_shared<asio::steady_timer>(st.io, std::chrono::milliseconds(static_cast<long long>(st.opt.hold * 1000)));
+    auto hold = std::make_shared<asio::steady_timer>(
+        st.io, std::chrono::milliseconds(static_cast<long long>(st.opt.hold * 1000)));
     st.arm_watchdog(st.opt.hold + 30 + static_cast<double>(is.opened) / 500);
     hold->async_wait([&st, &is, hold](std::error_code) {
         is.closing = true;
@@ -291,7 +296,8 @@ void start_soak(run_state& st, soak_state& ss) {
 awaitable<void> soak_connection(run_state& st, soak_state& ss, std::size_t id, std::unique_ptr<connection> owned) {
     connection& c = *owned;
     if (!ss.holding) co_await ss.gate.async_wait(use_tuple);
-    const auto interval = std::chrono::microseconds(std::max<long long>(1, static_cast<long long>(st.opt.interval * 1e6)));
+    const auto interval =
+        std::chrono::microseconds(std::max<long long>(1, static_cast<long long>(st.opt.interval * 1e6)));
     auto next = ss.hold_start + std::chrono::microseconds(c.rng.next() % static_cast<std::uint64_t>(interval.count()));
     asio::steady_timer timer(st.io);
     std::vector<std::uint8_t> expect;
@@ -320,7 +326,8 @@ awaitable<void> soak_connection(run_state& st, soak_state& ss, std::size_t id, s
         }
         ++st.messages;
         ++ss.route_messages[id % ss.routes.size()];
-        st.rtt.add(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(clock_type::now() - t0).count()));
+        st.rtt.add(static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(clock_type::now() - t0).count()));
     }
     if (ok) {  // held to the end of the hold, as soak.sh's HTTP load is
         timer.expires_at(ss.hold_end);
@@ -357,7 +364,8 @@ awaitable<void> check_connection(run_state& st) {
         message m;
         if (!co_await c.send(0x80 | op, payload.data(), payload.size()) || !co_await c.receive(m)) co_return false;
         if (m.opcode != op || m.size != payload.size() || (m.size && std::memcmp(m.data, payload.data(), m.size))) {
-            c.error = "wrong echo of a " + std::to_string(payload.size()) + "-byte " + (op == op_text ? "text" : "binary") + " message";
+            c.error = "wrong echo of a " + std::to_string(payload.size()) + "-byte " +
+                      (op == op_text ? "text" : "binary") + " message";
             co_return false;
         }
         ++echoes;
@@ -368,7 +376,8 @@ awaitable<void> check_connection(run_state& st) {
         for (std::size_t size : {0, 1, 125, 126, 127, 1000, 65535, 65536, 70000, 1 << 20}) {
             if (!ok || size > st.opt.max_size) continue;
             std::vector<std::uint8_t> payload(size);
-            for (std::size_t i = 0; i < size; ++i) payload[i] = op == op_text ? st.pattern[i % 4096] : static_cast<std::uint8_t>(c.rng.next());
+            for (std::size_t i = 0; i < size; ++i)
+                payload[i] = op == op_text ? st.pattern[i % 4096] : static_cast<std::uint8_t>(c.rng.next());
             ok = co_await round_trip(op, std::move(payload));
         }
     }
@@ -408,13 +417,14 @@ awaitable<void> check_connection(run_state& st) {
 // ---- main ----------------------------------------------------------------------------------------
 
 [[noreturn]] void usage() {
-    std::fprintf(stderr,
-                 "usage: ws_load echo  --port P [--path /ws/echo] [--conns 50] [--size 32] [--kind text|binary] [--duration S]\n"
-                 "       ws_load idle  --port P [--path /ws/echo] [--conns N] [--hold S] [--batch 200] [--ready-file F]\n"
-                 "       ws_load check --port P [--path /ws/echo] [--max-size BYTES]\n"
-                 "       ws_load soak  --port P [--path P1,P2,..] [--conns N] [--hold S] [--interval 5] [--size 256]\n"
-                 "                     [--batch 200] [--report 5] [--ready-file F]\n"
-                 "       (all: [--host 127.0.0.1])\n");
+    std::fprintf(
+        stderr,
+        "usage: ws_load echo  --port P [--path /ws/echo] [--conns 50] [--size 32] [--kind text|binary] [--duration S]\n"
+        "       ws_load idle  --port P [--path /ws/echo] [--conns N] [--hold S] [--batch 200] [--ready-file F]\n"
+        "       ws_load check --port P [--path /ws/echo] [--max-size BYTES]\n"
+        "       ws_load soak  --port P [--path P1,P2,..] [--conns N] [--hold S] [--interval 5] [--size 256]\n"
+        "                     [--batch 200] [--report 5] [--ready-file F]\n"
+        "       (all: [--host 127.0.0.1])\n");
     std::exit(2);
 }
 
@@ -448,7 +458,8 @@ options parse_args(int argc, char** argv) {
             o.binary = value == std::string_view("binary");
         else if (flag == "--duration") o.duration = number(argv[i], value);
         else if (flag == "--hold") o.hold = number(argv[i], value);
-        else if (flag == "--batch") o.batch = std::max<std::size_t>(1, static_cast<std::size_t>(number(argv[i], value)));
+        else if (flag == "--batch")
+            o.batch = std::max<std::size_t>(1, static_cast<std::size_t>(number(argv[i], value)));
         else if (flag == "--ready-file") o.ready_file = value;
         else if (flag == "--max-size") o.max_size = static_cast<std::size_t>(number(argv[i], value));
         else if (flag == "--interval") o.interval = number(argv[i], value);
@@ -480,7 +491,8 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "ws_load: bad --host %s\n", opt.host.c_str());
         return 2;
     }
-    st.seed = std::random_device{}() * 0x100000001ull + static_cast<std::uint64_t>(clock_type::now().time_since_epoch().count());
+    st.seed = std::random_device{}() * 0x100000001ull +
+              static_cast<std::uint64_t>(clock_type::now().time_since_epoch().count());
     // The pattern payloads are cut from: printable ASCII for text (valid UTF-8), any byte for binary.
     splitmix prng{st.seed ^ 0x5eed};
     st.pattern.resize(4096 + opt.size);
@@ -527,26 +539,32 @@ int main(int argc, char** argv) {
     if (st.errors > st.error_samples.size())
         std::fprintf(stderr, "ws_load %s: ... %zu errors in all\n", opt.mode.c_str(), st.errors);
     if (connection::late_tcp_close)
-        std::fprintf(stderr, "ws_load %s: note: %zu connection(s) not closed by the server within 2 s of the close handshake\n",
+        std::fprintf(stderr,
+                     "ws_load %s: note: %zu connection(s) not closed by the server within 2 s of the close handshake\n",
                      opt.mode.c_str(), connection::late_tcp_close);
 
     if (opt.mode == "echo") {
         const double secs = st.started ? std::chrono::duration<double>(st.end - st.start).count() : 0;
-        std::printf("echo conns=%zu size=%zu kind=%s secs=%.2f messages=%llu msgs_per_s=%.1f errors=%zu p50_us=%.1f p99_us=%.1f\n",
-                    opt.conns, opt.size, opt.binary ? "binary" : "text", secs,
-                    static_cast<unsigned long long>(st.messages), secs > 0 ? static_cast<double>(st.messages) / secs : 0.0,
-                    st.errors, st.rtt.percentile(0.50) / 1000, st.rtt.percentile(0.99) / 1000);
+        std::printf(
+            "echo conns=%zu size=%zu kind=%s secs=%.2f messages=%llu msgs_per_s=%.1f errors=%zu p50_us=%.1f "
+            "p99_us=%.1f\n",
+            opt.conns, opt.size, opt.binary ? "binary" : "text", secs, static_cast<unsigned long long>(st.messages),
+            secs > 0 ? static_cast<double>(st.messages) / secs : 0.0, st.errors, st.rtt.percentile(0.50) / 1000,
+            st.rtt.percentile(0.99) / 1000);
     } else if (opt.mode == "idle") {
-        std::printf("idle conns=%zu opened=%zu closed_cleanly=%zu errors=%zu\n", opt.conns, is.opened, is.closed, st.errors);
+        std::printf("idle conns=%zu opened=%zu closed_cleanly=%zu errors=%zu\n", opt.conns, is.opened, is.closed,
+                    st.errors);
     } else if (opt.mode == "soak") {
         soak_progress_line(st, ss);
         for (std::size_t r = 0; r < ss.routes.size(); ++r)
             std::printf("route %s conns=%zu messages=%llu\n", ss.routes[r].path.c_str(),
                         opt.conns / ss.routes.size() + (r < opt.conns % ss.routes.size()),
                         static_cast<unsigned long long>(ss.route_messages[r]));
-        std::printf("soak conns=%zu opened=%zu closed_cleanly=%zu hold=%.0f interval=%.1f messages=%llu errors=%zu p50_us=%.1f p99_us=%.1f\n",
-                    opt.conns, ss.opened, ss.closed, opt.hold, opt.interval, static_cast<unsigned long long>(st.messages),
-                    st.errors, st.rtt.percentile(0.50) / 1000, st.rtt.percentile(0.99) / 1000);
+        std::printf(
+            "soak conns=%zu opened=%zu closed_cleanly=%zu hold=%.0f interval=%.1f messages=%llu errors=%zu p50_us=%.1f "
+            "p99_us=%.1f\n",
+            opt.conns, ss.opened, ss.closed, opt.hold, opt.interval, static_cast<unsigned long long>(st.messages),
+            st.errors, st.rtt.percentile(0.50) / 1000, st.rtt.percentile(0.99) / 1000);
     }
     return st.errors == 0 ? 0 : 1;
 }

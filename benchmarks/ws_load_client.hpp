@@ -77,9 +77,8 @@ inline std::string accept_key(std::string_view key) {
 }
 
 inline bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return (x | 0x20) == (y | 0x20);
-           });
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return (x | 0x20) == (y | 0x20); });
 }
 
 inline std::string_view trim(std::string_view s) {
@@ -120,7 +119,8 @@ public:
     std::uint64_t total() const { return total_; }
     double percentile(double p) const {  // the bucket's midpoint
         if (total_ == 0) return 0;
-        const auto target = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(p * static_cast<double>(total_) + 0.999999));
+        const auto target =
+            std::max<std::uint64_t>(1, static_cast<std::uint64_t>(p * static_cast<double>(total_) + 0.999999));
         std::uint64_t seen = 0;
         for (std::size_t i = 0; i < counts_.size(); ++i) {
             seen += counts_[i];
@@ -166,7 +166,7 @@ enum opcode : std::uint8_t { op_cont = 0, op_text = 1, op_binary = 2, op_close =
 
 // Writes a masked client frame (header, key, masked payload) into out; returns its length.
 inline std::size_t encode_frame(std::vector<std::uint8_t>& out, std::uint8_t first_byte, const std::uint8_t* payload,
-                         std::size_t n, std::uint32_t key) {
+                                std::size_t n, std::uint32_t key) {
     if (out.size() < n + 14) out.resize(n + 14);
     std::uint8_t* p = out.data();
     p[0] = first_byte;
@@ -222,8 +222,12 @@ inline parse_result parse_header(const std::uint8_t* p, std::size_t n, frame_hea
         if (f.length <= 0xFFFF) return why = "64-bit length not minimal", parse_result::bad;
     }
     switch (f.opcode) {
-    case op_cont: case op_text: case op_binary: break;
-    case op_close: case op_ping: case op_pong:
+    case op_cont:
+    case op_text:
+    case op_binary: break;
+    case op_close:
+    case op_ping:
+    case op_pong:
         if (!f.fin) return why = "fragmented control frame", parse_result::bad;
         if (f.length > 125) return why = "control frame longer than 125 bytes", parse_result::bad;
         break;
@@ -368,10 +372,9 @@ public:
                     co_return true;
                 }
                 break;
-            case op_close:
-                m = {op_close, payload, n};
-                co_return true;
-            case op_text: case op_binary:
+            case op_close: m = {op_close, payload, n}; co_return true;
+            case op_text:
+            case op_binary:
                 if (in_message) co_return fail("new data frame inside a fragmented message");
                 if (f.fin) {
                     m = {f.opcode, payload, n};

@@ -79,9 +79,8 @@ rk::response as_channel_echo(rk::request& req) {
 
 // Ring's listener: the socket outlives the handler.
 rk::response listener_echo(rk::request& req) {
-    return rk::ws::listener_response(req, {.on_message = [](rk::ws::socket& s, rk::ws::message&& m) {
-                                               s.send(std::move(m));
-                                           }});
+    return rk::ws::listener_response(
+        req, {.on_message = [](rk::ws::socket& s, rk::ws::message&& m) { s.send(std::move(m)); }});
 }
 
 // Five Server-Sent Events, one every 200 ms, pushed through an HTTP channel by a
@@ -97,17 +96,18 @@ rk::task<void> tick(rk::channel ch) {
 
 rk::response sse(rk::request& req) {
     return rk::as_channel(req, {.on_open = [](rk::channel& ch) {
-        ch.send(rk::sse::response(), false);  // the head now; events follow as chunks
-        asio::co_spawn(ch.get_executor(), tick(ch), asio::detached);
-    }});
+                              ch.send(rk::sse::response(), false);  // the head now; events follow as chunks
+                              asio::co_spawn(ch.get_executor(), tick(ch), asio::detached);
+                          }});
 }
 
 // A long poll: the answer comes from a timer a second later.
 rk::response poll(rk::request& req) {
-    return rk::as_channel(req, {.on_open = [](rk::channel& ch) {
-        auto timer = std::make_shared<asio::steady_timer>(ch.get_executor(), std::chrono::seconds(1));
-        timer->async_wait([ch, timer](std::error_code) mutable { ch.send(rk::response::text("polled\n")); });
-    }});
+    return rk::as_channel(
+        req, {.on_open = [](rk::channel& ch) {
+            auto timer = std::make_shared<asio::steady_timer>(ch.get_executor(), std::chrono::seconds(1));
+            timer->async_wait([ch, timer](std::error_code) mutable { ch.send(rk::response::text("polled\n")); });
+        }});
 }
 
 rk::maybe_task route(rk::request& req) {

@@ -91,48 +91,55 @@ rk::response count_primes(rk::request& req) {
 // A long poll: the handler returns at once; the channel's first send is the response.
 rk::response later(rk::request& req) {
     const auto ms = to_number(rk::params_of(req).get("ms").value_or("1000"), 1000, 30'000);
-    return rk::as_channel(req, {.on_open = [ms](rk::channel& ch) {
-        auto timer = std::make_shared<asio::steady_timer>(ch.get_executor(), std::chrono::milliseconds(ms));
-        timer->async_wait([ch, timer, ms](std::error_code) mutable {
-            ch.send(rk::response::json({{"waited_ms", ms}}));  // false, and nothing sent, if the client left
-        });
-    }});
+    return rk::as_channel(
+        req, {.on_open = [ms](rk::channel& ch) {
+            auto timer = std::make_shared<asio::steady_timer>(ch.get_executor(), std::chrono::milliseconds(ms));
+            timer->async_wait([ch, timer, ms](std::error_code) mutable {
+                ch.send(rk::response::json({{"waited_ms", ms}}));  // false, and nothing sent, if the client left
+            });
+        }});
 }
 
 rk::response upper(rk::request& req) {
     return rk::as_channel(req, {.on_receive = [](rk::channel& ch, rk::ws::message&& m) {
-        if (!m.is_text()) {
-            ch.close(1003, "text only");  // RFC 6455: a data type the endpoint cannot accept
-            return;
-        }
-        for (char& c : m.data) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-        ch.send(std::move(m));
-    }});
+                              if (!m.is_text()) {
+                                  ch.close(1003, "text only");  // RFC 6455: a data type the endpoint cannot accept
+                                  return;
+                              }
+                              for (char& c : m.data) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+                              ch.send(std::move(m));
+                          }});
 }
 
 rk::handler app(std::shared_ptr<notes> store) {
     return rk::router{
-        rk::GET("/", [](rk::request&) { return rk::response::html(page); }),
-        rk::GET("/hello/:name", [](rk::request& req) {
-            return rk::response::text("Hello, " + std::string(rk::path_param(req, "name")) + "!");
-        }),
-        rk::GET("/api/notes", [store](rk::request& req) {
-            return rk::response::json(store->matching(rk::params_of(req).get("q").value_or("")));
-        }),
-        rk::POST("/api/notes", [store](rk::request& req) {
-            const auto& body = rk::json_of(req);
-            if (!body.is_object() || !body.contains("text") || !body["text"].is_string())
-                return rk::response::json({{"error", "expected {\"text\": string}"}}, 400);
-            return rk::response::json(store->add(body["text"]), 201);
-        }),
-        rk::GET("/api/notes/:id", [store](rk::request& req) {
-            auto note = store->find(to_number(rk::path_param(req, "id"), 0, 1'000'000'000));
-            return note.is_null() ? rk::response::json({{"error", "no such note"}}, 404) : rk::response::json(note);
-        }),
-        rk::GET("/primes", rk::blocking(count_primes)),
-        rk::GET("/later", later),
-        rk::websocket("/ws/upper", upper),
-    } | rk::api_defaults();
+               rk::GET("/", [](rk::request&) { return rk::response::html(page); }),
+               rk::GET("/hello/:name",
+                       [](rk::request& req) {
+                           return rk::response::text("Hello, " + std::string(rk::path_param(req, "name")) + "!");
+                       }),
+               rk::GET("/api/notes",
+                       [store](rk::request& req) {
+                           return rk::response::json(store->matching(rk::params_of(req).get("q").value_or("")));
+                       }),
+               rk::POST("/api/notes",
+                        [store](rk::request& req) {
+                            const auto& body = rk::json_of(req);
+                            if (!body.is_object() || !body.contains("text") || !body["text"].is_string())
+                                return rk::response::json({{"error", "expected {\"text\": string}"}}, 400);
+                            return rk::response::json(store->add(body["text"]), 201);
+                        }),
+               rk::GET("/api/notes/:id",
+                       [store](rk::request& req) {
+                           auto note = store->find(to_number(rk::path_param(req, "id"), 0, 1'000'000'000));
+                           return note.is_null() ? rk::response::json({{"error", "no such note"}}, 404)
+                                                 : rk::response::json(note);
+                       }),
+               rk::GET("/primes", rk::blocking(count_primes)),
+               rk::GET("/later", later),
+               rk::websocket("/ws/upper", upper),
+           } |
+           rk::api_defaults();
 }
 
 }  // namespace

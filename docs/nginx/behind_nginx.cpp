@@ -37,13 +37,14 @@ rk::channel_set streams;
 
 rk::response events(rk::request& req) {
     return rk::as_channel(req, {
-        .on_open = [](rk::channel& ch) {
-            ch.send(rk::sse::response(), false);  // the head; X-Accel-Buffering: no
-            ch.send(rk::sse::event("first"), false);
-            streams.add(ch);
-        },
-        .on_close = [](rk::channel& ch, const rk::close_status&) { streams.remove(ch); },
-    });
+                                   .on_open =
+                                       [](rk::channel& ch) {
+                                           ch.send(rk::sse::response(), false);  // the head; X-Accel-Buffering: no
+                                           ch.send(rk::sse::event("first"), false);
+                                           streams.add(ch);
+                                       },
+                                   .on_close = [](rk::channel& ch, const rk::close_status&) { streams.remove(ch); },
+                               });
 }
 
 rk::response release(rk::request&) {
@@ -59,12 +60,14 @@ int main(int argc, char** argv) {
     rk::server_options options{.ip = "127.0.0.1", .port = 8080, .threads = 1};
     if (argc == 3 && !std::strcmp(argv[1], "--port")) options.port = static_cast<std::uint16_t>(std::atoi(argv[2]));
 
-    auto app = rk::router{
-        rk::GET("/whoami", whoami),
-        rk::websocket("/ws", echo),
-        rk::GET("/events", events),
-        rk::GET("/release", release),
-    } | rk::wrap_forwarded({.trusted = {"127.0.0.1/32"}});  // nginx connects from 127.0.0.1
+    auto app =
+        rk::router{
+            rk::GET("/whoami", whoami),
+            rk::websocket("/ws", echo),
+            rk::GET("/events", events),
+            rk::GET("/release", release),
+        } |
+        rk::wrap_forwarded({.trusted = {"127.0.0.1/32"}});  // nginx connects from 127.0.0.1
 
     rk::server server(app, options);
     server.start();

@@ -38,20 +38,24 @@ class room {
 public:
     rk::response join(rk::request& req) {
         auto name = clean_name(req.query("name").value_or(""));
-        return rk::ws::listener_response(req, {
-            .on_open = [this, name](rk::ws::socket& s) {
-                members_.add(s.channel());
-                s.send(event("welcome", name, std::to_string(members_.size()) + " here"));
-                broadcast(event("join", name, ""));
-            },
-            .on_message = [this, name](rk::ws::socket&, rk::ws::message&& m) {
-                if (m.is_text()) broadcast(event("message", name, m.data));
-            },
-            .on_close = [this, name](rk::ws::socket& s, int, std::string_view) {
-                members_.remove(s.channel());
-                broadcast(event("leave", name, ""));
-            },
-        });
+        return rk::ws::listener_response(
+            req, {
+                     .on_open =
+                         [this, name](rk::ws::socket& s) {
+                             members_.add(s.channel());
+                             s.send(event("welcome", name, std::to_string(members_.size()) + " here"));
+                             broadcast(event("join", name, ""));
+                         },
+                     .on_message =
+                         [this, name](rk::ws::socket&, rk::ws::message&& m) {
+                             if (m.is_text()) broadcast(event("message", name, m.data));
+                         },
+                     .on_close =
+                         [this, name](rk::ws::socket& s, int, std::string_view) {
+                             members_.remove(s.channel());
+                             broadcast(event("leave", name, ""));
+                         },
+                 });
     }
 
 private:

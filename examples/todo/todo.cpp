@@ -44,7 +44,8 @@ rk::response list(rk::request& req) {
 // POST /api/todos {"title": "..."}
 rk::response create(rk::request& req) {
     auto& body = rk::json_of(req);
-    if (!body.is_object() || !body.contains("title") || !body["title"].is_string() || body["title"].get<std::string>().empty())
+    if (!body.is_object() || !body.contains("title") || !body["title"].is_string() ||
+        body["title"].get<std::string>().empty())
         return bad_request("expected {\"title\": \"non-empty text\"}");
     auto& s = rk::session_of(req);
     long id = s.data().value("next_id", 1L);
@@ -87,7 +88,8 @@ rk::response page(rk::request& req) {
     return rk::response::html(R"(<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>ringkit todos</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="csrf-token" content=")" + rk::anti_forgery_token(req) + R"(">
+<meta name="csrf-token" content=")" +
+                              rk::anti_forgery_token(req) + R"(">
 <link rel="stylesheet" href="/static/style.css"></head>
 <body><h1>Todos</h1>
 <form id="new-todo"><input name="title" placeholder="What needs doing?" autofocus><button>Add</button></form>
@@ -110,16 +112,20 @@ int main(int argc, char** argv) {
         else if (!std::strcmp(argv[i], "--public")) public_dir = argv[i + 1];
     }
 
-    auto app = rk::router{
-        rk::GET("/", page),
-        rk::group("/api/todos", {
-            rk::GET("/", list),
-            rk::POST("/", create),
-            rk::PATCH("/:id", update),
-            rk::DELETE("/:id", destroy),
-        }, rk::wrap_json_body()),
-        rk::files("/static", public_dir, {.cache_control = "no-cache"}),
-    } | rk::site_defaults();
+    auto app =
+        rk::router{
+            rk::GET("/", page),
+            rk::group("/api/todos",
+                      {
+                          rk::GET("/", list),
+                          rk::POST("/", create),
+                          rk::PATCH("/:id", update),
+                          rk::DELETE("/:id", destroy),
+                      },
+                      rk::wrap_json_body()),
+            rk::files("/static", public_dir, {.cache_control = "no-cache"}),
+        } |
+        rk::site_defaults();
 
     rk::server server(app, options);
     server.start();

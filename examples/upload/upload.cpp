@@ -88,16 +88,17 @@ rk::handler app(const fs::path& files_dir, const rk::multipart_options& multipar
     return rk::router{
         rk::GET("/", [](rk::request&) { return rk::response::html(upload_page); }),
         rk::POST("/upload", rk::handler([files_dir](rk::request& req) {
-            const auto& form = rk::multipart_of(req);
-            if (form.files.empty()) return rk::response::json({{"error", "no file in the form"}}, 400);
-            auto saved = json::array();
-            for (auto& f : form.files)
-                saved.push_back({{"name", f.filename},
-                                 {"saved_as", keep(f, files_dir)},
-                                 {"size", f.size},
-                                 {"content_type", f.content_type}});
-            return rk::response::json(saved, 201);
-        }) | rk::wrap_multipart(multipart)),
+                                const auto& form = rk::multipart_of(req);
+                                if (form.files.empty())
+                                    return rk::response::json({{"error", "no file in the form"}}, 400);
+                                auto saved = json::array();
+                                for (auto& f : form.files)
+                                    saved.push_back({{"name", f.filename},
+                                                     {"saved_as", keep(f, files_dir)},
+                                                     {"size", f.size},
+                                                     {"content_type", f.content_type}});
+                                return rk::response::json(saved, 201);
+                            }) | rk::wrap_multipart(multipart)),
         rk::GET("/files", [files_dir](rk::request&) { return rk::response::json(listing(files_dir)); }),
         rk::files("/files", files_dir.string()),
     };

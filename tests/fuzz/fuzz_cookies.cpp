@@ -100,7 +100,8 @@ void check_set_cookie_attributes(std::string_view header) {
         for (std::size_t i = 0; i < want.size(); ++i) FUZZ_CHECK(attrs[i] == want[i]);
         std::size_t i = want.size();
         if (c.expires) FUZZ_CHECK(attrs[i++].starts_with("Expires=") && attrs[i - 1].size() == 8 + 29);
-        if (c.max_age) FUZZ_CHECK(attrs[i++] == "Max-Age=" + std::to_string(std::max<long long>(0, c.max_age->count())));
+        if (c.max_age)
+            FUZZ_CHECK(attrs[i++] == "Max-Age=" + std::to_string(std::max<long long>(0, c.max_age->count())));
     }
 }
 

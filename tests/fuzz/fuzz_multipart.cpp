@@ -129,8 +129,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         auto spooled = run(body, opt, spooled_status, true);
         FUZZ_CHECK(spooled_status == status);
         if (status != 200) return 0;
-        FUZZ_CHECK(std::equal(form->fields.begin(), form->fields.end(), spooled->fields.begin(),
-                              spooled->fields.end()));
+        FUZZ_CHECK(
+            std::equal(form->fields.begin(), form->fields.end(), spooled->fields.begin(), spooled->fields.end()));
         FUZZ_CHECK(spooled->files.size() == form->files.size());
         for (std::size_t i = 0; i < form->files.size(); ++i) {
             const auto &a = form->files[i], &b = spooled->files[i];

@@ -115,7 +115,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         } while (piece.empty());
         const auto eq = piece.find('=');
         FUZZ_CHECK(rk::percent_decode(piece.substr(0, eq), true) == name);
-        FUZZ_CHECK(eq == std::string_view::npos ? value.empty() : rk::percent_decode(piece.substr(eq + 1), true) == value);
+        FUZZ_CHECK(eq == std::string_view::npos ? value.empty()
+                                                : rk::percent_decode(piece.substr(eq + 1), true) == value);
         FUZZ_CHECK(name.size() <= opt.max_name_length);
         if (!again.empty()) again += '&';
         again += encode(name) + "=" + encode(value);

@@ -37,17 +37,23 @@ namespace {
 
 bool known_error_status(int s) {
     switch (s) {
-    case 400: case 413: case 414: case 417: case 431: case 501: case 505: return true;
+    case 400:
+    case 413:
+    case 414:
+    case 417:
+    case 431:
+    case 501:
+    case 505: return true;
     default: return false;
     }
 }
 
 ringkit::parser_limits limits_from(std::uint8_t b) {
     ringkit::parser_limits l;
-    if (!(b & 0x80)) return l;  // the defaults
-    l.max_line = std::size_t{16} << (b & 0x3);                // 16 .. 128
-    l.max_header = std::size_t{64} << ((b >> 2) & 0x3);      // 64 .. 512
-    l.max_header_count = 1 + ((b >> 4) & 0x3) * 3;            // 1, 4, 7, 10
+    if (!(b & 0x80)) return l;                                         // the defaults
+    l.max_line = std::size_t{16} << (b & 0x3);                         // 16 .. 128
+    l.max_header = std::size_t{64} << ((b >> 2) & 0x3);                // 64 .. 512
+    l.max_header_count = 1 + ((b >> 4) & 0x3) * 3;                     // 1, 4, 7, 10
     l.max_body = (b & 0x40) ? 0 : std::size_t{8} << ((b >> 4) & 0x3);  // 0 or 8 .. 64
     l.spool_threshold = 8;  // multipart bodies of 9..64 bytes go to a temp file
     return l;
@@ -61,13 +67,13 @@ public:
     std::size_t next(std::size_t left) {
         std::size_t n = left;
         switch (mode_) {
-        case 0: break;                               // everything at once
-        case 1: n = size_; break;                    // fixed 1..64
-        case 2:                                      // varied 1..256
+        case 0: break;             // everything at once
+        case 1: n = size_; break;  // fixed 1..64
+        case 2:                    // varied 1..256
             state_ = state_ * 1103515245u + 12345u;
             n = 1 + ((state_ >> 16) & 0xff);
             break;
-        default: n = 1; break;                       // byte by byte
+        default: n = 1; break;  // byte by byte
         }
         return n < left ? n : left;
     }

@@ -33,8 +33,10 @@ namespace rk = ringkit;
 using kind = rk::template_segment::kind;
 
 const char* const fixed_routes[] = {
-    "/", "/users", "/users/", "/users/new", "/users/:id", "/users/:id/edit", "/files/*path", "/a/:x/b/:y",
-    "/a/%2F/c", "/caf%C3%A9", "/:top/deep/*", "/m/:n", "/x/*",
+    "/",          "/users",          "/users/",      "/users/new",
+    "/users/:id", "/users/:id/edit", "/files/*path", "/a/:x/b/:y",
+    "/a/%2F/c",   "/caf%C3%A9",      "/:top/deep/*", "/m/:n",
+    "/x/*",
 };
 const char* const fixed_mounts[] = {"/static", "/m/:n/sub", "/x"};
 
@@ -47,8 +49,8 @@ std::string write_back(const std::vector<rk::template_segment>& segs) {
         else if (s.what == kind::wildcard) out += s.text == "*" ? std::string("*") : '*' + s.text;
         else
             for (unsigned char c : s.text) {  // escape all but unreserved bytes, so ':' '*' '/' '%' stay literal
-                if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-                    c == '_' || c == '~') {
+                if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                    c == '.' || c == '_' || c == '~') {
                     out += static_cast<char>(c);
                 } else {
                     static const char hex[] = "0123456789ABCDEF";
@@ -121,8 +123,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             extra_segs = rk::parse_template(extra);
             have_extra = true;
             FUZZ_CHECK(same(rk::parse_template(write_back(extra_segs)), extra_segs));
-        } catch (const std::invalid_argument&) {
-        }
+        } catch (const std::invalid_argument&) {}
     }
 
     // The matcher alone: every leaf the path reaches re-substitutes to the path.
@@ -136,7 +137,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     };
     auto kind_of = [](const std::vector<rk::template_segment>& segs) {
         return !segs.empty() && segs.back().what == kind::wildcard ? rk::path_trie::leaf_kind::wildcard
-                                                                    : rk::path_trie::leaf_kind::exact;
+                                                                   : rk::path_trie::leaf_kind::exact;
     };
     for (auto t : fixed_routes) add(rk::parse_template(t), kind_of(rk::parse_template(t)), t);
     for (auto t : fixed_mounts) add(rk::parse_template(t), rk::path_trie::leaf_kind::mount, t);
@@ -145,8 +146,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         try {
             add(extra_segs, kind_of(extra_segs), extra);
             extra_added = true;
-        } catch (const std::invalid_argument&) {
-        }
+        } catch (const std::invalid_argument&) {}
     }
     if (data[0] & 8) trie.finalize();
 
@@ -211,9 +211,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         break;
     }
-    case 204:
-        FUZZ_CHECK(method == "OPTIONS" && res.headers.contains("Allow"));
-        break;
+    case 204: FUZZ_CHECK(method == "OPTIONS" && res.headers.contains("Allow")); break;
     case 405: FUZZ_CHECK(ok && res.headers.contains("Allow")); break;
     case 400: FUZZ_CHECK(!path.empty() && path.front() == '/' && !decoded); break;
     case 308: {

@@ -51,7 +51,7 @@ private:
     std::uint32_t x_;
 };
 
-constexpr std::size_t caps[16] = {0,    1,     7,     64,    255,   4096,   16384,  16385,
+constexpr std::size_t caps[16] = {0,     1,     7,      64,     255,    4096,   16384,  16385,
                                   32768, 65536, 100000, 200000, 262144, 500000, 800000, 1 << 20};
 
 // Cuts `data` into messages of 0..~2x average size.

@@ -48,10 +48,19 @@ int reference_char(std::string_view s, std::size_t i) {
     std::size_t n;
     std::uint32_t cp, min;
     if (b < 0x80) return 1;
-    if ((b & 0xe0) == 0xc0) { n = 1; cp = b & 0x1f; min = 0x80; }
-    else if ((b & 0xf0) == 0xe0) { n = 2; cp = b & 0x0f; min = 0x800; }
-    else if ((b & 0xf8) == 0xf0) { n = 3; cp = b & 0x07; min = 0x10000; }
-    else return 0;
+    if ((b & 0xe0) == 0xc0) {
+        n = 1;
+        cp = b & 0x1f;
+        min = 0x80;
+    } else if ((b & 0xf0) == 0xe0) {
+        n = 2;
+        cp = b & 0x0f;
+        min = 0x800;
+    } else if ((b & 0xf8) == 0xf0) {
+        n = 3;
+        cp = b & 0x07;
+        min = 0x10000;
+    } else return 0;
     if (i + n + 1 > s.size()) return -1;
     for (std::size_t k = 1; k <= n; ++k) {
         auto c = static_cast<unsigned char>(s[i + k]);
@@ -84,8 +93,8 @@ bool reference_prefix_ok(std::string_view s, std::size_t& boundary) {
             boundary += static_cast<std::size_t>(n);
             continue;
         }
-        static constexpr std::string_view pads[] = {"\x80", "\x80\x80", "\x80\x80\x80", "\xbf", "\xbf\x80",
-                                                    "\xbf\x80\x80"};
+        static constexpr std::string_view pads[] = {"\x80", "\x80\x80", "\x80\x80\x80",
+                                                    "\xbf", "\xbf\x80", "\xbf\x80\x80"};
         const std::string tail(s.substr(boundary));
         for (auto pad : pads)
             if (reference_valid(tail + std::string(pad))) return true;
@@ -144,15 +153,13 @@ void check_rejected_header(std::string_view in, const decode_rules& rules, const
     }
 }
 
-void check_unmask(std::string_view masked, std::uint32_t key, std::uint64_t offset, splitter& split,
-                  std::string& out) {
+void check_unmask(std::string_view masked, std::uint32_t key, std::uint64_t offset, splitter& split, std::string& out) {
     out.assign(masked);
     apply_mask(out, key, offset);
     unsigned char k[4];
     std::memcpy(k, &key, 4);
     for (std::size_t i = 0; i < out.size(); ++i)
-        FUZZ_CHECK(static_cast<unsigned char>(out[i]) ==
-                   (static_cast<unsigned char>(masked[i]) ^ k[(offset + i) & 3]));
+        FUZZ_CHECK(static_cast<unsigned char>(out[i]) == (static_cast<unsigned char>(masked[i]) ^ k[(offset + i) & 3]));
     std::string pieces(masked);
     for (std::size_t at = 0; at < pieces.size();) {
         const std::size_t len = std::min(split.next() * 3, pieces.size() - at);
@@ -211,7 +218,7 @@ struct message_state {
     bool text = false;
     bool compressed = false;  // RSV1 on the first frame: the bytes are deflated, not text
     utf8_validator utf8;
-    std::string bytes;  // the text so far
+    std::string bytes;         // the text so far
     std::size_t boundary = 0;  // for reference_prefix_ok
 };
 
@@ -249,8 +256,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::memcpy(&length, in.data(), 8);
         std::memcpy(&key, in.data() + 8, 4);
         const auto b = static_cast<std::uint8_t>(in[12]);
-        const opcode ops[] = {opcode::continuation, opcode::text, opcode::binary, opcode::close, opcode::ping,
-                              opcode::pong};
+        const opcode ops[] = {opcode::continuation, opcode::text, opcode::binary,
+                              opcode::close,        opcode::ping, opcode::pong};
         const opcode op = ops[b % 6];
         length >>= (b >> 3) & 63;  // all magnitudes, not only huge ones
         length &= ~(std::uint64_t{1} << 63);

@@ -177,7 +177,8 @@ TEST_CASE("request targets: absolute-form, asterisk, fragments") {
         CHECK(q.server_name == "Example.org");
     });
     request_parser p2;
-    run(p2, req, "GET http://h.example HTTP/1.1\r\nHost: h.example\r\n\r\n", 100, [](request& q) { CHECK(q.uri == "/"); });
+    run(p2, req, "GET http://h.example HTTP/1.1\r\nHost: h.example\r\n\r\n", 100,
+        [](request& q) { CHECK(q.uri == "/"); });
     request_parser p3;
     run(p3, req, "OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n", 100, [](request& q) { CHECK(q.uri == "*"); });
     CHECK(status_of("GET * HTTP/1.1\r\nHost: h\r\n\r\n") == 400);
@@ -204,8 +205,10 @@ TEST_CASE("Host rules (RFC 9112 §3.2)") {
 }
 
 TEST_CASE("message framing that could smuggle a request is refused with 400") {
-    CHECK(status_of("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n") == 400);
-    CHECK(status_of("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n") == 400);
+    CHECK(status_of("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n") ==
+          400);
+    CHECK(status_of("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n") ==
+          400);
     CHECK(status_of("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd") == 400);
     CHECK(status_of("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: -1\r\n\r\n") == 400);
     CHECK(status_of("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1x\r\n\r\n") == 400);
@@ -219,7 +222,8 @@ TEST_CASE("message framing that could smuggle a request is refused with 400") {
     CHECK(status_of("GET / HTTP/1.1\r\n Host: h\r\n\r\n") == 400);
     CHECK(run("GET / HTTP/1.1\r\nHost: h\r\nX-A: a\r\n b\r\n\r\n", {}, 1).status == 400);
     CHECK(status_of("GET / HTTP/1.1\r\nHost: h\r\nX-A: a\rb\r\n\r\n") == 400);
-    CHECK(status_of("GET / HTTP/1.1\r\nHost: h\r\nX-A: a\x01" "b\r\n\r\n") == 400);
+    CHECK(status_of("GET / HTTP/1.1\r\nHost: h\r\nX-A: a\x01"
+                    "b\r\n\r\n") == 400);
     CHECK(status_of("GET / HTTP/1.1\r\nHost: h\r\nX-A: a\x7f\r\n\r\n") == 400);
     CHECK(status_of(std::string("GET / HTTP/1.1\r\nHost: h\r\nX-A: a\0b\r\n\r\n", 36)) == 400);
     CHECK(status_of("GET / HTTP/1.1\r\nHost: h\r\nBad Name: v\r\n\r\n") == 400);
@@ -301,7 +305,8 @@ TEST_CASE("limits answer 414, 431 and 413") {
     CHECK(status_of(total + "\r\n", roomy) == 431);
     CHECK(status_of("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 17\r\n\r\n", small) == 413);
     CHECK(status_of("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 16\r\n\r\n0123456789abcdef", small) == 0);
-    CHECK(status_of("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n0123456789abcdef\r\n1\r\nx\r\n0\r\n\r\n",
+    CHECK(status_of("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: "
+                    "chunked\r\n\r\n10\r\n0123456789abcdef\r\n1\r\nx\r\n0\r\n\r\n",
                     small) == 413);
     CHECK(status_of("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 99999999999999999999999\r\n\r\n") == 413);
     // A chunk announcing too much is refused at its size line, before its data.
@@ -350,8 +355,8 @@ std::string post(std::string_view type, std::string_view body) {
 }
 
 std::string post_chunked(std::string_view type, std::string_view body, std::size_t chunk) {
-    std::string out = "POST /up HTTP/1.1\r\nHost: h\r\nContent-Type: " + std::string(type) +
-                      "\r\nTransfer-Encoding: chunked\r\n\r\n";
+    std::string out =
+        "POST /up HTTP/1.1\r\nHost: h\r\nContent-Type: " + std::string(type) + "\r\nTransfer-Encoding: chunked\r\n\r\n";
     for (std::size_t i = 0; i < body.size(); i += chunk) {
         auto piece = body.substr(i, chunk);
         char size[32];
@@ -382,7 +387,8 @@ TEST_CASE("spooling: a multipart body past spool_threshold goes to an anonymous 
             CHECK(spooled_bytes(*q.body_file) == body);
             // No name on disk: O_TMPFILE's "/tmp/#123 (deleted)" or an unlinked mkostemp file.
             char link[512] = {};
-            REQUIRE(::readlink(("/proc/self/fd/" + std::to_string(*q.body_file->fd)).c_str(), link, sizeof link - 1) > 0);
+            REQUIRE(::readlink(("/proc/self/fd/" + std::to_string(*q.body_file->fd)).c_str(), link, sizeof link - 1) >
+                    0);
             CHECK(std::string_view(link).ends_with("(deleted)"));
         });
         CHECK(r.status == 0);
@@ -497,7 +503,8 @@ TEST_CASE("spooling: request::clear() closes the file; the next request on the c
 }
 
 TEST_CASE("spooling: a spool_dir that cannot hold a file is 500, not a crash") {
-    CHECK(status_of(post(form_type, pattern(1000)), {.spool_threshold = 100, .spool_dir = "/nonexistent/ringkit"}) == 500);
+    CHECK(status_of(post(form_type, pattern(1000)), {.spool_threshold = 100, .spool_dir = "/nonexistent/ringkit"}) ==
+          500);
     // Below the threshold the directory is never touched.
     CHECK(status_of(post(form_type, pattern(100)), {.spool_threshold = 100, .spool_dir = "/nonexistent/ringkit"}) == 0);
 }

@@ -136,8 +136,9 @@ TEST_CASE("as_channel: on_handshake_error that throws is the handler's 500, and 
                     logging_to(log));
     client c(srv.port());
     // No Sec-WebSocket-Key: a bad handshake.
-    REQUIRE(c.send("GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                   "Sec-WebSocket-Version: 13\r\n\r\n"));
+    REQUIRE(
+        c.send("GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+               "Sec-WebSocket-Version: 13\r\n\r\n"));
     auto r = c.read_response();
     CHECK(r.status == 500);
     CHECK(r.raw.find(secret) == std::string::npos);
@@ -155,9 +156,9 @@ TEST_CASE("as_channel: a throwing on_close is logged, after a client close and a
     std::atomic<int> calls{0};
     test_server srv(with_plain([&](request& req) {
                         return as_channel(req, {.on_close = [&](channel&, const close_status&) {
-                                                    ++calls;
-                                                    fail();
-                                                }});
+                                              ++calls;
+                                              fail();
+                                          }});
                     }),
                     logging_to(log));
     auto c = connect_ws(srv.port(), "/ws");
@@ -181,13 +182,14 @@ TEST_CASE("as_channel: a throwing on_close is logged, after a client close and a
 TEST_CASE("as_channel: a throwing send completion closes with 1011") {
     captured_log log;
     close_log closes;
-    test_server srv(with_plain([&](request& req) {
-                        return as_channel(req, {.on_open = [](channel& ch) {
-                                                    ch.try_send(ws::text("first"), false, [](std::error_code) { fail(); });
-                                                },
-                                                .on_close = closes.hook()});
-                    }),
-                    logging_to(log));
+    test_server srv(
+        with_plain([&](request& req) {
+            return as_channel(
+                req,
+                {.on_open = [](channel& ch) { ch.try_send(ws::text("first"), false, [](std::error_code) { fail(); }); },
+                 .on_close = closes.hook()});
+        }),
+        logging_to(log));
     auto c = connect_ws(srv.port(), "/ws");
     auto f = c->read_message_frame();
     REQUIRE(f);
@@ -205,11 +207,13 @@ TEST_CASE("Ring listener: on_open throwing nlohmann's type_error (the browser te
     captured_log log;
     close_log closes;
     test_server srv(with_plain([&](request& req) {
-                        return ws::listener_response(req, {.on_open = [](ws::socket& s) {
-                                                               nlohmann::json j = {{"name", std::string("\xff\xfe")}};
-                                                               s.send(j.dump());  // invalid UTF-8: throws
-                                                           },
-                                                           .on_close = ring_close(closes)});
+                        return ws::listener_response(req,
+                                                     {.on_open =
+                                                          [](ws::socket& s) {
+                                                              nlohmann::json j = {{"name", std::string("\xff\xfe")}};
+                                                              s.send(j.dump());  // invalid UTF-8: throws
+                                                          },
+                                                      .on_close = ring_close(closes)});
                     }),
                     logging_to(log));
     auto c = connect_ws(srv.port(), "/ws");
@@ -276,7 +280,8 @@ TEST_CASE("Ring listener: a throwing on_error is logged; the protocol error's cl
 TEST_CASE("Ring listener: a throwing on_close at server stop is logged and stop() returns") {
     captured_log log;
     test_server srv(with_plain([&](request& req) {
-                        return ws::listener_response(req, {.on_close = [](ws::socket&, int, std::string_view) { fail(); }});
+                        return ws::listener_response(req,
+                                                     {.on_close = [](ws::socket&, int, std::string_view) { fail(); }});
                     }),
                     logging_to(log));
     auto c = connect_ws(srv.port(), "/ws");
@@ -315,10 +320,11 @@ TEST_CASE("HTTP channel: on_open that throws gets a generic 500 and the connecti
     captured_log log;
     close_log closes;
     test_server srv(with_plain([&](request& req) {
-                        return as_channel(req, {.on_open = [&](channel& ch) {
-                                                    if (req.uri == "/partial") ch.send("half", false);
-                                                    fail();
-                                                },
+                        return as_channel(req, {.on_open =
+                                                    [&](channel& ch) {
+                                                        if (req.uri == "/partial") ch.send("half", false);
+                                                        fail();
+                                                    },
                                                 .on_close = closes.hook()});
                     }),
                     logging_to(log));
@@ -370,9 +376,9 @@ TEST_CASE("HTTP channel: close(1011) after the head cuts the body short and clos
     channel_box box;
     test_server srv(with_plain([&](request& req) {
         return as_channel(req, {.on_open = [&](channel& ch) {
-                                    ch.send("data: 1\n\n", false);
-                                    box.add(ch);
-                                }});
+                              ch.send("data: 1\n\n", false);
+                              box.add(ch);
+                          }});
     }));
     client c(srv.port());
     REQUIRE(c.send(get("/events")));
@@ -388,4 +394,4 @@ TEST_CASE("HTTP channel: close(1011) after the head cuts the body short and clos
     check_healthy(srv);
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("integration/callback_errors")

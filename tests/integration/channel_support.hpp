@@ -94,7 +94,9 @@ public:
         std::lock_guard lock(mutex_);
         return list_.at(i);
     }
-    bool wait_for(std::size_t n) const { return wait_until([&] { return count() >= n; }); }
+    bool wait_for(std::size_t n) const {
+        return wait_until([&] { return count() >= n; });
+    }
 
 private:
     mutable std::mutex mutex_;

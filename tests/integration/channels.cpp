@@ -82,18 +82,18 @@ TEST_CASE("ws::accept: send() waits past ws_high_water and resumes when the clie
     opts.threads = 1;
     opts.ws_high_water = high_water;
     test_server srv(with_plain([&](request& req) -> task<response> {
-        auto ws = co_await ws::accept(req);
-        handed.set_value(ws.channel());
-        for (int i = 0; i < total; ++i) {
-            if (ws.buffered_amount() >= high_water) ++waits;  // this send is going to wait
-            if (!co_await ws.send(ws::binary(payload(static_cast<std::size_t>(i), size)))) break;
-            ++sent;
-        }
-        while (co_await ws.receive()) {
-        }
-        ended.set_value(ws.status().value_or(close_status{.code = -1, .reason = "no status"}));
-        co_return response::upgraded();
-    }), opts);
+                        auto ws = co_await ws::accept(req);
+                        handed.set_value(ws.channel());
+                        for (int i = 0; i < total; ++i) {
+                            if (ws.buffered_amount() >= high_water) ++waits;  // this send is going to wait
+                            if (!co_await ws.send(ws::binary(payload(static_cast<std::size_t>(i), size)))) break;
+                            ++sent;
+                        }
+                        while (co_await ws.receive()) {}
+                        ended.set_value(ws.status().value_or(close_status{.code = -1, .reason = "no status"}));
+                        co_return response::upgraded();
+                    }),
+                    opts);
     auto done = ended.get_future();
     auto c = connect_ws(srv.port(), "/ws", small_rcvbuf);
     auto ch = handed.get_future().get();
@@ -146,8 +146,7 @@ TEST_CASE("ws::accept: a ping is answered while a message waits for receive()") 
         }
         auto m = co_await ws.receive();
         got.set_value(m ? m->data : "<none>");
-        while (co_await ws.receive()) {
-        }
+        while (co_await ws.receive()) {}
         co_return response::upgraded();
     }));
     struct on_exit {
@@ -220,14 +219,16 @@ TEST_CASE("a channel outlives its handler: 1,000 sends from another thread arriv
     check_healthy(srv);
 }
 
-TEST_CASE("large messages sent from many threads at once are never interleaved (HTTP-Kit test-message-are-not-interleaved)") {
+TEST_CASE(
+    "large messages sent from many threads at once are never interleaved (HTTP-Kit test-message-are-not-interleaved)") {
     constexpr int threads = 8, per_thread = 16;
     auto size_of = [](int t, int m) { return static_cast<std::size_t>(10'000 + (t * per_thread + m) * 1'537); };
     channel_box box;
     server_options opts;
     opts.ws_high_water = 256 * 1024 * kib;  // room for all of it: this test is about framing
-    test_server srv(with_plain([&](request& req) { return as_channel(req, {.on_open = [&](channel& ch) { box.add(ch); }}); }),
-                    opts);
+    test_server srv(
+        with_plain([&](request& req) { return as_channel(req, {.on_open = [&](channel& ch) { box.add(ch); }}); }),
+        opts);
     auto c = connect_ws(srv.port(), "/ws");
     auto ch = box.at(0);
 
@@ -273,10 +274,12 @@ TEST_CASE("fire-and-forget sends fail past the high-water mark; other clients on
     opts.threads = 1;  // the stalled client and the echo client share the thread
     opts.ws_high_water = high_water;
     test_server srv(with_plain([&](request& req) {
-        if (req.uri == "/echo")
-            return as_channel(req, {.on_receive = [](channel& ch, ws::message&& m) { ch.send(std::move(m)); }});
-        return as_channel(req, {.on_open = [&](channel& ch) { box.add(ch); }});
-    }), opts);
+                        if (req.uri == "/echo")
+                            return as_channel(
+                                req, {.on_receive = [](channel& ch, ws::message&& m) { ch.send(std::move(m)); }});
+                        return as_channel(req, {.on_open = [&](channel& ch) { box.add(ch); }});
+                    }),
+                    opts);
     auto slow = connect_ws(srv.port(), "/sink", small_rcvbuf);
     auto ch = box.at(0);
 
@@ -333,8 +336,9 @@ TEST_CASE("ws_high_water bounds memory: 50 clients that never read, producers on
     server_options opts;
     opts.threads = 2;
     opts.ws_high_water = high_water;
-    test_server srv(with_plain([&](request& req) { return as_channel(req, {.on_open = [&](channel& ch) { box.add(ch); }}); }),
-                    opts);
+    test_server srv(
+        with_plain([&](request& req) { return as_channel(req, {.on_open = [&](channel& ch) { box.add(ch); }}); }),
+        opts);
     std::vector<std::unique_ptr<ws_client>> sinks;
     for (int i = 0; i < clients; ++i) sinks.push_back(connect_ws(srv.port(), "/sink", small_rcvbuf));
     std::vector<channel> chans;
@@ -359,11 +363,9 @@ TEST_CASE("ws_high_water bounds memory: 50 clients that never read, producers on
                 auto st = mine[i].try_send(ws::binary(std::string(size, 'x')));
                 std::size_t one = mine[i].buffered_amount(), sum = total_buffered();
                 std::size_t seen = most_one.load();
-                while (one > seen && !most_one.compare_exchange_weak(seen, one)) {
-                }
+                while (one > seen && !most_one.compare_exchange_weak(seen, one)) {}
                 seen = most_total.load();
-                while (sum > seen && !most_total.compare_exchange_weak(seen, sum)) {
-                }
+                while (sum > seen && !most_total.compare_exchange_weak(seen, sum)) {}
                 if (st != send_status::queued) {
                     if (st != send_status::backpressured) ++wrong_refusals;
                     full[i] = true;
@@ -378,9 +380,8 @@ TEST_CASE("ws_high_water bounds memory: 50 clients that never read, producers on
     MESSAGE("most buffered in one channel: " << most_one.load() << ", across all: " << most_total.load());
 
     sinks.clear();  // the clients go away without a close handshake
-    CHECK(wait_until([&] {
-        return std::all_of(chans.begin(), chans.end(), [](auto& ch) { return ch.status().has_value(); });
-    }));
+    CHECK(wait_until(
+        [&] { return std::all_of(chans.begin(), chans.end(), [](auto& ch) { return ch.status().has_value(); }); }));
     CHECK(total_buffered() == 0);  // a closed channel drops its queue
     for (auto& ch : chans) CHECK(ch.status()->code == 1006);
     check_healthy(srv);
@@ -473,16 +474,18 @@ TEST_CASE("on_close runs exactly once; close() is idempotent") {
 
 // ---- channel_set ------------------------------------------------------------------
 
-TEST_CASE("Ring listener: sends refused on another thread report on_error there while the connection finishes the close") {
+TEST_CASE(
+    "Ring listener: sends refused on another thread report on_error there while the connection finishes the close") {
     // The connection's thread clears the callbacks when the channel closes; the
     // refusing thread reads on_error meanwhile (a data race before: TSan's case).
     std::promise<ws::socket> opened;
     std::atomic<int> refused{0};
     test_server srv(with_plain([&](request& req) {
         return ws::listener_response(req, {.on_open = [&](ws::socket& s) { opened.set_value(s); },
-                                           .on_error = [&](ws::socket&, std::error_code ec) {
-                                               if (ec == ws::error::closed) ++refused;
-                                           }});
+                                           .on_error =
+                                               [&](ws::socket&, std::error_code ec) {
+                                                   if (ec == ws::error::closed) ++refused;
+                                               }});
     }));
     auto c = connect_ws(srv.port(), "/ws");
     auto opened_socket = opened.get_future();
@@ -512,12 +515,13 @@ TEST_CASE("Ring listener: sends refused on another thread report on_error there 
 TEST_CASE("channel_set: add, remove, contains") {
     channel_set room;
     channel_box box;
-    test_server srv(with_plain([&](request& req) { return as_channel(req, {.on_open = [&](channel& ch) { box.add(ch); }}); }));
+    test_server srv(
+        with_plain([&](request& req) { return as_channel(req, {.on_open = [&](channel& ch) { box.add(ch); }}); }));
     auto a = connect_ws(srv.port(), "/ws");
     auto b = connect_ws(srv.port(), "/ws");
     auto ca = box.at(0), cb = box.at(1);
     room.add(ca);
-    room.add(ca);  // twice: still one member
+    room.add(ca);         // twice: still one member
     room.add(channel());  // an empty handle is not a member
     CHECK(room.size() == 1);
     CHECK(room.contains(ca));
@@ -551,8 +555,9 @@ TEST_CASE("channel_set broadcast reaches 1,000 WebSocket clients exactly once; c
     channel_set room;
     server_options opts;
     opts.threads = 2;
-    test_server srv(with_plain([&](request& req) { return as_channel(req, {.on_open = [&](channel& ch) { room.add(ch); }}); }),
-                    opts);
+    test_server srv(
+        with_plain([&](request& req) { return as_channel(req, {.on_open = [&](channel& ch) { room.add(ch); }}); }),
+        opts);
     std::vector<std::unique_ptr<ws_client>> clients;
     for (int i = 0; i < n; ++i) clients.push_back(connect_ws(srv.port(), "/room"));
     REQUIRE(wait_until([&] { return room.size() == n; }));
@@ -570,9 +575,8 @@ TEST_CASE("channel_set broadcast reaches 1,000 WebSocket clients exactly once; c
     // Ten clients leave; the set learns it on the next broadcast.
     for (int i = 0; i < 10; ++i) client_close(*clients[static_cast<std::size_t>(i)]);
     auto members = room.snapshot();
-    REQUIRE(wait_until([&] {
-        return std::count_if(members.begin(), members.end(), [](auto& ch) { return !ch.is_open(); }) == 10;
-    }));
+    REQUIRE(wait_until(
+        [&] { return std::count_if(members.begin(), members.end(), [](auto& ch) { return !ch.is_open(); }) == 10; }));
     CHECK(room.size() == n);  // closed members stay until a broadcast finds them
     CHECK(room.broadcast(ws::text("third")) == n - 10);
     CHECK(room.size() == n - 10);
@@ -594,11 +598,12 @@ TEST_CASE("channel_set: a member past its high-water mark misses messages, the o
     server_options opts;
     opts.ws_high_water = high_water;
     test_server srv(with_plain([&](request& req) {
-        return as_channel(req, {.on_open = [&](channel& ch) {
-            room.add(ch);
-            box.add(ch);
-        }});
-    }), opts);
+                        return as_channel(req, {.on_open = [&](channel& ch) {
+                                              room.add(ch);
+                                              box.add(ch);
+                                          }});
+                    }),
+                    opts);
     auto slow = connect_ws(srv.port(), "/room", small_rcvbuf);
     auto slow_ch = box.at(0);
     std::vector<std::unique_ptr<ws_client>> fast;
@@ -645,4 +650,4 @@ TEST_CASE("channel_set: a member past its high-water mark misses messages, the o
     check_healthy(srv);
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("integration/channels")

@@ -46,7 +46,8 @@ void from_thread(channel ch, F f) {
 
 }  // namespace
 
-TEST_CASE("HTTP channel: a long poll answered later from another thread; keep-alive goes on; the held channel stays closed") {
+TEST_CASE(
+    "HTTP channel: a long poll answered later from another thread; keep-alive goes on; the held channel stays closed") {
     http_channels hc;
     test_server srv(hc.app());
     client c(srv.port());
@@ -389,18 +390,16 @@ struct three_apis {
                 return [](request& r, three_apis& self) -> task<response> {
                     auto ws = co_await ws::accept(r);
                     ++self.opened;
-                    while (co_await ws.receive()) {
-                    }
+                    while (co_await ws.receive()) {}
                     self.accepted.set_value(ws.status().value_or(close_status{.code = -1, .reason = "no status"}));
                     co_return response::upgraded();
                 }(req, *this);
             }
             if (req.uri == "/channel")
                 return as_channel(req, {.on_open = [this](channel&) { ++opened; }, .on_close = channel_closes.hook()});
-            return ws::listener_response(req, {.on_open = [this](ws::socket&) { ++opened; },
-                                               .on_close = [this](ws::socket&, int code, std::string_view) {
-                                                   listener_code.set_value(code);
-                                               }});
+            return ws::listener_response(
+                req, {.on_open = [this](ws::socket&) { ++opened; },
+                      .on_close = [this](ws::socket&, int code, std::string_view) { listener_code.set_value(code); }});
         });
     }
 };
@@ -467,9 +466,8 @@ TEST_CASE("stop(300ms) with a client that never answers the close returns false 
     server_options opts;
     opts.ws_close_timeout = 30s;  // the stop deadline, not the close timeout, ends it
     handler polls = hc.app(), sockets = apis.app();
-    test_server srv([&](request& req) -> maybe_task {
-        return (req.uri == "/poll" ? polls : sockets).call_mixed(req);
-    }, opts);
+    test_server srv([&](request& req) -> maybe_task { return (req.uri == "/poll" ? polls : sockets).call_mixed(req); },
+                    opts);
     auto ws = connect_ws(srv.port(), "/accept");
     client poll(srv.port());  // and a long poll nobody answers
     REQUIRE(poll.send(get("/poll")));
@@ -498,4 +496,4 @@ TEST_CASE("stop(300ms) with a client that never answers the close returns false 
     CHECK_FALSE(held.send("after stop"));
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("integration/channels-http")

@@ -180,4 +180,4 @@ TEST_CASE("blocking handlers run off the I/O thread") {
     CHECK(a.read_response().body == "slow");
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("integration/handlers")

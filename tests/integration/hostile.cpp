@@ -176,11 +176,9 @@ TEST_CASE("clients that stop reading mid-response: others are served, producers 
                                 co_await out.write(piece);
                                 sent += piece.size();
                             }
-                        } catch (const std::system_error&) {
-                        }
+                        } catch (const std::system_error&) {}
                         auto seen = most_produced.load();
-                        while (sent > seen && !most_produced.compare_exchange_weak(seen, sent)) {
-                        }
+                        while (sent > seen && !most_produced.compare_exchange_weak(seen, sent)) {}
                         ++producers_done;
                     });
                 return response::text("hello");
@@ -226,8 +224,8 @@ TEST_CASE("1,000 clients that connect and reset: at once, mid-request, and befor
         for (int i = 0; i < 100; ++i) {
             cs.push_back(std::make_unique<client>(srv.port()));
             switch (i % 3) {
-            case 0: break;                                                      // reset at once
-            case 1: REQUIRE(cs.back()->send("GET /half HTTP/1.1\r\nHost:")); break;  // mid-request
+            case 0: break;                                                            // reset at once
+            case 1: REQUIRE(cs.back()->send("GET /half HTTP/1.1\r\nHost:")); break;   // mid-request
             case 2: REQUIRE(cs.back()->send(get("/") + get("/") + get("/"))); break;  // answers unread
             }
         }
@@ -363,8 +361,8 @@ TEST_CASE("a full fd table: the acceptor backs off, logs once, and serves the wa
         if (e.message.starts_with("accepting again after ")) retries += std::stoul(e.message.substr(22));
     CHECK(retries >= 1);
     CHECK(retries <= static_cast<std::size_t>(elapsed / 50ms) + 2);
-    MESSAGE("failed accepts while the table was full: " << retries << " in "
-            << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() << " ms");
+    MESSAGE("failed accepts while the table was full: "
+            << retries << " in " << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() << " ms");
     check_recovered(srv, idle);
 }
 
@@ -407,7 +405,10 @@ TEST_CASE("handlers that throw or never finish: stop(timeout) still ends the ser
     for (int i = 0; i < 12; ++i) {
         cs.push_back(std::make_unique<client>(srv->port()));
         switch (i % 4) {
-        case 0: REQUIRE(cs.back()->send(get("/throw"))); CHECK(cs.back()->read_response().status == 500); break;
+        case 0:
+            REQUIRE(cs.back()->send(get("/throw")));
+            CHECK(cs.back()->read_response().status == 500);
+            break;
         case 1: REQUIRE(cs.back()->send(get("/hang"))); break;
         case 2: REQUIRE(cs.back()->send(upgrade_request("/ws-hang"))); break;
         case 3: REQUIRE(cs.back()->send(get("/stream-hang"))); break;
@@ -417,8 +418,8 @@ TEST_CASE("handlers that throw or never finish: stop(timeout) still ends the ser
     CHECK(srv->stop(200ms) == false);
     CHECK(srv->state() == server_state::stopped);
     for (auto& c : cs) CHECK_NOTHROW(c->read_to_close());  // every connection was closed
-    CHECK(live_frames.load() == 0);  // every suspended coroutine frame was destroyed
+    CHECK(live_frames.load() == 0);                        // every suspended coroutine frame was destroyed
     srv.reset();
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("integration/hostile")

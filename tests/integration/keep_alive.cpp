@@ -94,7 +94,8 @@ TEST_CASE("a handler's Connection: close ends the connection") {
 TEST_CASE("100 pipelined requests are answered completely and in order") {
     test_server srv(echo_id, {.threads = 2});
     std::string batch;
-    for (int i = 0; i < 100; ++i) batch += get("/r/" + std::to_string(i), "X-Pad: " + std::string(i % 17, 'p') + "\r\n");
+    for (int i = 0; i < 100; ++i)
+        batch += get("/r/" + std::to_string(i), "X-Pad: " + std::string(i % 17, 'p') + "\r\n");
 
     auto check_all = [](client& c) {
         for (int i = 0; i < 100; ++i) {
@@ -198,11 +199,12 @@ TEST_CASE("an Upgrade request answered normally leaves the connection speaking H
     CHECK(r.body == "id=up");
     CHECK(c.read_response().body == "id=after");
     // With a body, too.
-    REQUIRE(c.send("POST /r/body HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: x\r\nContent-Length: 3\r\n\r\nabc" +
-                   get("/r/last")));
+    REQUIRE(
+        c.send("POST /r/body HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: x\r\nContent-Length: 3\r\n\r\nabc" +
+               get("/r/last")));
     CHECK(c.read_response().body == "id=body");
     CHECK(c.read_response().body == "id=last");
     CHECK(c.pending().empty());
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("integration/keep-alive")

@@ -168,4 +168,4 @@ TEST_CASE("max_ws counts inflated bytes: a compressed message inflating to exact
 }
 #endif
 
-}  // TEST_SUITE
+}  // TEST_SUITE("integration/limits")

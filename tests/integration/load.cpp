@@ -133,4 +133,4 @@ TEST_CASE("connections beyond max_connections get 503 and are closed") {
     CHECK(d.read_response().status == 200);
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("integration/load")

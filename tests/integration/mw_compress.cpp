@@ -82,7 +82,8 @@ TEST_CASE("curl --compressed gets the same text, for a string body and a streame
     handler app = [&](request& req) -> response {
         if (req.uri == "/stream")
             return response::stream([&](body_writer& w) -> task<void> {
-                for (std::size_t i = 0; i < text.size(); i += 7000) co_await w.write(std::string_view(text).substr(i, 7000));
+                for (std::size_t i = 0; i < text.size(); i += 7000)
+                    co_await w.write(std::string_view(text).substr(i, 7000));
             });
         return response::text(text);
     };
@@ -112,15 +113,17 @@ TEST_CASE("curl --compressed gets the same text, for a string body and a streame
 TEST_CASE("a streamed write reaches the client decodable before the next one") {
     std::atomic<bool> go{false};
     handler app = [&](request&) {
-        return response::stream([&](body_writer& w) -> task<void> {
-            co_await w.write("event: first\n\n");
-            asio::steady_timer timer(co_await asio::this_coro::executor);
-            for (int i = 0; i < 10'000 && !go; ++i) {  // at most ~10 s: a failing test ends too
-                timer.expires_after(std::chrono::milliseconds(1));
-                co_await timer.async_wait(asio::use_awaitable);
-            }
-            co_await w.write("event: second\n\n");
-        }, "text/event-stream");
+        return response::stream(
+            [&](body_writer& w) -> task<void> {
+                co_await w.write("event: first\n\n");
+                asio::steady_timer timer(co_await asio::this_coro::executor);
+                for (int i = 0; i < 10'000 && !go; ++i) {  // at most ~10 s: a failing test ends too
+                    timer.expires_after(std::chrono::milliseconds(1));
+                    co_await timer.async_wait(asio::use_awaitable);
+                }
+                co_await w.write("event: second\n\n");
+            },
+            "text/event-stream");
     };
     test_server srv(app | wrap_compress());
     struct release_on_exit {  // a failing check must not leave the producer waiting
@@ -129,14 +132,13 @@ TEST_CASE("a streamed write reaches the client decodable before the next one") {
     } release{go};
     client c(srv.port());
     REQUIRE(c.send(get("/", "Accept-Encoding: gzip\r\n")));
-    while (inflate_prefix(complete_chunks(c.pending())) != "event: first\n\n")
-        REQUIRE(c.receive_more());
+    while (inflate_prefix(complete_chunks(c.pending())) != "event: first\n\n") REQUIRE(c.receive_more());
     go = true;
     auto r = c.read_response();
     CHECK(r.header("content-encoding") == "gzip");
     CHECK(inflate_prefix(r.body) == "event: first\n\nevent: second\n\n");
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("integration/mw_compress")
 
 #endif  // RINGKIT_HAS_ZLIB

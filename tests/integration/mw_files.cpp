@@ -176,4 +176,4 @@ TEST_CASE("a symlink out of the root is served only when allowed") {
     CHECK(fetch(c2, get("/link_out")).body == secret);
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("integration/mw_files")

@@ -33,4 +33,4 @@ TEST_CASE("a peer that is not trusted cannot spoof, on the wire either") {
     CHECK(c.read_response().body == "127.0.0.1 http");
 }
 
-}
+}  // TEST_SUITE("integration/mw_forwarded")

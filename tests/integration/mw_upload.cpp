@@ -52,7 +52,6 @@ std::size_t entries_in(const std::string& dir, const char* skip = nullptr) {
     return n;
 }
 
-
 std::string pattern(std::size_t n) {
     std::string out(n, '\0');
     std::uint64_t x = 88172645463325252ull;
@@ -81,11 +80,11 @@ TEST_CASE("a 20 MiB upload is spooled to disk, reaches the handler intact, and l
     const std::string dir = dir_template;
     const std::string boundary = "----rkUploadBoundary0123";
     const auto file = pattern(20 * 1024 * 1024);
-    const std::string body = "--" + boundary +
-                             "\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nholiday photos\r\n--" + boundary +
-                             "\r\nContent-Disposition: form-data; name=\"upload\"; filename=\"big.bin\"\r\n"
-                             "Content-Type: application/octet-stream\r\n\r\n" +
-                             file + "\r\n--" + boundary + "--\r\n";
+    const std::string body =
+        "--" + boundary + "\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nholiday photos\r\n--" + boundary +
+        "\r\nContent-Disposition: form-data; name=\"upload\"; filename=\"big.bin\"\r\n"
+        "Content-Type: application/octet-stream\r\n\r\n" +
+        file + "\r\n--" + boundary + "--\r\n";
     seen s;
     handler app = [&](request& req) {
         if (req.request_method == method::get) return response::text("hi");
@@ -115,7 +114,8 @@ TEST_CASE("a 20 MiB upload is spooled to disk, reaches the handler intact, and l
     REQUIRE(c.read_response().body == "hi");
     const auto fds_before = open_fds();
 
-    const std::string head = "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=" + boundary;
+    const std::string head =
+        "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=" + boundary;
     SUBCASE("Content-Length") {
         REQUIRE(c.send(head + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n"));
         REQUIRE(c.send(body));
@@ -151,4 +151,4 @@ TEST_CASE("a 20 MiB upload is spooled to disk, reaches the handler intact, and l
     CHECK(::rmdir(dir.c_str()) == 0);
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("integration/mw_upload")

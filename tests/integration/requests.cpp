@@ -51,7 +51,8 @@ TEST_CASE("chunked request bodies") {
         CHECK(c.read_response().body == "hello 0123456789");
     }
     SUBCASE("with a trailer, followed by a pipelined request") {
-        REQUIRE(c.send(head + "3\r\nabc\r\n0\r\nX-Trailer: t\r\n\r\n" + "POST /e HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nxyz"));
+        REQUIRE(c.send(head + "3\r\nabc\r\n0\r\nX-Trailer: t\r\n\r\n" +
+                       "POST /e HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nxyz"));
         CHECK(c.read_response().body == "abc");
         CHECK(c.read_response().body == "xyz");
     }
@@ -200,4 +201,4 @@ TEST_CASE("repeated request headers are joined") {
     CHECK(j["headers"]["host"] == "x");
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("integration/requests")

@@ -260,4 +260,4 @@ TEST_CASE("a stream that throws after the head ends the connection without a ter
     CHECK(entries[0].what == "producer failed");
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("integration/responses")

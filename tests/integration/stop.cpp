@@ -92,7 +92,7 @@ TEST_CASE("stop(100ms) with a handler that takes 5 s force-closes it and returns
     CHECK(srv.stop(100ms) == false);
     auto took = std::chrono::steady_clock::now() - start;
     CHECK(srv.state() == server_state::stopped);
-    CHECK(took < 4s);  // well before the handler would have finished (loose: not a timing test)
+    CHECK(took < 4s);             // well before the handler would have finished (loose: not a timing test)
     CHECK(c.closed_by_server());  // closed without a response
 }
 
@@ -156,8 +156,7 @@ TEST_CASE("a force-close queued behind a handler that blocks past the deadline s
             co_return response::text("late");
         }
         auto ws = co_await ws::accept(req);
-        while (co_await ws.receive()) {
-        }
+        while (co_await ws.receive()) {}
         handler_finished = true;
         co_return response::upgraded();
     });
@@ -175,4 +174,4 @@ TEST_CASE("a force-close queued behind a handler that blocks past the deadline s
     CHECK(w.closed_by_server());
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("integration/stop")

@@ -151,7 +151,8 @@ public:
     explicit client(std::uint16_t port, std::chrono::milliseconds timeout = io_timeout) : timeout_(timeout) {
         fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd_ < 0) throw std::system_error(errno, std::system_category(), "socket");
-        timeval tv{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
+        timeval tv{static_cast<time_t>(timeout.count() / 1000),
+                   static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
         ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
         ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
         int one = 1;
@@ -291,8 +292,7 @@ public:
             pos += n;
         } else {
             r.close_delimited = true;
-            while (fill()) {
-            }
+            while (fill()) {}
             r.body = buf_.substr(pos);
             pos = buf_.size();
         }
@@ -303,8 +303,7 @@ public:
 
     /// Reads everything until the server closes (throws on timeout).
     std::string read_to_close() {
-        while (fill()) {
-        }
+        while (fill()) {}
         return std::exchange(buf_, {});
     }
 

@@ -53,8 +53,7 @@ TEST_CASE("headers trickled a byte at a time still get 408 (header_timeout runs 
         pollfd p{c.fd(), POLLIN, 0};
         answered = ::poll(&p, 1, 0) > 0;
     }
-    REQUIRE_MESSAGE(answered, "the server never answered a head trickled for ~",
-                    trickle.size() * 20 / 1000, " s");
+    REQUIRE_MESSAGE(answered, "the server never answered a head trickled for ~", trickle.size() * 20 / 1000, " s");
     auto r = c.read_response();
     CHECK(r.status == 408);
     CHECK(c.closed_by_server());
@@ -142,4 +141,4 @@ TEST_CASE("a slow reader that keeps making progress is not cut off by write_time
     CHECK(got.size() == total);
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("integration/timeouts")

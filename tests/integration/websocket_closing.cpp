@@ -33,9 +33,9 @@ TEST_CASE("messages in flight after our close frame are no protocol error") {
     close_log closes;
     test_server srv(with_plain([&](request& req) {
         return ws::listener_response(req, {
-            .on_open = [](ws::socket& s) { s.close(1000, "bye"); },
-            .on_error = [&](ws::socket&, std::error_code) { ++errors; },
-        });
+                                              .on_open = [](ws::socket& s) { s.close(1000, "bye"); },
+                                              .on_error = [&](ws::socket&, std::error_code) { ++errors; },
+                                          });
     }));
     auto c = connect_ws(srv.port(), "/ws");
     // Sent before the client has seen our close: a fragmented message and a whole one.
@@ -50,9 +50,8 @@ TEST_CASE("messages in flight after our close frame are no protocol error") {
 
 TEST_CASE("buffered_amount never goes below zero around close frames") {
     channel_box box;
-    test_server srv(with_plain([&](request& req) {
-        return as_channel(req, {.on_open = [&](channel& ch) { box.add(ch); }});
-    }));
+    test_server srv(
+        with_plain([&](request& req) { return as_channel(req, {.on_open = [&](channel& ch) { box.add(ch); }}); }));
     auto c = connect_ws(srv.port(), "/ws");
     auto ch = box.at(0);
     CHECK(ch.close(1000, "bye"));

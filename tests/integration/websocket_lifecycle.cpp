@@ -235,8 +235,9 @@ TEST_CASE("permessage-deflate: negotiated parameters are used; offers we cannot 
     {
         // A 10-bit window for our frames, and a client that resets its compressor.
         ws_client c(fx.port());
-        auto r = c.handshake("/channel", "Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=10; "
-                                         "client_no_context_takeover\r\n");
+        auto r = c.handshake("/channel",
+                             "Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=10; "
+                             "client_no_context_takeover\r\n");
         REQUIRE(r.status == 101);
         auto ext = r.header("sec-websocket-extensions").value_or("");
         CHECK(ext.starts_with("permessage-deflate"));
@@ -275,8 +276,9 @@ TEST_CASE("permessage-deflate: negotiated parameters are used; offers we cannot 
     {
         // The first acceptable offer of several wins.
         ws_client c(fx.port());
-        auto r = c.handshake("/stream", "Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=8, "
-                                        "permessage-deflate; server_no_context_takeover\r\n");
+        auto r = c.handshake("/stream",
+                             "Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=8, "
+                             "permessage-deflate; server_no_context_takeover\r\n");
         REQUIRE(r.status == 101);
         CHECK(r.header("sec-websocket-extensions") == "permessage-deflate; server_no_context_takeover");
         close_cleanly(c);
@@ -297,7 +299,9 @@ TEST_CASE("permessage-deflate: negotiated parameters are used; offers we cannot 
 // ---- how closes are reported ----------------------------------------------------
 
 namespace {
-bool reportable(int code) { return ws::is_valid_close_code(static_cast<std::uint16_t>(code)) || code == 1005 || code == 1006; }
+bool reportable(int code) {
+    return ws::is_valid_close_code(static_cast<std::uint16_t>(code)) || code == 1005 || code == 1006;
+}
 }  // namespace
 
 TEST_CASE("a protocol error while a write is held up: the close frame goes out after that write") {
@@ -341,38 +345,52 @@ TEST_CASE("statuses reported to on_close: client close, TCP drop, protocol error
         std::string listener;    // "CODE REASON" as the Ring listener gets it; "CODE *": any reason
     };
     const std::vector<scenario> scenarios = {
-        {"client close 1000", [](ws_client& c) {
+        {"client close 1000",
+         [](ws_client& c) {
              REQUIRE(c.send_close(1000, "done"));
              REQUIRE(c.read_frame());
              CHECK(c.closed_by_server());
-         }, "1000 normal", "1000 done"},
-        {"TCP dropped without a close frame", [](ws_client& c) {
+         },
+         "1000 normal", "1000 done"},
+        {"TCP dropped without a close frame",
+         [](ws_client& c) {
              REQUIRE(c.send_text("x"));
              expect_message(c, opcode::text, "x");
              c.close();
-         }, "1006 abnormal", "1006 *"},
-        {"protocol error", [](ws_client& c) {
+         },
+         "1006 abnormal", "1006 *"},
+        {"protocol error",
+         [](ws_client& c) {
              REQUIRE(c.send(frame_with_b0(0x80 | 0x20 | 0x1, "x")));
              expect_failed(c, 1002);
-         }, "1002 server-close", "1002 *"},
-        {"invalid close code 999", [](ws_client& c) {
+         },
+         "1002 server-close", "1002 *"},
+        {"invalid close code 999",
+         [](ws_client& c) {
              REQUIRE(c.send_close(999));
              expect_failed(c, 1002);
-         }, "1002 server-close", "1002 *"},
-        {"invalid UTF-8", [](ws_client& c) {
+         },
+         "1002 server-close", "1002 *"},
+        {"invalid UTF-8",
+         [](ws_client& c) {
              REQUIRE(c.send_text("\xFF"));
              expect_failed(c, 1007);
-         }, "1007 server-close", "1007 *"},
-        {"empty close", [](ws_client& c) {
+         },
+         "1007 server-close", "1007 *"},
+        {"empty close",
+         [](ws_client& c) {
              REQUIRE(c.send_frame(opcode::close, ""));
              REQUIRE(c.read_frame());
              CHECK(c.closed_by_server());
-         }, "1005 no-status-received", "1005 "},
-        {"client close 4999", [](ws_client& c) {
+         },
+         "1005 no-status-received", "1005 "},
+        {"client close 4999",
+         [](ws_client& c) {
              REQUIRE(c.send_close(4999, "app"));
              REQUIRE(c.read_frame());
              CHECK(c.closed_by_server());
-         }, "4999 unknown", "4999 app"},
+         },
+         "4999 unknown", "4999 app"},
     };
     for (std::string api : {"stream", "channel", "listener"})
         for (auto& sc : scenarios) {
@@ -474,4 +492,4 @@ TEST_CASE("server stop: every API's WebSocket gets a 1001 close and reports 1001
     CHECK(closes[0].starts_with("listener/close 1001 "));
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("integration/websocket_lifecycle")

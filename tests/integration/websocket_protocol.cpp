@@ -45,9 +45,10 @@ TEST_CASE("handshake: tokens are case-insensitive and the accept key is RFC 6455
     for (auto& path : echo_paths) {
         CAPTURE(path);
         ws_client c(fx.port());
-        REQUIRE(c.send(handshake_request(path, "GET", "HTTP/1.1",
-                                         "Upgrade: WebSocket\r\nConnection: keep-alive, Upgrade\r\n"
-                                         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n")));
+        REQUIRE(
+            c.send(handshake_request(path, "GET", "HTTP/1.1",
+                                     "Upgrade: WebSocket\r\nConnection: keep-alive, Upgrade\r\n"
+                                     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n")));
         auto r = c.read_response(true);
         REQUIRE(r.status == 101);
         CHECK(r.header("sec-websocket-accept") == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");  // RFC 6455 §1.3
@@ -83,8 +84,13 @@ TEST_CASE("handshake: bad requests get 400 or 426 and the connection closes") {
     std::vector<handshake_case> cases = {
         {"POST", handshake_request("{}", "POST", "HTTP/1.1", good + "Content-Length: 0\r\n"), 400},
         {"HTTP/1.0", handshake_request("{}", "GET", "HTTP/1.0", good), 400},
-        {"no Connection", handshake_request("{}", "GET", "HTTP/1.1", "Upgrade: websocket\r\n" + key + "Sec-WebSocket-Version: 13\r\n"), 400},
-        {"Connection without upgrade", handshake_request("{}", "GET", "HTTP/1.1", "Upgrade: websocket\r\nConnection: keep-alive\r\n" + key + "Sec-WebSocket-Version: 13\r\n"), 400},
+        {"no Connection",
+         handshake_request("{}", "GET", "HTTP/1.1", "Upgrade: websocket\r\n" + key + "Sec-WebSocket-Version: 13\r\n"),
+         400},
+        {"Connection without upgrade",
+         handshake_request("{}", "GET", "HTTP/1.1",
+                           "Upgrade: websocket\r\nConnection: keep-alive\r\n" + key + "Sec-WebSocket-Version: 13\r\n"),
+         400},
         {"no version", handshake_request("{}", "GET", "HTTP/1.1", up_conn + key), 400},
         {"version 8", handshake_request("{}", "GET", "HTTP/1.1", up_conn + key + "Sec-WebSocket-Version: 8\r\n"), 426},
         {"no key", handshake_request("{}", "GET", "HTTP/1.1", up_conn + "Sec-WebSocket-Version: 13\r\n"), 400},
@@ -97,8 +103,13 @@ TEST_CASE("handshake: bad requests get 400 or 426 and the connection closes") {
     // Without "Upgrade: websocket" as_channel serves a plain HTTP channel instead.
     std::vector<handshake_case> not_websocket = {
         {"plain GET", get("{}"), 426},
-        {"no Upgrade", handshake_request("{}", "GET", "HTTP/1.1", "Connection: Upgrade\r\n" + key + "Sec-WebSocket-Version: 13\r\n"), 426},
-        {"Upgrade: h2c", handshake_request("{}", "GET", "HTTP/1.1", "Upgrade: h2c\r\nConnection: Upgrade\r\n" + key + "Sec-WebSocket-Version: 13\r\n"), 426},
+        {"no Upgrade",
+         handshake_request("{}", "GET", "HTTP/1.1", "Connection: Upgrade\r\n" + key + "Sec-WebSocket-Version: 13\r\n"),
+         426},
+        {"Upgrade: h2c",
+         handshake_request("{}", "GET", "HTTP/1.1",
+                           "Upgrade: h2c\r\nConnection: Upgrade\r\n" + key + "Sec-WebSocket-Version: 13\r\n"),
+         426},
     };
     auto run = [&](const handshake_case& hc, const std::string& path) {
         CAPTURE(hc.name);
@@ -192,8 +203,8 @@ TEST_CASE("handshake: frames in the same TCP segment as the upgrade request are 
     for (auto& path : echo_paths) {
         CAPTURE(path);
         ws_client c(fx.port());
-        REQUIRE(c.send(upgrade_request(path) + client_frame(opcode::text, "early") +
-                       client_frame(opcode::binary, "bird")));
+        REQUIRE(
+            c.send(upgrade_request(path) + client_frame(opcode::text, "early") + client_frame(opcode::binary, "bird")));
         REQUIRE(c.read_response(true).status == 101);
         expect_message(c, opcode::text, "early");
         expect_message(c, opcode::binary, "bird");
@@ -401,7 +412,9 @@ TEST_CASE("protocol violations: a close frame with the right code, then TCP clos
         {"lone continuation", {frame(opcode::continuation, "x")}, 1002},
         {"new message inside a fragmented one", {frame(opcode::text, "a", false), frame(opcode::text, "b")}, 1002},
         {"invalid UTF-8", {frame(opcode::text, "\xC3\x28")}, 1007},
-        {"invalid UTF-8 across fragments, no final fragment", {frame(opcode::text, "ok \xC3", false), frame(opcode::continuation, "\x28", false)}, 1007},
+        {"invalid UTF-8 across fragments, no final fragment",
+         {frame(opcode::text, "ok \xC3", false), frame(opcode::continuation, "\x28", false)},
+         1007},
         {"truncated UTF-8 at the message end", {frame(opcode::text, "ok \xE2\x82")}, 1007},
         {"invalid UTF-8 in a close reason", {frame(opcode::close, close_payload(1000, "\xC3\x28"))}, 1007},
         {"1-byte close payload", {frame(opcode::close, std::string(1, '\x03'))}, 1002},
@@ -545,7 +558,8 @@ TEST_CASE("fragmented messages are reassembled") {
             while (at < payload.size()) {
                 auto n = std::min(piece(rng), payload.size() - at);
                 bool fin = at + n == payload.size();
-                bytes += client_frame(first ? opcode::text : opcode::continuation, std::string_view(payload).substr(at, n), fin);
+                bytes += client_frame(first ? opcode::text : opcode::continuation,
+                                      std::string_view(payload).substr(at, n), fin);
                 at += n;
                 first = false;
             }
@@ -574,7 +588,8 @@ TEST_CASE("UTF-8 split inside a character across fragments and reads is valid; e
         // One byte per fragment, and the bytes in one-byte TCP writes.
         std::string bytes;
         for (std::size_t i = 0; i < text.size(); ++i)
-            bytes += client_frame(i == 0 ? opcode::text : opcode::continuation, text.substr(i, 1), i + 1 == text.size());
+            bytes +=
+                client_frame(i == 0 ? opcode::text : opcode::continuation, text.substr(i, 1), i + 1 == text.size());
         REQUIRE(c.send_in_pieces(bytes, {1}));
         expect_message(c, opcode::text, text);
         // Empty: a frame, and a message of empty fragments.
@@ -600,7 +615,8 @@ TEST_CASE("frames split across TCP segments: byte by byte and odd sizes (HTTP-Ki
         const auto medium = all_bytes(300), large = all_bytes(70000);
         REQUIRE(c.send_in_pieces(client_frame(opcode::binary, medium), {1}));
         expect_message(c, opcode::binary, medium);
-        REQUIRE(c.send_in_pieces(client_frame(opcode::binary, large) + client_frame(opcode::ping, "p"), {3, 1, 7, 2, 13, 1024}));
+        REQUIRE(c.send_in_pieces(client_frame(opcode::binary, large) + client_frame(opcode::ping, "p"),
+                                 {3, 1, 7, 2, 13, 1024}));
         expect_message(c, opcode::binary, large);
         auto f = c.read_frame();
         REQUIRE(f);
@@ -634,4 +650,4 @@ TEST_CASE("pipelined messages are answered in order; binary stays binary") {
     check_healthy(fx);
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("integration/websocket_protocol")

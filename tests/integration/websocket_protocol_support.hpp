@@ -87,40 +87,47 @@ inline task<response> stream_replies(request& req) {
 }
 
 inline response channel_echo(request& req, event_log& log, ws::accept_options opts = {}) {
-    return as_channel(req, {
-        .on_receive = [](channel& ch, ws::message&& m) { ch.send(std::move(m)); },
-        .on_ping = [&log](channel&, std::string_view d) { log.add("channel/ping " + std::string(d)); },
-        .on_close = [&log](channel&, const close_status& st) { log.add(close_event("channel", st)); },
-        .websocket = std::move(opts),
-    });
+    return as_channel(
+        req, {
+                 .on_receive = [](channel& ch, ws::message&& m) { ch.send(std::move(m)); },
+                 .on_ping = [&log](channel&, std::string_view d) { log.add("channel/ping " + std::string(d)); },
+                 .on_close = [&log](channel&, const close_status& st) { log.add(close_event("channel", st)); },
+                 .websocket = std::move(opts),
+             });
 }
 
 inline response channel_server_close(request& req, event_log& log) {
-    return as_channel(req, {
-        .on_open = [](channel& ch) { ch.close(4001, "bye"); },
-        .on_close = [&log](channel&, const close_status& st) { log.add(close_event("channel", st)); },
-    });
+    return as_channel(req,
+                      {
+                          .on_open = [](channel& ch) { ch.close(4001, "bye"); },
+                          .on_close = [&log](channel&, const close_status& st) { log.add(close_event("channel", st)); },
+                      });
 }
 
 // The Ring listener, every event logged as "<prefix>/...": echoing, or (echo
 // false) greeting with "hello" on open. "close-me" makes it close with 4002.
 inline ws::listener logging_listener(event_log& log, std::string prefix, bool echo) {
     return {
-        .on_open = [&log, prefix, echo](ws::socket& s) {
-            log.add(prefix + "/open");
-            if (!echo) s.send("hello");
-        },
-        .on_message = [&log, prefix, echo](ws::socket& s, ws::message&& m) {
-            log.add(prefix + "/message " +
-                    (m.is_binary() ? "<binary>" : m.data.size() > 64 ? "<long text>" : m.data));
-            if (m.data == "close-me") return s.close(4002, "asked");
-            if (echo) s.send(std::move(m));
-        },
+        .on_open =
+            [&log, prefix, echo](ws::socket& s) {
+                log.add(prefix + "/open");
+                if (!echo) s.send("hello");
+            },
+        .on_message =
+            [&log, prefix, echo](ws::socket& s, ws::message&& m) {
+                log.add(prefix + "/message " +
+                        (m.is_binary()        ? "<binary>"
+                         : m.data.size() > 64 ? "<long text>"
+                                              : m.data));
+                if (m.data == "close-me") return s.close(4002, "asked");
+                if (echo) s.send(std::move(m));
+            },
         .on_pong = [&log, prefix](ws::socket&, std::string_view d) { log.add(prefix + "/pong " + std::string(d)); },
         .on_error = [&log, prefix](ws::socket&, std::error_code ec) { log.add(prefix + "/error " + ec.message()); },
-        .on_close = [&log, prefix](ws::socket&, int code, std::string_view reason) {
-            log.add(prefix + "/close " + std::to_string(code) + " " + std::string(reason));
-        },
+        .on_close =
+            [&log, prefix](ws::socket&, int code, std::string_view reason) {
+                log.add(prefix + "/close " + std::to_string(code) + " " + std::string(reason));
+            },
     };
 }
 
@@ -133,7 +140,8 @@ inline handler make_app(event_log& log) {
         if (p == "/stream-replies") return stream_replies(req);
         if (p == "/channel") return channel_echo(req, log);
         if (p == "/channel-origin")
-            return channel_echo(req, log, {.check_origin = [](std::string_view o) { return o == "http://good.example"; }});
+            return channel_echo(req, log,
+                                {.check_origin = [](std::string_view o) { return o == "http://good.example"; }});
         if (p == "/channel-server-close") return channel_server_close(req, log);
         if (p == "/listener") return ws::listener_response(req, logging_listener(log, "listener", true));
         if (p == "/listener-pong") {
@@ -248,6 +256,5 @@ inline std::string frame_with_length(std::uint8_t len7, std::uint64_t length, st
     f.append(payload);
     return f;
 }
-
 
 }  // namespace ringkit::test::wsp

@@ -73,7 +73,9 @@ public:
     }
     bool send_text(std::string_view s) { return send_frame(ws::opcode::text, s); }
     bool send_binary(std::string_view s) { return send_frame(ws::opcode::binary, s); }
-    bool send_close(int code, std::string_view reason = {}) { return send_frame(ws::opcode::close, close_payload(code, reason)); }
+    bool send_close(int code, std::string_view reason = {}) {
+        return send_frame(ws::opcode::close, close_payload(code, reason));
+    }
 
     /// The next frame from the server; nullopt when the connection closes (or
     /// the read times out) first. Server frames must be unmasked.

@@ -49,22 +49,25 @@ TEST_CASE("a Combined Log Format line, with the duration last") {
     req.remote_addr = "203.0.113.9";
     run_handler(app, req);
     REQUIRE(log.got->size() == 1);
-    CHECK(without_duration((*log.got)[0]) ==
-          R"(203.0.113.9 - - [26/Nov/2026:14:03:09 +0000] "GET /p?q=1&r HTTP/1.1" 200 11 "https://a.example/" "curl/8.5.0")");
+    CHECK(
+        without_duration((*log.got)[0]) ==
+        R"(203.0.113.9 - - [26/Nov/2026:14:03:09 +0000] "GET /p?q=1&r HTTP/1.1" 200 11 "https://a.example/" "curl/8.5.0")");
 }
 
 TEST_CASE("Common format, without duration; missing fields are -") {
     lines log;
-    auto app = text_of("") | rk::wrap_access_log(log.sink(), {.format = rk::log_format::common,
-                                                                .duration = false,
-                                                                .clock = [] { return fixed_time; }});
+    auto app =
+        text_of("") |
+        rk::wrap_access_log(log.sink(),
+                            {.format = rk::log_format::common, .duration = false, .clock = [] { return fixed_time; }});
     auto req = make_request("DELETE", "/x");
     req.protocol = "HTTP/1.0";
     run_handler(app, req);
     CHECK((*log.got)[0] == R"(- - - [26/Nov/2026:14:03:09 +0000] "DELETE /x HTTP/1.0" 200 -)");
 
     lines combined;
-    auto c = text_of("") | rk::wrap_access_log(combined.sink(), {.duration = false, .clock = [] { return fixed_time; }});
+    auto c =
+        text_of("") | rk::wrap_access_log(combined.sink(), {.duration = false, .clock = [] { return fixed_time; }});
     req.remote_addr = "::1";
     run_handler(c, req);
     CHECK((*combined.got)[0] == R"(::1 - - [26/Nov/2026:14:03:09 +0000] "DELETE /x HTTP/1.0" 200 - "-" "-")");
@@ -73,16 +76,18 @@ TEST_CASE("Common format, without duration; missing fields are -") {
 TEST_CASE("log injection: quotes, backslashes, control and non-ASCII bytes are escaped") {
     lines log;
     auto app = text_of("x") | rk::wrap_access_log(log.sink(), {.duration = false, .clock = [] { return fixed_time; }});
-    auto req = make_request("GET", "/a", {{"User-Agent", "evil\" 200 1 \"-\" \"x\r\n1.1.1.1 - - [forged]"},
-                                          {"Referer", "back\\slash\x7f\xc3\xa9"}});
+    auto req = make_request(
+        "GET", "/a",
+        {{"User-Agent", "evil\" 200 1 \"-\" \"x\r\n1.1.1.1 - - [forged]"}, {"Referer", "back\\slash\x7f\xc3\xa9"}});
     req.uri = "/a\nb\"";  // a request value another wrap rewrote; the parser would refuse these bytes
     req.remote_addr = "1.2.3.4\n";
     run_handler(app, req);
     auto& line = (*log.got)[0];
     CHECK(line.find('\n') == std::string::npos);
     CHECK(line.find('\r') == std::string::npos);
-    CHECK(line == "1.2.3.4\\x0a - - [26/Nov/2026:14:03:09 +0000] \"GET /a\\x0ab\\\" HTTP/1.1\" 200 1 "
-                  "\"back\\\\slash\\x7f\\xc3\\xa9\" \"evil\\\" 200 1 \\\"-\\\" \\\"x\\x0d\\x0a1.1.1.1 - - [forged]\"");
+    CHECK(line ==
+          "1.2.3.4\\x0a - - [26/Nov/2026:14:03:09 +0000] \"GET /a\\x0ab\\\" HTTP/1.1\" 200 1 "
+          "\"back\\\\slash\\x7f\\xc3\\xa9\" \"evil\\\" 200 1 \\\"-\\\" \\\"x\\x0d\\x0a1.1.1.1 - - [forged]\"");
 }
 
 TEST_CASE("the structured entry, and what body size is known") {
@@ -124,7 +129,8 @@ TEST_CASE("the structured entry, and what body size is known") {
     auto streamed = [](rk::request&) {
         return rk::response::stream([](rk::body_writer&) -> rk::task<void> { co_return; });
     };
-    auto app = rk::handler(streamed) | rk::wrap_access_log(log.sink(), {.duration = false, .clock = [] { return fixed_time; }});
+    auto app = rk::handler(streamed) |
+               rk::wrap_access_log(log.sink(), {.duration = false, .clock = [] { return fixed_time; }});
     auto req = make_request("GET", "/s");
     run_handler(app, req);
     CHECK((*log.got)[0] == R"(- - - [26/Nov/2026:14:03:09 +0000] "GET /s HTTP/1.1" 200 - "-" "-")");
@@ -180,8 +186,10 @@ TEST_CASE("the request line is the one that arrived; the client is the one known
             return n.invoke(req);
         });
     };
-    auto app = rewrites | forwarded | rk::wrap_access_log(log.sink(), {.format = rk::log_format::common, .duration = false,
-                                                                         .clock = [] { return fixed_time; }});
+    auto app =
+        rewrites | forwarded |
+        rk::wrap_access_log(log.sink(),
+                            {.format = rk::log_format::common, .duration = false, .clock = [] { return fixed_time; }});
     auto req = make_request("GET", "/original?a=b");
     req.remote_addr = "10.0.0.1";
     run_handler(app, req);

@@ -31,8 +31,9 @@ struct client {
         cookie = rk::test::cookie_pair(res).value();
         token = std::string(res.body_string());
     }
-    rk::response send(std::string_view method, std::initializer_list<std::pair<std::string_view, std::string_view>> extra,
-                      std::string body = {}, bool with_cookie = true) {
+    rk::response send(std::string_view method,
+                      std::initializer_list<std::pair<std::string_view, std::string_view>> extra, std::string body = {},
+                      bool with_cookie = true) {
         auto req = rk::test::make_request(method, "/act", extra, std::move(body));
         if (with_cookie) req.headers.add("cookie", cookie);
         return rk::test::run_handler(app, req);
@@ -221,7 +222,8 @@ TEST_CASE("a multipart form (a form with a file) presents the token in its field
     client c(app);
     auto body = [](std::string_view token) {
         return "--XyZ\r\nContent-Disposition: form-data; name=\"__anti-forgery-token\"\r\n\r\n" + std::string(token) +
-               "\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nhello\r\n--XyZ--\r\n";
+               "\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; "
+               "filename=\"a.txt\"\r\n\r\nhello\r\n--XyZ--\r\n";
     };
     constexpr std::string_view type = "multipart/form-data; boundary=XyZ";
     CHECK(c.send("POST", {{"content-type", type}}, body(c.token)).status == 200);

@@ -33,12 +33,12 @@ TEST_CASE("choose_coding follows Accept-Encoding and its q-values") {
     CHECK(pick("gzip;q=0.5, deflate") == content_coding::deflate);
     CHECK(pick("gzip;q=0.5, deflate;q=0.501") == content_coding::deflate);
     CHECK(pick("gzip; Q=0.9 , deflate;q=0.8") == content_coding::gzip);
-    CHECK(pick("gzip;q=0") == content_coding::identity);        // q=0 refuses
+    CHECK(pick("gzip;q=0") == content_coding::identity);  // q=0 refuses
     CHECK(pick("gzip;q=0.000, deflate;q=0") == content_coding::identity);
-    CHECK(pick("br") == content_coding::identity);              // nothing we have
+    CHECK(pick("br") == content_coding::identity);  // nothing we have
     CHECK(pick("*") == content_coding::gzip);
     CHECK(pick("*;q=0") == content_coding::identity);
-    CHECK(pick("gzip;q=0, *") == content_coding::deflate);      // * is every coding not named
+    CHECK(pick("gzip;q=0, *") == content_coding::deflate);  // * is every coding not named
     CHECK(pick("gzip;q=0, *", false) == content_coding::identity);
     CHECK(pick("identity") == content_coding::identity);
     CHECK(pick("identity;q=1, gzip;q=0.5") == content_coding::identity);  // the client ranks identity first
@@ -57,8 +57,8 @@ TEST_CASE("choose_coding follows Accept-Encoding and its q-values") {
 
 TEST_CASE("compressible_type: text and structured text yes, compressed formats no") {
     for (auto t : {"text/html; charset=utf-8", "text/plain", "TEXT/CSS", "application/json", "application/javascript",
-                   "application/xml", "image/svg+xml", "application/wasm", "application/ld+json", "application/atom+xml",
-                   " application/json ; charset=utf-8", "text/event-stream"})
+                   "application/xml", "image/svg+xml", "application/wasm", "application/ld+json",
+                   "application/atom+xml", " application/json ; charset=utf-8", "text/event-stream"})
         CHECK_MESSAGE(rk::compressible_type(t), t);
     for (auto t : {"image/png", "image/jpeg", "video/mp4", "audio/mpeg", "application/zip", "application/gzip",
                    "application/octet-stream", "font/woff2", "", "application/jsonx", "texty/plain"})
@@ -181,12 +181,13 @@ TEST_CASE("deflate is the zlib format, used when the client prefers it") {
     CHECK(res.headers.get("Content-Encoding") == "deflate");
     auto body = std::string(res.body_string());
     REQUIRE(body.size() > 2);
-    CHECK(((static_cast<unsigned char>(body[0]) << 8) | static_cast<unsigned char>(body[1])) % 31 == 0);  // RFC 1950 header check
+    CHECK(((static_cast<unsigned char>(body[0]) << 8) | static_cast<unsigned char>(body[1])) % 31 ==
+          0);  // RFC 1950 header check
     CHECK((body[0] & 0x0f) == 8);
     CHECK(inflate_all(body) == nlohmann::json(text).dump());
 
-    auto no_deflate = rk::handler([&](rk::request&) { return rk::response::json(text); }) |
-                      rk::wrap_compress({.deflate = false});
+    auto no_deflate =
+        rk::handler([&](rk::request&) { return rk::response::json(text); }) | rk::wrap_compress({.deflate = false});
     auto plain = fetch(no_deflate, {{"accept-encoding", "deflate"}});
     CHECK_FALSE(plain.headers.contains("Content-Encoding"));
     CHECK(plain.body_string() == nlohmann::json(text).dump());
@@ -194,8 +195,9 @@ TEST_CASE("deflate is the zlib format, used when the client prefers it") {
 
 TEST_CASE("what is left alone") {
     const auto text = sample_text(4000);
-    auto check_untouched = [&](rk::handler inner, std::initializer_list<std::pair<std::string_view, std::string_view>> h,
-                               bool vary, std::string_view method = "GET") {
+    auto check_untouched = [&](rk::handler inner,
+                               std::initializer_list<std::pair<std::string_view, std::string_view>> h, bool vary,
+                               std::string_view method = "GET") {
         rk::request plain_req;
         auto expected = run_handler(inner, plain_req);
         auto res = fetch(inner | rk::wrap_compress(), h, method);
@@ -209,8 +211,8 @@ TEST_CASE("what is left alone") {
         check_untouched([](rk::request&) { return rk::response::text(std::string(1023, 'a')); }, gzip, false);
     }
     SUBCASE("min_size itself is compressed") {
-        auto app = rk::handler([](rk::request&) { return rk::response::text(std::string(1024, 'a')); }) |
-                   rk::wrap_compress();
+        auto app =
+            rk::handler([](rk::request&) { return rk::response::text(std::string(1024, 'a')); }) | rk::wrap_compress();
         CHECK(fetch(app, gzip).headers.get("Content-Encoding") == "gzip");
     }
     SUBCASE("min_size is an option") {
@@ -220,19 +222,24 @@ TEST_CASE("what is left alone") {
     }
     SUBCASE("a client that does not ask: Vary, since another would get gzip") {
         check_untouched([&](rk::request&) { return rk::response::text(text); }, {}, true);
-        check_untouched([&](rk::request&) { return rk::response::text(text); }, {{"accept-encoding", "gzip;q=0"}}, true);
-        check_untouched([&](rk::request&) { return rk::response::text(text); }, {{"accept-encoding", "identity"}}, true);
+        check_untouched([&](rk::request&) { return rk::response::text(text); }, {{"accept-encoding", "gzip;q=0"}},
+                        true);
+        check_untouched([&](rk::request&) { return rk::response::text(text); }, {{"accept-encoding", "identity"}},
+                        true);
     }
     SUBCASE("already encoded") {
-        check_untouched([&](rk::request&) {
-            auto r = rk::response::text(text);
-            r.headers.add("Content-Encoding", "br");
-            return r;
-        }, gzip, false);
+        check_untouched(
+            [&](rk::request&) {
+                auto r = rk::response::text(text);
+                r.headers.add("Content-Encoding", "br");
+                return r;
+            },
+            gzip, false);
     }
     SUBCASE("compressed formats and bodies without a type") {
         check_untouched([&](rk::request&) { return rk::response::bytes(text, "image/png"); }, gzip, false);
-        check_untouched([&](rk::request&) { return rk::response::bytes(text, "application/octet-stream"); }, gzip, false);
+        check_untouched([&](rk::request&) { return rk::response::bytes(text, "application/octet-stream"); }, gzip,
+                        false);
         check_untouched([&](rk::request&) { return rk::response(200, {}, text); }, gzip, false);
     }
     SUBCASE("the predicate is an option") {
@@ -245,18 +252,22 @@ TEST_CASE("what is left alone") {
             CAPTURE(status);
             check_untouched([&](rk::request&) { return rk::response::text(text, status); }, gzip, false);
         }
-        check_untouched([&](rk::request&) {
-            auto r = rk::response::text(text);
-            r.headers.add("Content-Range", "bytes 0-3999/9000");
-            return r;
-        }, gzip, false);
+        check_untouched(
+            [&](rk::request&) {
+                auto r = rk::response::text(text);
+                r.headers.add("Content-Range", "bytes 0-3999/9000");
+                return r;
+            },
+            gzip, false);
     }
     SUBCASE("Cache-Control: no-transform") {
-        check_untouched([&](rk::request&) {
-            auto r = rk::response::text(text);
-            r.headers.add("Cache-Control", "public, No-Transform");
-            return r;
-        }, gzip, false);
+        check_untouched(
+            [&](rk::request&) {
+                auto r = rk::response::text(text);
+                r.headers.add("Cache-Control", "public, No-Transform");
+                return r;
+            },
+            gzip, false);
     }
     SUBCASE("a body that does not shrink is sent as it is, with Vary") {
         auto noise = random_bytes(4000);
@@ -281,22 +292,24 @@ TEST_CASE("HEAD gets the headers GET would get") {
 TEST_CASE("Vary is merged, an existing weak ETag kept, Accept-Ranges dropped") {
     const auto text = sample_text(4000);
     auto app = rk::handler([&](rk::request&) {
-        auto r = rk::response::text(text);
-        r.headers.add("Vary", "Cookie");
-        r.headers.add("ETag", "W/\"x\"");
-        r.headers.add("Accept-Ranges", "bytes");
-        return r;
-    }) | rk::wrap_compress();
+                   auto r = rk::response::text(text);
+                   r.headers.add("Vary", "Cookie");
+                   r.headers.add("ETag", "W/\"x\"");
+                   r.headers.add("Accept-Ranges", "bytes");
+                   return r;
+               }) |
+               rk::wrap_compress();
     auto res = fetch(app, {{"accept-encoding", "gzip"}});
     CHECK(header_values(res, "vary") == std::vector<std::string>{"Cookie, Accept-Encoding"});
     CHECK(res.headers.get("ETag") == "W/\"x\"");
     CHECK_FALSE(res.headers.contains("Accept-Ranges"));
 
     auto already = rk::handler([&](rk::request&) {
-        auto r = rk::response::text(text);
-        r.headers.add("Vary", "accept-encoding, Origin");
-        return r;
-    }) | rk::wrap_compress();
+                       auto r = rk::response::text(text);
+                       r.headers.add("Vary", "accept-encoding, Origin");
+                       return r;
+                   }) |
+                   rk::wrap_compress();
     CHECK(header_values(fetch(already, {{"accept-encoding", "gzip"}}), "vary") ==
           std::vector<std::string>{"accept-encoding, Origin"});
 }
@@ -306,10 +319,11 @@ TEST_CASE("a 304 to a client holding the encoded copy carries that copy's weak E
     // with that same strong validator; the client stored W/"v1" from the gzipped 200.
     const auto text = sample_text(4000);
     auto app = rk::handler([&](rk::request&) {
-        auto r = rk::response::text(text);
-        r.headers.add("ETag", "\"v1\"");
-        return r;
-    }) | rk::wrap_not_modified() | rk::wrap_compress();
+                   auto r = rk::response::text(text);
+                   r.headers.add("ETag", "\"v1\"");
+                   return r;
+               }) |
+               rk::wrap_not_modified() | rk::wrap_compress();
     auto first = fetch(app, {{"accept-encoding", "gzip"}});
     REQUIRE(first.headers.get("ETag") == "W/\"v1\"");
     auto again = fetch(app, {{"accept-encoding", "gzip"}, {"if-none-match", "W/\"v1\""}});
@@ -332,15 +346,18 @@ TEST_CASE("a stream is compressed write by write, each write decodable at once")
     std::string expected_so_far;
     std::vector<std::string> decoded_after_each;
     auto app = rk::handler([&](rk::request&) {
-        return rk::response::stream([&](rk::body_writer& w) -> rk::task<void> {
-            for (auto& p : pieces) {
-                co_await w.write(p);
-                expected_so_far += p;
-                // What the client has received so far decodes to all that was written.
-                decoded_after_each.push_back(inflate_prefix(rec.joined()));
-            }
-        }, "text/event-stream");
-    }) | rk::wrap_compress();
+                   return rk::response::stream(
+                       [&](rk::body_writer& w) -> rk::task<void> {
+                           for (auto& p : pieces) {
+                               co_await w.write(p);
+                               expected_so_far += p;
+                               // What the client has received so far decodes to all that was written.
+                               decoded_after_each.push_back(inflate_prefix(rec.joined()));
+                           }
+                       },
+                       "text/event-stream");
+               }) |
+               rk::wrap_compress();
     auto res = fetch(app, {{"accept-encoding", "gzip"}});
     CHECK(res.headers.get("Content-Encoding") == "gzip");
     CHECK(res.headers.get("Vary") == "Accept-Encoding");
@@ -357,11 +374,12 @@ TEST_CASE("a stream is compressed write by write, each write decodable at once")
 
 TEST_CASE("a stream that throws frees its compressor and passes the error on") {
     auto app = rk::handler([](rk::request&) {
-        return rk::response::stream([](rk::body_writer& w) -> rk::task<void> {
-            co_await w.write("partial");
-            throw std::runtime_error("producer failed");
-        });
-    }) | rk::wrap_compress();
+                   return rk::response::stream([](rk::body_writer& w) -> rk::task<void> {
+                       co_await w.write("partial");
+                       throw std::runtime_error("producer failed");
+                   });
+               }) |
+               rk::wrap_compress();
     auto res = fetch(app, {{"accept-encoding", "deflate"}});
     CHECK(res.headers.get("Content-Encoding") == "deflate");
     recording_writer rec;
@@ -371,8 +389,9 @@ TEST_CASE("a stream that throws frees its compressor and passes the error on") {
 
 TEST_CASE("a stream answered to a client that does not ask stays as it is") {
     auto app = rk::handler([](rk::request&) {
-        return rk::response::stream([](rk::body_writer& w) -> rk::task<void> { co_await w.write("plain"); });
-    }) | rk::wrap_compress();
+                   return rk::response::stream([](rk::body_writer& w) -> rk::task<void> { co_await w.write("plain"); });
+               }) |
+               rk::wrap_compress();
     auto res = fetch(app, {});
     CHECK_FALSE(res.headers.contains("Content-Encoding"));
     recording_writer rec;
@@ -423,7 +442,8 @@ TEST_CASE("a stack of plain functions stays plain") {
 #else
 
 TEST_CASE("without zlib, wrap_compress passes responses through untouched") {
-    auto app = rk::handler([](rk::request&) { return rk::response::text(std::string(5000, 'a')); }) | rk::wrap_compress();
+    auto app =
+        rk::handler([](rk::request&) { return rk::response::text(std::string(5000, 'a')); }) | rk::wrap_compress();
     auto req = make_request("GET", "/", {{"accept-encoding", "gzip"}});
     auto res = run_handler(app, req);
     CHECK_FALSE(res.headers.contains("Content-Encoding"));

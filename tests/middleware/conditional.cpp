@@ -23,11 +23,11 @@ TEST_CASE("HTTP-dates: the three forms of RFC 9110 §5.6.7, and nothing else") {
     CHECK(rk::parse_http_date("Sun Nov  6 08:49:37 1994") == nov_1994);
     CHECK(rk::parse_http_date(rk::format_http_date(1700000000)) == 1700000000);
     CHECK(rk::parse_http_date("Thu, 29 Feb 2024 00:00:00 GMT").has_value());
-    for (std::string_view bad : {"", "garbage", "Sun, 06 Nov 1994 08:49:37", "Sun, 06 Nov 1994 08:49:37 UTC",
-                                 "Sun, 31 Feb 1994 08:49:37 GMT", "Sun, 06 Nov 1994 24:00:00 GMT",
-                                 "Sun, 06 Foo 1994 08:49:37 GMT", "Sun, 6 Nov 1994 08:49:37 GMT",
-                                 "Thu, 29 Feb 2023 00:00:00 GMT", "Sun, 06 Nov 1994 08:49:37 GMT, Mon, 07 Nov 1994 08:49:37 GMT",
-                                 "1994-11-06T08:49:37Z"})
+    for (std::string_view bad :
+         {"", "garbage", "Sun, 06 Nov 1994 08:49:37", "Sun, 06 Nov 1994 08:49:37 UTC", "Sun, 31 Feb 1994 08:49:37 GMT",
+          "Sun, 06 Nov 1994 24:00:00 GMT", "Sun, 06 Foo 1994 08:49:37 GMT", "Sun, 6 Nov 1994 08:49:37 GMT",
+          "Thu, 29 Feb 2023 00:00:00 GMT", "Sun, 06 Nov 1994 08:49:37 GMT, Mon, 07 Nov 1994 08:49:37 GMT",
+          "1994-11-06T08:49:37Z"})
         CHECK_MESSAGE(!rk::parse_http_date(bad), bad);
 }
 
@@ -40,8 +40,8 @@ TEST_CASE("If-None-Match: weak comparison, lists, *, malformed lists match nothi
     CHECK(rk::is_not_modified(req("\"a,b\""), v("\"a,b\"")));  // a comma inside a tag is part of it
     CHECK(rk::is_not_modified(req("*"), v(std::nullopt, nov_1994)));
     CHECK_FALSE(rk::is_not_modified(req("\"b\""), v("\"a\"")));
-    CHECK_FALSE(rk::is_not_modified(req("a"), v("\"a\"")));       // unquoted
-    CHECK_FALSE(rk::is_not_modified(req("\"a"), v("\"a\"")));     // unterminated
+    CHECK_FALSE(rk::is_not_modified(req("a"), v("\"a\"")));    // unquoted
+    CHECK_FALSE(rk::is_not_modified(req("\"a"), v("\"a\"")));  // unterminated
     CHECK_FALSE(rk::is_not_modified(req("\"b\" junk, \"a\""), v("\"a\"")));
     CHECK_FALSE(rk::is_not_modified(req("\"a\""), v(std::nullopt, nov_1994)));
     auto post = make_request("POST", "/", {{"If-None-Match", "\"a\""}});
@@ -55,7 +55,8 @@ TEST_CASE("If-Modified-Since counts only without If-None-Match, and only when it
     CHECK_FALSE(rk::is_not_modified(ims("Sun, 06 Nov 1994 08:49:36 GMT"), v(std::nullopt, nov_1994)));
     CHECK_FALSE(rk::is_not_modified(ims("yesterday"), v(std::nullopt, nov_1994)));
     CHECK_FALSE(rk::is_not_modified(ims("Mon, 07 Nov 1994 08:49:37 GMT"), v("\"a\"")));  // no date to compare
-    auto both = make_request("GET", "/", {{"If-None-Match", "\"old\""}, {"If-Modified-Since", "Mon, 07 Nov 1994 08:49:37 GMT"}});
+    auto both = make_request("GET", "/",
+                             {{"If-None-Match", "\"old\""}, {"If-Modified-Since", "Mon, 07 Nov 1994 08:49:37 GMT"}});
     CHECK_FALSE(rk::is_not_modified(both, v("\"new\"", nov_1994)));  // §13.2.2: If-None-Match decides
 }
 
@@ -87,8 +88,13 @@ TEST_CASE("If-Range: a strong ETag match or the exact Last-Modified date") {
 }
 
 TEST_CASE("make_not_modified keeps the validators and caching headers, drops body and content headers") {
-    rk::response res(200, {{"Content-Type", "text/plain"}, {"ETag", "\"a\""}, {"Cache-Control", "max-age=60"},
-                           {"Vary", "Accept"}, {"Content-Length", "5"}}, std::string("hello"));
+    rk::response res(200,
+                     {{"Content-Type", "text/plain"},
+                      {"ETag", "\"a\""},
+                      {"Cache-Control", "max-age=60"},
+                      {"Vary", "Accept"},
+                      {"Content-Length", "5"}},
+                     std::string("hello"));
     rk::make_not_modified(res);
     CHECK(res.status == 304);
     CHECK(std::holds_alternative<std::monostate>(res.body));

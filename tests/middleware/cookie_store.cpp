@@ -51,10 +51,10 @@ TEST_CASE("tampered, truncated, foreign or garbage cookies read as no session") 
     CHECK(!store.read(sealed + "A"));
     CHECK(!store.read(text(bytes + "x")));  // extended
 
-    CHECK(!rk::cookie_store(rk::random_cookie_key()).read(sealed));                  // another key
-    CHECK(!rk::cookie_store(key, {.context = "other-app"}).read(sealed));             // another purpose
-    const std::vector<std::string> junk{"", "A", "====", "not base64!", "%00%00", std::string(5000, 'A'),
-                                        std::string(100, '\0')};
+    CHECK(!rk::cookie_store(rk::random_cookie_key()).read(sealed));        // another key
+    CHECK(!rk::cookie_store(key, {.context = "other-app"}).read(sealed));  // another purpose
+    const std::vector<std::string> junk{
+        "", "A", "====", "not base64!", "%00%00", std::string(5000, 'A'), std::string(100, '\0')};
     for (auto& j : junk) CHECK(!store.read(j));
 
     // A valid seal of something that is not a JSON object is no session either.
@@ -89,8 +89,8 @@ TEST_CASE("through wrap_session: round trip; a tampered cookie gives a fresh emp
 
 TEST_CASE("max_age: an old cookie reads as no session, a fresh one reads; writing refreshes the time") {
     using namespace std::chrono_literals;
-    auto now = std::make_shared<std::chrono::system_clock::time_point>(std::chrono::sys_days{std::chrono::year{2030} /
-                                                                                              1 / 1});
+    auto now =
+        std::make_shared<std::chrono::system_clock::time_point>(std::chrono::sys_days{std::chrono::year{2030} / 1 / 1});
     rk::cookie_store_options opt{.max_age = 24h, .clock = [now] { return *now; }};
     CHECK(rk::cookie_store_options{}.max_age == std::chrono::days(7));
     rk::cookie_store store(rk::random_cookie_key(), opt);
@@ -144,7 +144,7 @@ TEST_CASE("the seal time is authenticated: changing it (even to a valid time) br
     const std::chrono::system_clock::time_point t0 = std::chrono::sys_days{std::chrono::year{2030} / 1 / 1};
     rk::cookie_store store(rk::random_cookie_key(), {.max_age = 24h, .clock = [t0] { return t0; }});
     auto bytes = raw(store.write("", {{"v", 1}}));
-    REQUIRE(bytes[0] == 2);              // the format's version
+    REQUIRE(bytes[0] == 2);            // the format's version
     for (int delta : {-1, +1, -60}) {  // bytes 1..8: the time, big-endian; 8 is the low byte
         auto t = bytes;
         t[8] = static_cast<char>(static_cast<unsigned char>(t[8]) + delta);

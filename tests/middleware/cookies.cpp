@@ -23,7 +23,7 @@ using pairs = std::vector<std::pair<std::string, std::string>>;
 
 TEST_CASE("parse_cookies: ordinary headers") {
     CHECK(parsed("a=1; b=2") == pairs{{"a", "1"}, {"b", "2"}});
-    CHECK(parsed("a=1;b=2") == pairs{{"a", "1"}, {"b", "2"}});         // joined repeats have no space
+    CHECK(parsed("a=1;b=2") == pairs{{"a", "1"}, {"b", "2"}});            // joined repeats have no space
     CHECK(parsed("  a = 1 ;\tb=2 ; ") == pairs{{"a", "1"}, {"b", "2"}});  // stray whitespace
     CHECK(parsed("a=") == pairs{{"a", ""}});
     CHECK(parsed("a=x=y") == pairs{{"a", "x=y"}});  // only the first '=' splits
@@ -36,15 +36,15 @@ TEST_CASE("parse_cookies: ordinary headers") {
 
 TEST_CASE("parse_cookies: hostile headers skip the bad pair, never the header") {
     CHECK(parsed("noequals; a=1") == pairs{{"a", "1"}});
-    CHECK(parsed("=1; =; a=1") == pairs{{"a", "1"}});             // empty names
+    CHECK(parsed("=1; =; a=1") == pairs{{"a", "1"}});  // empty names
     CHECK(parsed(";;;; ; a=1;;") == pairs{{"a", "1"}});
-    CHECK(parsed("a b=1; c=2") == pairs{{"c", "2"}});             // space in a name
+    CHECK(parsed("a b=1; c=2") == pairs{{"c", "2"}});                          // space in a name
     CHECK(parsed("a\x01=1; b=\x7f; c=\x1b[31m; d=ok") == pairs{{"d", "ok"}});  // control characters
     CHECK(parsed("a=\"q\\\"x\"; b=\"unterminated; c=\"\"") == pairs{{"c", ""}});
     CHECK(parsed("a=\"quoted\"") == pairs{{"a", "quoted"}});
     CHECK(parsed("caf\xc3\xa9=1; v=caf\xc3\xa9; ok=1") == pairs{{"ok", "1"}});  // non-ASCII names and values
-    CHECK(parsed("a=1,2 3") == pairs{{"a", "1,2 3"}});  // what browsers accept, we accept
-    CHECK(parsed(std::string("a=1\0b; c=3", 10)) == pairs{{"c", "3"}});  // NUL
+    CHECK(parsed("a=1,2 3") == pairs{{"a", "1,2 3"}});                          // what browsers accept, we accept
+    CHECK(parsed(std::string("a=1\0b; c=3", 10)) == pairs{{"c", "3"}});         // NUL
 }
 
 TEST_CASE("parse_cookies: the first of a repeated name wins") {

@@ -127,7 +127,8 @@ TEST_CASE("a simple request from an allowed origin") {
 
 TEST_CASE("a request from an origin not allowed gets its response without CORS headers") {
     counted_app inner;
-    for (auto origin : {"https://evil.example", "null", "https://app.example.com.evil", "https://app.example.com:8443"}) {
+    for (auto origin :
+         {"https://evil.example", "null", "https://app.example.com.evil", "https://app.example.com:8443"}) {
         CAPTURE(origin);
         auto res = send(inner.handler() | rk::wrap_cors(listed), "POST", {{"origin", origin}});
         CHECK(res.body_string() == "from the app: POST");  // CORS guards reading, not sending
@@ -166,7 +167,8 @@ TEST_CASE("a preflight is answered here and never reaches the app") {
         CHECK(res.status == 204);
     }
     SUBCASE("no headers asked for") {
-        auto res = send(app, "OPTIONS", {{"origin", "http://localhost:3000"}, {"access-control-request-method", "GET"}});
+        auto res =
+            send(app, "OPTIONS", {{"origin", "http://localhost:3000"}, {"access-control-request-method", "GET"}});
         CHECK(res.status == 204);
     }
     SUBCASE("a disallowed origin: 403, no CORS headers") {
@@ -179,7 +181,8 @@ TEST_CASE("a preflight is answered here and never reaches the app") {
     SUBCASE("a disallowed method: 403; methods are case-sensitive") {
         for (auto m : {"DELETE", "put", "PROPFIND"}) {
             CAPTURE(m);
-            auto res = send(app, "OPTIONS", {{"origin", "https://app.example.com"}, {"access-control-request-method", m}});
+            auto res =
+                send(app, "OPTIONS", {{"origin", "https://app.example.com"}, {"access-control-request-method", m}});
             CHECK(res.status == 403);
             CHECK(res.body_string() == "CORS preflight refused: method not allowed");
             CHECK_FALSE(has_cors_headers(res));
@@ -195,11 +198,11 @@ TEST_CASE("a preflight is answered here and never reaches the app") {
         CHECK_FALSE(has_cors_headers(res));
     }
     SUBCASE("malformed request headers: 400") {
-        auto bad_method = send(app, "OPTIONS",
-                               {{"origin", "https://app.example.com"}, {"access-control-request-method", "GE T"}});
+        auto bad_method =
+            send(app, "OPTIONS", {{"origin", "https://app.example.com"}, {"access-control-request-method", "GE T"}});
         CHECK(bad_method.status == 400);
-        auto empty_method = send(app, "OPTIONS",
-                                 {{"origin", "https://app.example.com"}, {"access-control-request-method", ""}});
+        auto empty_method =
+            send(app, "OPTIONS", {{"origin", "https://app.example.com"}, {"access-control-request-method", ""}});
         CHECK(empty_method.status == 400);
         auto bad_header = send(app, "OPTIONS",
                                {{"origin", "https://app.example.com"},
@@ -213,10 +216,10 @@ TEST_CASE("a preflight is answered here and never reaches the app") {
 
 TEST_CASE("preflight with \"*\" methods and headers echoes what was asked") {
     counted_app inner;
-    auto app = inner.handler() | rk::wrap_cors({.allowed_origins = {"*"},
-                                                .allowed_methods = {"*"},
-                                                .allowed_headers = {"*"},
-                                                .max_age = std::nullopt});
+    auto app =
+        inner.handler() |
+        rk::wrap_cors(
+            {.allowed_origins = {"*"}, .allowed_methods = {"*"}, .allowed_headers = {"*"}, .max_age = std::nullopt});
     auto res = send(app, "OPTIONS",
                     {{"origin", "https://anyone.example"},
                      {"access-control-request-method", "PROPFIND"},
@@ -227,7 +230,8 @@ TEST_CASE("preflight with \"*\" methods and headers echoes what was asked") {
     // "*" would not cover Authorization (Fetch): the names are listed.
     CHECK(res.headers.get("Access-Control-Allow-Headers") == "authorization, x-custom");
     CHECK_FALSE(res.headers.contains("Access-Control-Max-Age"));
-    CHECK(header_values(res, "vary") == std::vector<std::string>{"Access-Control-Request-Method, Access-Control-Request-Headers"});
+    CHECK(header_values(res, "vary") ==
+          std::vector<std::string>{"Access-Control-Request-Method, Access-Control-Request-Headers"});
     CHECK(inner.calls == 0);
 }
 
@@ -250,21 +254,21 @@ TEST_CASE("credentials with \"*\" are refused or made safe") {
                     std::invalid_argument);
     SUBCASE("\"*\" exposed headers with credentials name the response's headers") {
         counted_app inner;
-        auto app = inner.handler() | rk::wrap_cors({.allowed_origins = {"https://a.example"},
-                                                    .exposed_headers = {"*"},
-                                                    .allow_credentials = true});
+        auto app = inner.handler() |
+                   rk::wrap_cors(
+                       {.allowed_origins = {"https://a.example"}, .exposed_headers = {"*"}, .allow_credentials = true});
         auto res = send(app, "GET", {{"origin", "https://a.example"}});
         CHECK(res.headers.get("Access-Control-Expose-Headers") == "Content-Type, X-Total");
-        auto plain = send(inner.handler() | rk::wrap_cors({.allowed_origins = {"https://a.example"},
-                                                           .exposed_headers = {"*"}}),
-                          "GET", {{"origin", "https://a.example"}});
+        auto plain =
+            send(inner.handler() | rk::wrap_cors({.allowed_origins = {"https://a.example"}, .exposed_headers = {"*"}}),
+                 "GET", {{"origin", "https://a.example"}});
         CHECK(plain.headers.get("Access-Control-Expose-Headers") == "*");
     }
     SUBCASE("\"*\" headers with credentials still list what was asked") {
         counted_app inner;
-        auto app = inner.handler() | rk::wrap_cors({.allowed_origins = {"https://a.example"},
-                                                    .allowed_headers = {"*"},
-                                                    .allow_credentials = true});
+        auto app = inner.handler() |
+                   rk::wrap_cors(
+                       {.allowed_origins = {"https://a.example"}, .allowed_headers = {"*"}, .allow_credentials = true});
         auto res = send(app, "OPTIONS",
                         {{"origin", "https://a.example"},
                          {"access-control-request-method", "GET"},
@@ -277,7 +281,8 @@ TEST_CASE("credentials with \"*\" are refused or made safe") {
 TEST_CASE("options that cannot work are refused when the stack is built") {
     CHECK_THROWS_AS(rk::wrap_cors({.allowed_origins = {"https://a.example/"}}), std::invalid_argument);
     CHECK_THROWS_AS(rk::wrap_cors({.allowed_origins = {"a.example"}}), std::invalid_argument);
-    CHECK_THROWS_AS(rk::wrap_cors({.allowed_origins = {"https://a.example, https://b.example"}}), std::invalid_argument);
+    CHECK_THROWS_AS(rk::wrap_cors({.allowed_origins = {"https://a.example, https://b.example"}}),
+                    std::invalid_argument);
     CHECK_THROWS_AS(rk::wrap_cors({.allowed_methods = {"GET POST"}}), std::invalid_argument);
     CHECK_THROWS_AS(rk::wrap_cors({.allowed_headers = {"X-Bad:"}}), std::invalid_argument);
     CHECK_THROWS_AS(rk::wrap_cors({.max_age = std::chrono::seconds(-1)}), std::invalid_argument);

@@ -54,8 +54,8 @@ TEST_CASE("site_defaults: a form round trip with session, flash and anti-forgery
     CHECK(page.headers.get("X-Content-Type-Options") == "nosniff");
 
     SUBCASE("without the token, a POST is refused before the handler, and still gets the security headers") {
-        auto post = make_request("POST", "/note", {{"cookie", cookie}, {"content-type", "application/x-www-form-urlencoded"}},
-                                 "note=hi");
+        auto post = make_request(
+            "POST", "/note", {{"cookie", cookie}, {"content-type", "application/x-www-form-urlencoded"}}, "note=hi");
         auto res = run_handler(app, post);
         CHECK(res.status == 403);
         CHECK(res.headers.get("X-Content-Type-Options") == "nosniff");
@@ -63,8 +63,9 @@ TEST_CASE("site_defaults: a form round trip with session, flash and anti-forgery
         CHECK(run_handler(app, check).body_string() == "");
     }
     SUBCASE("with it, params, session and flash all work, and the flash shows once") {
-        auto post = make_request("POST", "/note", {{"cookie", cookie}, {"content-type", "application/x-www-form-urlencoded"}},
-                                 "note=hello+world&__anti-forgery-token=" + token);
+        auto post =
+            make_request("POST", "/note", {{"cookie", cookie}, {"content-type", "application/x-www-form-urlencoded"}},
+                         "note=hello+world&__anti-forgery-token=" + token);
         auto res = run_handler(app, post);
         CHECK(res.status == 303);
         auto get = make_request("GET", "/form", {{"cookie", cookie}});
@@ -78,8 +79,9 @@ TEST_CASE("site_defaults: a form round trip with session, flash and anti-forgery
 
 TEST_CASE("site_defaults: a malformed query is 400, an exception 500 with the security headers, both without details") {
     std::string logged;
-    auto app = site_app() | rk::site_defaults({.exceptions = rk::exception_options{
-                                                   .logger = [&](std::string_view m, std::exception_ptr) { logged = m; }}});
+    auto app =
+        site_app() | rk::site_defaults({.exceptions = rk::exception_options{
+                                            .logger = [&](std::string_view m, std::exception_ptr) { logged = m; }}});
     auto bad = make_request("GET", "/form?x=%zz");
     CHECK(run_handler(app, bad).status == 400);
     auto boom = make_request("GET", "/boom");
@@ -141,7 +143,8 @@ TEST_CASE("api_defaults: CORS when asked for, outermost, so a preflight never re
         return rk::response::json({{"ok", true}});
     };
     auto app = api | rk::api_defaults({.cors = rk::cors_options{.allowed_origins = {"https://app.example"}}});
-    auto pre = make_request("OPTIONS", "/items", {{"origin", "https://app.example"}, {"access-control-request-method", "PUT"}});
+    auto pre = make_request("OPTIONS", "/items",
+                            {{"origin", "https://app.example"}, {"access-control-request-method", "PUT"}});
     auto res = run_handler(app, pre);
     CHECK(res.status == 204);
     CHECK(res.headers.get("Access-Control-Allow-Origin") == "https://app.example");

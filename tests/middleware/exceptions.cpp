@@ -88,7 +88,9 @@ TEST_CASE("show_details puts what() in the body, for development") {
 }
 
 TEST_CASE("render makes the application's own error page; if it throws, the plain 500") {
-    auto page = [](std::exception_ptr e) { return rk::response::html("<h1>Sorry</h1><!--" + rk::exception_message(e) + "-->", 503); };
+    auto page = [](std::exception_ptr e) {
+        return rk::response::html("<h1>Sorry</h1><!--" + rk::exception_message(e) + "-->", 503);
+    };
     auto req = make_request("GET", "/");
     auto res = run_handler(throws_sync | rk::wrap_exceptions({.logger = [](auto, auto) {}, .render = page}), req);
     CHECK(res.status == 503);
@@ -121,7 +123,8 @@ TEST_CASE("the request target is escaped in the log message") {
 TEST_CASE("outer middleware still sees the 500; responses that are not errors pass untouched") {
     auto mark = [](rk::handler next) {
         return rk::wrap(std::move(next), [](rk::request& req, const rk::handler& n) {
-            return rk::then(n.invoke(req), req, [](rk::request&, rk::response& res) { res.headers.add("X-Seen", "1"); });
+            return rk::then(n.invoke(req), req,
+                            [](rk::request&, rk::response& res) { res.headers.add("X-Seen", "1"); });
         });
     };
     auto req = make_request("GET", "/");

@@ -121,11 +121,27 @@ TEST_CASE("directories: index files, redirect to the slash form, 404 without an 
 TEST_CASE("traversal attempts are refused before the file system sees them, encoded or not") {
     tree t;
     fetcher get{rk::file_handler(t.root.string(), {.allow_dotfiles = true, .follow_symlinks = false})};
-    for (std::string_view target :
-         {"/../secret.txt", "/%2e%2e/secret.txt", "/%2E%2e/secret.txt", "/%2e%2E/%2e%2e/secret.txt",
-          "/..%2fsecret.txt", "/sub/..%2f..%2fsecret.txt", "/sub/%2e%2e%2f%2e%2e%2fsecret.txt", "/%5c..%5csecret.txt",
-          "/..\\secret.txt", "/sub\\..\\..\\secret.txt", "/hello.txt%00", "/hello.txt%00.png", "/a/%00",
-          "/%00/../secret.txt", "/./hello.txt", "/sub/.", "/%zz", "/%2", "/hello%2", "relative.txt", "*"}) {
+    for (std::string_view target : {"/../secret.txt",
+                                    "/%2e%2e/secret.txt",
+                                    "/%2E%2e/secret.txt",
+                                    "/%2e%2E/%2e%2e/secret.txt",
+                                    "/..%2fsecret.txt",
+                                    "/sub/..%2f..%2fsecret.txt",
+                                    "/sub/%2e%2e%2f%2e%2e%2fsecret.txt",
+                                    "/%5c..%5csecret.txt",
+                                    "/..\\secret.txt",
+                                    "/sub\\..\\..\\secret.txt",
+                                    "/hello.txt%00",
+                                    "/hello.txt%00.png",
+                                    "/a/%00",
+                                    "/%00/../secret.txt",
+                                    "/./hello.txt",
+                                    "/sub/.",
+                                    "/%zz",
+                                    "/%2",
+                                    "/hello%2",
+                                    "relative.txt",
+                                    "*"}) {
         auto res = get(target);
         CHECK_MESSAGE(res.status == 400, target);
         CHECK_MESSAGE(body_bytes(res).find(secret) == std::string::npos, target);
@@ -225,7 +241,8 @@ TEST_CASE("conditional requests: 304 and 412") {
 
 TEST_CASE("extra mime types and the default type") {
     tree t;
-    fetcher get{rk::file_handler(t.root.string(), {.default_type = "text/plain", .mime_types = {{"txt", "text/x-mine"}}})};
+    fetcher get{
+        rk::file_handler(t.root.string(), {.default_type = "text/plain", .mime_types = {{"txt", "text/x-mine"}}})};
     CHECK(get("/hello.txt").headers.get("Content-Type") == "text/x-mine");
     CHECK(get("/noext").headers.get("Content-Type") == "text/plain");
 }

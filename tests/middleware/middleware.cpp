@@ -17,9 +17,8 @@ auto tracer(std::string name) {
     return [name](rk::handler next) {
         return rk::wrap(std::move(next), [name](rk::request& req, const rk::handler& n) -> rk::maybe_task {
             req.headers.add("x-in", name);
-            return rk::then(n.invoke(req), req, [name](rk::request&, rk::response& res) {
-                res.headers.add("X-Out", name);
-            });
+            return rk::then(n.invoke(req), req,
+                            [name](rk::request&, rk::response& res) { res.headers.add("X-Out", name); });
         });
     };
 }
@@ -27,7 +26,9 @@ auto tracer(std::string name) {
 }  // namespace
 
 TEST_CASE("wraps compose outermost last, for plain and coroutine handlers alike") {
-    rk::handler plain = [](rk::request& req) { return rk::response::text(std::string(req.header("x-in").value_or(""))); };
+    rk::handler plain = [](rk::request& req) {
+        return rk::response::text(std::string(req.header("x-in").value_or("")));
+    };
     rk::handler coro = [](rk::request& req) -> rk::task<rk::response> {
         co_return rk::response::text(std::string(req.header("x-in").value_or("")));
     };

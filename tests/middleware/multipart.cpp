@@ -32,8 +32,8 @@ part field(std::string name, std::string data) {
 }
 
 part upload(std::string name, std::string filename, std::string data, std::string type = "application/octet-stream") {
-    return {"Content-Disposition: form-data; name=\"" + name + "\"; filename=\"" + filename + "\"\r\nContent-Type: " +
-                type + "\r\n",
+    return {"Content-Disposition: form-data; name=\"" + name + "\"; filename=\"" + filename +
+                "\"\r\nContent-Type: " + type + "\r\n",
             std::move(data)};
 }
 
@@ -68,8 +68,8 @@ bool exists(std::string_view path) {
 }  // namespace
 
 TEST_CASE("fields and small files are read into memory, in order") {
-    auto o = post(body_of({field("a", "1"), upload("doc", "notes.txt", "hello\r\nworld", "text/markdown"), field("a", "2"),
-                           field("empty", "")}));
+    auto o = post(body_of({field("a", "1"), upload("doc", "notes.txt", "hello\r\nworld", "text/markdown"),
+                           field("a", "2"), field("empty", "")}));
     CHECK(o.res.status == 200);
     REQUIRE(o.form);
     CHECK(o.form->fields.all("a") == std::vector<std::string_view>{"1", "2"});
@@ -133,8 +133,9 @@ TEST_CASE("an empty form (only the close delimiter) is fine") {
 }
 
 TEST_CASE("filename* is ignored, filename kept as sent (quoted-pair unescaped)") {
-    auto o = post(body_of({{"content-disposition: FORM-DATA; name=\"a b\"; filename*=UTF-8''x%20y; filename=\"q\\\"uote;d.txt\"\r\n",
-                            "z"}}));
+    auto o = post(body_of(
+        {{"content-disposition: FORM-DATA; name=\"a b\"; filename*=UTF-8''x%20y; filename=\"q\\\"uote;d.txt\"\r\n",
+          "z"}}));
     CHECK(o.res.status == 200);
     REQUIRE(o.form);
     REQUIRE(o.form->file("a b"));
@@ -145,20 +146,20 @@ TEST_CASE("malformed bodies are 400") {
     const std::string b(boundary);
     const std::string ok_head = "Content-Disposition: form-data; name=a\r\n";
     const std::vector<std::string> bad = {
-        "",                                                     // no delimiter at all
-        "no delimiter here",                                    //
-        "--" + b + "\r\n" + ok_head + "\r\nvalue",              // no close delimiter
-        "--" + b + "\r\n" + ok_head + "\r\nvalue\r\n--" + b,    // truncated after the last boundary
-        "--" + b + "\r\n" + ok_head + "value\r\n--" + b + "--",  // headers never end
-        "--" + b + "\r\n\r\nvalue\r\n--" + b + "--",            // no headers: no Content-Disposition
-        "--" + b + "\r\nContent-Type: text/plain\r\n\r\nv\r\n--" + b + "--",                    // no disposition
-        "--" + b + "\r\nContent-Disposition: form-data\r\n\r\nv\r\n--" + b + "--",              // no name
-        "--" + b + "\r\nContent-Disposition: attachment; name=a\r\n\r\nv\r\n--" + b + "--",     // not form-data
-        "--" + b + "\r\nContent-Disposition: form-data; name=\"a\r\n\r\nv\r\n--" + b + "--",    // unterminated quote
-        "--" + b + "\r\n" + ok_head + " folded: x\r\n\r\nv\r\n--" + b + "--",                   // obs-fold
-        "--" + b + "\r\n" + ok_head + "bad header\r\n\r\nv\r\n--" + b + "--",                   // no colon
-        "--" + b + "\r\n" + ok_head + "X: a\nb\r\n\r\nv\r\n--" + b + "--",                      // bare LF
-        "--" + b + "\r\n" + ok_head + ok_head + "\r\nv\r\n--" + b + "--",                       // two dispositions
+        "",                                                                   // no delimiter at all
+        "no delimiter here",                                                  //
+        "--" + b + "\r\n" + ok_head + "\r\nvalue",                            // no close delimiter
+        "--" + b + "\r\n" + ok_head + "\r\nvalue\r\n--" + b,                  // truncated after the last boundary
+        "--" + b + "\r\n" + ok_head + "value\r\n--" + b + "--",               // headers never end
+        "--" + b + "\r\n\r\nvalue\r\n--" + b + "--",                          // no headers: no Content-Disposition
+        "--" + b + "\r\nContent-Type: text/plain\r\n\r\nv\r\n--" + b + "--",  // no disposition
+        "--" + b + "\r\nContent-Disposition: form-data\r\n\r\nv\r\n--" + b + "--",            // no name
+        "--" + b + "\r\nContent-Disposition: attachment; name=a\r\n\r\nv\r\n--" + b + "--",   // not form-data
+        "--" + b + "\r\nContent-Disposition: form-data; name=\"a\r\n\r\nv\r\n--" + b + "--",  // unterminated quote
+        "--" + b + "\r\n" + ok_head + " folded: x\r\n\r\nv\r\n--" + b + "--",                 // obs-fold
+        "--" + b + "\r\n" + ok_head + "bad header\r\n\r\nv\r\n--" + b + "--",                 // no colon
+        "--" + b + "\r\n" + ok_head + "X: a\nb\r\n\r\nv\r\n--" + b + "--",                    // bare LF
+        "--" + b + "\r\n" + ok_head + ok_head + "\r\nv\r\n--" + b + "--",                     // two dispositions
         "--" + b + "\r\n" + ok_head + "\r\n--" + b + "--",  // the blank line's CRLF is not the delimiter's
     };
     for (auto& body : bad) {
@@ -172,9 +173,10 @@ TEST_CASE("malformed bodies are 400") {
 
 TEST_CASE("a missing, empty, over-long or invalid boundary is 400") {
     const auto body = body_of({field("a", "1")});
-    for (const std::string& type : std::vector<std::string>{"multipart/form-data", "multipart/form-data; boundary=", "multipart/form-data; boundary=\"\"",
-                             "multipart/form-data; boundary=" + std::string(71, 'b'), "multipart/form-data; boundary=\"a b \"",
-                             "multipart/form-data; boundary=\"a{b\""}) {
+    for (const std::string& type : std::vector<std::string>{
+             "multipart/form-data", "multipart/form-data; boundary=", "multipart/form-data; boundary=\"\"",
+             "multipart/form-data; boundary=" + std::string(71, 'b'), "multipart/form-data; boundary=\"a b \"",
+             "multipart/form-data; boundary=\"a{b\""}) {
         CAPTURE(type);
         auto o = post(body, {}, type);
         CHECK(o.res.status == 400);
@@ -198,7 +200,8 @@ TEST_CASE("too many parts is 413; exactly max_parts passes") {
 
 TEST_CASE("a part over max_part_size is 413; a part exactly at the limit passes") {
     rk::multipart_options opt{.max_part_size = 10};
-    CHECK(post(body_of({field("a", std::string(10, 'x')), upload("f", "f", std::string(10, 'y'))}), opt).res.status == 200);
+    CHECK(post(body_of({field("a", std::string(10, 'x')), upload("f", "f", std::string(10, 'y'))}), opt).res.status ==
+          200);
     auto o = post(body_of({field("a", std::string(11, 'x'))}), opt);
     CHECK(o.res.status == 413);
     CHECK(o.res.body_string() == "Multipart part too large");
@@ -225,7 +228,8 @@ TEST_CASE("a file over memory_threshold goes to a 0600 temp file that is gone on
     const std::string big(100'000, 'B');
     std::string path;
     {
-        auto o = post(body_of({upload("small", "s", std::string(16, 's')), upload("big", "b.bin", big), field("f", big)}), opt);
+        auto o = post(
+            body_of({upload("small", "s", std::string(16, 's')), upload("big", "b.bin", big), field("f", big)}), opt);
         REQUIRE(o.res.status == 200);
         REQUIRE(o.form);
         CHECK(o.form->file("small")->in_memory());
@@ -243,7 +247,7 @@ TEST_CASE("a file over memory_threshold goes to a 0600 temp file that is gone on
         CHECK(f->bytes() == big);
         CHECK(o.form->fields.get("f") == big);  // fields stay in memory whatever their size
     }
-    CHECK_FALSE(exists(path));  // the request's form and the test's copy are both gone
+    CHECK_FALSE(exists(path));         // the request's form and the test's copy are both gone
     CHECK(::rmdir(dir.c_str()) == 0);  // nothing else was left behind
 }
 
@@ -319,9 +323,9 @@ namespace {
 // The request a server would hand over for `body`: parsed by request_parser,
 // spooled to an anonymous temp file past `spool_threshold` bytes.
 rk::request parsed_request(const std::string& body, std::size_t spool_threshold) {
-    const std::string bytes = "POST /up HTTP/1.1\r\nHost: h\r\nContent-Type: multipart/form-data; boundary=" +
-                              std::string(boundary) + "\r\nContent-Length: " + std::to_string(body.size()) +
-                              "\r\n\r\n" + body;
+    const std::string bytes =
+        "POST /up HTTP/1.1\r\nHost: h\r\nContent-Type: multipart/form-data; boundary=" + std::string(boundary) +
+        "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
     rk::request_parser p({.max_body = 1 << 30, .spool_threshold = spool_threshold});
     rk::request req;
     p.bind(req);
@@ -395,7 +399,8 @@ TEST_CASE("a spooled body gets the same statuses for bad input and limits") {
 }
 
 TEST_CASE("an empty spooled body needs no mapping and is the same 400 as an empty body in memory") {
-    auto req = make_request("POST", "/up", {{"Content-Type", "multipart/form-data; boundary=" + std::string(boundary)}});
+    auto req =
+        make_request("POST", "/up", {{"Content-Type", "multipart/form-data; boundary=" + std::string(boundary)}});
     req.body_file = rk::spooled_body{std::make_shared<const int>(-1), 0};
     rk::handler app = [](rk::request&) { return rk::response::text("ok"); };
     auto res = run_handler(app | rk::wrap_multipart(), req);

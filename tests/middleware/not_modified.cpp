@@ -11,8 +11,10 @@ using rk::test::run_handler;
 namespace {
 rk::response versioned(int status = 200) {
     return rk::response(status,
-                        {{"Content-Type", "text/plain"}, {"ETag", "\"v1\""},
-                         {"Last-Modified", "Sun, 06 Nov 1994 08:49:37 GMT"}, {"Cache-Control", "max-age=60"},
+                        {{"Content-Type", "text/plain"},
+                         {"ETag", "\"v1\""},
+                         {"Last-Modified", "Sun, 06 Nov 1994 08:49:37 GMT"},
+                         {"Cache-Control", "max-age=60"},
                          {"Vary", "Accept-Encoding"}},
                         std::string("hello"));
 }
@@ -62,7 +64,8 @@ TEST_CASE("everything else passes through untouched") {
     CHECK(status("GET", "/", {{"If-Modified-Since", "Sun, 06 Nov 1994 08:49:36 GMT"}}) == 200);
     CHECK(status("GET", "/", {{"If-Modified-Since", "not a date"}}) == 200);
     // If-None-Match present and not matching: If-Modified-Since is ignored (RFC 9110 §13.2.2).
-    CHECK(status("GET", "/", {{"If-None-Match", "\"v2\""}, {"If-Modified-Since", "Mon, 07 Nov 1994 00:00:00 GMT"}}) == 200);
+    CHECK(status("GET", "/", {{"If-None-Match", "\"v2\""}, {"If-Modified-Since", "Mon, 07 Nov 1994 00:00:00 GMT"}}) ==
+          200);
     CHECK(status("POST", "/", {{"If-None-Match", "\"v1\""}}) == 200);
     CHECK(status("GET", "/404", {{"If-None-Match", "\"v1\""}}) == 404);
     CHECK(status("GET", "/bare", {{"If-None-Match", "*"}}) == 200);

@@ -85,8 +85,9 @@ TEST_CASE("malformed percent-encoding is 400, in the query and in the form") {
 }
 
 TEST_CASE("a urlencoded form body: form, query and merged lists") {
-    auto req = make_request("POST", "/p?a=q&only=query", {{"content-type", "Application/X-WWW-Form-URLEncoded; charset=UTF-8"}},
-                            "a=f&name=J%C3%BCrgen+M");
+    auto req =
+        make_request("POST", "/p?a=q&only=query",
+                     {{"content-type", "Application/X-WWW-Form-URLEncoded; charset=UTF-8"}}, "a=f&name=J%C3%BCrgen+M");
     auto o = run(std::move(req));
     REQUIRE(o.p);
     CHECK(o.p->form.get("a") == "f");
@@ -98,7 +99,8 @@ TEST_CASE("a urlencoded form body: form, query and merged lists") {
 }
 
 TEST_CASE("a body of another content type is not parsed, and is left untouched") {
-    for (auto type : {"text/plain", "application/json", "multipart/form-data; boundary=x", "application/x-www-form-urlencodedx"}) {
+    for (auto type :
+         {"text/plain", "application/json", "multipart/form-data; boundary=x", "application/x-www-form-urlencodedx"}) {
         CAPTURE(type);
         std::string body_seen;
         rk::handler app = [&](rk::request& r) {
@@ -150,7 +152,8 @@ TEST_CASE("a name longer than max_name_length is 400, encoded or not") {
 }
 
 TEST_CASE("nested names: objects, arrays, appended objects") {
-    auto o = query("user[name]=ann&user[langs][]=c&user[langs][]=clj&tags[]=a&tags[]=b&x[][id]=1&x[][id]=2&deep[a][b][c]=z");
+    auto o =
+        query("user[name]=ann&user[langs][]=c&user[langs][]=clj&tags[]=a&tags[]=b&x[][id]=1&x[][id]=2&deep[a][b][c]=z");
     REQUIRE(o.p);
     CHECK(o.p->nested() == nlohmann::json::parse(R"({
         "user": {"name": "ann", "langs": ["c", "clj"]},
@@ -171,7 +174,8 @@ TEST_CASE("names that are not name[seg]... are plain keys") {
     auto o = query("a[b=1&a[b]c=2&[x]=3&a]=4&q[[[[[[[[[[=5&r[a[b]]=6");
     REQUIRE(o.p);
     CHECK(o.p->nested() ==
-          nlohmann::json{{"a[b", "1"}, {"a[b]c", "2"}, {"[x]", "3"}, {"a]", "4"}, {"q[[[[[[[[[[", "5"}, {"r[a[b]]", "6"}});
+          nlohmann::json{
+              {"a[b", "1"}, {"a[b]c", "2"}, {"[x]", "3"}, {"a]", "4"}, {"q[[[[[[[[[[", "5"}, {"r[a[b]]", "6"}});
 }
 
 TEST_CASE("a hostile run of brackets is linear and never nests") {

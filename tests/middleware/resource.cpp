@@ -12,12 +12,9 @@ using rk::test::run_handler;
 namespace {
 
 constexpr rk::resource assets[] = {
-    {"index.html", "<h1>home</h1>"},
-    {"/css/app.css", "body{}"},  // a leading slash is ignored
-    {"docs/index.html", "<h1>docs</h1>"},
-    {"data.bin", "0123456789"},
-    {"feed", "<rss/>", "application/rss+xml"},
-    {".well-known/security.txt", "Contact: x"},
+    {"index.html", "<h1>home</h1>"},           {"/css/app.css", "body{}"},  // a leading slash is ignored
+    {"docs/index.html", "<h1>docs</h1>"},      {"data.bin", "0123456789"},
+    {"feed", "<rss/>", "application/rss+xml"}, {".well-known/security.txt", "Contact: x"},
 };
 
 }  // namespace
@@ -62,8 +59,8 @@ TEST_CASE("resources: bad paths get 400 like files do") {
 }
 
 TEST_CASE("resources: 304, 412, Range and If-Range") {
-    fetcher get{rk::resource_handler(assets, {.cache_control = "max-age=31536000, immutable",
-                                              .last_modified = 784111777})};
+    fetcher get{
+        rk::resource_handler(assets, {.cache_control = "max-age=31536000, immutable", .last_modified = 784111777})};
     auto etag = std::string(get("/data.bin").headers.get("ETag").value());
     CHECK(get("/data.bin").headers.get("Last-Modified") == "Sun, 06 Nov 1994 08:49:37 GMT");
     auto r = get("/data.bin", {{"If-None-Match", etag}});

@@ -45,10 +45,10 @@ TEST_CASE("each header can be changed or turned off") {
     CHECK(res.headers.get("Referrer-Policy") == "no-referrer");
     CHECK(res.headers.get("Content-Security-Policy") == "default-src 'self'");
 
-    auto none = get(ok | rk::wrap_security_headers({.frame = rk::frame_options::off,
-                                                    .nosniff = false,
-                                                    .referrer_policy = "",
-                                                    .disable_xss_auditor = false}));
+    auto none = get(
+        ok |
+        rk::wrap_security_headers(
+            {.frame = rk::frame_options::off, .nosniff = false, .referrer_policy = "", .disable_xss_auditor = false}));
     CHECK(none.headers.size() == 1);  // only the handler's Content-Type
 }
 
@@ -71,11 +71,12 @@ TEST_CASE("a header the handler set is kept, and not doubled") {
         res.headers.add("Referrer-Policy", "same-origin");
         return res;
     };
-    auto res = get(own | rk::wrap_security_headers({.hsts = rk::hsts_options{},
-                                                    .content_security_policy = "default-src 'none'"}),
-                   "https");
+    auto res = get(
+        own | rk::wrap_security_headers({.hsts = rk::hsts_options{}, .content_security_policy = "default-src 'none'"}),
+        "https");
     CHECK(header_values(res, "X-Frame-Options") == std::vector<std::string>{"DENY"});
-    CHECK(header_values(res, "Content-Security-Policy") == std::vector<std::string>{"frame-ancestors https://a.example"});
+    CHECK(header_values(res, "Content-Security-Policy") ==
+          std::vector<std::string>{"frame-ancestors https://a.example"});
     CHECK(header_values(res, "Strict-Transport-Security") == std::vector<std::string>{"max-age=0"});
     CHECK(header_values(res, "Referrer-Policy") == std::vector<std::string>{"same-origin"});
     CHECK(header_values(res, "X-Content-Type-Options") == std::vector<std::string>{"nosniff"});

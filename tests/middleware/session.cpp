@@ -30,7 +30,8 @@ std::optional<std::string> cookie_pair(const rk::response& res, std::string_view
 }
 
 rk::response get_with_cookie(const rk::handler& app, std::string_view target, std::optional<std::string> cookie = {}) {
-    auto req = cookie ? rk::test::make_request("GET", target, {{"Cookie", *cookie}}) : rk::test::make_request("GET", target);
+    auto req =
+        cookie ? rk::test::make_request("GET", target, {{"Cookie", *cookie}}) : rk::test::make_request("GET", target);
     return rk::test::run_handler(app, req);
 }
 
@@ -81,8 +82,8 @@ TEST_CASE("nothing is written while the session is unchanged") {
 TEST_CASE("an unknown or forged session key is never adopted") {
     rk::memory_store store;
     auto app = counter_app() | rk::wrap_session(store);
-    for (std::string forged : {"ringkit-session=attacker-chosen-id", "ringkit-session=", "ringkit-session=\"\"",
-                               "ringkit-session=%41%42"}) {
+    for (std::string forged :
+         {"ringkit-session=attacker-chosen-id", "ringkit-session=", "ringkit-session=\"\"", "ringkit-session=%41%42"}) {
         auto r = get_with_cookie(app, "/inc", forged);
         CHECK(r.body_string() == "1 new");
         auto cookie = cookie_pair(r);
@@ -101,8 +102,8 @@ TEST_CASE("rotate gives a new key and the old one no longer works") {
     auto new_cookie = cookie_pair(r);
     REQUIRE(new_cookie);
     CHECK(*new_cookie != *old_cookie);
-    CHECK(get_with_cookie(app, "/show", *new_cookie).body_string() == "1");       // data kept
-    CHECK(get_with_cookie(app, "/show", *old_cookie).body_string() == "0 new");   // old key dead
+    CHECK(get_with_cookie(app, "/show", *new_cookie).body_string() == "1");      // data kept
+    CHECK(get_with_cookie(app, "/show", *old_cookie).body_string() == "0 new");  // old key dead
     CHECK(store.size() == 1);
 }
 
@@ -144,8 +145,8 @@ TEST_CASE("data stored after clear_and_end starts a new session") {
 
 TEST_CASE("session options: max_age makes a persistent cookie, refreshed on every save") {
     rk::memory_store store;
-    auto app = counter_app() | rk::wrap_session(store, {.secure = true, .same_site = rk::same_site_policy::strict,
-                                                        .max_age = 3600s});
+    auto app = counter_app() |
+               rk::wrap_session(store, {.secure = true, .same_site = rk::same_site_policy::strict, .max_age = 3600s});
     auto r1 = get_with_cookie(app, "/inc");
     auto lines = set_cookies(r1);
     REQUIRE(lines.size() == 1);
@@ -205,8 +206,8 @@ TEST_CASE("a custom store sees read, write and erase") {
     get_with_cookie(app, "/inc", "ringkit-session=k0");
     get_with_cookie(app, "/login", "ringkit-session=k0");
     get_with_cookie(app, "/show", "ringkit-session=nope");
-    CHECK(store->calls == std::vector<std::string>{"write k0", "read k0", "write k0", "read k0", "erase k0",
-                                                   "write k0", "read nope"});
+    CHECK(store->calls ==
+          std::vector<std::string>{"write k0", "read k0", "write k0", "read k0", "erase k0", "write k0", "read nope"});
 }
 
 TEST_CASE("session_of without wrap_session is a clear error") {
@@ -215,7 +216,8 @@ TEST_CASE("session_of without wrap_session is a clear error") {
 }
 
 TEST_CASE("base64url and constant_time_equals") {
-    const std::vector<std::string> samples{"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\0\xff\xfe", 3)};
+    const std::vector<std::string> samples{"",     "f",     "fo",     "foo",
+                                           "foob", "fooba", "foobar", std::string("\0\xff\xfe", 3)};
     for (const auto& s : samples) {
         auto e = rk::detail::base64url_encode(s);
         CHECK(e.find_first_of("+/=") == std::string::npos);

@@ -45,7 +45,8 @@ auto tracer(std::string name) {
     return [name](rk::handler next) {
         return rk::wrap(std::move(next), [name](rk::request& req, const rk::handler& n) -> rk::maybe_task {
             req.headers.add("x-in", name);
-            return rk::then(n.invoke(req), req, [name](rk::request&, rk::response& res) { res.headers.add("X-Out", name); });
+            return rk::then(n.invoke(req), req,
+                            [name](rk::request&, rk::response& res) { res.headers.add("X-Out", name); });
         });
     };
 }
@@ -61,12 +62,9 @@ std::vector<std::string> outs(const rk::response& res) {
 
 TEST_CASE("static segments beat params, params beat wildcards, and a dead end backs up") {
     rk::handler app = rk::router{
-        rk::GET("/users/new", answer("new")),
-        rk::GET("/users/:id", answer("show")),
-        rk::GET("/users/:id/edit", answer("edit")),
-        rk::GET("/users/new/preview", answer("preview")),
-        rk::GET("/users/*rest", answer("wild")),
-        rk::GET("/", answer("root")),
+        rk::GET("/users/new", answer("new")),       rk::GET("/users/:id", answer("show")),
+        rk::GET("/users/:id/edit", answer("edit")), rk::GET("/users/new/preview", answer("preview")),
+        rk::GET("/users/*rest", answer("wild")),    rk::GET("/", answer("root")),
     };
     CHECK(body(app, "GET", "/users/new") == "new /users/new");
     CHECK(body(app, "GET", "/users/42") == "show /users/:id id=42");
@@ -95,7 +93,8 @@ TEST_CASE("a wildcard takes the rest of the path, decoded, and wants its slash")
 TEST_CASE("params are percent-decoded per segment: %2F stays inside, UTF-8 comes through") {
     rk::handler app = rk::router{rk::GET("/users/:id/posts/:post", answer("p")), rk::GET("/caf%C3%A9", answer("c"))};
     CHECK(body(app, "GET", "/users/a%2Fb/posts/7") == "p /users/:id/posts/:post id=a/b post=7");
-    CHECK(body(app, "GET", "/users/%E2%9C%93/posts/%C3%A9t%C3%A9") == "p /users/:id/posts/:post id=\xE2\x9C\x93 post=\xC3\xA9t\xC3\xA9");
+    CHECK(body(app, "GET", "/users/%E2%9C%93/posts/%C3%A9t%C3%A9") ==
+          "p /users/:id/posts/:post id=\xE2\x9C\x93 post=\xC3\xA9t\xC3\xA9");
     // Static segments compare decoded, whichever way the template or the request spells them.
     CHECK(body(app, "GET", "/caf\xC3\xA9") == "c /caf%C3%A9");
     CHECK(body(app, "GET", "/caf%c3%a9") == "c /caf%C3%A9");
@@ -134,21 +133,17 @@ TEST_CASE("no route: 404, or the not_found handler") {
     CHECK(call(plain, "OPTIONS", "*").status == 404);
     CHECK(call(plain, "GET", "").status == 404);
 
-    rk::handler custom = rk::router({rk::GET("/a", answer("a"))},
-                                    {.not_found = [](rk::request& req) {
-                                        return rk::response::text("nothing at " + req.uri, 404);
-                                    }});
+    rk::handler custom =
+        rk::router({rk::GET("/a", answer("a"))},
+                   {.not_found = [](rk::request& req) { return rk::response::text("nothing at " + req.uri, 404); }});
     CHECK(call(custom, "GET", "/b/c").body_string() == "nothing at /b/c");
 }
 
 TEST_CASE("a path without the method: 405 with the exact Allow; OPTIONS: 204 with Allow") {
     rk::handler app = rk::router{
-        rk::GET("/items/:id", answer("get")),
-        rk::PUT("/items/:id", answer("put")),
-        rk::DELETE("/items/:id", answer("del")),
-        rk::POST("/items", answer("create")),
-        rk::OPTIONS("/items", answer("opts")),
-        rk::route_for("PROPFIND", "/dav", answer("dav")),
+        rk::GET("/items/:id", answer("get")),    rk::PUT("/items/:id", answer("put")),
+        rk::DELETE("/items/:id", answer("del")), rk::POST("/items", answer("create")),
+        rk::OPTIONS("/items", answer("opts")),   rk::route_for("PROPFIND", "/dav", answer("dav")),
     };
     auto res = call(app, "POST", "/items/3");
     CHECK(res.status == 405);
@@ -180,11 +175,8 @@ TEST_CASE("405 and Allow take every route the path matches, and a method found d
 
 TEST_CASE("HEAD falls back to GET; ANY takes the methods nothing else takes") {
     rk::handler app = rk::router{
-        rk::GET("/page", answer("get")),
-        rk::GET("/both", answer("get")),
-        rk::HEAD("/both", answer("head")),
-        rk::ANY("/both", answer("any")),
-        rk::ANY("/anything", answer("any")),
+        rk::GET("/page", answer("get")), rk::GET("/both", answer("get")),     rk::HEAD("/both", answer("head")),
+        rk::ANY("/both", answer("any")), rk::ANY("/anything", answer("any")),
     };
     CHECK(body(app, "HEAD", "/page") == "get /page");
     CHECK(body(app, "HEAD", "/both") == "head /both");
@@ -226,7 +218,7 @@ TEST_CASE("empty, '.' and '..' segments are not interpreted") {
     CHECK(body(app, "GET", "/files/%2e%2e/%2E%2E/x") == "f /files/*path path=../../x");
     CHECK(body(app, "GET", "/a/../b") == "p /a/:x/b x=..");
     CHECK(body(app, "GET", "/a/./b") == "p /a/:x/b x=.");
-    CHECK(body(app, "GET", "/a//b") == "404");   // a param is never empty
+    CHECK(body(app, "GET", "/a//b") == "404");          // a param is never empty
     CHECK(body(app, "GET", "/x/../files/a") == "404");  // no dot-removal
 }
 
@@ -268,7 +260,8 @@ TEST_CASE("groups nest prefixes and wrap only their own routes, inner wraps insi
 TEST_CASE("a mount takes every method and path below it and sets path_info") {
     auto show = [](rk::request& req) {
         auto& m = req.ext.get<rk::mount_point>();
-        return rk::response::text(std::string(req.method_name) + " " + m.prefix + " " + std::string(rk::path_info(req)));
+        return rk::response::text(std::string(req.method_name) + " " + m.prefix + " " +
+                                  std::string(rk::path_info(req)));
     };
     rk::handler app = rk::router{
         rk::mount("/static", show),
@@ -279,8 +272,8 @@ TEST_CASE("a mount takes every method and path below it and sets path_info") {
     CHECK(body(app, "DELETE", "/static/a%20b") == "DELETE /static /a%20b");  // the rest stays encoded, like uri
     CHECK(body(app, "GET", "/static") == "GET /static /");
     CHECK(body(app, "GET", "/static/") == "GET /static /");
-    CHECK(body(app, "GET", "/static/special") == "special /static/special");  // a route beats the mount
-    CHECK(body(app, "POST", "/static/special") == "POST /static /special");   // ...for its own methods only
+    CHECK(body(app, "GET", "/static/special") == "special /static/special");   // a route beats the mount
+    CHECK(body(app, "POST", "/static/special") == "POST /static /special");    // ...for its own methods only
     CHECK(body(app, "GET", "/static/../secret") == "GET /static /../secret");  // the file handler refuses these
     CHECK(body(app, "PUT", "/u/ann/files/x/y") == "PUT /u/ann/files /x/y");
     CHECK(body(app, "GET", "/staticx") == "404");
@@ -303,7 +296,7 @@ TEST_CASE("websocket routes take upgrade requests; a plain GET on the same path 
         rk::websocket("/only-ws", answer("socket")),
     };
     std::initializer_list<std::pair<std::string_view, std::string_view>> upgrade = {{"Upgrade", "websocket"},
-                                                                                     {"Connection", "Upgrade"}};
+                                                                                    {"Connection", "Upgrade"}};
     CHECK(call(app, "GET", "/chat").body_string() == "page /chat");
     CHECK(call(app, "GET", "/chat", upgrade).body_string() == "socket /chat");
     CHECK(call(app, "GET", "/only-ws").body_string() == "socket /only-ws");  // its handshake answers 426
@@ -316,9 +309,10 @@ TEST_CASE("conflicting routes are refused when the router is built, naming both"
     auto h = answer("x");
     CHECK_THROWS_WITH_AS(rk::router({rk::GET("/a/:id", h), rk::GET("/a/:id", h)}),
                          "ringkit::router: GET /a/:id repeats GET /a/:id", std::invalid_argument);
-    CHECK_THROWS_WITH_AS(rk::router({rk::GET("/a/:id", h), rk::POST("/a/:name/x", h)}),
-                         "ringkit::router: route \"/a/:name/x\" names a param \"name\" where route \"/a/:id\" names it \"id\"",
-                         std::invalid_argument);
+    CHECK_THROWS_WITH_AS(
+        rk::router({rk::GET("/a/:id", h), rk::POST("/a/:name/x", h)}),
+        "ringkit::router: route \"/a/:name/x\" names a param \"name\" where route \"/a/:id\" names it \"id\"",
+        std::invalid_argument);
     CHECK_THROWS_AS(rk::router({rk::GET("/f/*a", h), rk::PUT("/f/*b", h)}), std::invalid_argument);
     CHECK_THROWS_AS(rk::router({rk::ANY("/x", h), rk::ANY("/x", h)}), std::invalid_argument);
     CHECK_THROWS_AS(rk::router({rk::mount("/m", h), rk::mount("/m/", h)}), std::invalid_argument);
@@ -353,17 +347,21 @@ TEST_CASE("bad templates are refused") {
 TEST_CASE("plain routes answer without a coroutine; coroutine and mixed routes work") {
     rk::handler app = rk::router{
         rk::GET("/plain", [](rk::request&) { return rk::response::text("plain"); }),
-        rk::GET("/coro", [](rk::request& req) -> rk::task<rk::response> {
-            co_return rk::response::text("coro " + std::string(rk::path_param(req, "*")));
-        }),
-        rk::GET("/coro/*", [](rk::request& req) -> rk::task<rk::response> {
-            co_return rk::response::text("coro " + std::string(rk::path_param(req, "*")));
-        }),
-        rk::GET("/mixed/:n", [](rk::request& req) -> rk::maybe_task {
-            if (rk::path_param(req, "n") == "now") return rk::response::text("now");
-            return [](std::string n) -> rk::task<rk::response> { co_return rk::response::text("later " + n); }(
-                       std::string(rk::path_param(req, "n")));
-        }),
+        rk::GET("/coro",
+                [](rk::request& req) -> rk::task<rk::response> {
+                    co_return rk::response::text("coro " + std::string(rk::path_param(req, "*")));
+                }),
+        rk::GET("/coro/*",
+                [](rk::request& req) -> rk::task<rk::response> {
+                    co_return rk::response::text("coro " + std::string(rk::path_param(req, "*")));
+                }),
+        rk::GET("/mixed/:n",
+                [](rk::request& req) -> rk::maybe_task {
+                    if (rk::path_param(req, "n") == "now") return rk::response::text("now");
+                    return [](std::string n) -> rk::task<rk::response> {
+                        co_return rk::response::text("later " + n);
+                    }(std::string(rk::path_param(req, "n")));
+                }),
     };
     auto req = make_request("GET", "/plain");
     CHECK(std::holds_alternative<rk::response>(app.invoke(req)));
@@ -376,8 +374,8 @@ TEST_CASE("plain routes answer without a coroutine; coroutine and mixed routes w
     CHECK(body(app, "GET", "/mixed/7") == "later 7");
     CHECK_THROWS_AS(call(app, "GET", "/coro"), std::logic_error);  // no "*" in "/coro": thrown in the coroutine
     // A stack of plain wraps over the router stays plain, written as DESIGN.md §1 writes it.
-    rk::handler wrapped = rk::router{rk::GET("/plain", [](rk::request&) { return rk::response::text("plain"); })} |
-                          tracer("t");
+    rk::handler wrapped =
+        rk::router{rk::GET("/plain", [](rk::request&) { return rk::response::text("plain"); })} | tracer("t");
     auto again = make_request("GET", "/plain");
     CHECK(std::holds_alternative<rk::response>(wrapped.invoke(again)));
 }

@@ -46,7 +46,8 @@ TEST_CASE("templates parse into literal, param and wildcard segments") {
     REQUIRE(trailing.size() == 2);
     CHECK(trailing[1].text.empty());
     CHECK(rk::parse_template("/%3Aid")[0].what == kind::literal);  // an escaped ':' is a literal
-    CHECK_THROWS_WITH_AS(rk::parse_template("/a//b"), "ringkit::router: bad route template \"/a//b\": empty segment (\"//\")",
+    CHECK_THROWS_WITH_AS(rk::parse_template("/a//b"),
+                         "ringkit::router: bad route template \"/a//b\": empty segment (\"//\")",
                          std::invalid_argument);
 }
 

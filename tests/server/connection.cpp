@@ -34,8 +34,9 @@ struct harness {
     }
 
     void start() {
-        conn = std::make_unique<ringkit::connection<test_stream>>(test_stream(ctx.get_executor(), script), config,
-                                                                  app, ringkit::detail::peer_info{"10.0.0.9", "127.0.0.1", 8080});
+        conn = std::make_unique<ringkit::connection<test_stream>>(
+            test_stream(ctx.get_executor(), script), config, app,
+            ringkit::detail::peer_info{"10.0.0.9", "127.0.0.1", 8080});
         asio::co_spawn(ctx, conn->run(), [this](std::exception_ptr e) {
             finished = true;
             if (e) std::rethrow_exception(e);
@@ -307,8 +308,9 @@ TEST_CASE("a 101 that cannot be written ends the connection instead of waiting f
         co_return response::upgraded();
     };
     h.script->fail_write_at = 0;
-    h.run("GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    h.run(
+        "GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
     CHECK_FALSE(opened);
     CHECK(h.script->closed);
 }

@@ -10,7 +10,8 @@ namespace ringkit::test {
 /// counts before and after an operation mean it closed every descriptor it opened.
 inline std::size_t open_fds() {
     std::size_t n = 0;
-    for (auto it = std::filesystem::directory_iterator("/proc/self/fd"); it != std::filesystem::directory_iterator(); ++it)
+    for (auto it = std::filesystem::directory_iterator("/proc/self/fd"); it != std::filesystem::directory_iterator();
+         ++it)
         ++n;
     return n - 1;
 }

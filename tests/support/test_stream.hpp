@@ -24,13 +24,13 @@ namespace ringkit::test {
 
 /// What the client sends and what the server wrote, shared with the test.
 struct stream_script {
-    std::string input;                   ///< bytes not yet read by the server
-    std::string output;                  ///< bytes the server has written
+    std::string input;                                                 ///< bytes not yet read by the server
+    std::string output;                                                ///< bytes the server has written
     std::size_t read_size = std::numeric_limits<std::size_t>::max();   ///< max bytes per read
     std::size_t write_size = std::numeric_limits<std::size_t>::max();  ///< max bytes per write_some
-    bool eof_when_drained = true;        ///< false: a read on empty input waits for push() or close
-    int fail_read_at = -1;               ///< the n-th read (0-based) fails with connection_reset
-    int fail_write_at = -1;              ///< the n-th write fails with broken_pipe
+    bool eof_when_drained = true;  ///< false: a read on empty input waits for push() or close
+    int fail_read_at = -1;         ///< the n-th read (0-based) fails with connection_reset
+    int fail_write_at = -1;        ///< the n-th write fails with broken_pipe
     int reads = 0, writes = 0;
     bool closed = false, shut_down_send = false;
 
@@ -41,7 +41,7 @@ struct stream_script {
     }
 
     struct waiter {
-        virtual void resume() = 0;   // retry the read
+        virtual void resume() = 0;  // retry the read
         virtual void abort(std::error_code) = 0;
         virtual ~waiter() = default;
     };
@@ -74,8 +74,8 @@ public:
                 else if (s.shut_down_send) ec = asio::error::shut_down;
                 else if (s.writes++ == s.fail_write_at) ec = asio::error::broken_pipe;
                 else {
-                    for (auto it = asio::buffer_sequence_begin(buffers); it != asio::buffer_sequence_end(buffers) &&
-                                                                         n < s.write_size; ++it) {
+                    for (auto it = asio::buffer_sequence_begin(buffers);
+                         it != asio::buffer_sequence_end(buffers) && n < s.write_size; ++it) {
                         asio::const_buffer b(*it);
                         auto take = std::min(b.size(), s.write_size - n);
                         s.output.append(static_cast<const char*>(b.data()), take);
@@ -118,7 +118,8 @@ private:
                 test_stream* self;
                 MutableBuffers buffers;
                 Handler handler;
-                waiting(test_stream* s, const MutableBuffers& b, Handler h) : self(s), buffers(b), handler(std::move(h)) {}
+                waiting(test_stream* s, const MutableBuffers& b, Handler h)
+                    : self(s), buffers(b), handler(std::move(h)) {}
                 void resume() override { self->start_read(buffers, std::move(handler)); }
                 void abort(std::error_code ec) override { self->complete(std::move(handler), ec, 0); }
             };

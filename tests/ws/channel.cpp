@@ -163,10 +163,13 @@ TEST_CASE("receive() gets delivered messages in order, then nullopt once closed"
     core->use_inbox();  // as ws::accept does
     std::vector<std::string> got;
     bool ended = false;
-    asio::co_spawn(io, [&]() -> task<void> {
-        while (auto m = co_await core->receive()) got.push_back(m->data);
-        ended = true;
-    }, asio::detached);
+    asio::co_spawn(
+        io,
+        [&]() -> task<void> {
+            while (auto m = co_await core->receive()) got.push_back(m->data);
+            ended = true;
+        },
+        asio::detached);
     io.poll();  // the coroutine starts and waits
     core->deliver(ws::text("a"));
     io.poll();
@@ -176,7 +179,7 @@ TEST_CASE("receive() gets delivered messages in order, then nullopt once closed"
     CHECK(core->inbox_full());     // a reader would pause here
     io.poll();
     CHECK_FALSE(core->inbox_full());
-    got.erase(got.begin() + 1);    // the big one
+    got.erase(got.begin() + 1);  // the big one
     core->finish({.code = 1000, .reason = "", .by_server = false});
     io.poll();
     CHECK(got == std::vector<std::string>{"a", "b"});
@@ -269,6 +272,7 @@ TEST_CASE("a callback's exception: on the channel's thread logged and 1011 queue
     REQUIRE(log.lines.size() == 2);
     CHECK(log.lines[1] == "WebSocket on_close threw: in on_close");
     // Registered after the close, on_close runs here, and throws here.
-    CHECK_THROWS_AS(ch.on_close([](channel&, const close_status&) { throw std::logic_error("late"); }), std::logic_error);
+    CHECK_THROWS_AS(ch.on_close([](channel&, const close_status&) { throw std::logic_error("late"); }),
+                    std::logic_error);
     CHECK(log.lines.size() == 2);
 }

@@ -82,8 +82,8 @@ TEST_CASE("close: parsing a received payload") {
         }
     }
     SUBCASE("a reason that is not UTF-8 (Autobahn 7.5.1)") {
-        CHECK(parse_close_payload(payload(1000, "\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5\xed\xa0\x80\x65\x64"), p) ==
-              close_parse::invalid_utf8);
+        CHECK(parse_close_payload(payload(1000, "\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5\xed\xa0\x80\x65\x64"),
+                                  p) == close_parse::invalid_utf8);
         CHECK(parse_close_payload(payload(1000, "truncated \xce"), p) == close_parse::invalid_utf8);
         // an invalid code is reported before an invalid reason
         CHECK(parse_close_payload(payload(1004, "\xff"), p) == close_parse::protocol_error);

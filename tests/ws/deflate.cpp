@@ -25,8 +25,8 @@ deflate_options enabled() {
 
 // A deterministic mix of text-like and random bytes.
 [[maybe_unused]] std::string sample(std::uint32_t seed, std::size_t size) {
-    static constexpr std::string_view words[] = {"ringkit ", "websocket ", "{\"type\":\"message\",", "\"id\":",
-                                                 "deflate ", "hello ", "world ", "\n"};
+    static constexpr std::string_view words[] = {
+        "ringkit ", "websocket ", "{\"type\":\"message\",", "\"id\":", "deflate ", "hello ", "world ", "\n"};
     std::string s;
     std::uint32_t x = seed * 2654435761u + 1;
     while (s.size() < size) {
@@ -244,7 +244,7 @@ TEST_CASE("inflater: deflate bombs stop at max_size") {
 TEST_CASE("inflater: garbage and truncated messages are errors") {
     for (auto payload : {bytes({0xff, 0xff, 0xff, 0xff}), bytes({0x07}), bytes({0x06, 0x00}),
                          bytes({0x00, 0x05, 0x00, 0x00, 0x00}),  // stored block with a bad NLEN
-                         bytes({0xf2, 0x48, 0xcd}),               // ends inside a block
+                         bytes({0xf2, 0x48, 0xcd}),              // ends inside a block
                          std::string("not deflate at all")}) {
         CAPTURE(payload);
         inflater in;

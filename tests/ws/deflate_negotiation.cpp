@@ -132,22 +132,22 @@ TEST_CASE("negotiate_deflate: syntax") {
 
 TEST_CASE("negotiate_deflate: offers with bad parameters are declined") {
     for (auto offer : {
-             "permessage-deflate; foo",                                // unknown
+             "permessage-deflate; foo",                                             // unknown
              "permessage-deflate; client_max_window_bits; client_max_window_bits",  // repeated
              "permessage-deflate; server_no_context_takeover; server_no_context_takeover",
              "permessage-deflate; client_no_context_takeover; client_no_context_takeover",
-             "permessage-deflate; server_max_window_bits",             // needs a value
+             "permessage-deflate; server_max_window_bits",  // needs a value
              "permessage-deflate; server_max_window_bits=16",
              "permessage-deflate; server_max_window_bits=7",
-             "permessage-deflate; server_max_window_bits=08",          // leading zero
+             "permessage-deflate; server_max_window_bits=08",  // leading zero
              "permessage-deflate; server_max_window_bits=1O",
              "permessage-deflate; server_max_window_bits=100000000000000000010",
              "permessage-deflate; client_max_window_bits=0",
              "permessage-deflate; client_max_window_bits=\"\"",
              "permessage-deflate; client_max_window_bits=\"1 0\"",
-             "permessage-deflate; server_no_context_takeover=1",       // takes no value
+             "permessage-deflate; server_no_context_takeover=1",  // takes no value
              "permessage-deflate; client_no_context_takeover=\"\"",
-             "permessage-deflate;",                                    // empty parameter
+             "permessage-deflate;",  // empty parameter
              "permessage-deflate; ; client_max_window_bits",
              "permessage-deflate client_max_window_bits",
              "permessage-deflate; client_max_window_bits=",
@@ -170,9 +170,7 @@ TEST_CASE("negotiate_deflate: an unterminated quote swallows the rest of the lis
     CHECK_FALSE(negotiate("foo; bar=\"x\\\", permessage-deflate"));  // the quote is escaped
 }
 
-TEST_CASE("negotiate_deflate: disabled") {
-    CHECK_FALSE(negotiate_deflate("permessage-deflate", deflate_options{}));
-}
+TEST_CASE("negotiate_deflate: disabled") { CHECK_FALSE(negotiate_deflate("permessage-deflate", deflate_options{})); }
 
 TEST_CASE("format_deflate_response round-trips through negotiate_deflate") {
     for (int s = 9; s <= 15; ++s)

@@ -15,7 +15,7 @@ using namespace ringkit::ws;
 
 namespace {
 
-const decode_rules server_rules{};                          // require_mask
+const decode_rules server_rules{};  // require_mask
 const decode_rules client_rules{.require_mask = false};
 const decode_rules deflate_rules{.require_mask = true, .allow_rsv1 = true};
 
@@ -118,8 +118,8 @@ TEST_CASE("frame: RFC 6455 §5.7 examples") {
 }
 
 TEST_CASE("frame: round trips at every length boundary, masked and not, at every cut") {
-    const std::uint64_t lengths[] = {0, 1, 124, 125, 126, 127, 65535, 65536, 65537, 0xffffffffull, 0x100000000ull,
-                                     0x7fffffffffffffffull};
+    const std::uint64_t lengths[] = {
+        0, 1, 124, 125, 126, 127, 65535, 65536, 65537, 0xffffffffull, 0x100000000ull, 0x7fffffffffffffffull};
     const std::size_t sizes[] = {2, 2, 2, 2, 4, 4, 4, 10, 10, 10, 10, 10};
     const std::uint32_t key = key_of("\x01\x80\xfe\x7f");
     for (std::size_t i = 0; i < std::size(lengths); ++i)
@@ -133,8 +133,12 @@ TEST_CASE("frame: round trips at every length boundary, masked and not, at every
                     const auto& rules = mask ? server_rules : client_rules;
                     frame_header h;
                     REQUIRE(decode(wire, h, rules) == header_status::ok);
-                    frame_header expect{.fin = fin, .op = op, .masked = mask, .mask_key = mask ? key : 0,
-                                        .length = lengths[i], .size = wire.size()};
+                    frame_header expect{.fin = fin,
+                                        .op = op,
+                                        .masked = mask,
+                                        .mask_key = mask ? key : 0,
+                                        .length = lengths[i],
+                                        .size = wire.size()};
                     CHECK(h == expect);
                     // Trailing payload bytes do not change the answer.
                     frame_header h2;
@@ -222,7 +226,8 @@ TEST_CASE("frame: every malformed header is refused with a reason") {
     }
     SUBCASE("64-bit lengths with the top bit set") {
         check_rejected(frame_bytes({0x82, 0xff, 0x80, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4}), server_rules, 14);
-        check_rejected(frame_bytes({0x82, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4}), server_rules, 14);
+        check_rejected(frame_bytes({0x82, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4}),
+                       server_rules, 14);
         frame_header h;
         CHECK(decode(frame_bytes({0x82, 0xff, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4}), h) ==
               header_status::ok);

@@ -115,7 +115,8 @@ TEST_CASE("is_upgrade_request: case-insensitive token lists") {
     CHECK(ws::is_upgrade_request(rfc_request()));
     CHECK(ws::is_upgrade_request(make_request({{"Upgrade", "WebSocket"}, {"Connection", "keep-alive, Upgrade"}})));
     CHECK(ws::is_upgrade_request(make_request({{"Upgrade", "h2c, websocket"}, {"Connection", "UPGRADE"}})));
-    CHECK(ws::is_upgrade_request(make_request({{"Upgrade", "websocket"}, {"Connection", "keep-alive"},
+    CHECK(ws::is_upgrade_request(make_request({{"Upgrade", "websocket"},
+                                               {"Connection", "keep-alive"},
                                                {"Connection", "upgrade"}})));  // repeated: joined with ","
     CHECK_FALSE(ws::is_upgrade_request(make_request({{"Upgrade", "websocket"}})));
     CHECK_FALSE(ws::is_upgrade_request(make_request({{"Connection", "Upgrade"}})));
@@ -294,9 +295,9 @@ TEST_CASE("check_handshake: permessage-deflate only when enabled and offered") {
         CHECK(on.headers.get("Sec-WebSocket-Extensions") == "permessage-deflate");
         opt.deflate.client_max_window_bits = 12;
         opt.deflate.server_no_context_takeover = true;
-        on = check_handshake(rfc_request({{"Sec-WebSocket-Extensions", "x-webkit-deflate-frame"},
-                                          {"Sec-WebSocket-Extensions", chrome}}),
-                             opt);
+        on = check_handshake(
+            rfc_request({{"Sec-WebSocket-Extensions", "x-webkit-deflate-frame"}, {"Sec-WebSocket-Extensions", chrome}}),
+            opt);
         REQUIRE(on.deflate);
         CHECK(on.deflate->client_max_window_bits == 12);
         CHECK(on.headers.get("Sec-WebSocket-Extensions") ==

@@ -21,11 +21,23 @@ bool reference_valid(std::string_view s) {
         auto b = static_cast<unsigned char>(s[i]);
         std::size_t n;
         std::uint32_t cp, min;
-        if (b < 0x80) { ++i; continue; }
-        if ((b & 0xe0) == 0xc0) { n = 1; cp = b & 0x1f; min = 0x80; }
-        else if ((b & 0xf0) == 0xe0) { n = 2; cp = b & 0x0f; min = 0x800; }
-        else if ((b & 0xf8) == 0xf0) { n = 3; cp = b & 0x07; min = 0x10000; }
-        else return false;
+        if (b < 0x80) {
+            ++i;
+            continue;
+        }
+        if ((b & 0xe0) == 0xc0) {
+            n = 1;
+            cp = b & 0x1f;
+            min = 0x80;
+        } else if ((b & 0xf0) == 0xe0) {
+            n = 2;
+            cp = b & 0x0f;
+            min = 0x800;
+        } else if ((b & 0xf8) == 0xf0) {
+            n = 3;
+            cp = b & 0x07;
+            min = 0x10000;
+        } else return false;
         if (i + n + 1 > s.size()) return false;
         for (std::size_t k = 1; k <= n; ++k) {
             auto c = static_cast<unsigned char>(s[i + k]);
@@ -100,16 +112,23 @@ struct bad_case {
 TEST_CASE("utf8: valid text, including the boundaries of every sequence length") {
     const std::vector<std::string_view> valid = {
         "",
-        "Hello-\xc2\xb5@\xc3\x9f\xc3\xb6\xc3\xa4\xc3\xbc\xc3\xa0\xc3\xa1-UTF-8!!",        // Autobahn 6.2.x
-        "\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5",                                       // κόσμε (6.5.x)
-        std::string_view("\x00", 1),                                                            // U+0000
-        "\x7f",                                                                                 // U+007F
-        "\xc2\x80", "\xdf\xbf",                                                                 // U+0080, U+07FF
-        "\xe0\xa0\x80", "\xef\xbf\xbf",                                                         // U+0800, U+FFFF
-        "\xf0\x90\x80\x80", "\xf4\x8f\xbf\xbf",                                                 // U+10000, U+10FFFF
-        "\xed\x9f\xbf", "\xee\x80\x80", "\xef\xbf\xbd",                                         // U+D7FF, U+E000, U+FFFD
-        "\xef\xbf\xbe", "\xf4\x8f\xbf\xbe",                                                     // noncharacters are valid
-        "\xf3\xbf\xbf\xbf", "\xf1\x80\x80\x80",
+        "Hello-\xc2\xb5@\xc3\x9f\xc3\xb6\xc3\xa4\xc3\xbc\xc3\xa0\xc3\xa1-UTF-8!!",  // Autobahn 6.2.x
+        "\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5",                             // κόσμε (6.5.x)
+        std::string_view("\x00", 1),                                                // U+0000
+        "\x7f",                                                                     // U+007F
+        "\xc2\x80",
+        "\xdf\xbf",  // U+0080, U+07FF
+        "\xe0\xa0\x80",
+        "\xef\xbf\xbf",  // U+0800, U+FFFF
+        "\xf0\x90\x80\x80",
+        "\xf4\x8f\xbf\xbf",  // U+10000, U+10FFFF
+        "\xed\x9f\xbf",
+        "\xee\x80\x80",
+        "\xef\xbf\xbd",  // U+D7FF, U+E000, U+FFFD
+        "\xef\xbf\xbe",
+        "\xf4\x8f\xbf\xbe",  // noncharacters are valid
+        "\xf3\xbf\xbf\xbf",
+        "\xf1\x80\x80\x80",
     };
     for (auto s : valid) {
         CAPTURE(std::string(s));
@@ -122,25 +141,50 @@ TEST_CASE("utf8: valid text, including the boundaries of every sequence length")
 TEST_CASE("utf8: invalid sequences fail on their first impossible byte") {
     const std::vector<bad_case> bad = {
         // stray continuation bytes and impossible bytes
-        {"\x80", 0}, {"\xbf", 0}, {"a\x80", 1}, {"\xc0", 0}, {"\xc1", 0},
-        {"\xf5", 0}, {"\xf8", 0}, {"\xfc", 0}, {"\xfe", 0}, {"\xff", 0},
+        {"\x80", 0},
+        {"\xbf", 0},
+        {"a\x80", 1},
+        {"\xc0", 0},
+        {"\xc1", 0},
+        {"\xf5", 0},
+        {"\xf8", 0},
+        {"\xfc", 0},
+        {"\xfe", 0},
+        {"\xff", 0},
         // overlong forms (Autobahn 6.8.x-6.10.x): fail on the lead byte or the first
         // continuation that proves the value too small
-        {"\xc0\xaf", 0}, {"\xc1\xbf", 0}, {"\xe0\x80\xaf", 1}, {"\xe0\x9f\xbf", 1},
-        {"\xf0\x80\x80\xaf", 1}, {"\xf0\x8f\xbf\xbf", 1}, {"\xf8\x80\x80\x80\xaf", 0},
+        {"\xc0\xaf", 0},
+        {"\xc1\xbf", 0},
+        {"\xe0\x80\xaf", 1},
+        {"\xe0\x9f\xbf", 1},
+        {"\xf0\x80\x80\xaf", 1},
+        {"\xf0\x8f\xbf\xbf", 1},
+        {"\xf8\x80\x80\x80\xaf", 0},
         {"\xfc\x80\x80\x80\x80\xaf", 0},
         // UTF-16 surrogates, alone and paired (6.19.x-6.21.x)
-        {"\xed\xa0\x80", 1}, {"\xed\xad\xbf", 1}, {"\xed\xae\x80", 1}, {"\xed\xaf\xbf", 1},
-        {"\xed\xb0\x80", 1}, {"\xed\xbe\x80", 1}, {"\xed\xbf\xbf", 1},
-        {"\xed\xa0\x80\xed\xb0\x80", 1}, {"\xed\xaf\xbf\xed\xbf\xbf", 1},
+        {"\xed\xa0\x80", 1},
+        {"\xed\xad\xbf", 1},
+        {"\xed\xae\x80", 1},
+        {"\xed\xaf\xbf", 1},
+        {"\xed\xb0\x80", 1},
+        {"\xed\xbe\x80", 1},
+        {"\xed\xbf\xbf", 1},
+        {"\xed\xa0\x80\xed\xb0\x80", 1},
+        {"\xed\xaf\xbf\xed\xbf\xbf", 1},
         // beyond U+10FFFF (6.3.x, 6.4.x)
-        {"\xf4\x90\x80\x80", 1}, {"\xf4\xbf\xbf\xbf", 1}, {"\xf7\xbf\xbf\xbf", 0},
+        {"\xf4\x90\x80\x80", 1},
+        {"\xf4\xbf\xbf\xbf", 1},
+        {"\xf7\xbf\xbf\xbf", 0},
         {"\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5\xf4\x90\x80\x80\x65\x64\x69\x74\x65\x64", 12},
         // a sequence cut short by a new character
-        {"\xc2\x41", 1}, {"\xe1\x80\x41", 2}, {"\xf1\x80\x80\x41", 3}, {"\xe1\xc2\x80", 1},
+        {"\xc2\x41", 1},
+        {"\xe1\x80\x41", 2},
+        {"\xf1\x80\x80\x41", 3},
+        {"\xe1\xc2\x80", 1},
         {"\xce\xba\xe1\xbd\xcf\x83", 4},
         // 5- and 6-byte forms of RFC 2279
-        {"\xf8\x88\x80\x80\x80", 0}, {"\xfc\x84\x80\x80\x80\x80", 0},
+        {"\xf8\x88\x80\x80\x80", 0},
+        {"\xfc\x84\x80\x80\x80\x80", 0},
     };
     for (auto& c : bad) {
         CAPTURE(std::string(c.bytes));
@@ -183,7 +227,8 @@ TEST_CASE("utf8: fail fast on a split sequence") {
 }
 
 TEST_CASE("utf8: truncated at the end is valid so far but not complete") {
-    for (std::string_view s : {"\xce", "\xe1\xbd", "\xf0\x90\x80", "abc\xc2", "\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce"}) {
+    for (std::string_view s :
+         {"\xce", "\xe1\xbd", "\xf0\x90\x80", "abc\xc2", "\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce"}) {
         CAPTURE(std::string(s));
         utf8_validator v;
         CHECK(v.feed(s));
@@ -228,9 +273,17 @@ TEST_CASE("utf8: all three-byte strings with a multi-byte lead agree with the re
 TEST_CASE("utf8: random strings agree with the reference decoder, one-shot and split") {
     std::mt19937 rng(12345);
     // Mostly well-formed text with occasional damage, so both answers are common.
-    const std::vector<std::string> pieces = {"a", "hello world, ", "\xc3\xa9", "\xce\xba\xe1\xbd\xb9", "\xf0\x9f\x98\x80",
-                                             "\xf4\x8f\xbf\xbf", "\xed\x9f\xbf", "\xef\xbf\xbf", "0123456789abcdef"};
-    const std::vector<std::string> damage = {"\x80", "\xc0", "\xed\xa0", "\xf4\x90", "\xe0\x80", "\xff", "\xc2", "\xf0"};
+    const std::vector<std::string> pieces = {"a",
+                                             "hello world, ",
+                                             "\xc3\xa9",
+                                             "\xce\xba\xe1\xbd\xb9",
+                                             "\xf0\x9f\x98\x80",
+                                             "\xf4\x8f\xbf\xbf",
+                                             "\xed\x9f\xbf",
+                                             "\xef\xbf\xbf",
+                                             "0123456789abcdef"};
+    const std::vector<std::string> damage = {"\x80",     "\xc0", "\xed\xa0", "\xf4\x90",
+                                             "\xe0\x80", "\xff", "\xc2",     "\xf0"};
     int valid = 0, invalid = 0;
     for (int round = 0; round < 3000; ++round) {
         std::string s;
@@ -281,7 +334,8 @@ TEST_CASE("utf8: the ASCII fast path hands over at every offset within a word") 
 
 TEST_CASE("utf8: long valid messages in pieces") {
     std::string s;
-    for (int i = 0; i < 2000; ++i) s += (i % 7 == 0) ? "\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5 " : "plain ascii text ";
+    for (int i = 0; i < 2000; ++i)
+        s += (i % 7 == 0) ? "\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5 " : "plain ascii text ";
     CHECK(is_valid_utf8(s));
     for (std::size_t chunk : {1u, 3u, 7u, 8u, 9u, 64u, 1000u}) {
         utf8_validator v;

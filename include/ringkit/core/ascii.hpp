@@ -8,9 +8,7 @@
 
 namespace ringkit::detail {
 
-constexpr char ascii_lower(char c) noexcept {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
-}
+constexpr char ascii_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
 
 constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
     if (a.size() != b.size()) return false;
@@ -24,8 +22,21 @@ constexpr bool is_tchar(unsigned char c) noexcept {
     if (c >= '0' && c <= '9') return true;
     if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
     switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-    case '-': case '.': case '^': case '_': case '`': case '|': case '~': return true;
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~': return true;
     default: return false;
     }
 }
@@ -38,9 +49,7 @@ constexpr bool is_token(std::string_view s) noexcept {
 }
 
 /// field-vchar / SP / HTAB / obs-text (RFC 9110 §5.5): everything but CTLs and DEL.
-constexpr bool is_field_value_char(unsigned char c) noexcept {
-    return c == '\t' || (c >= 0x20 && c != 0x7f);
-}
+constexpr bool is_field_value_char(unsigned char c) noexcept { return c == '\t' || (c >= 0x20 && c != 0x7f); }
 
 constexpr bool is_field_value(std::string_view s) noexcept {
     for (unsigned char c : s)

@@ -9,7 +9,8 @@
 // come before any Asio header; CMake's ringkit::ringkit defines both macros below
 // for every file, and this catches the rest instead of a page of Asio errors.
 #if defined(ASIO_DETAIL_CONFIG_HPP) && !defined(ASIO_NO_DEPRECATED)
-#error "ringkit: define ASIO_NO_DEPRECATED (and ASIO_STANDALONE) for every file, or include ringkit before any Asio header"
+#error \
+    "ringkit: define ASIO_NO_DEPRECATED (and ASIO_STANDALONE) for every file, or include ringkit before any Asio header"
 #endif
 #ifndef ASIO_STANDALONE
 #define ASIO_STANDALONE
@@ -22,7 +23,8 @@
 // which libstdc++ does not ship; clang 14 has C++20 coroutines and <coroutine>.
 #if defined(__clang__) && !defined(ASIO_HAS_CO_AWAIT) && defined(__cpp_impl_coroutine) && __has_include(<coroutine>)
 #if defined(ASIO_DETAIL_CONFIG_HPP)
-#error "ringkit: include ringkit before any Asio header (under clang it turns on Asio's co_await), or define ASIO_HAS_CO_AWAIT=1"
+#error \
+    "ringkit: include ringkit before any Asio header (under clang it turns on Asio's co_await), or define ASIO_HAS_CO_AWAIT=1"
 #endif
 #define ASIO_HAS_CO_AWAIT 1
 #endif

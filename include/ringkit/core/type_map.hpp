@@ -19,8 +19,7 @@ public:
     template <class T, class... Args>
     T& emplace(Args&&... args) {
         std::shared_ptr<T> value;
-        if constexpr (std::is_constructible_v<T, Args&&...>)
-            value = std::make_shared<T>(std::forward<Args>(args)...);
+        if constexpr (std::is_constructible_v<T, Args&&...>) value = std::make_shared<T>(std::forward<Args>(args)...);
         else  // aggregates: clang 14 lacks parenthesised aggregate initialisation
             value = std::make_shared<T>(T{std::forward<Args>(args)...});
         T& ref = *value;
@@ -51,7 +50,9 @@ public:
     }
 
     template <class T>
-    bool contains() const noexcept { return find<T>() != nullptr; }
+    bool contains() const noexcept {
+        return find<T>() != nullptr;
+    }
 
     void clear() noexcept { slots_.clear(); }
     bool empty() const noexcept { return slots_.empty(); }

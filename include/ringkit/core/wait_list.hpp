@@ -36,7 +36,9 @@ public:
     /// under the lock that guards the list.
     task<void> wait() {
         co_await asio::async_initiate<const asio::use_awaitable_t<>, void()>(
-            [this](auto handler) { waiters_.push_back(std::make_unique<waiter<decltype(handler)>>(std::move(handler))); },
+            [this](auto handler) {
+                waiters_.push_back(std::make_unique<waiter<decltype(handler)>>(std::move(handler)));
+            },
             asio::use_awaitable);
     }
 

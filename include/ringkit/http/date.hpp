@@ -23,10 +23,18 @@ inline std::string_view http_date() noexcept {
         std::tm tm{};
         ::gmtime_r(&ts.tv_sec, &tm);
         char* p = c.text;
-        auto put3 = [&](const char* s) { *p++ = s[0]; *p++ = s[1]; *p++ = s[2]; };
-        auto put2 = [&](int v) { *p++ = static_cast<char>('0' + v / 10); *p++ = static_cast<char>('0' + v % 10); };
+        auto put3 = [&](const char* s) {
+            *p++ = s[0];
+            *p++ = s[1];
+            *p++ = s[2];
+        };
+        auto put2 = [&](int v) {
+            *p++ = static_cast<char>('0' + v / 10);
+            *p++ = static_cast<char>('0' + v % 10);
+        };
         put3(days + 3 * static_cast<std::size_t>(tm.tm_wday));
-        *p++ = ','; *p++ = ' ';
+        *p++ = ',';
+        *p++ = ' ';
         put2(tm.tm_mday);
         *p++ = ' ';
         put3(months + 3 * static_cast<std::size_t>(tm.tm_mon));
@@ -35,8 +43,15 @@ inline std::string_view http_date() noexcept {
         put2(year / 100);
         put2(year % 100);
         *p++ = ' ';
-        put2(tm.tm_hour); *p++ = ':'; put2(tm.tm_min); *p++ = ':'; put2(tm.tm_sec);
-        *p++ = ' '; *p++ = 'G'; *p++ = 'M'; *p++ = 'T';
+        put2(tm.tm_hour);
+        *p++ = ':';
+        put2(tm.tm_min);
+        *p++ = ':';
+        put2(tm.tm_sec);
+        *p++ = ' ';
+        *p++ = 'G';
+        *p++ = 'M';
+        *p++ = 'T';
         c.second = ts.tv_sec;
     }
     return {c.text, sizeof c.text};

@@ -20,29 +20,25 @@ namespace ringkit {
 using maybe_task = std::variant<response, task<response>>;
 
 template <class F>
-concept async_handler_fn = std::invocable<F&, request&> &&
-                           std::same_as<std::invoke_result_t<F&, request&>, task<response>>;
+concept async_handler_fn =
+    std::invocable<F&, request&> && std::same_as<std::invoke_result_t<F&, request&>, task<response>>;
 template <class F>
-concept sync_handler_fn = std::invocable<F&, request&> &&
-                          std::convertible_to<std::invoke_result_t<F&, request&>, response>;
+concept sync_handler_fn =
+    std::invocable<F&, request&> && std::convertible_to<std::invoke_result_t<F&, request&>, response>;
 template <class F>
-concept mixed_handler_fn = std::invocable<F&, request&> &&
-                           std::same_as<std::invoke_result_t<F&, request&>, maybe_task>;
+concept mixed_handler_fn = std::invocable<F&, request&> && std::same_as<std::invoke_result_t<F&, request&>, maybe_task>;
 
 class handler {
 public:
     handler() = default;
 
     template <class F>
-        requires(!std::same_as<std::remove_cvref_t<F>, handler> &&
-                 (async_handler_fn<F> || sync_handler_fn<F> || mixed_handler_fn<F>))
-    handler(F f) {  // NOLINT(google-explicit-constructor): handlers convert like std::function
-        if constexpr (async_handler_fn<F>)
-            async_ = std::move(f);
-        else if constexpr (mixed_handler_fn<F>)
-            mixed_ = std::move(f);
-        else
-            sync_ = std::move(f);
+    requires(!std::same_as<std::remove_cvref_t<F>, handler> &&
+             (async_handler_fn<F> || sync_handler_fn<F> || mixed_handler_fn<F>))
+        handler(F f) {  // NOLINT(google-explicit-constructor): handlers convert like std::function
+        if constexpr (async_handler_fn<F>) async_ = std::move(f);
+        else if constexpr (mixed_handler_fn<F>) mixed_ = std::move(f);
+        else sync_ = std::move(f);
     }
 
     /// Runs the handler as a coroutine, whichever kind it is.

@@ -34,8 +34,15 @@ public:
 
         iterator() = default;
         value_type operator*() const { return owner_->at(index_); }
-        iterator& operator++() { ++index_; return *this; }
-        iterator operator++(int) { auto t = *this; ++index_; return t; }
+        iterator& operator++() {
+            ++index_;
+            return *this;
+        }
+        iterator operator++(int) {
+            auto t = *this;
+            ++index_;
+            return t;
+        }
         bool operator==(const iterator& o) const = default;
 
     private:
@@ -142,9 +149,7 @@ public:
     void discard_pending() { arena_.resize(pending_.name_off); }
 
 private:
-    std::string_view view(std::uint32_t off, std::uint32_t len) const noexcept {
-        return {arena_.data() + off, len};
-    }
+    std::string_view view(std::uint32_t off, std::uint32_t len) const noexcept { return {arena_.data() + off, len}; }
     static constexpr std::uint32_t removed = 0xffffffff;
 
     std::string arena_;

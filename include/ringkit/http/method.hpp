@@ -28,8 +28,8 @@ constexpr std::string_view to_string(method m) noexcept {
 
 /// The method for a wire token, case-sensitively as RFC 9110 §9.1 requires.
 constexpr method method_from_name(std::string_view name) noexcept {
-    for (auto m : {method::get, method::head, method::post, method::put, method::del, method::patch,
-                   method::options, method::trace, method::connect})
+    for (auto m : {method::get, method::head, method::post, method::put, method::del, method::patch, method::options,
+                   method::trace, method::connect})
         if (to_string(m) == name) return m;
     return method::other;
 }

@@ -66,12 +66,13 @@ inline int open_unlinked_file(const std::string& dir) {
 inline int open_anonymous_file(const std::string& dir_option) {
     std::string dir = dir_option;
     if (dir.empty()) {
-        const char* env = std::getenv("TMPDIR");  // NOLINT(concurrency-mt-unsafe): races only with setenv, which ringkit never calls
+        const char* env =
+            std::getenv("TMPDIR");  // NOLINT(concurrency-mt-unsafe): races only with setenv, which ringkit never calls
         dir = env && *env ? env : "/tmp";
     }
 #ifdef O_TMPFILE
     if (int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600); fd >= 0) return fd;
-    // EOPNOTSUPP, EISDIR or EINVAL: no O_TMPFILE here; other errors recur below.
+        // EOPNOTSUPP, EISDIR or EINVAL: no O_TMPFILE here; other errors recur below.
 #endif
     return open_unlinked_file(dir);
 }
@@ -103,10 +104,10 @@ inline bool is_multipart_form(std::string_view content_type) noexcept {
 }  // namespace detail
 
 enum class parse_event {
-    need_more,          ///< every byte was consumed; read more
-    expect_continue,    ///< headers done and the client waits for "100 Continue" before its body
-    message_complete,   ///< a whole request is in the bound request value
-    error,              ///< answer error_status() and close
+    need_more,         ///< every byte was consumed; read more
+    expect_continue,   ///< headers done and the client waits for "100 Continue" before its body
+    message_complete,  ///< a whole request is in the bound request value
+    error,             ///< answer error_status() and close
 };
 
 class request_parser {
@@ -164,8 +165,7 @@ public:
             err = HPE_USER;
         }
         switch (err) {
-        case HPE_OK:
-            return {parse_event::need_more, used};
+        case HPE_OK: return {parse_event::need_more, used};
         case HPE_PAUSED: {
             paused_ = true;
             if (continue_pending_) {
@@ -234,7 +234,7 @@ private:
             if (head_.cr && c != '\n') return fail(400, "CR without LF");
             head_.cr = c == '\r';
             switch (head_.state) {
-            case head_scan::before:  // RFC 9112 §2.2: ignore empty lines before the request
+            case head_scan::before:                    // RFC 9112 §2.2: ignore empty lines before the request
                 if (c == '\r' || c == '\n') continue;  // counted against the head limit above
                 head_.state = head_scan::request_line;
                 [[fallthrough]];
@@ -447,9 +447,12 @@ private:
         auto& r = *req_;
         if (host_count_ > 1) return reject(400, "more than one Host header");
         if (host_count_ == 0 && parser_.http_minor == 1) return reject(400, "missing Host header");
-        std::string_view host = absolute_host_.empty() ? r.headers.get("host").value_or("") : std::string_view(absolute_host_);
-        if (host.empty()) return host_count_ == 1 && parser_.http_minor == 1 && absolute_host_.empty()
-                                      ? reject(400, "empty Host header") : 0;
+        std::string_view host =
+            absolute_host_.empty() ? r.headers.get("host").value_or("") : std::string_view(absolute_host_);
+        if (host.empty())
+            return host_count_ == 1 && parser_.http_minor == 1 && absolute_host_.empty()
+                       ? reject(400, "empty Host header")
+                       : 0;
         std::string_view name = host, port;
         if (host.front() == '[') {
             auto close = host.find(']');
@@ -488,8 +491,7 @@ private:
     // A chunk that announces more than max_body allows is refused before its data arrives.
     static int on_chunk_header(llhttp_t* p) {
         auto& s = self(p);
-        if (p->content_length > s.limits_.max_body - s.body_bytes_)
-            return s.reject(413, "body larger than max_body");
+        if (p->content_length > s.limits_.max_body - s.body_bytes_) return s.reject(413, "body larger than max_body");
         return 0;
     }
 
@@ -519,10 +521,11 @@ private:
         auto& r = *req_;
         const int fd = detail::open_anonymous_file(limits_.spool_dir);
         if (fd < 0) return reject_write();
-        r.body_file.emplace(spooled_body{std::shared_ptr<const int>(new int(fd), [](const int* p) {
-                                             ::close(*p);
-                                             delete p;
-                                         }),
+        r.body_file.emplace(spooled_body{std::shared_ptr<const int>(new int(fd),
+                                                                    [](const int* p) {
+                                                                        ::close(*p);
+                                                                        delete p;
+                                                                    }),
                                          0});
         spool_fd_ = fd;
         if (!detail::write_all(fd, r.body)) return reject_write();

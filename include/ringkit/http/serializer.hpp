@@ -20,17 +20,17 @@ enum class body_framing { none, content_length, chunked, until_close };
 
 /// What the serializer needs to know about the request being answered.
 struct response_context {
-    bool head = false;                       ///< the request was HEAD: headers as for GET, no body
+    bool head = false;  ///< the request was HEAD: headers as for GET, no body
     bool http10 = false;
-    bool keep_alive = true;                  ///< the connection would stay open after this response
+    bool keep_alive = true;                      ///< the connection would stay open after this response
     std::string_view server_header = "ringkit";  ///< empty: no Server header
 };
 
 struct head_info {
     body_framing framing = body_framing::none;
-    std::uint64_t length = 0;   ///< for content_length
-    bool keep_alive = true;     ///< the connection stays open after this response
-    bool send_body = false;     ///< body bytes follow (false for HEAD, 204, 304...)
+    std::uint64_t length = 0;  ///< for content_length
+    bool keep_alive = true;    ///< the connection stays open after this response
+    bool send_body = false;    ///< body bytes follow (false for HEAD, 204, 304...)
 };
 
 /// Whether the response can be put on the wire as it is: a final status (200..599;
@@ -129,8 +129,7 @@ inline head_info write_head(std::string& out, const response& res, const respons
         // A HEAD handler with no body may announce the length GET would send.
         if (ctx.head && std::holds_alternative<std::monostate>(res.body) && detail::is_decimal(user_length))
             out.append(user_length);
-        else
-            detail::append_number(out, length);
+        else detail::append_number(out, length);
         out.append("\r\n");
         break;
     case body_framing::chunked: out.append("Transfer-Encoding: chunked\r\n"); break;

@@ -26,7 +26,7 @@ namespace ringkit {
 
 /// What the log knows about one request. The views are valid during the callback only.
 struct access_entry {
-    std::string_view remote_addr;  ///< the client (wrap_forwarded's, when it is outside)
+    std::string_view remote_addr;                ///< the client (wrap_forwarded's, when it is outside)
     std::chrono::system_clock::time_point time;  ///< when the request reached this middleware
     std::string_view method;
     std::string_view target;    ///< path and query as the request arrived ("/p?q=1")
@@ -65,8 +65,8 @@ inline void append_clf_time(std::string& out, std::chrono::system_clock::time_po
     ::gmtime_r(&secs, &tm);
     char buf[40];
     int n = std::snprintf(buf, sizeof buf, "%02d/%.3s/%04d:%02d:%02d:%02d +0000", tm.tm_mday,
-                          months + 3 * static_cast<std::size_t>(tm.tm_mon), tm.tm_year + 1900, tm.tm_hour,
-                          tm.tm_min, tm.tm_sec);
+                          months + 3 * static_cast<std::size_t>(tm.tm_mon), tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                          tm.tm_sec);
     if (n > 0) out.append(buf, static_cast<std::size_t>(n) < sizeof buf ? static_cast<std::size_t>(n) : sizeof buf - 1);
 }
 
@@ -79,7 +79,9 @@ struct access_start {
 };
 
 inline access_start start_entry(const request& req, const access_log_options& o) {
-    access_start s{o.clock ? o.clock() : std::chrono::system_clock::now(), std::chrono::steady_clock::now(), {},
+    access_start s{o.clock ? o.clock() : std::chrono::system_clock::now(),
+                   std::chrono::steady_clock::now(),
+                   {},
                    req.method_name.size()};
     s.line.reserve(req.method_name.size() + 1 + req.uri.size() + (req.query_string ? req.query_string->size() + 1 : 0));
     s.line += req.method_name;
@@ -117,8 +119,7 @@ struct access_state {
             e.body_bytes = res ? body_bytes(req, *res) : std::nullopt;
             e.referer = req.header("referer");
             e.user_agent = req.header("user-agent");
-            e.duration =
-                std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - s.t0);
+            e.duration = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - s.t0);
             e.threw = res == nullptr;
             observer(e);
         } catch (...) {
@@ -188,7 +189,8 @@ inline std::string format_access_line(const access_entry& e, const access_log_op
 /// handler throws, the entry says 500 and threw, and the exception goes on.
 /// An exception from `observer` is swallowed. Of `options`, only clock is used.
 inline auto wrap_access_events(std::function<void(const access_entry&)> observer, access_log_options options = {}) {
-    auto state = std::make_shared<const detail::access_state>(detail::access_state{std::move(observer), std::move(options)});
+    auto state =
+        std::make_shared<const detail::access_state>(detail::access_state{std::move(observer), std::move(options)});
     return [state](handler next) {
         return wrap(std::move(next), [state](request& req, const handler& n) -> maybe_task {
             auto start = detail::start_entry(req, state->options);

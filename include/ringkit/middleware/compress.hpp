@@ -61,17 +61,19 @@ constexpr std::string_view coding_name(content_coding c) noexcept {
 /// images, audio, video, archives, woff) and for an empty type. Parameters ignored.
 inline bool compressible_type(std::string_view content_type) noexcept {
     auto type = detail::trim_ows(content_type.substr(0, content_type.find(';')));
-    auto starts = [&](std::string_view p) { return type.size() >= p.size() && detail::iequals(type.substr(0, p.size()), p); };
+    auto starts = [&](std::string_view p) {
+        return type.size() >= p.size() && detail::iequals(type.substr(0, p.size()), p);
+    };
     auto ends = [&](std::string_view s) {
         return type.size() >= s.size() && detail::iequals(type.substr(type.size() - s.size()), s);
     };
     if (starts("text/")) return true;
     if (ends("+json") || ends("+xml")) return true;  // application/ld+json, image/svg+xml, application/atom+xml...
-    for (std::string_view t : {"application/json", "application/javascript", "application/ecmascript",
-                               "application/x-javascript", "application/xml", "application/wasm",
-                               "application/graphql", "application/x-ndjson", "application/manifest+json",
-                               "application/vnd.ms-fontobject", "application/x-font-ttf", "font/ttf", "font/otf",
-                               "image/x-icon", "image/vnd.microsoft.icon", "image/bmp"})
+    for (std::string_view t :
+         {"application/json", "application/javascript", "application/ecmascript", "application/x-javascript",
+          "application/xml", "application/wasm", "application/graphql", "application/x-ndjson",
+          "application/manifest+json", "application/vnd.ms-fontobject", "application/x-font-ttf", "font/ttf",
+          "font/otf", "image/x-icon", "image/vnd.microsoft.icon", "image/bmp"})
         if (detail::iequals(type, t)) return true;
     return false;
 }
@@ -122,7 +124,8 @@ constexpr int parse_qvalue(std::string_view v) noexcept {
 /// when the client ranks identity above the rest. No header at all means
 /// identity: the RFC allows any coding then, but only clients that say so can be
 /// trusted to decode. Malformed items are skipped.
-inline content_coding choose_coding(std::optional<std::string_view> accept_encoding, bool allow_deflate = true) noexcept {
+inline content_coding choose_coding(std::optional<std::string_view> accept_encoding,
+                                    bool allow_deflate = true) noexcept {
     if (!accept_encoding) return content_coding::identity;
     int q_gzip = -1, q_deflate = -1, q_identity = -1, q_any = -1;
     std::string_view list = *accept_encoding;
@@ -200,7 +203,8 @@ inline void match_encoded_copy(const request& req, response& res, content_coding
 
 // Encodes `res` for `coding` when it is worth it (or gives a 304 its encoded
 // copy's validator). Defined in impl/compress.ipp, the only code that needs zlib.
-RINGKIT_DECL void compress_response(const request& req, response& res, content_coding coding, const compress_options& o);
+RINGKIT_DECL void compress_response(const request& req, response& res, content_coding coding,
+                                    const compress_options& o);
 
 }  // namespace detail
 
@@ -222,8 +226,9 @@ inline auto wrap_compress(compress_options options = {}) {
     return [opts = std::make_shared<const compress_options>(std::move(options))](handler next) {
         return wrap(std::move(next), [opts](request& req, const handler& n) -> maybe_task {
             const auto coding = choose_coding(req.header("accept-encoding"), opts->deflate);
-            return then(n.invoke(req), req,
-                        [opts, coding](request& r, response& res) { detail::compress_response(r, res, coding, *opts); });
+            return then(n.invoke(req), req, [opts, coding](request& r, response& res) {
+                detail::compress_response(r, res, coding, *opts);
+            });
         });
     };
 #else

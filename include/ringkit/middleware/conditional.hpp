@@ -144,8 +144,8 @@ inline std::string format_http_date(std::time_t t) {
     char buf[80];  // room for any int the format could see, though dates need 29
     const auto day = detail::cond::day_names.substr(static_cast<std::size_t>(tm.tm_wday) * 3, 3);
     const auto mon = detail::cond::month_names.substr(static_cast<std::size_t>(tm.tm_mon) * 3, 3);
-    (void)std::snprintf(buf, sizeof buf, "%.3s, %02d %.3s %04d %02d:%02d:%02d GMT", day.data(), tm.tm_mday,
-                        mon.data(), tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    (void)std::snprintf(buf, sizeof buf, "%.3s, %02d %.3s %04d %02d:%02d:%02d GMT", day.data(), tm.tm_mday, mon.data(),
+                        tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
     return buf;
 }
 

@@ -107,7 +107,10 @@ inline std::string imf_fixdate(std::chrono::system_clock::time_point tp) {
     static constexpr char days[] = "SunMonTueWedThuFriSat";
     static constexpr char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
     char buf[30];
-    auto put2 = [](char* p, int v) { p[0] = static_cast<char>('0' + v / 10); p[1] = static_cast<char>('0' + v % 10); };
+    auto put2 = [](char* p, int v) {
+        p[0] = static_cast<char>('0' + v / 10);
+        p[1] = static_cast<char>('0' + v % 10);
+    };
     std::string_view(days + 3 * static_cast<std::size_t>(tm.tm_wday), 3).copy(buf, 3);
     buf[3] = ',';
     buf[4] = ' ';

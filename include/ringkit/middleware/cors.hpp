@@ -123,7 +123,8 @@ inline bool check_token_list(const std::vector<std::string>& items, std::string_
     bool star = false;
     for (auto& i : items) {
         if (i == "*") star = true;
-        else if (!is_token(i)) throw std::invalid_argument("wrap_cors: " + std::string(what) + " '" + i + "' is not a token");
+        else if (!is_token(i))
+            throw std::invalid_argument("wrap_cors: " + std::string(what) + " '" + i + "' is not a token");
     }
     return star;
 }
@@ -138,11 +139,12 @@ inline cors_config make_cors_config(cors_options o) {
         }
         // An origin never has a path; "https://a.example/" would silently match nothing.
         auto scheme_end = origin.find("://");
-        bool ok = origin == "null" ||
-                  (scheme_end != std::string::npos && scheme_end > 0 && origin.size() > scheme_end + 3 &&
-                   origin.find('/', scheme_end + 3) == std::string::npos && is_field_value(origin) &&
-                   origin.find_first_of(" ,\t") == std::string::npos);
-        if (!ok) throw std::invalid_argument("wrap_cors: '" + origin + "' is not an origin (scheme://host[:port], no path)");
+        bool ok =
+            origin == "null" || (scheme_end != std::string::npos && scheme_end > 0 && origin.size() > scheme_end + 3 &&
+                                 origin.find('/', scheme_end + 3) == std::string::npos && is_field_value(origin) &&
+                                 origin.find_first_of(" ,\t") == std::string::npos);
+        if (!ok)
+            throw std::invalid_argument("wrap_cors: '" + origin + "' is not an origin (scheme://host[:port], no path)");
         c.origins.push_back(std::move(origin));
     }
     if (c.any_origin && c.credentials)

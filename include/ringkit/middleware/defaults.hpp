@@ -63,8 +63,8 @@ struct api_options {
     std::optional<std::string> default_charset = "utf-8";
     bool not_modified = true;
     /// nosniff only: frame options and the rest concern pages, not JSON.
-    std::optional<security_options> security = security_options{
-        .frame = frame_options::off, .referrer_policy = {}, .disable_xss_auditor = false};
+    std::optional<security_options> security =
+        security_options{.frame = frame_options::off, .referrer_policy = {}, .disable_xss_auditor = false};
     std::optional<exception_options> exceptions = exception_options{};
     std::optional<cors_options> cors = {};
     std::optional<compress_options> compress = {};

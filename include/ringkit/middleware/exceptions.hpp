@@ -44,13 +44,12 @@ struct exception_state {
         // throws in turn must not take it away.
         try {
             report(req, error);
-        } catch (...) {
-        }
+        } catch (...) {}
         try {
             if (options.render) return options.render(error);
-            if (options.show_details) return response::text("Internal Server Error\n\n" + exception_message(error), 500);
-        } catch (...) {
-        }
+            if (options.show_details)
+                return response::text("Internal Server Error\n\n" + exception_message(error), 500);
+        } catch (...) {}
         return response::text("Internal Server Error", 500);
     }
 
@@ -99,6 +98,8 @@ inline auto wrap_exceptions(exception_options options = {}) {
 }
 
 /// wrap_exceptions with only a logger hook.
-inline auto wrap_exceptions(error_logger logger) { return wrap_exceptions(exception_options{.logger = std::move(logger)}); }
+inline auto wrap_exceptions(error_logger logger) {
+    return wrap_exceptions(exception_options{.logger = std::move(logger)});
+}
 
 }  // namespace ringkit

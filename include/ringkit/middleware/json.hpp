@@ -100,9 +100,11 @@ inline auto wrap_json_body(json_options options = {}) {
                 // e.what() repeats the client's bytes; the position and the kind are enough.
                 std::string_view what = e.what();
                 const auto colon = what.find(": ");
-                auto reason = colon == std::string_view::npos ? std::string_view("syntax error") : what.substr(colon + 2);
+                auto reason =
+                    colon == std::string_view::npos ? std::string_view("syntax error") : what.substr(colon + 2);
                 reason = reason.substr(0, reason.find(';'));
-                return response::text("Malformed JSON at byte " + std::to_string(e.byte) + ": " + std::string(reason), 400);
+                return response::text("Malformed JSON at byte " + std::to_string(e.byte) + ": " + std::string(reason),
+                                      400);
             } catch (const nlohmann::json::exception&) {
                 // out_of_range.406: a number past a double ("1e999"); its what() quotes the client too.
                 return response::text("Malformed JSON: a number is out of range", 400);

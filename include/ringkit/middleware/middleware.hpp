@@ -27,8 +27,7 @@ task<response> then_async(task<response> pending, request& req, F f) {
 /// there, after the task otherwise. `f` is moved into the coroutine, so capture
 /// by value. An exception from the handler below passes through untouched.
 template <class F>
-    requires std::invocable<F&, request&, response&>
-maybe_task then(maybe_task next, request& req, F f) {
+requires std::invocable<F&, request&, response&> maybe_task then(maybe_task next, request& req, F f) {
     if (auto* done = std::get_if<response>(&next)) {
         f(req, *done);
         return next;
@@ -40,8 +39,7 @@ maybe_task then(maybe_task next, request& req, F f) {
 /// holds `next`: the usual body of a middleware,
 ///     return [](handler next) { return wrap(std::move(next), [](request& r, const handler& n) {...}); };
 template <class F>
-    requires std::same_as<std::invoke_result_t<F&, request&, const handler&>, maybe_task>
-handler wrap(handler next, F fn) {
+requires std::same_as<std::invoke_result_t<F&, request&, const handler&>, maybe_task> handler wrap(handler next, F fn) {
     return [next = std::move(next), fn = std::move(fn)](request& req) -> maybe_task { return fn(req, next); };
 }
 

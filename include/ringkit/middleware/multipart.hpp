@@ -10,9 +10,9 @@
 // above it (written on the calling thread: the size is bounded by max_body, and a
 // handler that cannot afford the write should raise memory_threshold or run the
 // stack on the worker pool; from a spooled body the copy is copy_file_range(2),
-// file to file inside the kernel, where the file systems allow it). Temp files belong to the multipart_form stored on the
-// request and are unlinked when its last copy goes, i.e. when the server clears
-// the request; copy an upload elsewhere (or link(2) it) to keep it.
+// file to file inside the kernel, where the file systems allow it). Temp files belong to the multipart_form stored on
+// the request and are unlinked when its last copy goes, i.e. when the server clears the request; copy an upload
+// elsewhere (or link(2) it) to keep it.
 //
 // What a client gets for bad input (every limit is a multipart_options field):
 //   no or invalid boundary, no delimiter, no close delimiter     400
@@ -81,11 +81,11 @@ private:
 
 /// One uploaded file: a part whose Content-Disposition has a filename.
 struct uploaded_file {
-    std::string name;          ///< the form field's name
-    std::string filename;      ///< as the client sent it (untrusted: may hold a path, may be empty)
-    std::string content_type;  ///< the part's Content-Type, "text/plain" when it had none (RFC 7578 §4.4)
-    std::uint64_t size = 0;    ///< content bytes
-    std::string data;          ///< the bytes, when in memory
+    std::string name;                       ///< the form field's name
+    std::string filename;                   ///< as the client sent it (untrusted: may hold a path, may be empty)
+    std::string content_type;               ///< the part's Content-Type, "text/plain" when it had none (RFC 7578 §4.4)
+    std::uint64_t size = 0;                 ///< content bytes
+    std::string data;                       ///< the bytes, when in memory
     std::shared_ptr<const temp_file> file;  ///< the temp file, when over memory_threshold
 
     bool in_memory() const noexcept { return !file; }
@@ -165,8 +165,7 @@ inline std::shared_ptr<const temp_file> write_temp_file(const std::string& dir, 
     auto file = std::make_shared<const temp_file>(std::move(path));
     if (source_fd >= 0) {
         bool copied_some = false;
-        if (copy_file_range_all(source_fd, source_offset, data.size(), fd, copied_some))
-            data = {};
+        if (copy_file_range_all(source_fd, source_offset, data.size(), fd, copied_some)) data = {};
         else if (copied_some) {
             ::close(fd);
             return nullptr;  // a real I/O error half way
@@ -213,7 +212,8 @@ inline std::optional<part_head> parse_part_head(std::string_view headers) {
             if (!iequals(trim_ows(value.substr(0, semi)), "form-data")) return std::nullopt;
             // The parameters have media-type syntax; filename*= (RFC 5987) is ignored,
             // as RFC 7578 §4.2 tells senders not to use it.
-            const media_type params{{}, {}, semi == std::string_view::npos ? std::string_view() : value.substr(semi + 1)};
+            const media_type params{
+                {}, {}, semi == std::string_view::npos ? std::string_view() : value.substr(semi + 1)};
             auto field = params.param("name");
             if (!field) return std::nullopt;
             head.name = std::move(*field);
@@ -283,7 +283,9 @@ inline std::optional<multipart_error> parse_multipart(std::string_view body, std
             content = cur + end + 4;
         }
         auto head = parse_part_head(headers);
-        if (!head) return multipart_error{400, "Malformed multipart part headers (Content-Disposition: form-data; name=... required)"};
+        if (!head)
+            return multipart_error{
+                400, "Malformed multipart part headers (Content-Disposition: form-data; name=... required)"};
         // The CRLF before a delimiter belongs to it (RFC 2046), so an empty part's
         // delimiter starts right at `content`.
         d = find_delimiter(body, dash_boundary, content, false);
@@ -294,7 +296,8 @@ inline std::optional<multipart_error> parse_multipart(std::string_view body, std
             form.fields.add(std::move(head->name), std::string(data));
             continue;
         }
-        uploaded_file f{std::move(head->name), std::move(*head->filename), std::move(head->content_type), data.size(), {}, {}};
+        uploaded_file f{
+            std::move(head->name), std::move(*head->filename), std::move(head->content_type), data.size(), {}, {}};
         if (data.size() <= opt.memory_threshold) {
             f.data = std::string(data);
         } else {

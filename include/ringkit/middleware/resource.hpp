@@ -121,7 +121,8 @@ inline files::outcome serve(request& req, const table& t) {
         const entry* index = t.find_index(key);
         // As for files, the uri decides: a mount's own path ("/static") has path_info "/".
         if (index && !req.uri.ends_with('/'))
-            return t.opts.redirect_directories ? files::outcome{0, files::slash_redirect(req)} : files::outcome{404, {}};
+            return t.opts.redirect_directories ? files::outcome{0, files::slash_redirect(req)}
+                                               : files::outcome{404, {}};
         if (dir_form) e = index;
     }
     if (!e) return {404, {}};

@@ -51,7 +51,7 @@ namespace detail {
 
 struct security_state {
     std::vector<std::pair<std::string, std::string>> always;  // for every response
-    std::string hsts;                                          // "" = none; https only
+    std::string hsts;                                         // "" = none; https only
 };
 
 inline std::string hsts_value(const hsts_options& h) {

@@ -203,7 +203,7 @@ inline auto wrap_session(std::shared_ptr<session_store> store, session_options o
 
 /// wrap_session() with a store passed by value (memory_store, cookie_store: copies share their state).
 template <class Store>
-    requires std::derived_from<Store, session_store>
+requires std::derived_from<Store, session_store>
 auto wrap_session(Store store, session_options opt = {}) {
     return wrap_session(std::shared_ptr<session_store>(std::make_shared<Store>(std::move(store))), std::move(opt));
 }

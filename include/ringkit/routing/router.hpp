@@ -71,7 +71,8 @@ inline std::string_view path_param(const request& req, std::string_view name) {
     auto* p = req.ext.find<path_params>();
     if (!p) throw std::logic_error("ringkit: path_param(\"" + std::string(name) + "\") on a request no router matched");
     if (auto* v = p->find(name)) return *v;
-    throw std::logic_error("ringkit: route \"" + std::string(p->route) + "\" has no param \"" + std::string(name) + "\"");
+    throw std::logic_error("ringkit: route \"" + std::string(p->route) + "\" has no param \"" + std::string(name) +
+                           "\"");
 }
 
 /// The template of the route that matched ("" when no router matched): for logs.
@@ -131,9 +132,7 @@ inline route ANY(std::string path, handler h) { return route("", std::move(path)
 /// prefer, so one path can serve a page to browsers and a socket to scripts. A
 /// GET without the upgrade reaches it only when the path has no plain GET route;
 /// the handshake (ws::accept) then answers 426. HEAD does not fall back to it.
-inline route websocket(std::string path, handler h) {
-    return route("GET", std::move(path), std::move(h), true);
-}
+inline route websocket(std::string path, handler h) { return route("GET", std::move(path), std::move(h), true); }
 
 /// `h` for every method and every path at or below `prefix` ("/static" takes
 /// "/static", "/static/" and "/static/a/b"), with rk::mount_point set so the
@@ -152,8 +151,7 @@ inline route mount(std::string prefix, handler h) {
 /// middleware whose state its routes must share keeps it behind a shared_ptr.
 /// A route "/" (or "") in a group is the prefix itself ("/api"), not "/api/".
 template <class... M>
-    requires(middleware_fn<M> && ...)
-route group(std::string prefix, std::vector<route> routes, M... wraps) {
+requires(middleware_fn<M>&&...) route group(std::string prefix, std::vector<route> routes, M... wraps) {
     route r("", std::move(prefix), handler());
     r.what = route::kind::group;
     r.routes = std::move(routes);
@@ -357,7 +355,8 @@ public:
             return res;
         }
         if (t.options.redirect_trailing_slash)
-            if (auto location = slash_redirect(req, path, upgrade)) return response::redirect(std::move(*location), 308);
+            if (auto location = slash_redirect(req, path, upgrade))
+                return response::redirect(std::move(*location), 308);
         return not_found(req);
     }
 
@@ -376,9 +375,8 @@ private:
         if (!strip) other += '/';
         path_segments segs;
         if (!segs.split(other)) return std::nullopt;
-        const bool found = table_->trie.match(segs, [&](std::uint32_t leaf, auto&&...) {
-            return table_->leaves[leaf].pick(req, upgrade) != nullptr;
-        });
+        const bool found = table_->trie.match(
+            segs, [&](std::uint32_t leaf, auto&&...) { return table_->leaves[leaf].pick(req, upgrade) != nullptr; });
         if (!found) return std::nullopt;
         std::string location = req.uri.substr(0, req.uri.size() - path.size()) + other;
         // "//host/" would be a scheme-relative reference to another site (RFC 3986 §4.2),

@@ -67,8 +67,8 @@ inline bool is_param_name(std::string_view name) noexcept {
 /// trailing slash). Throws std::invalid_argument naming the template.
 inline std::vector<template_segment> parse_template(std::string_view tmpl) {
     auto fail = [&](std::string_view why) {
-        throw std::invalid_argument("ringkit::router: bad route template \"" + std::string(tmpl) + "\": " +
-                                    std::string(why));
+        throw std::invalid_argument("ringkit::router: bad route template \"" + std::string(tmpl) +
+                                    "\": " + std::string(why));
     };
     if (tmpl.empty() || tmpl.front() != '/') fail("it must start with '/'");
     std::vector<template_segment> out;
@@ -247,7 +247,8 @@ public:
             }
             n = it->second;
         }
-        if (kind == leaf_kind::wildcard) throw std::invalid_argument("ringkit::router: wildcard leaf without a wildcard");
+        if (kind == leaf_kind::wildcard)
+            throw std::invalid_argument("ringkit::router: wildcard leaf without a wildcard");
         return kind == leaf_kind::mount ? nodes_[n].mount_leaf : nodes_[n].exact_leaf;
     }
 

@@ -64,8 +64,8 @@ namespace detail {
 struct connection_config final : error_log {
     parser_limits limits;
     std::string server_header = "ringkit";
-    std::chrono::milliseconds header_timeout{10'000}, read_timeout{30'000}, idle_timeout{60'000},
-        write_timeout{30'000}, linger_timeout{2'000}, body_rate_grace{5'000};
+    std::chrono::milliseconds header_timeout{10'000}, read_timeout{30'000}, idle_timeout{60'000}, write_timeout{30'000},
+        linger_timeout{2'000}, body_rate_grace{5'000};
     std::size_t min_body_rate = 240;
     worker_pool* workers = nullptr;
     logger_fn logger;
@@ -122,15 +122,12 @@ class connection final : public detail::connection_base,
 
 public:
     connection(Stream stream, const detail::connection_config& config, const handler& app, detail::peer_info peer)
-        : stream_(std::move(stream)),
-          config_(config),
-          app_(app),
-          parser_(std::make_unique<request_parser>(config.limits)),
-          peer_(std::move(peer)),
-          in_(new char[in_size]),
+        : stream_(std::move(stream)), config_(config), app_(app),
+          parser_(std::make_unique<request_parser>(config.limits)), peer_(std::move(peer)), in_(new char[in_size]),
           timer_(stream_.get_executor()),
-          tick_(std::max(std::chrono::milliseconds(1),
-                         std::min({config.header_timeout, config.read_timeout, config.idle_timeout, config.write_timeout}) / 2)) {
+          tick_(std::max(
+              std::chrono::milliseconds(1),
+              std::min({config.header_timeout, config.read_timeout, config.idle_timeout, config.write_timeout}) / 2)) {
         req_.remote_addr = peer_.remote_addr;
         req_.server_port = peer_.server_port;
         req_.workers = config.workers;
@@ -215,16 +212,16 @@ private:
                 out_.append("HTTP/1.1 100 Continue\r\n\r\n");
                 if (!co_await flush()) co_return;
                 break;
-            case parse_event::error:
-                co_await answer_error(parser_->error_status());
-                co_return;
+            case parse_event::error: co_await answer_error(parser_->error_status()); co_return;
             case parse_event::message_complete: {
                 head_deadline_ = body_start_ = clock::time_point::max();  // the next request gets its own
                 // Plain statements, not ?: around co_await: GCC 12 destroys such temporaries twice.
                 response res;
                 if (app_.is_sync()) res = call_sync();
-                else if (app_.is_mixed() && call_mixed(res)) {}  // answered without a coroutine
-                else res = co_await call_async();
+                else if (app_.is_mixed() && call_mixed(res)) {
+                }  // answered without a coroutine
+                else
+                    res = co_await call_async();
                 if (takeover_ != takeover::none) {
                     // The handler handed the connection to a channel (ws::accept, as_channel).
                     if (!co_await take_over(std::move(res))) co_return;
@@ -275,7 +272,8 @@ private:
                 if (!co_await flush() || !co_await send_stream(*st, head.framing)) co_return false;
             }
         }
-        if ((!head.keep_alive || out_.size() >= cork_limit) && !flushed_now() && !co_await finish_flush()) co_return false;
+        if ((!head.keep_alive || out_.size() >= cork_limit) && !flushed_now() && !co_await finish_flush())
+            co_return false;
         response_sent_ = true;  // false above is a failed write; false below is "then close"
         co_return head.keep_alive;
     }
@@ -343,7 +341,10 @@ private:
     task<bool> send_file(const file_body& f) {
         auto offset = static_cast<off_t>(f.offset);
         std::uint64_t left = f.length;
-        if constexpr (requires { stream_.native_handle(); stream_.async_wait(Stream::wait_write); }) {
+        if constexpr (requires {
+                          stream_.native_handle();
+                          stream_.async_wait(Stream::wait_write);
+                      }) {
             while (left > 0) {  // the socket is non-blocking (see the constructor)
                 auto n = ::sendfile(stream_.native_handle(), *f.fd, &offset, std::min<std::uint64_t>(left, 1 << 20));
                 if (n > 0) {
@@ -424,7 +425,8 @@ private:
     task<void> answer_error(int status) {
         auto res = response::text(std::string(reason_phrase(status)), status);
         if (status == 505) res.body = std::string("HTTP Version Not Supported");
-        write_head(out_, res, {.head = false, .http10 = false, .keep_alive = false, .server_header = config_.server_header});
+        write_head(out_, res,
+                   {.head = false, .http10 = false, .keep_alive = false, .server_header = config_.server_header});
         out_.append(res.body_string());
         if (co_await flush()) co_await linger();
     }
@@ -448,7 +450,6 @@ private:
         }
     }
 
-
     // ---- taking over: WebSocket and HTTP channels --------------------------
 
     asio::any_io_executor executor() override { return stream_.get_executor(); }
@@ -458,7 +459,8 @@ private:
     task<bool> upgrade_now(ws::handshake_result handshake, std::shared_ptr<detail::channel_core> core) override {
         claim(takeover::websocket);
         auto res = handshake.to_response();
-        write_head(out_, res, {.head = false, .http10 = false, .keep_alive = true, .server_header = config_.server_header});
+        write_head(out_, res,
+                   {.head = false, .http10 = false, .keep_alive = true, .server_header = config_.server_header});
         if (!co_await flush()) {
             core->finish({.code = ws::close_code::abnormal, .reason = "handshake write failed", .by_server = false});
             co_return false;
@@ -522,9 +524,11 @@ private:
                 core->finish({.code = ws::close_code::abnormal, .reason = "invalid 101", .by_server = true});
                 co_return co_await respond(response::text("Internal Server Error", 500));
             }
-            write_head(out_, res, {.head = false, .http10 = false, .keep_alive = true, .server_header = config_.server_header});
+            write_head(out_, res,
+                       {.head = false, .http10 = false, .keep_alive = true, .server_header = config_.server_header});
             if (!co_await flush()) {
-                core->finish({.code = ws::close_code::abnormal, .reason = "handshake write failed", .by_server = false});
+                core->finish(
+                    {.code = ws::close_code::abnormal, .reason = "handshake write failed", .by_server = false});
                 co_return false;
             }
             // run() starts it once the HTTP session's frames are gone.
@@ -680,7 +684,9 @@ private:
         }
         std::string first = std::string(res.body_string());
         res.body = stream_body{};
-        response_context ctx{.head = false, .http10 = parser_->http10(), .keep_alive = parser_->keep_alive() && !stopping_,
+        response_context ctx{.head = false,
+                             .http10 = parser_->http10(),
+                             .keep_alive = parser_->keep_alive() && !stopping_,
                              .server_header = config_.server_header};
         auto head = write_head(out_, res, ctx);
         const bool chunked = head.framing == body_framing::chunked;
@@ -902,7 +908,7 @@ private:
     std::shared_ptr<detail::channel_core> pending_core_;
     std::optional<ws::deflate_params> pending_deflate_;
     std::unique_ptr<response> rejection_;
-    ws_handle ws_;             // a ws::accept's session, which the handler's coroutine talks to
+    ws_handle ws_;  // a ws::accept's session, which the handler's coroutine talks to
     bool ws_done_ = false, websocket_after_ = false;
     std::string ws_leftover_;  // what the client sent after its handshake, for run()
     detail::wait_list ws_done_list_;

@@ -20,9 +20,9 @@ using logger_fn = std::function<void(std::string_view message, std::exception_pt
 
 struct server_options {
     std::string ip = "0.0.0.0";
-    std::uint16_t port = 8090;                 ///< 0: any free port; server::port() tells which
-    unsigned threads = 0;                      ///< I/O threads; 0: one per core
-    bool reuse_port = false;                   ///< SO_REUSEPORT with one acceptor per thread
+    std::uint16_t port = 8090;  ///< 0: any free port; server::port() tells which
+    unsigned threads = 0;       ///< I/O threads; 0: one per core
+    bool reuse_port = false;    ///< SO_REUSEPORT with one acceptor per thread
     int backlog = 1024;
 
     std::size_t max_body = 8UL * 1024 * 1024;  ///< request body bytes, chunked included → 413
@@ -34,7 +34,7 @@ struct server_options {
     /// temp file as it arrives (request::body_file, read by wrap_multipart) instead
     /// of memory, so max_body can be raised for uploads; 0: never. Disk full → 507.
     std::size_t spool_threshold = 1024UL * 1024;
-    std::string spool_dir = {};                ///< for spooled bodies; empty: $TMPDIR, or /tmp
+    std::string spool_dir = {};  ///< for spooled bodies; empty: $TMPDIR, or /tmp
 
     /// Server header value; empty: none. A handler's own Server header wins.
     std::string server_header = "ringkit";
@@ -45,22 +45,22 @@ struct server_options {
     /// bytes per second since its first byte was awaited, or → 408; 0: no minimum.
     std::size_t min_body_rate = 240;
     std::chrono::milliseconds body_rate_grace{5'000};
-    std::chrono::milliseconds idle_timeout{60'000};    ///< keep-alive wait for the next request → close
-    std::chrono::milliseconds write_timeout{30'000};   ///< a write that makes no progress → close
-    std::chrono::milliseconds linger_timeout{2'000};   ///< after an error response, time to drain the client
+    std::chrono::milliseconds idle_timeout{60'000};   ///< keep-alive wait for the next request → close
+    std::chrono::milliseconds write_timeout{30'000};  ///< a write that makes no progress → close
+    std::chrono::milliseconds linger_timeout{2'000};  ///< after an error response, time to drain the client
 
     // WebSocket (HTTP-Kit's max-ws and what HTTP-Kit lacks: back-pressure, timeouts, compression).
-    std::size_t max_ws = 4UL * 1024 * 1024;    ///< bytes of one WebSocket message (after inflating) → close 1009
-    std::size_t ws_high_water = 1024UL * 1024; ///< queued bytes per channel past which sends fail or wait
+    std::size_t max_ws = 4UL * 1024 * 1024;     ///< bytes of one WebSocket message (after inflating) → close 1009
+    std::size_t ws_high_water = 1024UL * 1024;  ///< queued bytes per channel past which sends fail or wait
     std::chrono::milliseconds ws_idle_timeout{120'000};  ///< nothing received this long → close 1001; 0: never
-    bool ws_auto_ping = true;                  ///< ping after half of ws_idle_timeout without traffic
+    bool ws_auto_ping = true;                            ///< ping after half of ws_idle_timeout without traffic
     std::chrono::milliseconds ws_close_timeout{5'000};   ///< wait for the peer's close frame, then drop TCP
-    ws::deflate_options ws_deflate{};          ///< permessage-deflate; off unless .enabled
+    ws::deflate_options ws_deflate{};                    ///< permessage-deflate; off unless .enabled
 
-    unsigned worker_threads = 0;               ///< pool for ringkit::blocking handlers; 0: one per core
-    std::size_t queue_size = 20480;            ///< blocking jobs waiting; beyond it → 503 at once
+    unsigned worker_threads = 0;     ///< pool for ringkit::blocking handlers; 0: one per core
+    std::size_t queue_size = 20480;  ///< blocking jobs waiting; beyond it → 503 at once
 
-    logger_fn logger{};                        ///< empty: print to stderr ({}: no -Wextra warning for {.port = ...})
+    logger_fn logger{};  ///< empty: print to stderr ({}: no -Wextra warning for {.port = ...})
 };
 
 }  // namespace ringkit

@@ -252,38 +252,39 @@ private:
             // and the completion handler's capture empties `buf`.
             const auto space = asio::buffer(*buf);
             read_waiting_ = true;
-            stream_.async_read_some(space,
-                                    [h = handle(this), buf = std::move(buf)](std::error_code ec, std::size_t n) {
-                                        h->read_waiting_ = false;
-                                        if (ec) h->read_failed(ec);
-                                        else h->consume_completed(buf->data(), n);
-                                        h->read_loop();
-                                        h->settle();
-                                    });
+            stream_.async_read_some(space, [h = handle(this), buf = std::move(buf)](std::error_code ec, std::size_t n) {
+                h->read_waiting_ = false;
+                if (ec) h->read_failed(ec);
+                else h->consume_completed(buf->data(), n);
+                h->read_loop();
+                h->settle();
+            });
             return false;
         }
     }
 
     // A busy connection reads into its landing pad (see pad_).
     void read_into_pad() {
-        stream_.async_read_some(asio::buffer(pad_.get(), pad_size_), [h = handle(this)](std::error_code ec, std::size_t n) {
-            h->read_waiting_ = false;
-            h->pad_reading_ = false;
-            bool full = false;
-            if (ec && ec == asio::error::operation_aborted && h->drop_pad_) {
-                // The timer took the pad back from a connection gone quiet.
-            } else if (ec) {
-                h->read_failed(ec);
-            } else {
-                full = n == h->pad_size_;
-                h->drained_ = !full;
-                h->consume_completed(h->pad_.get(), n);
-            }
-            if (std::exchange(h->drop_pad_, false)) h->pad_.reset();
-            else if (full && h->pad_size_ < pad_max) h->use_pad(h->pad_size_ * 4);  // large messages: fewer reads
-            h->read_loop();
-            h->settle();
-        });
+        stream_.async_read_some(asio::buffer(pad_.get(), pad_size_),
+                                [h = handle(this)](std::error_code ec, std::size_t n) {
+                                    h->read_waiting_ = false;
+                                    h->pad_reading_ = false;
+                                    bool full = false;
+                                    if (ec && ec == asio::error::operation_aborted && h->drop_pad_) {
+                                        // The timer took the pad back from a connection gone quiet.
+                                    } else if (ec) {
+                                        h->read_failed(ec);
+                                    } else {
+                                        full = n == h->pad_size_;
+                                        h->drained_ = !full;
+                                        h->consume_completed(h->pad_.get(), n);
+                                    }
+                                    if (std::exchange(h->drop_pad_, false)) h->pad_.reset();
+                                    else if (full && h->pad_size_ < pad_max)
+                                        h->use_pad(h->pad_size_ * 4);  // large messages: fewer reads
+                                    h->read_loop();
+                                    h->settle();
+                                });
         pad_reading_ = true;
         rearm(last_rx_ + pad_linger);  // when to give the pad back
     }
@@ -383,10 +384,15 @@ private:
             return;
         }
         if (header_.op == opcode::continuation) {
-            if (!in_message_) return fail(ws::close_code::protocol_error, ws::error::protocol_error, "continuation without a message");
-            if (header_.rsv1) return fail(ws::close_code::protocol_error, ws::error::protocol_error, "RSV1 on a continuation frame");
+            if (!in_message_)
+                return fail(ws::close_code::protocol_error, ws::error::protocol_error,
+                            "continuation without a message");
+            if (header_.rsv1)
+                return fail(ws::close_code::protocol_error, ws::error::protocol_error, "RSV1 on a continuation frame");
         } else {
-            if (in_message_) return fail(ws::close_code::protocol_error, ws::error::protocol_error, "new message inside a fragmented one");
+            if (in_message_)
+                return fail(ws::close_code::protocol_error, ws::error::protocol_error,
+                            "new message inside a fragmented one");
             in_message_ = true;
             message_kind_ = header_.op == opcode::text ? ws::message_kind::text : ws::message_kind::binary;
             compressed_ = header_.rsv1;
@@ -405,22 +411,26 @@ private:
         if (close_sent_) return;  // closing: data is no longer delivered
         std::size_t before = message_.size();
         if (compressed_) {
-            if (!inflater_) inflater_ = std::make_unique<ws::inflater>(deflate_->client_max_window_bits,
-                                                                     deflate_->client_no_context_takeover);
+            if (!inflater_)
+                inflater_ = std::make_unique<ws::inflater>(deflate_->client_max_window_bits,
+                                                           deflate_->client_no_context_takeover);
             if (!inflate(bytes, false)) return;
         } else {
             message_.append(bytes);
         }
-        if (message_kind_ == ws::message_kind::text &&
-            !utf8_.feed(std::string_view(message_).substr(before)))
+        if (message_kind_ == ws::message_kind::text && !utf8_.feed(std::string_view(message_).substr(before)))
             fail(ws::close_code::invalid_payload, ws::error::invalid_utf8, "invalid UTF-8");
     }
 
     bool inflate(std::string_view bytes, bool last) {
         switch (inflater_->inflate(bytes, message_, last, config_.max_message)) {
         case ws::inflate_status::ok: return true;
-        case ws::inflate_status::too_big: fail(ws::close_code::too_big, ws::error::message_too_big, "message too big"); return false;
-        case ws::inflate_status::error: fail(ws::close_code::protocol_error, ws::error::protocol_error, "bad compressed data"); return false;
+        case ws::inflate_status::too_big:
+            fail(ws::close_code::too_big, ws::error::message_too_big, "message too big");
+            return false;
+        case ws::inflate_status::error:
+            fail(ws::close_code::protocol_error, ws::error::protocol_error, "bad compressed data");
+            return false;
         }
         return false;
     }
@@ -446,8 +456,7 @@ private:
         if (compressed_) {
             std::size_t before = message_.size();
             if (!inflate({}, true)) return;
-            if (message_kind_ == ws::message_kind::text &&
-                !utf8_.feed(std::string_view(message_).substr(before)))
+            if (message_kind_ == ws::message_kind::text && !utf8_.feed(std::string_view(message_).substr(before)))
                 return fail(ws::close_code::invalid_payload, ws::error::invalid_utf8, "invalid UTF-8");
         }
         if (message_kind_ == ws::message_kind::text && !utf8_.complete())
@@ -507,7 +516,7 @@ private:
             core_->close(code, why);
         }
         core_->report_error(err);  // after the close: the code stands even if on_error throws
-        close_received_ = true;  // nothing more is read
+        close_received_ = true;    // nothing more is read
         over_ = true;
     }
 
@@ -728,13 +737,21 @@ private:
                 rsv1 = true;
             }
             if (item.shared && item.shared_head) return;  // the shared frame has its header
-            item.frame_head_len = static_cast<std::uint8_t>(ws::encode_header(item.frame_head.data(), op, item.payload().size(), true, rsv1));
+            item.frame_head_len = static_cast<std::uint8_t>(
+                ws::encode_header(item.frame_head.data(), op, item.payload().size(), true, rsv1));
             break;
         }
-        case k::ping: item.frame_head_len = static_cast<std::uint8_t>(ws::encode_header(item.frame_head.data(), ws::opcode::ping, item.data.size())); break;
-        case k::pong: item.frame_head_len = static_cast<std::uint8_t>(ws::encode_header(item.frame_head.data(), ws::opcode::pong, item.data.size())); break;
+        case k::ping:
+            item.frame_head_len = static_cast<std::uint8_t>(
+                ws::encode_header(item.frame_head.data(), ws::opcode::ping, item.data.size()));
+            break;
+        case k::pong:
+            item.frame_head_len = static_cast<std::uint8_t>(
+                ws::encode_header(item.frame_head.data(), ws::opcode::pong, item.data.size()));
+            break;
         case k::close:
-            item.frame_head_len = static_cast<std::uint8_t>(ws::encode_header(item.frame_head.data(), ws::opcode::close, item.data.size()));
+            item.frame_head_len = static_cast<std::uint8_t>(
+                ws::encode_header(item.frame_head.data(), ws::opcode::close, item.data.size()));
             if (!close_sent_) {
                 close_sent_ = true;
                 close_deadline_ = clock::now() + config_.close_timeout;
@@ -768,7 +785,8 @@ private:
         };
         std::size_t count = 0;
 
-        buffer_list() noexcept {}  // NOLINT(modernize-use-equals-default): = default is deleted, const_buffer's constructor is not trivial
+        buffer_list() noexcept {
+        }  // NOLINT(modernize-use-equals-default): = default is deleted, const_buffer's constructor is not trivial
         buffer_list(const buffer_list& o) noexcept { copy_items(o); }
         buffer_list(buffer_list&& o) noexcept { copy_items(o); }  // the items are views: moving is copying
         buffer_list& operator=(const buffer_list&) = delete;
@@ -956,14 +974,14 @@ private:
     // life
     registration registration_;
     std::function<void()> on_end_;
-    handle self_;            // held from start() until the session ends
+    handle self_;  // held from start() until the session ends
     std::uint32_t refs_ = 0;
 
     bool in_header_ = true, in_message_ = false, compressed_ = false, paused_ = false, drained_ = false;
     bool over_ = false, failed_ = false, close_sent_ = false, close_received_ = false, close_written_ = false;
     bool writing_ = false, in_write_ = false, write_failed_ = false, writable_ = false, ping_outstanding_ = false;
-    bool pong_queued_ = false;  // an automatic pong is queued, not yet written
-    bool pong_owed_ = false;    // a ping came meanwhile; owed_pong_ holds its payload
+    bool pong_queued_ = false;   // an automatic pong is queued, not yet written
+    bool pong_owed_ = false;     // a ping came meanwhile; owed_pong_ holds its payload
     bool read_waiting_ = false;  // a readiness wait, a read (or a yield) is pending
     bool drop_pad_ = false;      // the pending read was cancelled to give back pad_
     bool pad_reading_ = false;   // a read into pad_ is pending

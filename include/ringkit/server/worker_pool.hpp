@@ -25,8 +25,7 @@ namespace ringkit {
 class worker_pool {
 public:
     /// `threads` workers; at most `threads + queue_size` jobs admitted at once.
-    worker_pool(std::size_t threads, std::size_t queue_size)
-        : pool_(threads), capacity_(threads + queue_size) {}
+    worker_pool(std::size_t threads, std::size_t queue_size) : pool_(threads), capacity_(threads + queue_size) {}
     worker_pool(const worker_pool&) = delete;
     worker_pool& operator=(const worker_pool&) = delete;
     ~worker_pool() { join(); }

@@ -98,8 +98,8 @@ struct out_item {
     std::unique_ptr<response> head;             ///< kind::http_head
     std::function<void(std::error_code)> done;  ///< called once written, or with an error when dropped
     // Set by the WebSocket writer as it takes the item.
-    std::size_t accounted = 0;           ///< size() as queued: what leaves the high-water count once written
-    std::array<char, 14> frame_head{};   ///< the frame header (not for a shared frame, which has its own)
+    std::size_t accounted = 0;          ///< size() as queued: what leaves the high-water count once written
+    std::array<char, 14> frame_head{};  ///< the frame header (not for a shared frame, which has its own)
     std::uint8_t frame_head_len = 0;
 
     std::string_view payload() const noexcept {
@@ -395,7 +395,7 @@ private:
     bool wake_posted_ = false;
     callbacks callbacks_;
     close_status status_;
-    wait_list room_waiters_;    // coroutines in wait_for_room(), any thread; under mutex_
+    wait_list room_waiters_;  // coroutines in wait_for_room(), any thread; under mutex_
     // The owning thread's side: no lock.
     struct inbox {
         std::vector<ws::message> messages;
@@ -455,10 +455,8 @@ public:
         detail::out_item item;
         item.data = std::move(m.data);
         item.done = std::move(done);
-        if (core_->websocket())
-            item.what = m.is_text() ? detail::out_item::kind::text : detail::out_item::kind::binary;
-        else
-            item.what = detail::out_item::kind::http_body;
+        if (core_->websocket()) item.what = m.is_text() ? detail::out_item::kind::text : detail::out_item::kind::binary;
+        else item.what = detail::out_item::kind::http_body;
         return core_->push(std::move(item), close_after.value_or(!core_->websocket()));
     }
     send_status try_send(response r, std::optional<bool> close_after = std::nullopt) const {
@@ -485,10 +483,18 @@ public:
 
     /// Callbacks (HTTP-Kit's on-receive, on-ping, on-close; plus on_pong and
     /// on_error for the Ring listener). Each replaces the one set before.
-    void on_receive(std::function<void(channel&, ws::message&&)> f) const { if (core_) core_->set_on_receive(std::move(f)); }
-    void on_ping(std::function<void(channel&, std::string_view)> f) const { if (core_) core_->set_on_ping(std::move(f)); }
-    void on_pong(std::function<void(channel&, std::string_view)> f) const { if (core_) core_->set_on_pong(std::move(f)); }
-    void on_error(std::function<void(channel&, std::error_code)> f) const { if (core_) core_->set_on_error(std::move(f)); }
+    void on_receive(std::function<void(channel&, ws::message&&)> f) const {
+        if (core_) core_->set_on_receive(std::move(f));
+    }
+    void on_ping(std::function<void(channel&, std::string_view)> f) const {
+        if (core_) core_->set_on_ping(std::move(f));
+    }
+    void on_pong(std::function<void(channel&, std::string_view)> f) const {
+        if (core_) core_->set_on_pong(std::move(f));
+    }
+    void on_error(std::function<void(channel&, std::error_code)> f) const {
+        if (core_) core_->set_on_error(std::move(f));
+    }
     void on_close(std::function<void(channel&, const close_status&)> f) const {
         if (core_) core_->set_on_close(std::move(f));
     }

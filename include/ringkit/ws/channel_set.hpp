@@ -28,15 +28,15 @@ public:
     }
     /// The channel of a ws::socket or ws::stream (anything with .channel()).
     template <class T>
-        requires requires(const T& t) { { t.channel() } -> std::convertible_to<const channel&>; }
-    void add(const T& member) {
-        add(member.channel());
+    requires requires(const T& t) {
+        { t.channel() } -> std::convertible_to<const channel&>;
     }
+    void add(const T& member) { add(member.channel()); }
     template <class T>
-        requires requires(const T& t) { { t.channel() } -> std::convertible_to<const channel&>; }
-    bool remove(const T& member) {
-        return remove(member.channel());
+    requires requires(const T& t) {
+        { t.channel() } -> std::convertible_to<const channel&>;
     }
+    bool remove(const T& member) { return remove(member.channel()); }
 
     /// Removes `ch`; false when it was not a member.
     bool remove(const channel& ch) {

@@ -16,8 +16,7 @@ namespace close_code {
 inline constexpr std::uint16_t normal = 1000, going_away = 1001, protocol_error = 1002, unsupported = 1003,
                                no_status = 1005, abnormal = 1006, invalid_payload = 1007, policy_violation = 1008,
                                too_big = 1009, mandatory_extension = 1010, internal_error = 1011,
-                               service_restart = 1012, try_again_later = 1013, bad_gateway = 1014,
-                               tls_handshake = 1015;
+                               service_restart = 1012, try_again_later = 1013, bad_gateway = 1014, tls_handshake = 1015;
 }  // namespace close_code
 
 /// Codes a peer may put in a close frame (RFC 6455 §7.4, IANA registry): 1000-1003, 1007-1014, 3000-4999.

@@ -47,9 +47,7 @@ struct deflate_end {
         delete z;
     }
 };
-inline unsigned char* zbytes(const char* p) noexcept {
-    return reinterpret_cast<unsigned char*>(const_cast<char*>(p));
-}
+inline unsigned char* zbytes(const char* p) noexcept { return reinterpret_cast<unsigned char*>(const_cast<char*>(p)); }
 // A failed init leaves state null, which the deleters' *End() calls accept.
 inline void check_init(int rc) {
     if (rc == Z_MEM_ERROR) throw std::bad_alloc();
@@ -195,9 +193,12 @@ private:
 class deflater {
 public:
     deflater(const deflate_options& opt, const deflate_params& params) noexcept
-        : min_size_(opt.min_size),
-          level_(static_cast<std::int8_t>(opt.level < -1 ? -1 : opt.level > 9 ? 9 : opt.level)),
-          mem_level_(static_cast<std::int8_t>(opt.mem_level < 1 ? 1 : opt.mem_level > 9 ? 9 : opt.mem_level)),
+        : min_size_(opt.min_size), level_(static_cast<std::int8_t>(opt.level < -1  ? -1
+                                                                   : opt.level > 9 ? 9
+                                                                                   : opt.level)),
+          mem_level_(static_cast<std::int8_t>(opt.mem_level < 1   ? 1
+                                              : opt.mem_level > 9 ? 9
+                                                                  : opt.mem_level)),
           window_bits_(static_cast<std::int8_t>(detail::clamp_bits(params.server_max_window_bits, 9))),
           no_context_takeover_(params.server_no_context_takeover) {}
 

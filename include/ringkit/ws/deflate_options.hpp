@@ -22,12 +22,12 @@ inline constexpr bool deflate_available = RINGKIT_WS_DEFLATE != 0;
 /// What the server is willing to agree to. Window sizes are base-2 logarithms.
 struct deflate_options {
     bool enabled = false;
-    int server_max_window_bits = 15;         ///< 9..15 (never 8: zlib cannot deflate with an 8-bit window)
-    int client_max_window_bits = 15;         ///< 9..15: the most we ask clients for when they allow it
-    bool server_no_context_takeover = false; ///< forget our compression context after each message (less memory)
-    bool client_no_context_takeover = false; ///< ask clients to do the same (we then reset our inflater too)
-    int level = 6, mem_level = 8;            ///< zlib compression level (0..9) and memLevel (1..9)
-    std::size_t min_size = 64;               ///< messages smaller than this are sent uncompressed (RSV1 clear)
+    int server_max_window_bits = 15;          ///< 9..15 (never 8: zlib cannot deflate with an 8-bit window)
+    int client_max_window_bits = 15;          ///< 9..15: the most we ask clients for when they allow it
+    bool server_no_context_takeover = false;  ///< forget our compression context after each message (less memory)
+    bool client_no_context_takeover = false;  ///< ask clients to do the same (we then reset our inflater too)
+    int level = 6, mem_level = 8;             ///< zlib compression level (0..9) and memLevel (1..9)
+    std::size_t min_size = 64;                ///< messages smaller than this are sent uncompressed (RSV1 clear)
 };
 
 /// What was agreed for one connection.

@@ -27,14 +27,15 @@ struct frame_header {
     bool fin = true, rsv1 = false, rsv2 = false, rsv3 = false;
     opcode op = opcode::text;
     bool masked = false;
-    std::uint32_t mask_key = 0;     // the 4 key bytes as they appear on the wire, loaded with memcpy (native order); 0 unmasked
-    std::uint64_t length = 0;       // payload bytes that follow the header
-    std::size_t size = 0;           // bytes of the header itself (2..14)
+    std::uint32_t mask_key =
+        0;  // the 4 key bytes as they appear on the wire, loaded with memcpy (native order); 0 unmasked
+    std::uint64_t length = 0;  // payload bytes that follow the header
+    std::size_t size = 0;      // bytes of the header itself (2..14)
 
     bool operator==(const frame_header&) const = default;
 };
 
-enum class header_status { ok, need_more, protocol_error };   // protocol_error → the caller closes with 1002
+enum class header_status { ok, need_more, protocol_error };  // protocol_error → the caller closes with 1002
 
 /// What the receiving side demands of the peer. A server requires masked frames; a
 /// client (require_mask = false) refuses them. allow_rsv1 once permessage-deflate

@@ -150,8 +150,8 @@ struct handshake_options {
 /// The verdict on an upgrade request: either 101 with its headers, or the
 /// status and reason to answer with instead.
 struct handshake_result {
-    int status = 101;          ///< 101, or 400 / 403 / 426 to answer instead
-    std::string_view error;    ///< why (a string literal), for the error response's body and logs
+    int status = 101;        ///< 101, or 400 / 403 / 426 to answer instead
+    std::string_view error;  ///< why (a string literal), for the error response's body and logs
     /// 101: Upgrade, Connection, Sec-WebSocket-Accept, [Sec-WebSocket-Protocol],
     /// [Sec-WebSocket-Extensions]. 426: Upgrade: websocket, Sec-WebSocket-Version: 13.
     header_list headers;
@@ -204,8 +204,7 @@ inline handshake_result check_handshake(const request& req, const handshake_opti
     if (!version) return fail(400, "Sec-WebSocket-Version is missing");
     if (*version != "13") return fail(426, "unsupported Sec-WebSocket-Version (13 is spoken here)");
     auto key = req.header("sec-websocket-key");
-    if (!key || !detail::is_valid_key(*key))
-        return fail(400, "Sec-WebSocket-Key must be the base64 of 16 bytes");
+    if (!key || !detail::is_valid_key(*key)) return fail(400, "Sec-WebSocket-Key must be the base64 of 16 bytes");
     if (opt.check_origin && !opt.check_origin(req.header("origin").value_or("")))
         return fail(403, "origin not allowed");
 

@@ -54,8 +54,12 @@ public:
                          }
                      });
     }
-    void ping(std::string data = {}) { if (!ch_.ping(std::move(data))) fail(send_status::closed); }
-    void pong(std::string data = {}) { if (!ch_.pong(std::move(data))) fail(send_status::closed); }
+    void ping(std::string data = {}) {
+        if (!ch_.ping(std::move(data))) fail(send_status::closed);
+    }
+    void pong(std::string data = {}) {
+        if (!ch_.pong(std::move(data))) fail(send_status::closed);
+    }
     /// Ring's close; the default is Ring's (1000 "Normal Closure").
     void close(std::uint16_t code = close_code::normal, std::string_view reason = "Normal Closure") {
         ch_.close(code, reason);

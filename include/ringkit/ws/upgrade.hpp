@@ -57,9 +57,9 @@ namespace ws {
 
 /// Per-endpoint handshake choices.
 struct accept_options {
-    std::vector<std::string> protocols{};                        ///< subprotocols we speak, preferred first
-    std::function<bool(std::string_view origin)> check_origin{}; ///< empty: any origin; false → 403
-    std::optional<deflate_options> deflate{};                    ///< empty: the server's ws_deflate option
+    std::vector<std::string> protocols{};                         ///< subprotocols we speak, preferred first
+    std::function<bool(std::string_view origin)> check_origin{};  ///< empty: any origin; false → 403
+    std::optional<deflate_options> deflate{};                     ///< empty: the server's ws_deflate option
 };
 
 namespace detail {
@@ -190,7 +190,8 @@ inline response as_channel(request& req, channel_callbacks cb) {
     }
     auto hs = ws::check_handshake(req, ws::detail::handshake_for(req, cb.websocket));
     if (!hs.ok()) {
-        const close_status failed{.code = ws::close_code::protocol_error, .reason = std::string(hs.error), .by_server = true};
+        const close_status failed{
+            .code = ws::close_code::protocol_error, .reason = std::string(hs.error), .by_server = true};
         // on_close runs even when on_handshake_error throws (the handler's exception: a 500).
         auto answer = [&] {
             try {

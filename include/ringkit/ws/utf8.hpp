@@ -22,15 +22,15 @@ namespace detail {
 // DFA states. A state is stored as its bit offset (index * 6) in a row of the
 // table below, so stepping is `next = (row[byte] >> state) & 63`.
 enum utf8_state_index : unsigned {
-    u8_accept,      // between characters
-    u8_reject,      // sticky
-    u8_need1,       // one continuation byte 80-BF left
-    u8_need2,       // two left
-    u8_after_e0,    // A0-BF, then one (no overlong 3-byte forms)
-    u8_after_ed,    // 80-9F, then one (no surrogates D800-DFFF)
-    u8_need3,       // three left
-    u8_after_f0,    // 90-BF, then two (no overlong 4-byte forms)
-    u8_after_f4,    // 80-8F, then two (nothing above U+10FFFF)
+    u8_accept,    // between characters
+    u8_reject,    // sticky
+    u8_need1,     // one continuation byte 80-BF left
+    u8_need2,     // two left
+    u8_after_e0,  // A0-BF, then one (no overlong 3-byte forms)
+    u8_after_ed,  // 80-9F, then one (no surrogates D800-DFFF)
+    u8_need3,     // three left
+    u8_after_f0,  // 90-BF, then two (no overlong 4-byte forms)
+    u8_after_f4,  // 80-8F, then two (nothing above U+10FFFF)
     u8_state_count
 };
 inline constexpr unsigned utf8_state_bits = 6;
@@ -92,10 +92,8 @@ inline const char* skip_ascii(const char* p, const char* end) noexcept {
         std::uint64_t w = 0;
         std::memcpy(&w, p, 8);
         if (std::uint64_t m = w & high_bits) {
-            if constexpr (std::endian::native == std::endian::little)
-                return p + (std::countr_zero(m) >> 3);
-            else
-                return p + (std::countl_zero(m) >> 3);
+            if constexpr (std::endian::native == std::endian::little) return p + (std::countr_zero(m) >> 3);
+            else return p + (std::countl_zero(m) >> 3);
         }
         p += 8;
     }

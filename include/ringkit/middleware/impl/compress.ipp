@@ -77,7 +77,8 @@ inline void deflate_into(z_stream& z, std::string_view in, int flush, std::strin
 inline std::string compress_all(std::string_view in, const zlib_params& p) {
     auto z = make_deflater(p);
     std::string out;
-    deflate_into(*z, in, Z_FINISH, out, deflateBound(z.get(), static_cast<uLong>(std::min<std::size_t>(in.size(), 1u << 30))));
+    deflate_into(*z, in, Z_FINISH, out,
+                 deflateBound(z.get(), static_cast<uLong>(std::min<std::size_t>(in.size(), 1u << 30))));
     return out;
 }
 
@@ -127,16 +128,16 @@ inline std::optional<std::string> read_file_body(const file_body& f) {
     return bytes;
 }
 
-RINGKIT_DECL void compress_response(const request& req, response& res, content_coding coding, const compress_options& o) {
+RINGKIT_DECL void compress_response(const request& req, response& res, content_coding coding,
+                                    const compress_options& o) {
     if (res.status == 304) return match_encoded_copy(req, res, coding);
     if (!worth_compressing(res, o)) return;
     add_vary(res.headers, "Accept-Encoding");
     if (coding == content_coding::identity) return;
     const zlib_params p{coding, o.level, o.window_bits, o.mem_level};
     if (auto* st = std::get_if<stream_body>(&res.body)) {
-        res.body = stream_body{[produce = std::move(st->produce), p](body_writer& out) {
-            return compressed_stream(produce, p, out);
-        }};
+        res.body = stream_body{
+            [produce = std::move(st->produce), p](body_writer& out) { return compressed_stream(produce, p, out); }};
     } else {
         std::optional<std::string> file_bytes;
         if (auto* f = std::get_if<file_body>(&res.body)) {

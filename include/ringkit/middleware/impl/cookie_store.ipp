@@ -57,8 +57,7 @@ RINGKIT_DECL std::optional<nlohmann::json> cookie_store::read(std::string_view s
     // fails there, so deciding on it first only skips work.
     if (!fresh(sealed_at(*raw))) return std::nullopt;
     std::optional<std::string> plain = open(state_->key, *raw);
-    for (std::size_t i = 0; !plain && i < state_->opt.old_keys.size(); ++i)
-        plain = open(state_->opt.old_keys[i], *raw);
+    for (std::size_t i = 0; !plain && i < state_->opt.old_keys.size(); ++i) plain = open(state_->opt.old_keys[i], *raw);
     if (!plain) return std::nullopt;
     std::string& text = *plain;
     auto data = nlohmann::json::parse(text, nullptr, false);
@@ -113,12 +112,11 @@ RINGKIT_DECL std::optional<std::string> cookie_store::open(const cookie_key& key
     auto ctx = detail::new_cipher_ctx();
     const auto aad = aad_of(raw);
     int len = 0, fin = 0;
-    const bool ok =
-        EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key.data(), nonce) == 1 &&
-        EVP_DecryptUpdate(ctx.get(), nullptr, &len, bytes(aad), static_cast<int>(aad.size())) == 1 &&
-        EVP_DecryptUpdate(ctx.get(), out, &len, cipher, static_cast<int>(cipher_size)) == 1 &&
-        EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, tag_size, tag.data()) == 1 &&
-        EVP_DecryptFinal_ex(ctx.get(), out + len, &fin) == 1;  // checks the tag
+    const bool ok = EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key.data(), nonce) == 1 &&
+                    EVP_DecryptUpdate(ctx.get(), nullptr, &len, bytes(aad), static_cast<int>(aad.size())) == 1 &&
+                    EVP_DecryptUpdate(ctx.get(), out, &len, cipher, static_cast<int>(cipher_size)) == 1 &&
+                    EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, tag_size, tag.data()) == 1 &&
+                    EVP_DecryptFinal_ex(ctx.get(), out + len, &fin) == 1;  // checks the tag
     if (!ok) {
         OPENSSL_cleanse(plain.data(), plain.size());
         return std::nullopt;

@@ -71,7 +71,8 @@ public:
         std::lock_guard lock(mutex_);
         if (state_ != server_state::created) throw std::logic_error("ringkit: server already started");
         unsigned n = options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
-        unsigned w = options_.worker_threads ? options_.worker_threads : std::max(1u, std::thread::hardware_concurrency());
+        unsigned w =
+            options_.worker_threads ? options_.worker_threads : std::max(1u, std::thread::hardware_concurrency());
         workers_ = std::make_unique<worker_pool>(w, options_.queue_size);
         config_.workers = workers_.get();
         for (unsigned i = 0; i < n; ++i) threads_.push_back(std::make_unique<io_thread>());
@@ -131,9 +132,7 @@ public:
         bool graceful = wait_for_connections(std::chrono::steady_clock::now() + timeout);
         if (!graceful) {
             for (auto& t : threads_)
-                asio::post(t->ctx, [&t = *t] {
-                    t.connections.for_each([](connection_base& c) { c.force_close(); });
-                });
+                asio::post(t->ctx, [&t = *t] { t.connections.for_each([](connection_base& c) { c.force_close(); }); });
             // Closed sockets end their sessions promptly; a handler that never
             // returns is destroyed with its io_context below.
             wait_for_connections(std::chrono::steady_clock::now() + std::chrono::seconds(1));
@@ -184,7 +183,8 @@ private:
                 // descriptors are free again. Retrying at once would spin on a full fd
                 // table, so pause; log the first failure and the recovery, not each retry.
                 if (failures++ == 0)
-                    config_.log("accept failed, retrying every " + std::to_string(accept_retry.count()) + " ms: " + ec.message());
+                    config_.log("accept failed, retrying every " + std::to_string(accept_retry.count()) +
+                                " ms: " + ec.message());
                 asio::steady_timer pause(self.ctx, accept_retry);
                 co_await pause.async_wait(use_tuple);
                 continue;
@@ -247,8 +247,7 @@ private:
     static void finish_queued(asio::io_context& ctx) {
         ctx.restart();
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-        while (std::chrono::steady_clock::now() < deadline && ctx.poll_one() != 0) {
-        }
+        while (std::chrono::steady_clock::now() < deadline && ctx.poll_one() != 0) {}
     }
 
     bool wait_for_connections(std::chrono::steady_clock::time_point deadline) {
