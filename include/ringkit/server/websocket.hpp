@@ -43,7 +43,7 @@
 
 #include "ringkit/core/asio.hpp"
 #include "ringkit/server/connection_list.hpp"
-#include "ringkit/ws/channel.hpp"
+#include "ringkit/channel/channel.hpp"
 #include "ringkit/ws/close.hpp"
 #include "ringkit/ws/config.hpp"
 #include "ringkit/ws/deflate.hpp"

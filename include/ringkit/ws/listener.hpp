@@ -24,7 +24,7 @@
 #include "ringkit/core/ascii.hpp"
 #include "ringkit/http/request.hpp"
 #include "ringkit/http/response.hpp"
-#include "ringkit/ws/channel.hpp"
+#include "ringkit/channel/channel.hpp"
 #include "ringkit/ws/upgrade.hpp"
 
 namespace ringkit::ws {

@@ -18,7 +18,7 @@
 #include "ringkit/core/task.hpp"
 #include "ringkit/http/request.hpp"
 #include "ringkit/http/response.hpp"
-#include "ringkit/ws/channel.hpp"
+#include "ringkit/channel/channel.hpp"
 #include "ringkit/ws/config.hpp"
 #include "ringkit/ws/handshake.hpp"
 

@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "ringkit/ws/channel.hpp"
+#include "ringkit/channel/channel.hpp"
 #include "ringkit/ws/frame.hpp"
 #include "ringkit/ws/message.hpp"
 

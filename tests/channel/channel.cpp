@@ -1,4 +1,4 @@
-#include "ringkit/ws/channel.hpp"
+#include "ringkit/channel/channel.hpp"
 
 #include <doctest/doctest.h>
 
@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "ringkit/ws/channel_set.hpp"
+#include "ringkit/channel/channel_set.hpp"
 #include "ringkit/ws/listener.hpp"
 
 using namespace ringkit;
