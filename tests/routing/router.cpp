@@ -257,6 +257,121 @@ TEST_CASE("groups nest prefixes and wrap only their own routes, inner wraps insi
     CHECK(outs(wrong).empty());
 }
 
+namespace router_test {
+
+// Counts how often it is applied, and the requests its handler sees in a counter
+// made when applied (as the guide's wrap_request_id does): X-Seen on the response.
+auto counting(std::shared_ptr<int> applied) {
+    return [applied](rk::handler next) {
+        ++*applied;
+        auto seen = std::make_shared<int>(0);
+        return rk::wrap(std::move(next), [seen](rk::request& req, const rk::handler& n) -> rk::maybe_task {
+            ++*seen;
+            return rk::then(n.invoke(req), req, [seen](rk::request&, rk::response& res) {
+                res.headers.add("X-Seen", std::to_string(*seen));
+            });
+        });
+    };
+}
+
+}  // namespace router_test
+
+TEST_CASE("a group's middleware is applied once per group: its state is shared by the group's routes") {
+    auto applied = std::make_shared<int>(0), inner_applied = std::make_shared<int>(0);
+    rk::handler app = rk::router{
+        rk::GET("/open", answer("open")),
+        rk::group("/g",
+                  {
+                      rk::GET("/a", answer("a")),
+                      rk::POST("/b", answer("b")),
+                      rk::group("/in", {rk::GET("/c", answer("c")), rk::GET("/d", answer("d"))},
+                                router_test::counting(inner_applied)),
+                  },
+                  router_test::counting(applied), tracer("outer")),
+    };
+    CHECK(*applied == 1);
+    CHECK(*inner_applied == 1);
+    auto a = call(app, "GET", "/g/a");
+    CHECK(a.body_string() == "a /g/a");
+    CHECK(a.headers.get("X-Seen") == "1");
+    CHECK(call(app, "POST", "/g/b").headers.get("X-Seen") == "2");  // the same counter: one middleware
+    auto c = call(app, "GET", "/g/in/c");
+    CHECK(c.body_string() == "c /g/in/c");
+    CHECK(rk::test::header_values(c, "X-Seen") == std::vector<std::string>{"1", "3"});  // inner's, then outer's
+    CHECK(outs(c) == std::vector<std::string>{"outer"});
+    auto d = call(app, "GET", "/g/in/d");
+    CHECK(d.body_string() == "d /g/in/d");
+    CHECK(rk::test::header_values(d, "X-Seen") == std::vector<std::string>{"2", "4"});
+    CHECK_FALSE(call(app, "GET", "/open").headers.get("X-Seen"));
+}
+
+namespace router_test {
+
+// What an outer middleware sees of the routing once the handler below is done:
+// "route|path_info|mount prefix|params", in X-Outer; also after an exception.
+auto outer_view() {
+    return [](rk::handler next) {
+        return rk::wrap(std::move(next), [](rk::request& req, const rk::handler& n) -> rk::maybe_task {
+            auto view = [](const rk::request& r) {
+                std::string v = std::string(rk::matched_route(r)) + "|" + std::string(rk::path_info(r)) + "|";
+                if (auto* m = r.ext.find<rk::mount_point>()) v += m->prefix;
+                v += "|";
+                for (auto& [name, value] : r.ext.get<rk::path_params>().values)
+                    v += std::string(name) + "=" + value + " ";
+                return v;
+            };
+            try {
+                return rk::then(n.invoke(req), req,
+                                [view](rk::request& r, rk::response& res) { res.headers.add("X-Outer", view(r)); });
+            } catch (const std::exception&) {
+                auto res = rk::response::text("caught", 500);
+                res.headers.add("X-Outer", view(req));
+                return res;
+            }
+        });
+    };
+}
+
+}  // namespace router_test
+
+TEST_CASE("a router mounted in a router: the outer middleware finds its own params and mount point again") {
+    auto show = [](rk::request& req) {
+        return rk::response::text(req.ext.get<rk::mount_point>().prefix + " " + std::string(rk::path_info(req)));
+    };
+    rk::handler inner = rk::router{
+        rk::GET("/posts/:post", answer("post")),
+        rk::GET("/later/:post",
+                [](rk::request& req) -> rk::task<rk::response> {
+                    co_return rk::response::text("later " + std::string(rk::path_param(req, "post")));
+                }),
+        rk::GET("/boom", [](rk::request&) -> rk::response { throw std::runtime_error("boom"); }),
+        rk::mount("/files", show),
+    };
+    rk::handler app = rk::router{rk::group("/blogs/:blog", {rk::mount("/m", inner)}, router_test::outer_view())};
+    const std::string outer = "/blogs/:blog/m|";
+
+    auto post = call(app, "GET", "/blogs/tech/m/posts/5");
+    CHECK(post.body_string() == "post /posts/:post blog=tech post=5");  // the inner route sees both
+    CHECK(post.headers.get("X-Outer") == outer + "/posts/5|/blogs/tech/m|blog=tech ");
+
+    auto later = call(app, "GET", "/blogs/tech/m/later/6");  // a coroutine route: put back after it
+    CHECK(later.body_string() == "later 6");
+    CHECK(later.headers.get("X-Outer") == outer + "/later/6|/blogs/tech/m|blog=tech ");
+
+    auto file = call(app, "GET", "/blogs/tech/m/files/a.css");  // the inner router's own mount
+    CHECK(file.body_string() == "/blogs/tech/m/files /a.css");
+    CHECK(file.headers.get("X-Outer") == outer + "/files/a.css|/blogs/tech/m|blog=tech ");
+
+    auto boom = call(app, "GET", "/blogs/tech/m/boom");  // and when the inner route throws
+    CHECK(boom.body_string() == "caught");
+    CHECK(boom.headers.get("X-Outer") == outer + "/boom|/blogs/tech/m|blog=tech ");
+
+    // Outside every router the outermost values stay, for an access log wrapped around the app.
+    auto req = make_request("GET", "/blogs/tech/m/posts/5");
+    run_handler(app, req);
+    CHECK(rk::matched_route(req) == "/blogs/:blog/m");
+}
+
 TEST_CASE("a mount takes every method and path below it and sets path_info") {
     auto show = [](rk::request& req) {
         auto& m = req.ext.get<rk::mount_point>();

@@ -54,6 +54,12 @@ public:
         return find<T>() != nullptr;
     }
 
+    /// Drops the T stored, if any.
+    template <class T>
+    void erase() noexcept {
+        std::erase_if(slots_, [](const auto& slot) { return slot.first == key_of<T>(); });
+    }
+
     void clear() noexcept { slots_.clear(); }
     bool empty() const noexcept { return slots_.empty(); }
 

@@ -22,10 +22,18 @@
 //     (method kept, RFC 9110 §15.4.9); else router_options::not_found (404).
 //   - The router does not normalise: "." and ".." are plain segments. Handlers
 //     that touch the file system must refuse them (the file handler does).
-// A router matches rk::path_info(req), so a router mounted in another works.
+// A router matches rk::path_info(req), so a router mounted in another works;
+// when the inner router's route is done, the outer router's path_params and
+// mount_point are back in place for the outer middleware.
+//
+// A group's middleware is applied once, when the router is built, to one
+// handler that passes each request on to the route that matched (found in
+// req.ext): state a middleware makes when it is applied is the group's,
+// shared by all its routes.
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <initializer_list>
 #include <memory>
@@ -147,8 +155,10 @@ inline route mount(std::string prefix, handler h) {
 /// Routes under a common prefix, wrapped in middleware of their own: the group's
 /// routes see it, the rest of the router does not. Wraps apply as in
 /// `h | wraps...` (the last outermost); an outer group's wrap encloses an inner
-/// one's. A wrap is applied once per route when the router is built, so a
-/// middleware whose state its routes must share keeps it behind a shared_ptr.
+/// one's. Each wrap is applied once per group when the router is built (not
+/// once per route), so what a middleware makes when applied (a counter, a
+/// cache) is shared by the group's routes. The handler it wraps finds the
+/// matched route in the request: a middleware calls it as any `next`.
 /// A route "/" (or "") in a group is the prefix itself ("/api"), not "/api/".
 template <class... M>
 requires(middleware_fn<M>&&...) route group(std::string prefix, std::vector<route> routes, M... wraps) {
@@ -176,9 +186,78 @@ namespace detail {
 struct route_entry {
     std::string method;  // "" for any method (and mounts)
     bool websocket = false;
-    handler target;
-    std::string tmpl;  // the full template, for path_params::route and error messages
+    handler target;                     // the route's own handler, without its groups' wraps
+    std::string tmpl;                   // the full template, for path_params::route and error messages
+    std::vector<std::uint32_t> groups;  // router_table::groups enclosing it, outermost first
 };
+
+// The route a request matched, for the groups' handlers to pass it on to: in
+// req.ext only while a route inside a group runs.
+struct route_match {
+    const route_entry* entry = nullptr;
+};
+
+// What an inner router replaced in req.ext, put back when its route is done
+// (also when it throws) so that the outer router's middleware reads its own
+// path_params and mount_point on the way out, and its groups find their route.
+class route_scope {
+public:
+    // Before the inner router puts its own values in: path_params is always
+    // replaced, so it is moved out; the others are copied, as they may stay.
+    explicit route_scope(request& req) : req_(&req) {
+        if (auto* p = req.ext.find<path_params>()) params_ = std::move(*p);
+        if (auto* m = req.ext.find<mount_point>()) mount_ = *m;
+        if (auto* r = req.ext.find<route_match>()) match_ = *r;
+    }
+    route_scope(route_scope&& o) noexcept
+        : req_(std::exchange(o.req_, nullptr)), params_(std::move(o.params_)), mount_(std::move(o.mount_)),
+          match_(o.match_) {}
+    route_scope(const route_scope&) = delete;
+    route_scope& operator=(const route_scope&) = delete;
+    route_scope& operator=(route_scope&&) = delete;
+    ~route_scope() { restore(); }
+
+    /// Puts the outer values back (once).
+    void restore() noexcept {
+        if (!req_) return;
+        put_back(params_, *req_);
+        put_back(mount_, *req_);
+        put_back(match_, *req_);
+        req_ = nullptr;
+    }
+
+private:
+    template <class T>
+    static void put_back(std::optional<T>& slot, request& req) noexcept {
+        if (!slot) return req.ext.erase<T>();
+        if (auto* v = req.ext.find<T>()) *v = std::move(*slot);
+        else {
+            try {
+                req.ext.emplace<T>(std::move(*slot));
+            } catch (...) {}  // out of memory while unwinding: the outer middleware reads none
+        }
+    }
+
+    request* req_;
+    std::optional<path_params> params_;
+    std::optional<mount_point> mount_;
+    std::optional<route_match> match_;
+};
+
+// Awaits an inner router's route, then puts the outer values back before the
+// outer middleware sees the response (or the exception).
+inline task<response> finish_in_scope(task<response> pending, route_scope scope) {
+    std::exception_ptr error;
+    std::optional<response> res;
+    try {
+        res.emplace(co_await std::move(pending));
+    } catch (...) {
+        error = std::current_exception();
+    }
+    scope.restore();
+    if (error) std::rethrow_exception(error);
+    co_return std::move(*res);
+}
 
 struct route_leaf {
     std::vector<route_entry> entries;
@@ -219,20 +298,31 @@ inline std::string join_path(std::string_view prefix, std::string_view path) {
 struct router_table {
     path_trie trie;
     std::vector<route_leaf> leaves;
+    std::vector<handler> groups;  // each group's wraps around its pass-on handler (group_next)
     router_options options;
 
-    void add(const route& r, const std::string& prefix, std::vector<const route*>& groups) {
+    // The handler a group's wraps enclose: the next group inside it on the
+    // matched route's way, or the route itself. The table outlives it (it owns it).
+    handler group_next(std::size_t depth) const {
+        return [this, depth](request& req) -> maybe_task {
+            const route_entry& e = *req.ext.get<route_match>().entry;
+            if (depth + 1 < e.groups.size()) return groups[e.groups[depth + 1]].invoke(req);
+            return e.target.invoke(req);
+        };
+    }
+
+    void add(const route& r, const std::string& prefix, std::vector<std::uint32_t>& enclosing) {
         const std::string full = join_path(prefix, r.path);
         if (r.what == route::kind::group) {
-            groups.push_back(&r);
-            for (auto& child : r.routes) add(child, full, groups);
-            groups.pop_back();
+            handler h = group_next(enclosing.size());
+            for (auto& w : r.wraps) h = w(std::move(h));
+            enclosing.push_back(static_cast<std::uint32_t>(groups.size()));
+            groups.push_back(std::move(h));
+            for (auto& child : r.routes) add(child, full, enclosing);
+            enclosing.pop_back();
             return;
         }
         if (!r.target) throw std::invalid_argument("ringkit::router: route " + full + " has no handler");
-        handler h = r.target;
-        for (auto g = groups.rbegin(); g != groups.rend(); ++g)
-            for (auto& w : (*g)->wraps) h = w(std::move(h));
         auto segs = parse_template(full);
         auto kind = path_trie::leaf_kind::exact;
         if (r.what == route::kind::mount) {
@@ -247,7 +337,7 @@ struct router_table {
             slot = static_cast<std::uint32_t>(leaves.size());
             leaves.emplace_back();
         }
-        route_entry entry{r.method, r.websocket, std::move(h), full};
+        route_entry entry{r.method, r.websocket, r.target, full, enclosing};
         for (auto& e : leaves[slot].entries)
             if (e.method == entry.method && e.websocket == entry.websocket)
                 throw std::invalid_argument("ringkit::router: " + describe(entry) + " repeats " + describe(e));
@@ -296,7 +386,7 @@ public:
     explicit router(const std::vector<route>& routes, router_options options = {}) {
         auto t = std::make_shared<detail::router_table>();
         t->options = std::move(options);
-        std::vector<const route*> groups;
+        std::vector<std::uint32_t> groups;
         for (auto& r : routes) t->add(r, "", groups);
         t->trie.finalize();
         table_ = std::move(t);
@@ -340,10 +430,22 @@ public:
             return true;
         });
         if (hit) {
+            // A router inside another: the outer one's values come back when this route is done.
+            std::optional<detail::route_scope> scope;
+            if (req.ext.contains<path_params>() || req.ext.contains<mount_point>()) scope.emplace(req);
             // `path` may point into the mount_point replaced here: it is not used below.
             req.ext.emplace<path_params>(std::move(params));
             if (mounted) req.ext.emplace<mount_point>(std::move(*mounted));
-            return hit->target.invoke(req);
+            const handler* first = &hit->target;
+            if (!hit->groups.empty()) {
+                req.ext.emplace<detail::route_match>(detail::route_match{hit});
+                first = &t.groups[hit->groups.front()];
+            }
+            auto r = first->invoke(req);  // on a throw, `scope` puts the outer values back
+            if (scope)
+                if (auto* pending = std::get_if<task<response>>(&r))
+                    return detail::finish_in_scope(std::move(*pending), std::move(*scope));
+            return r;
         }
         if (!seen.empty()) {
             response res(req.method_name == "OPTIONS" && t.options.answer_options ? 204 : 405);
