@@ -27,11 +27,11 @@ std::shared_ptr<channel_core> make_core(asio::io_context& io, bool websocket = t
 }
 
 // Stands in for the server's logger.
-struct recording_log final : detail::error_log {
-    mutable std::vector<std::string> lines;
-    void log(std::string_view message, const std::exception_ptr& error) const override {
+struct recording_log {
+    std::vector<std::string> lines;
+    ringkit::logger logger{[this](std::string_view message, const std::exception_ptr& error) {
         lines.push_back(std::string(message) + ": " + exception_message(error));
-    }
+    }};
 };
 
 std::vector<out_item> drain(channel_core& core) {
@@ -245,7 +245,7 @@ TEST_CASE("channel_set takes a Ring socket (or a ws::stream) directly") {
 TEST_CASE("a callback's exception: on the channel's thread logged and 1011 queued; elsewhere the caller's") {
     asio::io_context io;
     recording_log log;
-    auto core = std::make_shared<channel_core>(io.get_executor(), true, 100, &log);
+    auto core = std::make_shared<channel_core>(io.get_executor(), true, 100, &log.logger);
     channel ch(core);
     ch.on_receive([](channel&, ws::message&&) { throw std::runtime_error("boom"); });
     io.run();  // registered there (posted: this is not the channel's thread)

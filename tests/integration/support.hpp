@@ -79,7 +79,7 @@ private:
 /// A logger that keeps what it is told (thread-safe: it is called on I/O threads).
 class captured_log {
 public:
-    logger_fn hook() {
+    ringkit::logger hook() {
         return [this](std::string_view message, std::exception_ptr error) {
             std::string what = ringkit::exception_message(error);
             std::lock_guard lock(mutex_);

@@ -6,7 +6,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "support/run_handler.hpp"
 
@@ -90,6 +92,19 @@ TEST_CASE("site_defaults: a malformed query is 400, an exception 500 with the se
     CHECK(res.body_string().find("boom") == std::string_view::npos);
     CHECK(res.headers.get("X-Frame-Options") == "SAMEORIGIN");
     CHECK(logged.find("/boom") != std::string::npos);
+}
+
+TEST_CASE("the presets report a caught exception to the request's logger: the server's") {
+    std::vector<std::string> logged;
+    auto boom = [](rk::request&) -> rk::response { throw std::runtime_error("boom"); };
+    for (const auto& app : {rk::handler(boom) | rk::site_defaults(), rk::handler(boom) | rk::api_defaults()}) {
+        auto req = make_request("GET", "/boom");
+        req.logger = [&](std::string_view m, std::exception_ptr e) {
+            logged.push_back(std::string(m) + ": " + rk::exception_message(e));
+        };
+        CHECK(run_handler(app, req).status == 500);
+    }
+    CHECK(logged == std::vector<std::string>(2, "handler threw on GET /boom; sent 500: boom"));
 }
 
 TEST_CASE("site_defaults: static files are served before the handler, with ETag and 304") {

@@ -22,7 +22,7 @@ struct logged {
 
 struct recorder {
     std::shared_ptr<std::vector<logged>> calls = std::make_shared<std::vector<logged>>();
-    rk::error_logger hook() const {
+    rk::logger hook() const {
         return [calls = calls](std::string_view m, std::exception_ptr e) {
             calls->push_back({std::string(m), rk::exception_message(e)});
         };
@@ -140,4 +140,16 @@ TEST_CASE("outer middleware still sees the 500; responses that are not errors pa
     CHECK(res.status == 418);
     CHECK(res.body_string() == "fine");
     CHECK(log.calls->empty());
+}
+
+TEST_CASE("without a logger of its own, wrap_exceptions tells the request's (the server's); its own wins") {
+    recorder server_log, own_log;
+    auto req = make_request("GET", "/x");
+    req.logger = server_log.hook();
+    CHECK(run_handler(throws_async | rk::wrap_exceptions(), req).status == 500);
+    REQUIRE(server_log.calls->size() == 1);
+    CHECK((*server_log.calls)[0].what == "db password is hunter2");
+    CHECK(run_handler(throws_sync | rk::wrap_exceptions(own_log.hook()), req).status == 500);
+    CHECK(own_log.calls->size() == 1);
+    CHECK(server_log.calls->size() == 1);
 }

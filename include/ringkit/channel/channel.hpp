@@ -40,6 +40,7 @@
 
 #include "ringkit/core/asio.hpp"
 #include "ringkit/core/exception.hpp"
+#include "ringkit/core/logger.hpp"
 #include "ringkit/core/task.hpp"
 #include "ringkit/core/wait_list.hpp"
 #include "ringkit/http/response.hpp"
@@ -110,21 +111,9 @@ struct out_item {
 };
 
 /// Where exceptions from a channel's callbacks are reported: the server's
-/// logger, which outlives every callback a connection runs.
-class error_log {
-public:
-    virtual void log(std::string_view message, const std::exception_ptr& error) const = 0;
-
-    /// For a channel outside a server (unit tests), and a server without a logger.
-    static void to_stderr(std::string_view message, const std::exception_ptr& error) {
-        auto what = exception_message(error);
-        (void)std::fprintf(stderr, "ringkit: %.*s%s%s\n", static_cast<int>(message.size()), message.data(),
-                           what.empty() ? "" : ": ", what.c_str());  // nowhere to report a failure
-    }
-
-protected:
-    ~error_log() = default;
-};
+/// logger, which outlives every callback a connection runs. (The old name of
+/// ringkit::logger, kept for the connection's hooks.)
+using error_log = ringkit::logger;
 
 /// The connection side of a channel, called on the connection's thread.
 class channel_transport {

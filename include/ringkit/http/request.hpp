@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "ringkit/core/logger.hpp"
 #include "ringkit/core/type_map.hpp"
 #include "ringkit/http/headers.hpp"
 #include "ringkit/http/method.hpp"
@@ -68,6 +69,9 @@ struct request {
 
     /// The server's pool for blocking work (see ringkit::blocking); null outside a server.
     worker_pool* workers = nullptr;
+    /// The server's logger (server_options::logger), for middleware to report what it
+    /// catches; stderr outside a server. Kept by clear().
+    ringkit::logger logger{};
     /// The connection serving this request, for ws::accept and as_channel; null outside a server.
     detail::connection_hooks* hooks = nullptr;
 

@@ -3,9 +3,10 @@
 // same at the top, but there the wraps outside the failed handler never see a
 // response: catching here lets access logging, security headers and the rest
 // still run on the 500, and lets an application answer with its own error page.
+// The exception goes to the server's logger (request::logger) unless the
+// options name another, so the presets report where the server does.
 #pragma once
 
-#include <cstdio>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -15,17 +16,15 @@
 
 #include "ringkit/core/ascii.hpp"
 #include "ringkit/core/exception.hpp"
+#include "ringkit/core/logger.hpp"
 #include "ringkit/middleware/middleware.hpp"
 
 namespace ringkit {
 
-/// The logger hook's shape (server_options::logger has the same): a message and
-/// the exception it is about.
-using error_logger = std::function<void(std::string_view message, std::exception_ptr error)>;
-
 struct exception_options {
-    /// Told once per exception caught; empty: a line on stderr.
-    error_logger logger = {};
+    /// Told once per exception caught; empty: the request's logger, which is the
+    /// server's (server_options::logger), or stderr outside a server.
+    ringkit::logger logger = {};
     /// Puts the exception's what() in the 500's body. For development only: it
     /// tells a client about the server's insides.
     bool show_details = false;
@@ -60,9 +59,7 @@ struct exception_state {
         message += ' ';
         detail::append_log_escaped(message, std::string_view(req.uri).substr(0, 1024));
         message += "; sent 500";
-        if (options.logger) return options.logger(message, error);
-        auto what = exception_message(error);
-        (void)std::fprintf(stderr, "ringkit: %s: %s\n", message.c_str(), what.c_str());  // nowhere to report a failure
+        (options.logger ? options.logger : req.logger).log(message, error);
     }
 };
 
@@ -98,7 +95,7 @@ inline auto wrap_exceptions(exception_options options = {}) {
 }
 
 /// wrap_exceptions with only a logger hook.
-inline auto wrap_exceptions(error_logger logger) {
+inline auto wrap_exceptions(ringkit::logger logger) {
     return wrap_exceptions(exception_options{.logger = std::move(logger)});
 }
 

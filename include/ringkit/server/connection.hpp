@@ -59,16 +59,16 @@ class worker_pool;
 
 namespace detail {
 
-/// What every connection of a server shares (read-only while it runs); as the
-/// server's error_log it outlives every channel callback.
-struct connection_config final : error_log {
+/// What every connection of a server shares (read-only while it runs); its
+/// logger (server_options::logger) outlives every channel callback.
+struct connection_config {
     parser_limits limits;
     std::string server_header = "ringkit";
     std::chrono::milliseconds header_timeout{10'000}, read_timeout{30'000}, idle_timeout{60'000}, write_timeout{30'000},
         linger_timeout{2'000}, body_rate_grace{5'000};
     std::size_t min_body_rate = 240;
     worker_pool* workers = nullptr;
-    logger_fn logger;
+    ringkit::logger logger;
     ws::config ws;
 
     static connection_config from(const server_options& o) {
@@ -92,10 +92,7 @@ struct connection_config final : error_log {
         return c;
     }
 
-    void log(std::string_view message, const std::exception_ptr& error = nullptr) const override {
-        if (logger) return logger(message, error);
-        to_stderr(message, error);
-    }
+    void log(std::string_view message, const std::exception_ptr& error = nullptr) const { logger.log(message, error); }
 };
 
 /// The sockets a server serves: bound to their io_context's executor, smaller
@@ -131,6 +128,7 @@ public:
         req_.remote_addr = peer_.remote_addr;
         req_.server_port = peer_.server_port;
         req_.workers = config.workers;
+        req_.logger = config.logger;
         req_.hooks = this;
         parser_->bind(req_);
         if constexpr (requires { stream_.non_blocking(true); }) {
@@ -454,7 +452,7 @@ private:
 
     asio::any_io_executor executor() override { return stream_.get_executor(); }
     const ws::config& ws_settings() const noexcept override { return config_.ws; }
-    const detail::error_log& logger() const noexcept override { return config_; }
+    const detail::error_log& logger() const noexcept override { return config_.logger; }
 
     task<bool> upgrade_now(ws::handshake_result handshake, std::shared_ptr<detail::channel_core> core) override {
         claim(takeover::websocket);

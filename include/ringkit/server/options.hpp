@@ -5,18 +5,12 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <exception>
-#include <functional>
 #include <string>
-#include <string_view>
 
+#include "ringkit/core/logger.hpp"
 #include "ringkit/ws/deflate_options.hpp"
 
 namespace ringkit {
-
-/// Receives what the server cannot answer for itself: handler exceptions, invalid
-/// responses, accept failures. Called on the thread where it happened.
-using logger_fn = std::function<void(std::string_view message, std::exception_ptr error)>;
 
 struct server_options {
     std::string ip = "0.0.0.0";
@@ -60,7 +54,11 @@ struct server_options {
     unsigned worker_threads = 0;     ///< pool for ringkit::blocking handlers; 0: one per core
     std::size_t queue_size = 20480;  ///< blocking jobs waiting; beyond it → 503 at once
 
-    logger_fn logger{};  ///< empty: print to stderr ({}: no -Wextra warning for {.port = ...})
+    /// Receives what the server cannot answer for itself (handler exceptions, invalid
+    /// responses, accept failures), and what middleware reports through request::logger
+    /// (the presets' caught exceptions, files that cannot be opened). Called on the
+    /// thread where it happened. Empty: stderr ({}: no -Wextra warning for {.port = ...}).
+    ringkit::logger logger{};
 };
 
 }  // namespace ringkit
