@@ -2,10 +2,14 @@
 // reach the logger; a full pool answers 503 at once.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <future>
 #include <stdexcept>
 
 #include "integration/support.hpp"
+#include "ringkit/middleware/defaults.hpp"
 
 using namespace ringkit;
 using namespace ringkit::test;
@@ -61,6 +65,35 @@ TEST_CASE("a handler exception becomes a generic 500 and reaches the logger") {
         CHECK(e.had_exception);
         CHECK(e.what == secret);
     }
+}
+
+TEST_CASE("what middleware catches reaches server_options::logger through request::logger") {
+    captured_log log;
+    server_options opts;
+    opts.logger = log.hook();
+    // A symlink to itself: open(2) fails with ELOOP, a file that exists but cannot be opened.
+    const auto loop = std::filesystem::temp_directory_path() / ("ringkit-loop-" + std::to_string(::getpid()));
+    std::filesystem::remove(loop);
+    std::filesystem::create_symlink(loop, loop);
+    handler app = [&](request& req) -> response {
+        if (req.uri == "/file") return response::file(loop.string(), "text/plain", req.logger);
+        throw std::runtime_error("preset-caught-5e2a");
+    };
+    test_server srv(app | api_defaults(), opts);
+    client c(srv.port());
+    REQUIRE(c.send(get("/boom") + get("/file")));
+    auto boom = c.read_response();
+    CHECK(boom.status == 500);
+    CHECK(boom.header("X-Content-Type-Options") == "nosniff");  // the preset's 500, not the server's
+    CHECK(c.read_response().status == 500);
+    srv.stop(1s);
+    std::filesystem::remove(loop);
+    auto entries = log.entries();
+    REQUIRE(entries.size() == 2);
+    CHECK(entries[0].message == "handler threw on GET /boom; sent 500");
+    CHECK(entries[0].what == "preset-caught-5e2a");
+    CHECK(entries[1].message.find("cannot open file") == 0);
+    CHECK(entries[1].message.ends_with("; sent 500"));
 }
 
 namespace {

@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include "support/run_handler.hpp"
 
@@ -281,4 +283,23 @@ TEST_CASE("wrap_file: files are served, everything else goes to the next handler
     fetcher get2{coro | rk::wrap_file(t.root.string())};
     CHECK(body_bytes(get2("/missing")) == "coro");
     CHECK(body_bytes(get2("/hello.txt")) == hello);
+}
+
+TEST_CASE("a file that is there but cannot be opened is answered (500 here: ELOOP) and told to the request's logger") {
+    tree t;
+    fs::create_symlink("loop", t.root / "loop");  // open(2): ELOOP
+    std::vector<std::string> logged;
+    auto ask = [&](const rk::handler& h, std::string_view target) {
+        auto req = make_request("GET", target);
+        req.logger = [&](std::string_view m, std::exception_ptr) { logged.emplace_back(m); };
+        return run_handler(h, req);
+    };
+    rk::handler app = [](rk::request&) { return rk::response::text("app"); };
+    for (const auto& h : {rk::file_handler(t.root.string()), app | rk::wrap_file(t.root.string())}) {
+        auto res = ask(h, "/loop");
+        CHECK(res.status == 500);                     // wrap_file answers too: the file is not missing
+        CHECK(ask(h, "/hello.txt/x").status != 500);  // ENOTDIR: missing, 404 (or the app)
+    }
+    REQUIRE(logged.size() == 2);
+    CHECK(logged[0] == "cannot open file \"" + (fs::canonical(t.root) / "loop").string() + "\"; sent 500");
 }

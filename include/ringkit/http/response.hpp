@@ -6,21 +6,45 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <type_traits>
 #include <utility>
 #include <variant>
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "ringkit/core/ascii.hpp"
+#include "ringkit/core/logger.hpp"
 #include "ringkit/core/task.hpp"
 #include "ringkit/http/headers.hpp"
 
 namespace ringkit {
+
+class response;
+
+namespace detail {
+/// The status for a file that open(2) or fstat(2) failed on with `err`: only a
+/// missing file is 404 (ENOENT, ENOTDIR); EACCES 403; out of descriptors
+/// (EMFILE, ENFILE) 503, which a client may retry; anything else 500.
+inline int file_error_status(int err) noexcept {
+    switch (err) {
+    case ENOENT:
+    case ENOTDIR: return 404;
+    case EACCES: return 403;
+    case EMFILE:
+    case ENFILE: return 503;
+    default: return 500;
+    }
+}
+/// The answer for `path` failing with `err`, told to `log` unless it is a 404.
+inline response file_error(std::string_view path, int err, const logger& log);
+}  // namespace detail
 
 /// A regular file sent as the body, with sendfile(2) where the transport allows.
 /// The descriptor is opened when the response is made, so a missing file is
@@ -88,17 +112,23 @@ public:
         return response(status, {{"Location", std::move(location)}});
     }
 
-    /// The file at `path` (404 when it cannot be opened as a regular file).
-    static response file(const std::string& path, std::string content_type = "application/octet-stream") {
+    /// The file at `path`. 404 when it does not exist (ENOENT, ENOTDIR) or is not a
+    /// regular file; when it exists but cannot be opened: 403 (EACCES), 503 (EMFILE,
+    /// ENFILE: out of descriptors, worth a retry) or 500 (anything else), each told
+    /// to `log` with the errno as a std::system_error. In a handler, pass req.logger
+    /// (the server's); the default prints to stderr.
+    static response file(const std::string& path, std::string content_type = "application/octet-stream",
+                         const logger& log = {}) {
         // O_NONBLOCK: opening a FIFO must not block the I/O thread (it is then refused below).
         int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-        if (fd < 0) return not_found();
+        if (fd < 0) return detail::file_error(path, errno, log);
         auto owned = std::shared_ptr<const int>(new int(fd), [](const int* p) {
             ::close(*p);
             delete p;
         });
         struct stat st {};
-        if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return not_found();
+        if (::fstat(fd, &st) != 0) return detail::file_error(path, errno, log);
+        if (!S_ISREG(st.st_mode)) return not_found();
         response r(200);
         r.headers.add("Content-Type", std::move(content_type));
         r.body = file_body{std::move(owned), 0, static_cast<std::uint64_t>(st.st_size)};
@@ -132,5 +162,24 @@ private:
         return r;
     }
 };
+
+namespace detail {
+inline response file_error(std::string_view path, int err, const logger& log) {
+    const int status = file_error_status(err);
+    if (status == 404) return response::not_found();
+    // The path may hold a client's bytes (a handler built it from the uri): escaped.
+    std::string message = "cannot open file \"";
+    append_log_escaped(message, path.substr(0, 1024));
+    message += "\"; sent " + std::to_string(status);
+    try {
+        log.log(message, std::make_exception_ptr(std::system_error(err, std::generic_category())));
+    } catch (...) {}  // a failing logger must not change the answer
+    switch (status) {
+    case 403: return response::text("Forbidden", 403);
+    case 503: return response::text("Service Unavailable", 503);
+    default: return response::text("Internal Server Error", 500);
+    }
+}
+}  // namespace detail
 
 }  // namespace ringkit

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <climits>
 #include <cstdint>
 #include <cstdio>
@@ -202,14 +203,19 @@ inline bool is_inside(std::string_view root, std::string_view path) noexcept {
     return path.size() == root.size() || root.back() == '/' || path[root.size()] == '/';
 }
 
-// Opens `path` (without blocking on a FIFO) and checks where it led.
+// Opens `path` (without blocking on a FIFO) and checks where it led. On failure
+// `err` is the errno, or ENOENT for a symlink out of the root (to the client it
+// does not exist).
 inline std::shared_ptr<const int> open_checked(const config& c, const std::string& root, const std::string& path,
-                                               struct stat& st) {
+                                               struct stat& st, int& err) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    err = errno;
     if (fd < 0) return nullptr;
     auto owned = own(fd);
+    err = ENOENT;
     if (!c.opts.follow_symlinks && !is_inside(root, real_path(fd, path))) return nullptr;
-    if (::fstat(fd, &st) != 0) return nullptr;
+    err = ::fstat(fd, &st) == 0 ? 0 : errno;
+    if (err != 0) return nullptr;
     return owned;
 }
 
@@ -230,6 +236,11 @@ struct outcome {
     response res;
 };
 
+inline outcome failed(const request& req, const std::string& path, int err) {
+    if (file_error_status(err) == 404) return {404, {}};
+    return {0, file_error(path, err, req.logger)};
+}
+
 inline outcome serve(request& req, const config& c) {
     const auto& o = c.opts;
     if (req.request_method != method::get && req.request_method != method::head) return {405, {}};
@@ -241,8 +252,11 @@ inline outcome serve(request& req, const config& c) {
     std::string path = root;
     for (auto& seg : checked.segments) path.append("/").append(seg);
     struct stat st {};
-    auto fd = open_checked(c, root, path, st);
-    if (!fd) return {404, {}};
+    int err = 0;
+    auto fd = open_checked(c, root, path, st, err);
+    // Only a missing file is 404 (and left to wrap_file's next handler); one that
+    // exists but cannot be opened is answered here, and logged (response::file's rules).
+    if (!fd) return failed(req, path, err);
     std::string_view name = checked.segments.empty() ? std::string_view() : std::string_view(checked.segments.back());
     if (S_ISDIR(st.st_mode)) {
         // The uri, not path_info, decides: a mount's own path ("/static") has path_info "/",
@@ -258,7 +272,9 @@ inline outcome serve(request& req, const config& c) {
             struct stat ist {};
             candidate.resize(dir_size);
             candidate += file;
-            if (auto ifd = open_checked(c, root, candidate, ist); ifd && S_ISREG(ist.st_mode)) {
+            auto ifd = open_checked(c, root, candidate, ist, err);
+            if (!ifd && file_error_status(err) != 404) return failed(req, candidate, err);
+            if (ifd && S_ISREG(ist.st_mode)) {
                 index = std::move(ifd);
                 st = ist;
                 name = file;
@@ -304,7 +320,9 @@ inline response refusal(int status) {
 /// A handler serving the file that path_info(req) names under `root` (GET and
 /// HEAD; other methods get 405 with Allow). Missing files, dotfiles and
 /// symlinks out of the root are 404; paths that try to leave the root are 400.
-/// Conditional requests get 304 / 412, Range requests 206 / 416.
+/// A file that is there but cannot be opened gets response::file's answer (403,
+/// 503 or 500), told to req.logger. Conditional requests get 304 / 412, Range
+/// requests 206 / 416.
 inline handler file_handler(std::string root, file_options opts = {}) {
     auto c = std::make_shared<const detail::files::config>(std::move(root), std::move(opts));
     return [c](request& req) -> response {
@@ -314,8 +332,9 @@ inline handler file_handler(std::string root, file_options opts = {}) {
 }
 
 /// Ring's wrap-file: a GET or HEAD naming a file under `root` is answered
-/// with it (as file_handler would); every other request, including ones whose
-/// path is refused, goes to the next handler.
+/// with it (as file_handler would), and so is one naming a file that cannot be
+/// opened (403, 503, 500); every other request, including ones whose path is
+/// refused, goes to the next handler.
 inline auto wrap_file(std::string root, file_options opts = {}) {
     auto c = std::make_shared<const detail::files::config>(std::move(root), std::move(opts));
     return [c](handler next) {
