@@ -1,5 +1,7 @@
-// The README's twenty lines, built so they cannot rot.
+// The README's first router, built so it cannot rot: routes with a path param,
+// a coroutine handler, and a blocking one on the worker pool.
 #include <ringkit/server.hpp>
+#include <ringkit/router.hpp>
 #include <ringkit/json.hpp>  // rk::response::json
 #include <cstdlib>
 namespace rk = ringkit;
@@ -10,13 +12,14 @@ rk::task<rk::response> hello(rk::request& req) {
 }
 
 int main(int argc, char** argv) {
-    rk::handler app = [](rk::request& req) -> rk::task<rk::response> {
-        if (req.uri == "/hello") co_return co_await hello(req);
-        if (req.uri == "/slow")
-            co_return co_await rk::blocking([](rk::request&) {  // runs on the worker pool
-                return rk::response::json({{"done", true}});
-            })(req);
-        co_return rk::response::not_found();
+    rk::router app{
+        rk::GET("/hello", hello),
+        rk::GET("/hello/:name", [](rk::request& req) {  // a plain function: no coroutine frame
+            return rk::response::text("Hello, " + std::string(rk::path_param(req, "name")));
+        }),
+        rk::GET("/slow", rk::blocking([](rk::request&) {  // runs on the worker pool
+            return rk::response::json({{"done", true}});
+        })),
     };
     auto port = static_cast<std::uint16_t>(argc > 1 ? std::atoi(argv[1]) : 8080);  // 0: any free port
     rk::server server(app, {.ip = "127.0.0.1", .port = port, .threads = 2});

@@ -1,4 +1,4 @@
-"""examples/hello.cpp (the README's twenty lines) answers what the README says it does."""
+"""examples/hello.cpp (the README's first router) answers what the README says it does."""
 import json
 import sys
 import unittest
@@ -20,6 +20,14 @@ class Hello(unittest.TestCase):
 
     def test_greets_by_name_from_the_query(self):
         self.assertEqual(self.app.request("GET", "/hello?name=ringkit%20user")[::2], (200, b"Hello, ringkit user"))
+
+    def test_greets_by_name_from_the_path(self):
+        self.assertEqual(self.app.request("GET", "/hello/ringkit%20user")[::2], (200, b"Hello, ringkit user"))
+
+    def test_the_router_answers_405_with_allow_for_another_method(self):
+        status, headers, _ = self.app.request("POST", "/hello")
+        self.assertEqual(status, 405)
+        self.assertEqual(headers["allow"], "GET, HEAD, OPTIONS")
 
     def test_slow_route_answers_from_the_worker_pool(self):
         status, headers, body = self.app.request("GET", "/slow")
