@@ -372,6 +372,22 @@ TEST_CASE("a router mounted in a router: the outer middleware finds its own para
     CHECK(rk::matched_route(req) == "/blogs/:blog/m");
 }
 
+TEST_CASE("a group's middleware may call its next twice, through a router mounted inside with groups of its own") {
+    // Retries once: the second call must find the same route, through the inner group's middleware again.
+    auto twice = rk::around([](rk::request& req, const rk::handler& next) -> rk::task<rk::response> {
+        auto first = co_await next(req);
+        auto second = co_await next(req);
+        second.headers.add("X-First", std::string(first.body_string()));
+        co_return second;
+    });
+    rk::handler inner = rk::router{rk::group("/in", {rk::GET("/:id", answer("leaf"))}, tracer("inner"))};
+    rk::handler app = rk::router{rk::group("/out", {rk::mount("/m", inner)}, twice)};
+    auto res = call(app, "GET", "/out/m/in/7");
+    CHECK(res.body_string() == "leaf /in/:id id=7");
+    CHECK(res.headers.get("X-First") == "leaf /in/:id id=7");
+    CHECK(outs(res) == std::vector<std::string>{"inner"});  // the second call went through the inner group too
+}
+
 TEST_CASE("a mount takes every method and path below it and sets path_info") {
     auto show = [](rk::request& req) {
         auto& m = req.ext.get<rk::mount_point>();
