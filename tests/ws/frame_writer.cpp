@@ -79,10 +79,11 @@ TEST_CASE("items are framed and written in order, whatever the socket takes per 
         CHECK(late.empty());
         auto wire = write_all(w, step);
         CHECK(read_back(wire) == std::vector<std::string>{"hello", "ping:p", std::string(70000, 'b')});
-        std::size_t accounted = 0;
-        auto done = w.finish_batch(accounted);
-        CHECK(done.size() == 3);
-        CHECK(accounted == 5 + 1 + 70000);
+        CHECK(w.batch().size() == 3);
+        CHECK(w.accounted() == 5 + 1 + 70000);
+        w.reset();
+        CHECK(w.batch().empty());
+        CHECK(w.accounted() == 0);
     }
 }
 

@@ -73,7 +73,8 @@ public:
     frame_writer(const deflate_options& options, std::optional<deflate_params> deflate)
         : options_(options), deflate_(deflate) {}
 
-    /// Takes every item of `queue` (left empty) into the batch, framing each.
+    /// Takes every item of `queue` (left empty, perhaps with the memory of an
+    /// earlier batch) into the batch, framing each.
     /// Items after a close frame (and every item once one was taken) go to `late`:
     /// they are never written. Returns the close frame among them, if any.
     std::optional<close_taken> take(std::vector<item>& queue, std::vector<item>& late) {
@@ -148,17 +149,22 @@ public:
         return true;
     }
 
-    /// The written batch, handed over with the bytes it weighed in the queue; the
-    /// writer starts a new one. Call once empty() (or to drop a failed batch).
-    std::vector<item> finish_batch(std::size_t& accounted) {
-        accounted = 0;
-        for (auto& f : frames_) accounted += f.accounted;
-        std::vector<item> done;
-        done.swap(batch_);
+    /// The batch, once written (empty()): its items, for their completions.
+    std::vector<item>& batch() noexcept { return batch_; }
+    /// What the batch's items weighed against the queue's high-water mark.
+    std::size_t accounted() const noexcept {
+        std::size_t total = 0;
+        for (const auto& f : frames_) total += f.accounted;
+        return total;
+    }
+    /// Starts a new batch (the old one written, or dropped), keeping its memory
+    /// unless a burst made it large.
+    void reset() noexcept {
+        batch_.clear();
         frames_.clear();
+        if (batch_.capacity() > 64) std::vector<item>().swap(batch_);
         if (frames_.capacity() > 64) std::vector<frame>().swap(frames_);
         at_item_ = at_byte_ = 0;
-        return done;
     }
 
 private:
