@@ -160,4 +160,30 @@ TEST_CASE("with permessage-deflate, messages from min_size on are compressed") {
     CHECK((static_cast<unsigned char>(wire[0]) & 0x40) != 0);  // RSV1 on the compressed one
     CHECK(read_back(wire, deflate_params{}) == std::vector<std::string>{std::string(1000, 'x'), "short"});
 }
+
+TEST_CASE("with permessage-deflate, a broadcast frame compressed once goes out as it is; a plain one is compressed") {
+    deflate_options options{.enabled = true};
+    options.min_size = 10;
+    frame_writer w(options, deflate_params{});
+    auto plain = std::make_shared<std::string>(std::string("\x81\x7e\x00\xc8", 4) + std::string(200, 'p'));
+    std::string packed;
+    deflater(options, deflate_params{}).compress(std::string(200, 'q'), packed);
+    char head[max_header_size];
+    auto compressed = std::make_shared<std::string>(
+        std::string(head, encode_header(head, opcode::text, packed.size(), true, true)) + packed);
+    out_item a, b;
+    a.shared = plain;
+    a.shared_head = 4;
+    b.shared = compressed;
+    b.shared_head = static_cast<std::uint8_t>(compressed->size() - packed.size());
+    b.compressed = true;
+    std::vector<out_item> queue, late;
+    queue.push_back(std::move(a));
+    queue.push_back(std::move(b));
+    w.take(queue, late);
+    auto wire = write_all(w, 1000);
+    CHECK(wire.ends_with(*compressed));
+    CHECK(wire.size() < plain->size() + compressed->size());
+    CHECK(read_back(wire, deflate_params{}) == std::vector<std::string>{std::string(200, 'p'), std::string(200, 'q')});
+}
 #endif

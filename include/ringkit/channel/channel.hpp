@@ -44,6 +44,7 @@
 #include "ringkit/channel/out_item.hpp"
 #include "ringkit/http/response.hpp"
 #include "ringkit/ws/close.hpp"
+#include "ringkit/ws/deflate_options.hpp"
 #include "ringkit/ws/error.hpp"
 #include "ringkit/ws/message.hpp"
 
@@ -209,6 +210,15 @@ public:
 
     /// The negotiated subprotocol; fixed before the channel is handed out.
     std::string protocol;
+    /// The permessage-deflate agreed with the client (and the server's options),
+    /// fixed before the channel is handed out: a broadcast compresses a message
+    /// once for all channels that agreed the same parameters without context
+    /// takeover (channel_set.hpp).
+    struct compression {
+        ws::deflate_params params;
+        const ws::deflate_options* options;
+    };
+    std::optional<compression> deflate;
     /// as_channel's on_open, run by the connection once the 101 is out.
     std::function<void(channel&)> on_open;
     inline void opened();

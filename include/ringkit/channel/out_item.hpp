@@ -23,8 +23,9 @@ struct out_item {
     std::string data;                           ///< payload, or body bytes
     std::shared_ptr<const std::string> shared;  ///< broadcast: bytes shared by every receiver
     std::uint8_t shared_head = 0;               ///< shared holds a whole unmasked frame; its header is this long
-    std::uint16_t close_code = 0;               ///< kind::close, kind::http_end
-    std::unique_ptr<response> head;             ///< kind::http_head
+    bool compressed = false;         ///< that frame is compressed for this channel's deflate parameters: send as it is
+    std::uint16_t close_code = 0;    ///< kind::close, kind::http_end
+    std::unique_ptr<response> head;  ///< kind::http_head
     std::function<void(std::error_code)> done;  ///< called once written, or with an error when dropped
 
     std::string_view payload() const noexcept {

@@ -154,7 +154,9 @@ private:
                       .auto_ping = config.auto_ping,
                       .close_timeout = config.close_timeout,
                       .write_timeout = write_timeout},
-                     clock::now()) {}
+                     clock::now()) {
+        if (deflate) core_->deflate = channel_core::compression{*deflate, &config.deflate};
+    }
     ~ws_session() { core_->detach(); }
 
     // ---- the pump -----------------------------------------------------------
@@ -318,7 +320,7 @@ private:
             case ws::read_event::need_more: break;
             case ws::read_event::message: deliver(); break;
             case ws::read_event::ping:
-                if (core_->auto_pong && closing_.delivering()) queue_pong(reader_.control());
+                if (core_->auto_pong && delivering()) queue_pong(reader_.control());
                 core_->ping_received(reader_.control());
                 break;
             case ws::read_event::pong: core_->pong_received(reader_.control()); break;
@@ -328,9 +330,13 @@ private:
         }
     }
 
+    // Messages are delivered while open: not once a close of ours is queued,
+    // even one the writer has not taken yet (a callback's close()).
+    bool delivering() const noexcept { return closing_.delivering() && core_->is_open(); }
+
     void deliver() {
         auto m = reader_.take_message();
-        if (!closing_.delivering()) return;
+        if (!delivering()) return;
         core_->deliver(std::move(m));
         if (core_->inbox_full()) paused_ = true;
     }

@@ -187,7 +187,11 @@ private:
         case k::text:
         case k::binary:
             op = it.what == k::text ? opcode::text : opcode::binary;
-            if (deflate_ && it.payload().size() >= options_.min_size) {
+            // A broadcast frame goes out as it is, unless this connection compresses
+            // with a context of its own (the broadcast compressed it once for the
+            // connections without one).
+            if (it.shared && it.shared_head && (it.compressed || !worth_compressing(it))) return;
+            if (worth_compressing(it)) {
                 if (!deflater_) deflater_ = std::make_unique<deflater>(options_, *deflate_);
                 std::string packed;
                 deflater_->compress(it.payload(), packed);
@@ -196,7 +200,6 @@ private:
                 it.shared_head = 0;
                 rsv1 = true;
             }
-            if (it.shared && it.shared_head) return;  // a shared broadcast frame has its header
             break;
         case k::ping: op = opcode::ping; break;
         case k::pong: op = opcode::pong; break;
@@ -204,6 +207,10 @@ private:
         default: return;  // HTTP items never reach a WebSocket
         }
         f.head_len = static_cast<std::uint8_t>(encode_header(f.head.data(), op, it.payload().size(), true, rsv1));
+    }
+
+    bool worth_compressing(const item& it) const noexcept {
+        return deflate_ && it.payload().size() >= options_.min_size;
     }
 
     // An item's bytes on the wire: its header, then its payload (a shared
