@@ -18,7 +18,35 @@ namespace ws = ringkit::ws;
 
 namespace ws_session_test {
 
-using session = ringkit::detail::ws_session<test_stream>;
+// The session's time, stepped by hand: deadlines fire when a test says so,
+// and no test sleeps through one.
+struct manual_clock {
+    using duration = std::chrono::steady_clock::duration;
+    using rep = duration::rep;
+    using period = duration::period;
+    using time_point = std::chrono::time_point<manual_clock>;
+    static constexpr bool is_steady = true;
+    static inline time_point current{};
+    static time_point now() noexcept { return current; }
+};
+
+using session = ringkit::detail::ws_session<test_stream, manual_clock>;
+
+}  // namespace ws_session_test
+
+// Asio sleeps until a timer's expiry as the clock computes it; a clock that
+// jumps must be looked at again soon (Asio's own time_t_timer example does this).
+template <>
+struct asio::wait_traits<ws_session_test::manual_clock> {
+    static ws_session_test::manual_clock::duration to_wait_duration(const ws_session_test::manual_clock::duration&) {
+        return std::chrono::milliseconds(1);
+    }
+    static ws_session_test::manual_clock::duration to_wait_duration(const ws_session_test::manual_clock::time_point&) {
+        return std::chrono::milliseconds(1);
+    }
+};
+
+namespace ws_session_test {
 
 // A client frame, masked with the key 00 00 00 00 so its payload reads as sent.
 std::string client_frame(ws::opcode op, std::string_view payload) {
@@ -102,7 +130,12 @@ struct harness {
     }
     void run() {
         ctx.restart();
-        ctx.run_for(200ms);
+        ctx.run_for(100ms);
+    }
+    /// Time passes for the session (and only for it): what falls due runs.
+    void advance(std::chrono::milliseconds d) {
+        manual_clock::current += d;
+        run();
     }
     list wrote() const { return frames_of(script->output); }
 };
@@ -241,15 +274,70 @@ TEST_CASE("ws_session: a failed write ends it with 1006; queued completions lear
 
 TEST_CASE("ws_session: our close unanswered: the connection is dropped after close_timeout") {
     harness h;
-    h.config.close_timeout = 30ms;
     h.start();
     h.run();
     h.ch.close(1000, "done");
     h.run();
     CHECK(h.wrote() == list{"close:1000"});
+    h.advance(h.config.close_timeout - 1ms);
+    CHECK_FALSE(h.closed);
+    h.advance(1ms);
     REQUIRE(h.closed);
     CHECK(h.closed->code == 1000);
     CHECK(h.closed->by_server);
+    CHECK(h.script->closed);
+}
+
+TEST_CASE("ws_session: idle: a ping at half idle_timeout, then close 1001 if nothing comes back") {
+    harness h;
+    h.config.idle_timeout = 120s;
+    h.start();
+    h.run();
+    h.advance(59s);
+    CHECK(h.wrote().empty());
+    h.advance(1s);
+    CHECK(h.wrote() == list{"ping:"});
+    h.advance(59s);
+    CHECK(h.wrote() == list{"ping:"});
+    h.advance(1s);
+    CHECK(h.wrote() == list{"ping:", "close:1001"});
+    h.script->push(client_close(1001));
+    h.run();
+    REQUIRE(h.closed);
+    CHECK(h.closed->code == 1001);
+    CHECK(h.closed->reason == "idle timeout");
+    CHECK(h.closed->by_server);
+}
+
+TEST_CASE("ws_session: idle: a pong (any bytes) keeps the connection") {
+    harness h;
+    h.config.idle_timeout = 120s;
+    h.start();
+    h.run();
+    h.advance(60s);
+    CHECK(h.wrote() == list{"ping:"});
+    h.script->push(client_frame(ws::opcode::pong, ""));
+    h.run();
+    h.advance(59s);
+    CHECK(h.wrote() == list{"ping:"});  // the next ping is due 60 s after the pong, not the first ping
+    h.advance(1s);
+    CHECK(h.wrote() == list{"ping:", "ping:"});
+    CHECK_FALSE(h.closed);
+}
+
+TEST_CASE("ws_session: a write that makes no progress for write_timeout drops the connection") {
+    harness h;
+    h.script->room = 3;
+    h.start();
+    h.run();
+    h.ch.send("stuck behind a client that does not read");
+    h.run();
+    h.advance(999ms);  // the harness's write_timeout is 1 s
+    CHECK_FALSE(h.closed);
+    h.advance(1ms);
+    REQUIRE(h.closed);
+    CHECK(h.closed->code == 1006);
+    CHECK(h.closed->reason == "write timeout");
     CHECK(h.script->closed);
 }
 

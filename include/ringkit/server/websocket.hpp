@@ -59,9 +59,10 @@
 
 namespace ringkit::detail {
 
-template <class Stream>
+/// `Clock`: the session's time; tests pass a clock they step by hand.
+template <class Stream, class Clock = std::chrono::steady_clock>
 class ws_session final : public connection_base, public channel_transport {
-    using clock = std::chrono::steady_clock;
+    using clock = Clock;
     using timer_type = asio::basic_waitable_timer<clock, asio::wait_traits<clock>, typename Stream::executor_type>;
     using item = out_item;
 
@@ -561,7 +562,7 @@ private:
     ws::message_reader reader_;
     ws::frame_writer writer_;
     ws::close_machine closing_;
-    ws::deadlines deadlines_;
+    ws::basic_deadlines<clock> deadlines_;
     std::vector<item> queue_, late_;  // taken from the channel; their memory is reused
     std::string pending_, owed_pong_;
     // Asio re-arms epoll (an epoll_ctl call) for every readiness wait, which
