@@ -63,6 +63,7 @@ namespace ringkit::detail {
 template <class Stream, class Clock = std::chrono::steady_clock>
 class ws_session final : public connection_base, public channel_transport {
     using clock = Clock;
+    using time_point = typename Clock::time_point;
     using timer_type = asio::basic_waitable_timer<clock, asio::wait_traits<clock>, typename Stream::executor_type>;
     using item = out_item;
 
@@ -505,7 +506,7 @@ private:
         if (ended_) return;
         auto next = deadlines_.next();
         if (pad_due()) next = std::min(next, deadlines_.last_received() + pad_linger);
-        if (next == clock::time_point::max()) return;
+        if (next == time_point::max()) return;
         if (timer_armed_) {
             if (next < timer_.expiry()) timer_.cancel();
             return;
@@ -520,7 +521,7 @@ private:
         });
     }
 
-    void on_timer(clock::time_point now) {
+    void on_timer(time_point now) {
         for (;;) {
             switch (deadlines_.due(now)) {
             case ws::deadline::none: break;
