@@ -132,19 +132,19 @@ public:
     template <class Token>
     auto async_wait(wait_type what, Token&& token) {
         return asio::async_initiate<Token, void(std::error_code)>(
-            [this, what](auto handler) { start_wait(what, std::move(handler)); }, token);
+            [self = this, what](auto handler) { self->start_wait(what, std::move(handler)); }, token);
     }
 
     template <class MutableBuffers, class Token>
     auto async_read_some(const MutableBuffers& buffers, Token&& token) {
         return asio::async_initiate<Token, void(std::error_code, std::size_t)>(
-            [this, buffers](auto handler) { start_read(buffers, std::move(handler)); }, token);
+            [self = this, buffers](auto handler) { self->start_read(buffers, std::move(handler)); }, token);
     }
 
     template <class ConstBuffers, class Token>
     auto async_write_some(const ConstBuffers& buffers, Token&& token) {
         return asio::async_initiate<Token, void(std::error_code, std::size_t)>(
-            [this, buffers](auto handler) { start_write(buffers, std::move(handler)); }, token);
+            [self = this, buffers](auto handler) { self->start_write(buffers, std::move(handler)); }, token);
     }
 
     void cancel(std::error_code& ec) {
