@@ -135,7 +135,8 @@ TEST_CASE("protocol errors fail with 1002") {
     SUBCASE("RSV1 without deflate") { CHECK(all_splits(masked(opcode::text, "a", true, true)) == list{"failed:1002"}); }
     SUBCASE("a close frame with one byte, or an invalid code") {
         CHECK(all_splits(masked(opcode::close, "x")) == list{"failed:1002"});
-        CHECK(all_splits(masked(opcode::close, std::string("\x03\xed", 2))) == list{"failed:1002"});  // 1005 on the wire
+        CHECK(all_splits(masked(opcode::close, std::string("\x03\xed", 2))) ==
+              list{"failed:1002"});  // 1005 on the wire
     }
     SUBCASE("nothing is read after the failure") {
         message_reader r(1024);
