@@ -119,6 +119,14 @@ struct harness {
         ch.on_error([this](channel&, std::error_code ec) { errors.push_back(ec.message()); });
         ch.on_close([this](channel&, const close_status& st) { closed = st; });
     }
+    ~harness() {
+        // As a server's stop does: a session still open ends, and lets go of itself.
+        if (s) s->force_close();
+        run();
+    }
+    harness(const harness&) = delete;
+    harness& operator=(const harness&) = delete;
+
     void echo() {
         ch.on_receive([](channel& c, ws::message&& m) { c.send(std::move(m)); });
     }
