@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config clang libclang-rt-14-dev   # compilers, sanitizer runtimes
   ccache                                                       # rebuilds: CMakeLists.txt uses it when present
-  clang-tidy                                                   # scripts/clang-tidy.sh (clang-tidy-14)
+  clang-tidy clang-format                                      # scripts/clang-tidy.sh, scripts/format.sh
   libasio-dev nlohmann-json3-dev doctest-dev node-llhttp       # ringkit's dependencies
   zlib1g-dev                                                   # optional: permessage-deflate, gzip responses
   libssl-dev                                                   # optional: sealed cookie session store (libcrypto)

@@ -3,7 +3,8 @@
 #   make test   = scripts/run-tests.sh test    asan tsan                         (everyday, ≤ 15 min)
 #   make check  = scripts/run-tests.sh check   tidy asan+fuzz tsan gcc gcc-asan gcc-tsan (CI, ≤ 40 min)
 # The builds:
-#   tidy      clang-tidy over include/ with the checked-in .clang-tidy: no warnings;
+#   tidy      every C++ file as .clang-format says (scripts/format.sh --check), and
+#             clang-tidy over include/ with the checked-in .clang-tidy: no warnings;
 #             every header compiled as its own translation unit
 #   asan      clang++ ASan+UBSan: unit, integration, examples, real clients, browser,
 #             docs; with `check` also the fuzz smoke runs
@@ -58,9 +59,9 @@ tsan=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DRINGKIT_SANITIZE=thread -DRINGKIT_TEST
       -DRINGKIT_BUILD_EXAMPLES=OFF)
 for b in "${builds[@]}"; do
   case $b in
-    tidy)     echo "=== clang-tidy"
+    tidy)     echo "=== clang-format and clang-tidy"
               start=$SECONDS
-              if scripts/clang-tidy.sh; then passed=$((passed + 1))
+              if scripts/format.sh --check && scripts/clang-tidy.sh; then passed=$((passed + 1))
               else failed=$((failed + 1)); report; exit 1; fi
               summary+=("tidy: $((SECONDS - start)) s") ;;
     asan)     configure_and_test asan "${clang[@]}" "${asan[@]}" -DRINGKIT_TEST_CLIENTS=ON -DRINGKIT_FUZZ=$fuzz ;;

@@ -80,6 +80,9 @@ int main(int argc, char** argv) {
         else if (!std::strcmp(argv[i], "--threads")) options.threads = static_cast<unsigned>(std::atoi(argv[i + 1]));
     }
     options.ws_deflate.enabled = true;  // browsers offer it; chat text compresses well
+    // No server context takeover: each broadcast is compressed once and the same
+    // bytes go to every browser (channel_set), instead of once per browser.
+    options.ws_deflate.server_no_context_takeover = true;
 
     room chat;
     rk::handler app = [&chat](rk::request& req) -> rk::response {

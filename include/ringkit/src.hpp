@@ -16,6 +16,9 @@
 // (llhttp) and permessage-deflate (zlib).
 #include "ringkit/server/impl/server.ipp"
 
+// Broadcast compression (zlib).
+#include "ringkit/channel/impl/channel_set.ipp"
+
 // Middleware whose optional dependencies (zlib, OpenSSL) stay in this TU.
 #include "ringkit/middleware/impl/compress.ipp"
 #include "ringkit/middleware/impl/cookie_store.ipp"

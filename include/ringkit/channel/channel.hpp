@@ -22,7 +22,6 @@
 //   on_close registered after the close, on_error for a send refused there.
 #pragma once
 
-#include <array>
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
@@ -43,8 +42,10 @@
 #include "ringkit/core/logger.hpp"
 #include "ringkit/core/task.hpp"
 #include "ringkit/core/wait_list.hpp"
+#include "ringkit/channel/out_item.hpp"
 #include "ringkit/http/response.hpp"
 #include "ringkit/ws/close.hpp"
+#include "ringkit/ws/deflate_options.hpp"
 #include "ringkit/ws/error.hpp"
 #include "ringkit/ws/message.hpp"
 
@@ -87,28 +88,6 @@ enum class send_status {
 class channel;
 
 namespace detail {
-
-/// One thing to write, in queue order.
-struct out_item {
-    enum class kind : std::uint8_t { text, binary, ping, pong, close, http_head, http_body, http_end };
-    kind what = kind::text;
-    std::string data;                           ///< payload, or body bytes
-    std::shared_ptr<const std::string> shared;  ///< broadcast: bytes shared by every receiver
-    std::uint8_t shared_head = 0;               ///< shared holds a whole unmasked frame; its header is this long
-    std::uint16_t close_code = 0;               ///< kind::close
-    std::unique_ptr<response> head;             ///< kind::http_head
-    std::function<void(std::error_code)> done;  ///< called once written, or with an error when dropped
-    // Set by the WebSocket writer as it takes the item.
-    std::size_t accounted = 0;          ///< size() as queued: what leaves the high-water count once written
-    std::array<char, 14> frame_head{};  ///< the frame header (not for a shared frame, which has its own)
-    std::uint8_t frame_head_len = 0;
-
-    std::string_view payload() const noexcept {
-        if (!shared) return data;
-        return std::string_view(*shared).substr(shared_head);
-    }
-    std::size_t size() const noexcept { return shared ? shared->size() : data.size(); }
-};
 
 /// Where exceptions from a channel's callbacks are reported: the server's
 /// logger, which outlives every callback a connection runs. (The old name of
@@ -220,6 +199,15 @@ public:
 
     /// The negotiated subprotocol; fixed before the channel is handed out.
     std::string protocol;
+    /// The permessage-deflate agreed with the client (and the server's options),
+    /// fixed before the channel is handed out: a broadcast compresses a message
+    /// once for all channels that agreed the same parameters without context
+    /// takeover (channel_set.hpp).
+    struct compression {
+        ws::deflate_params params;
+        const ws::deflate_options* options;
+    };
+    std::optional<compression> deflate;
     /// as_channel's on_open, run by the connection once the 101 is out.
     std::function<void(channel&)> on_open;
     inline void opened();

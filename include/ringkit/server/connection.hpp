@@ -711,7 +711,10 @@ private:
     task<bool> wait_channel() {
         if (closed_) co_return false;
         if (std::exchange(channel_woken_, false)) co_return true;  // a send came while we were writing
-        if constexpr (requires { stream_.async_wait(Stream::wait_read, detail::use_tuple); }) {
+        if constexpr (requires {
+                          stream_.async_wait(Stream::wait_read, detail::use_tuple);
+                          stream_.native_handle();
+                      }) {
             if (!client_sent_more_) {
                 watching_ = true;
                 auto [ec] = co_await stream_.async_wait(Stream::wait_read, detail::use_tuple);

@@ -1,0 +1,122 @@
+// The closing of a WebSocket connection (RFC 6455 §7) as one state machine, with
+// no socket: the session tells it what happened (our close frame taken for
+// writing, written, the peer's close frame, a protocol failure, a lost
+// connection, a timeout) and asks it what follows (read on? deliver messages?
+// done?). It also decides how the connection ended: the first event that
+// settles it wins, the rest keep that outcome.
+//
+//   open ──we close──▶ close_queued ──written──▶ close_sent ──peer's close──▶ done
+//     │                    │ peer's close / failure                ▲
+//     ├──peer's close / failure──▶ finishing ──our close written───┘
+//     └── lost, timeout, forced stop (from any state before done) ──▶ aborted
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "ringkit/ws/close.hpp"
+
+namespace ringkit::ws {
+
+enum class close_state : std::uint8_t {
+    open,          ///< both directions open
+    close_queued,  ///< our close frame is on its way out; the peer's is awaited
+    close_sent,    ///< our close frame is written; the peer's is awaited (close_timeout)
+    finishing,     ///< nothing more is read; done once our close frame is written
+    done,          ///< the handshake is complete (or our failure close written): close TCP
+    aborted,       ///< ended without completing it; nothing more is written
+};
+
+/// How a connection ended: a close code, a reason, and which side closed first.
+struct close_outcome {
+    std::uint16_t code = close_code::abnormal;
+    std::string reason;
+    bool by_server = false;
+};
+
+class close_machine {
+public:
+    close_state state() const noexcept { return state_; }
+
+    /// Our close frame (`code`, `reason`) was taken for writing: a close() of the
+    /// user's, an idle timeout, server stop, or the echo of the peer's.
+    void close_queued(std::uint16_t code, std::string_view reason) {
+        if (state_ != close_state::open) return;  // the echo, or a failure's close
+        state_ = close_state::close_queued;
+        settle({code, std::string(reason), true});
+    }
+
+    /// Our close frame is written.
+    void close_written() {
+        if (state_ == close_state::close_queued) state_ = close_state::close_sent;
+        else if (state_ == close_state::finishing) state_ = close_state::done;
+    }
+
+    /// The peer's close frame arrived. True: our close must be queued to answer it
+    /// (echoing its code, §5.5.1); ours may be queued already if the user closed.
+    bool peer_closed(std::uint16_t code, std::string_view reason) {
+        switch (state_) {
+        case close_state::open:
+            state_ = close_state::finishing;
+            settle({code, std::string(reason), false});
+            return true;
+        case close_state::close_queued: state_ = close_state::finishing; return false;
+        case close_state::close_sent: state_ = close_state::done; return false;
+        default: return false;
+        }
+    }
+
+    /// We fail the connection (§7.1.7): nothing more is read. True: our close with
+    /// `code` must be queued (unless a close of ours already is).
+    bool fail(std::uint16_t code, std::string_view why) {
+        switch (state_) {
+        case close_state::open:
+            state_ = close_state::finishing;
+            settle({code, std::string(why), true});
+            return true;
+        case close_state::close_queued: state_ = close_state::finishing; return false;
+        case close_state::close_sent: state_ = close_state::done; return false;
+        default: return false;
+        }
+    }
+
+    /// The TCP connection ended or failed under us (EOF, reset, a failed write).
+    /// True when this decided the outcome (1006: no close frame said otherwise).
+    bool lost(std::string_view why) { return end({close_code::abnormal, std::string(why), false}); }
+    /// A deadline passed or the server forces the end: nothing more is written.
+    void abort(std::string_view why) { (void)end({close_code::abnormal, std::string(why), true}); }
+
+    /// Frames are still read (until the peer's close, or a failure).
+    bool reading() const noexcept {
+        return state_ == close_state::open || state_ == close_state::close_queued || state_ == close_state::close_sent;
+    }
+    /// Messages are delivered only while open: once we close, they are dropped.
+    bool delivering() const noexcept { return state_ == close_state::open; }
+    /// Anything may still be written (a queued close frame at least).
+    bool writable() const noexcept { return state_ != close_state::aborted; }
+    bool ended() const noexcept { return state_ == close_state::done || state_ == close_state::aborted; }
+
+    /// How it ended (or will end): the first event that settled it.
+    close_outcome outcome() const {
+        return outcome_.value_or(close_outcome{close_code::abnormal, "connection ended", false});
+    }
+
+private:
+    void settle(close_outcome o) {
+        if (!outcome_) outcome_ = std::move(o);
+    }
+    bool end(close_outcome o) {
+        if (ended()) return false;
+        state_ = close_state::aborted;
+        const bool decided = !outcome_;
+        settle(std::move(o));
+        return decided;
+    }
+
+    close_state state_ = close_state::open;
+    std::optional<close_outcome> outcome_;
+};
+
+}  // namespace ringkit::ws

@@ -1,0 +1,233 @@
+// The sending half of RFC 6455 without a socket: queue items in, buffers out.
+//
+// The session moves what the channel queued into the writer's batch; the writer
+// frames each item (its header encoded beside it, the payload compressed when
+// permessage-deflate was agreed) and hands out the unwritten rest as buffers for
+// one gather write, from a cursor (item, byte) that advance() moves as the socket
+// takes bytes. It reports a close frame among the items it takes; what that means
+// for the connection is the close state machine's business (close_state.hpp).
+// Nothing is ever written after a close frame: later items come back as late.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <memory>
+#include <new>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "ringkit/channel/out_item.hpp"
+#include "ringkit/core/asio.hpp"
+#include "ringkit/ws/close.hpp"
+#include "ringkit/ws/deflate.hpp"
+#include "ringkit/ws/frame.hpp"
+
+// After core/asio.hpp, which configures Asio.
+#include <asio/buffer.hpp>
+
+namespace ringkit::ws {
+
+/// Up to N buffers for one gather write; copyable, so an asynchronous write keeps its own.
+template <std::size_t N>
+struct buffer_list {
+    // Only the first `count` entries are ever built: a write of one small frame
+    // should not start by zeroing a kilobyte of buffer slots.
+    union {
+        asio::const_buffer items[N];
+    };
+    std::size_t count = 0;
+
+    buffer_list() noexcept {
+    }  // NOLINT(modernize-use-equals-default): = default is deleted, const_buffer's constructor is not trivial
+    buffer_list(const buffer_list& o) noexcept { copy_items(o); }
+    buffer_list(buffer_list&& o) noexcept { copy_items(o); }  // the items are views: moving is copying
+    buffer_list& operator=(const buffer_list&) = delete;
+    buffer_list& operator=(buffer_list&&) = delete;
+    ~buffer_list() = default;
+    void push(const void* data, std::size_t size) noexcept { new (&items[count++]) asio::const_buffer(data, size); }
+    const asio::const_buffer* begin() const noexcept { return items; }
+    const asio::const_buffer* end() const noexcept { return items + count; }
+
+private:
+    void copy_items(const buffer_list& o) noexcept {
+        for (; count < o.count; ++count) new (&items[count]) asio::const_buffer(o.items[count]);
+    }
+};
+
+class frame_writer {
+public:
+    using item = ringkit::detail::out_item;
+
+    /// A close frame the writer took: the connection's close has begun.
+    struct close_taken {
+        std::uint16_t code;
+        std::string reason;
+    };
+
+    /// `deflate`: the parameters agreed, if any; `options` says which messages are worth compressing.
+    frame_writer(const deflate_options& options, std::optional<deflate_params> deflate)
+        : options_(options), deflate_(deflate) {}
+
+    /// Takes every item of `queue` (left empty, perhaps with the memory of an
+    /// earlier batch) into the batch, framing each.
+    /// Items after a close frame (and every item once one was taken) go to `late`:
+    /// they are never written. Returns the close frame among them, if any.
+    std::optional<close_taken> take(std::vector<item>& queue, std::vector<item>& late) {
+        std::optional<close_taken> closing;
+        if (closed_) {
+            move_all(queue, late);
+            return closing;
+        }
+        const std::size_t first = batch_.size();
+        if (batch_.empty()) batch_.swap(queue);
+        else move_all(queue, batch_);
+        std::size_t stop = batch_.size();
+        frames_.resize(batch_.size());
+        for (std::size_t i = first; i < stop; ++i) {
+            frames_[i].accounted = batch_[i].size();
+            encode(batch_[i], frames_[i]);
+            if (batch_[i].what == item::kind::close) {
+                closed_ = true;
+                close_payload ours;
+                parse_close_payload(batch_[i].data, ours);
+                closing = close_taken{batch_[i].close_code, std::string(ours.reason)};
+                stop = i + 1;
+            }
+        }
+        if (stop < batch_.size()) {
+            late.insert(late.end(), std::make_move_iterator(batch_.begin() + static_cast<std::ptrdiff_t>(stop)),
+                        std::make_move_iterator(batch_.end()));
+            batch_.resize(stop);
+            frames_.resize(stop);
+        }
+        return closing;
+    }
+
+    /// Nothing taken is left unwritten.
+    bool empty() const noexcept { return at_item_ == batch_.size(); }
+    /// A close frame was taken: nothing more will be.
+    bool closed() const noexcept { return closed_; }
+
+    /// The unwritten rest of the batch, its first N pieces.
+    template <std::size_t N>
+    buffer_list<N> gather() const {
+        buffer_list<N> out;
+        std::size_t skip = at_byte_;
+        for (std::size_t i = at_item_; i < batch_.size() && out.count < N; ++i, skip = 0) {
+            for (auto part : wire(i)) {
+                if (skip >= part.size()) {
+                    skip -= part.size();
+                    continue;
+                }
+                part.remove_prefix(skip);
+                skip = 0;
+                out.push(part.data(), part.size());
+                if (out.count == N) break;
+            }
+        }
+        return out;
+    }
+
+    /// `n` more bytes went out. True when the whole batch has.
+    bool advance(std::size_t n) noexcept {
+        while (at_item_ < batch_.size()) {
+            auto [head, payload] = wire(at_item_);
+            auto left = head.size() + payload.size() - at_byte_;
+            if (n < left) {
+                at_byte_ += n;
+                return false;
+            }
+            n -= left;
+            ++at_item_;
+            at_byte_ = 0;
+        }
+        return true;
+    }
+
+    /// The batch, once written (empty()): its items, for their completions.
+    std::vector<item>& batch() noexcept { return batch_; }
+    /// What the batch's items weighed against the queue's high-water mark.
+    std::size_t accounted() const noexcept {
+        std::size_t total = 0;
+        for (const auto& f : frames_) total += f.accounted;
+        return total;
+    }
+    /// Starts a new batch (the old one written, or dropped), keeping its memory
+    /// unless a burst made it large.
+    void reset() noexcept {
+        batch_.clear();
+        frames_.clear();
+        if (batch_.capacity() > 64) std::vector<item>().swap(batch_);
+        if (frames_.capacity() > 64) std::vector<frame>().swap(frames_);
+        at_item_ = at_byte_ = 0;
+    }
+
+private:
+    struct frame {
+        std::size_t accounted = 0;  // size() as queued: what leaves the high-water count once written
+        std::array<char, max_header_size> head{};
+        std::uint8_t head_len = 0;
+    };
+
+    static void move_all(std::vector<item>& from, std::vector<item>& to) {
+        for (auto& i : from) to.push_back(std::move(i));
+        from.clear();
+    }
+
+    void encode(item& it, frame& f) {
+        using k = item::kind;
+        opcode op{};
+        bool rsv1 = false;
+        switch (it.what) {
+        case k::text:
+        case k::binary:
+            op = it.what == k::text ? opcode::text : opcode::binary;
+            // A broadcast frame goes out as it is, unless this connection compresses
+            // with a context of its own (the broadcast compressed it once for the
+            // connections without one).
+            if (it.shared && it.shared_head && (it.compressed || !worth_compressing(it))) return;
+            if (worth_compressing(it)) {
+                if (!deflater_) deflater_ = std::make_unique<deflater>(options_, *deflate_);
+                std::string packed;
+                deflater_->compress(it.payload(), packed);
+                it.data = std::move(packed);
+                it.shared.reset();
+                it.shared_head = 0;
+                rsv1 = true;
+            }
+            break;
+        case k::ping: op = opcode::ping; break;
+        case k::pong: op = opcode::pong; break;
+        case k::close: op = opcode::close; break;
+        default: return;  // HTTP items never reach a WebSocket
+        }
+        f.head_len = static_cast<std::uint8_t>(encode_header(f.head.data(), op, it.payload().size(), true, rsv1));
+    }
+
+    bool worth_compressing(const item& it) const noexcept {
+        return deflate_ && it.payload().size() >= options_.min_size;
+    }
+
+    // An item's bytes on the wire: its header, then its payload (a shared
+    // broadcast frame carries its own header).
+    std::array<std::string_view, 2> wire(std::size_t i) const noexcept {
+        const auto& it = batch_[i];
+        if (it.shared && it.shared_head) return {std::string_view(*it.shared), {}};
+        return {std::string_view(frames_[i].head.data(), frames_[i].head_len), it.payload()};
+    }
+
+    const deflate_options& options_;
+    std::optional<deflate_params> deflate_;
+    std::unique_ptr<deflater> deflater_;
+    std::vector<item> batch_;
+    std::vector<frame> frames_;              // beside batch_, one per item
+    std::size_t at_item_ = 0, at_byte_ = 0;  // how far the batch is written
+    bool closed_ = false;
+};
+
+}  // namespace ringkit::ws
