@@ -11,13 +11,13 @@
 #include "ringkit/ws/listener.hpp"
 
 using namespace ringkit;
-using detail::channel_core;
-using detail::out_item;
+using ringkit::detail::channel_core;
+using ringkit::detail::out_item;
 
 namespace {
 
 // Stands in for the connection: counts wakes, and takes what is queued.
-struct recording_transport final : detail::channel_transport {
+struct recording_transport final : ringkit::detail::channel_transport {
     int wakes = 0;
     void wake() override { ++wakes; }
 };

@@ -10,8 +10,8 @@
 #include "ringkit/ws/message_reader.hpp"
 
 using namespace ringkit;
-using detail::channel_core;
-using detail::out_item;
+using ringkit::detail::channel_core;
+using ringkit::detail::out_item;
 
 namespace channel_set_test {
 
@@ -35,10 +35,6 @@ std::string read_frame(const std::string& frame, std::optional<ws::deflate_param
     CHECK(used == copy.size());
     return r.take_message().data;
 }
-
-}  // namespace channel_set_test
-
-using namespace channel_set_test;
 
 #if RINGKIT_WS_DEFLATE
 TEST_CASE("channel_set: a broadcast is compressed once per parameter set without context takeover") {
@@ -83,3 +79,5 @@ TEST_CASE("channel_set: a broadcast is compressed once per parameter set without
     CHECK(small_a.shared == small_plain.shared);
 }
 #endif
+
+}  // namespace channel_set_test

@@ -14,15 +14,15 @@ using rk::test::run_handler;
 
 namespace {
 
-struct outcome {
+struct json_outcome {
     rk::response res;
     bool ran = false;
     std::optional<nlohmann::json> value;  // when json_body was stored
     std::string body;                     // the body the handler saw
 };
 
-outcome post(std::string_view type, std::string body, rk::json_options opt = {}) {
-    outcome o;
+json_outcome post(std::string_view type, std::string body, rk::json_options opt = {}) {
+    json_outcome o;
     rk::handler app = [&](rk::request& r) {
         o.ran = true;
         o.body = r.body;
@@ -136,7 +136,7 @@ TEST_CASE("json_of without the middleware names what is missing") {
 TEST_CASE("a number too large for a double is 400, not an exception (a 500) echoing the client's bytes") {
     for (std::string body : {"1e999", "[-1e400]", R"({"n": 123456789e999999})"}) {
         CAPTURE(body);
-        outcome o;
+        json_outcome o;
         CHECK_NOTHROW(o = post("application/json", body));
         CHECK(o.res.status == 400);
         CHECK_FALSE(o.ran);

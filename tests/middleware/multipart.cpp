@@ -43,14 +43,14 @@ std::string body_of(const std::vector<part>& parts, std::string_view b = boundar
     return out + "--" + std::string(b) + "--\r\n";
 }
 
-struct outcome {
+struct multipart_outcome {
     rk::response res;
     std::optional<rk::multipart_form> form;  // a copy: keeps temp files alive while the test looks
 };
 
-outcome post(std::string body, rk::multipart_options opt = {},
-             std::string type = "multipart/form-data; boundary=" + std::string(boundary)) {
-    outcome o;
+multipart_outcome post(std::string body, rk::multipart_options opt = {},
+                       std::string type = "multipart/form-data; boundary=" + std::string(boundary)) {
+    multipart_outcome o;
     rk::handler app = [&](rk::request& r) {
         o.form = rk::multipart_of(r);
         return rk::response::text("ok");
@@ -334,8 +334,8 @@ rk::request parsed_request(const std::string& body, std::size_t spool_threshold)
     return req;
 }
 
-outcome post_parsed(const std::string& body, std::size_t spool_threshold, rk::multipart_options opt) {
-    outcome o;
+multipart_outcome post_parsed(const std::string& body, std::size_t spool_threshold, rk::multipart_options opt) {
+    multipart_outcome o;
     rk::handler app = [&](rk::request& r) {
         o.form = rk::multipart_of(r);
         return rk::response::text("ok");

@@ -15,12 +15,12 @@ using rk::test::run_handler;
 namespace {
 
 // Runs wrap_params over `req` and hands back the params it stored (a copy) and the response.
-struct outcome {
+struct params_outcome {
     rk::response res;
     std::optional<rk::params> p;
 };
 
-outcome run(rk::request req, rk::params_options opt = {}) {
+params_outcome run(rk::request req, rk::params_options opt = {}) {
     std::optional<rk::params> seen;
     rk::handler app = [&](rk::request& r) {
         seen = rk::params_of(r);
@@ -30,11 +30,11 @@ outcome run(rk::request req, rk::params_options opt = {}) {
     return {std::move(res), std::move(seen)};
 }
 
-outcome query(std::string_view q, rk::params_options opt = {}) {
+params_outcome query(std::string_view q, rk::params_options opt = {}) {
     return run(make_request("GET", "/p?" + std::string(q)), opt);
 }
 
-outcome form(std::string body, std::string_view type = "application/x-www-form-urlencoded") {
+params_outcome form(std::string body, std::string_view type = "application/x-www-form-urlencoded") {
     return run(make_request("POST", "/p", {{"Content-Type", type}}, std::move(body)));
 }
 

@@ -148,10 +148,6 @@ struct harness {
     list wrote() const { return frames_of(script->output); }
 };
 
-}  // namespace ws_session_test
-
-using namespace ws_session_test;
-
 TEST_CASE("ws_session: echoes over one-byte reads, and the client's close ends it cleanly") {
     harness h;
     h.echo();
@@ -377,3 +373,5 @@ TEST_CASE("ws_session: server stop sends 1001, and the handshake completes") {
     CHECK(h.closed->code == 1001);
     CHECK(h.closed->by_server);
 }
+
+}  // namespace ws_session_test

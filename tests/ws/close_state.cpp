@@ -42,10 +42,6 @@ close_machine run(const std::vector<ev>& events) {
     return m;
 }
 
-}  // namespace close_state_test
-
-using namespace close_state_test;
-
 TEST_CASE("the four ways a close handshake completes") {
     SUBCASE("we close first, the peer answers") {
         auto m = run({ev::queued, ev::written, ev::peer});
@@ -169,3 +165,5 @@ TEST_CASE("every ordering of close, failure and timeout keeps the machine's prom
     explore(close_machine{}, 5);
     CHECK(checked == 6 + 36 + 216 + 1296 + 7776);
 }
+
+}  // namespace close_state_test

@@ -16,10 +16,6 @@ deadlines make(std::chrono::milliseconds idle, bool auto_ping = true) {
     return deadlines({.idle_timeout = idle, .auto_ping = auto_ping, .close_timeout = 5s, .write_timeout = 30s}, t0);
 }
 
-}  // namespace deadlines_test
-
-using namespace deadlines_test;
-
 TEST_CASE("idle: a ping at half the timeout, then a close if nothing answers") {
     auto d = make(120s);
     CHECK(d.next() == t0 + 60s);
@@ -85,3 +81,5 @@ TEST_CASE("the close handshake's deadline comes before the others") {
     d.close_sent(t0);
     CHECK(d.due(t0 + 40s) == deadline::close_timeout);
 }
+
+}  // namespace deadlines_test

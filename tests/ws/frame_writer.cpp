@@ -62,10 +62,6 @@ std::vector<std::string> read_back(std::string wire, std::optional<deflate_param
 
 const deflate_options no_deflate{};
 
-}  // namespace frame_writer_test
-
-using namespace frame_writer_test;
-
 TEST_CASE("items are framed and written in order, whatever the socket takes per write") {
     for (std::size_t step : {1, 5, 1000}) {
         CAPTURE(step);
@@ -187,3 +183,5 @@ TEST_CASE("with permessage-deflate, a broadcast frame compressed once goes out a
     CHECK(read_back(wire, deflate_params{}) == std::vector<std::string>{std::string(200, 'p'), std::string(200, 'q')});
 }
 #endif
+
+}  // namespace frame_writer_test

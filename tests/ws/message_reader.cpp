@@ -87,10 +87,6 @@ std::vector<std::string> all_splits(std::string wire, std::size_t max_message = 
 
 using list = std::vector<std::string>;
 
-}  // namespace message_reader_test
-
-using namespace message_reader_test;
-
 TEST_CASE("messages, pings and pongs come out one event at a time, whatever the split") {
     auto wire = masked(opcode::text, "hello") + masked(opcode::ping, "p1") +
                 masked(opcode::binary, std::string("\0\1", 2)) + masked(opcode::pong, "") + masked(opcode::text, "");
@@ -199,3 +195,5 @@ TEST_CASE("compressed messages are inflated; the limit applies after inflating")
     CHECK(all_splits(masked(opcode::text, "\xff\xff\xff", true, true), 1024, params) == list{"failed:1002"});
 }
 #endif
+
+}  // namespace message_reader_test
