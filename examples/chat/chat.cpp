@@ -51,7 +51,7 @@ public:
                              if (m.is_text()) broadcast(event("message", name, m.data));
                          },
                      .on_close =
-                         [this, name](rk::ws::socket& s, int, std::string_view) {
+                         [this, name](rk::ws::socket& s, const rk::close_status&) {
                              members_.remove(s.channel());
                              broadcast(event("leave", name, ""));
                          },
@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
         if (!std::strcmp(argv[i], "--port")) options.port = static_cast<std::uint16_t>(std::atoi(argv[i + 1]));
         else if (!std::strcmp(argv[i], "--threads")) options.threads = static_cast<unsigned>(std::atoi(argv[i + 1]));
     }
-    options.ws_deflate.enabled = true;  // browsers offer it; chat text compresses well
+    options.websocket.deflate.enabled = true;  // browsers offer it; chat text compresses well
 
     room chat;
     rk::handler app = [&chat](rk::request& req) -> rk::response {
