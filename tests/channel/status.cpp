@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <ostream>  // doctest prints std::error_code
+#include <system_error>
 #include <type_traits>
 
 using namespace ringkit;
