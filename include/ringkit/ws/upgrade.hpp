@@ -131,7 +131,9 @@ public:
     /// What the handler returns: after a refused handshake the error answer (400,
     /// 403 or 426, Connection: close), which goes out through the handler's
     /// middleware as as_channel's does; else the 101 placeholder (the 101 itself
-    /// is already sent). A handler that returns another 101 still gets the refusal sent.
+    /// is already sent). After a refusal the handler may answer otherwise, as
+    /// as_channel's on_handshake_error may (any status but 101, Connection:
+    /// close added); a handler that returns a 101 still gets the refusal sent.
     response answer() const { return refusal_ ? *refusal_ : response::upgraded(); }
 
 private:
