@@ -137,8 +137,8 @@ int main(int argc, char** argv) {
     options.port = 0;
     options.threads = 1;
     options.max_connections = static_cast<std::size_t>(conns) + 100;
-    options.ws_deflate.enabled = mode != "plain";
-    options.ws_deflate.server_no_context_takeover = mode == "shared";
+    options.websocket.deflate.enabled = mode != "plain";
+    options.websocket.deflate.server_no_context_takeover = mode == "shared";
     rk::handler app = [&set](rk::request& req) -> rk::response {
         return rk::as_channel(req, {.on_open = [&set](rk::channel& ch) { set.add(ch); }});
     };

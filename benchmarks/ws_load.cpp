@@ -282,7 +282,7 @@ void start_soak(run_state& st, soak_state& ss) {
             std::fclose(f);
         }
     }
-    // The last exchanges, then the close handshakes (the server may take ws_close_timeout).
+    // The last exchanges, then the close handshakes (the server may take websocket.close_timeout).
     st.arm_watchdog(st.opt.hold + st.opt.interval + 30 + static_cast<double>(ss.opened) / 500);
     ss.gate.cancel();
     if (st.finished == st.opt.conns) st.watchdog.cancel(), ss.progress.cancel();

@@ -69,7 +69,7 @@ rk::task<rk::response> ws_echo(rk::request& req) {
     auto ws = co_await rk::ws::accept(req);
     while (auto msg = co_await ws.receive())
         if (!co_await ws.send(std::move(*msg))) break;
-    co_return rk::response::upgraded();
+    co_return ws.answer();
 }
 
 // HTTP-Kit's as-channel: callbacks on the connection's thread.
@@ -149,7 +149,7 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; i += 2) {  // every flag but --deflate takes a value
         const char* flag = argv[i];
         if (!std::strcmp(flag, "--deflate")) {
-            options.ws_deflate.enabled = true;
+            options.websocket.deflate.enabled = true;
             --i;
             continue;
         }
@@ -158,7 +158,7 @@ int main(int argc, char** argv) {
         else if (!std::strcmp(flag, "--threads")) options.threads = static_cast<unsigned>(arg_number(flag, value));
         else if (!std::strcmp(flag, "--max-body")) options.max_body = arg_number(flag, value);
         else if (!std::strcmp(flag, "--max-header")) options.max_header = arg_number(flag, value);
-        else if (!std::strcmp(flag, "--max-ws")) options.max_ws = arg_number(flag, value);
+        else if (!std::strcmp(flag, "--max-ws")) options.websocket.max_message = arg_number(flag, value);
         else if (!std::strcmp(flag, "--max-connections")) options.max_connections = arg_number(flag, value);
         else {
             std::fprintf(stderr,

@@ -28,7 +28,7 @@ rk::task<rk::response> echo(rk::request& req) {
     auto ws = co_await rk::ws::accept(req);
     while (auto msg = co_await ws.receive())
         if (!co_await ws.send(std::move(*msg))) break;
-    co_return rk::response::upgraded();
+    co_return ws.answer();
 }
 
 // Streams wait here for /release: a test that reads "first" before asking for

@@ -51,7 +51,7 @@ public:
                              if (m.is_text()) broadcast(event("message", name, m.data));
                          },
                      .on_close =
-                         [this, name](rk::ws::socket& s, int, std::string_view) {
+                         [this, name](rk::ws::socket& s, const rk::close_status&) {
                              members_.remove(s.channel());
                              broadcast(event("leave", name, ""));
                          },
@@ -79,10 +79,10 @@ int main(int argc, char** argv) {
         if (!std::strcmp(argv[i], "--port")) options.port = static_cast<std::uint16_t>(std::atoi(argv[i + 1]));
         else if (!std::strcmp(argv[i], "--threads")) options.threads = static_cast<unsigned>(std::atoi(argv[i + 1]));
     }
-    options.ws_deflate.enabled = true;  // browsers offer it; chat text compresses well
+    options.websocket.deflate.enabled = true;  // browsers offer it; chat text compresses well
     // No server context takeover: each broadcast is compressed once and the same
     // bytes go to every browser (channel_set), instead of once per browser.
-    options.ws_deflate.server_no_context_takeover = true;
+    options.websocket.deflate.server_no_context_takeover = true;
 
     room chat;
     rk::handler app = [&chat](rk::request& req) -> rk::response {

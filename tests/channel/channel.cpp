@@ -2,9 +2,12 @@
 
 #include <doctest/doctest.h>
 
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "ringkit/channel/channel_set.hpp"
@@ -66,13 +69,13 @@ TEST_CASE("past the high-water mark a send is refused, control frames are not") 
     asio::io_context io;
     auto core = make_core(io, true, 10);
     channel ch(core);
-    CHECK(ch.try_send(std::string(10, 'x')) == send_status::queued);
-    CHECK(ch.try_send("more") == send_status::backpressured);
+    CHECK(ch.send(std::string(10, 'x')) == send_status::queued);
+    CHECK(ch.send("more") == send_status::backpressured);
     CHECK_FALSE(ch.send("more"));
     CHECK(ch.ping("still"));
     CHECK(ch.buffered_amount() == 15);
     core->written(15);
-    CHECK(ch.try_send("room again") == send_status::queued);
+    CHECK(ch.send("room again") == send_status::queued);
 }
 
 TEST_CASE("close is idempotent and refuses later sends; on_close fires once") {
@@ -88,7 +91,7 @@ TEST_CASE("close is idempotent and refuses later sends; on_close fires once") {
     CHECK(ch.close(4001, "bye"));
     CHECK_FALSE(ch.close());
     CHECK_FALSE(ch.is_open());
-    CHECK(ch.try_send("late") == send_status::closed);
+    CHECK(ch.send("late") == send_status::closed);
     auto items = drain(*core);
     REQUIRE(items.size() == 1);
     CHECK(items[0].what == out_item::kind::close);
@@ -113,17 +116,6 @@ TEST_CASE("on_close registered after the close fires at once, exactly once") {
         CHECK(st.name() == "normal");
     });
     CHECK(closes == 1);
-}
-
-TEST_CASE("close status names follow HTTP-Kit") {
-    close_status st{.code = 1006, .reason = "", .by_server = false};
-    CHECK(st.name() == "abnormal");
-    st.websocket = false;
-    CHECK(st.name() == "client-close");
-    st.by_server = true;
-    CHECK(st.name() == "server-close");
-    st = {.code = 1009, .reason = "", .by_server = false};
-    CHECK(st.name() == "message-too-big");
 }
 
 TEST_CASE("send with close_after defaults: true on HTTP, false on WebSocket") {
@@ -151,7 +143,7 @@ TEST_CASE("finish drops what was not written and tells each send's completion") 
     auto core = make_core(io);
     channel ch(core);
     std::error_code result;
-    ch.try_send(ws::text("never written"), std::nullopt, [&](std::error_code ec) { result = ec; });
+    ch.send(ws::text("never written"), std::nullopt, [&](std::error_code ec) { result = ec; });
     core->finish({.code = 1006, .reason = "", .by_server = false});
     CHECK(result == ws::error::closed);
     CHECK(ch.buffered_amount() == 0);
@@ -275,4 +267,165 @@ TEST_CASE("a callback's exception: on the channel's thread logged and 1011 queue
     CHECK_THROWS_AS(ch.on_close([](channel&, const close_status&) { throw std::logic_error("late"); }),
                     std::logic_error);
     CHECK(log.lines.size() == 2);
+}
+
+// ---- issue 15: one vocabulary for the three APIs --------------------------
+
+namespace channel_vocab {
+
+int destroyed = 0;  // sentinels destroyed while live
+
+// Lives in a callback's captures: counts the destruction of the function holding it.
+struct sentinel {
+    bool live = true;
+    sentinel() = default;
+    sentinel(const sentinel& o) : live(o.live) {}
+    sentinel(sentinel&& o) noexcept : live(std::exchange(o.live, false)) {}
+    sentinel& operator=(const sentinel&) = delete;
+    sentinel& operator=(sentinel&&) = delete;
+    ~sentinel() {
+        if (live) ++destroyed;
+    }
+};
+
+// Registers, through `set`, a callback that replaces itself (through `set`)
+// the first time it runs, then fires the event twice on the channel's thread.
+// What the callbacks saw, in order: the first one's tag, "second".
+template <class Set, class Fire>
+std::vector<std::string> run_self_replacing(Set set, Fire fire) {
+    asio::io_context io;
+    auto core = make_core(io);
+    channel ch(core);
+    std::vector<std::string> seen;
+    auto second = [&seen](channel&, auto&&...) { seen.push_back("second"); };
+    set(ch, [&seen, set, second, s = sentinel{}, tag = std::string(40, 'f')](channel& c, auto&&...) {
+        set(c, second);
+        CHECK(destroyed == 0);  // the running function is still alive
+        seen.push_back(tag);    // its captures too (a use after free before the fix: ASan)
+    });
+    io.run();  // registered there (posted: this is not the channel's thread)
+    io.restart();
+    destroyed = 0;
+    asio::post(io, [&] {
+        fire(*core);
+        fire(*core);
+    });
+    io.run();
+    CHECK(destroyed == 1);  // ... and gone once it returned
+    return seen;
+}
+
+}  // namespace channel_vocab
+
+TEST_CASE("a callback that replaces its own slot while running survives the call; the new one gets the next event") {
+    using channel_vocab::run_self_replacing;
+    const std::vector<std::string> first_then_second{std::string(40, 'f'), "second"};
+    CHECK(run_self_replacing([](const channel& c, auto f) { c.on_receive(std::move(f)); },
+                             [](channel_core& core) { core.deliver(ws::text("m")); }) == first_then_second);
+    CHECK(run_self_replacing([](const channel& c, auto f) { c.on_ping(std::move(f)); },
+                             [](channel_core& core) { core.ping_received("p"); }) == first_then_second);
+    CHECK(run_self_replacing([](const channel& c, auto f) { c.on_pong(std::move(f)); },
+                             [](channel_core& core) { core.pong_received("p"); }) == first_then_second);
+    CHECK(run_self_replacing([](const channel& c, auto f) { c.on_error(std::move(f)); },
+                             [](channel_core& core) { core.report_error(ws::error::closed); }) == first_then_second);
+    // on_close registered once closed runs at once, inside the running on_close.
+    const std::vector<std::string> second_inside_first{"second", std::string(40, 'f')};
+    CHECK(run_self_replacing([](const channel& c, auto f) { c.on_close(std::move(f)); },
+                             [](channel_core& core) {
+                                 core.finish({.code = 1000, .reason = "", .by_server = false});
+                             }) == second_inside_first);
+}
+
+TEST_CASE("a callback during which the channel finishes survives the call") {
+    using channel_vocab::destroyed;
+    using channel_vocab::sentinel;
+    asio::io_context io;
+    auto core = make_core(io);
+    channel ch(core);
+    std::vector<std::string> seen;
+    ch.on_receive([&seen, s = sentinel{}, tag = std::string(40, 't')](channel& c, ws::message&&) {
+        c.core()->finish({.code = 1006, .reason = "", .by_server = false});  // as a transport failing under it
+        CHECK(destroyed == 0);
+        seen.push_back(tag);
+    });
+    io.run();
+    io.restart();
+    destroyed = 0;
+    asio::post(io, [&] { core->deliver(ws::text("m")); });
+    io.run();
+    CHECK(seen == std::vector<std::string>{std::string(40, 't')});
+    CHECK(destroyed == 1);
+}
+
+TEST_CASE("the three APIs' sends say the same: queued, backpressured, closed") {
+    asio::io_context io;
+    auto core = make_core(io, true, 10);
+    channel ch(core);
+    ws::stream stream(ch);
+    ws::socket socket(ch);
+    std::vector<std::error_code> errors;  // the Ring listener's on_error
+    ch.on_error([&](channel&, std::error_code ec) { errors.push_back(ec); });
+    io.run();
+    io.restart();
+
+    CHECK(ch.send(std::string(4, 'a')) == send_status::queued);
+    CHECK(stream.try_send(ws::text("bbb")) == send_status::queued);
+    CHECK(socket.send("ccc") == send_status::queued);
+    CHECK(errors.empty());
+    CHECK(ch.send("d") == send_status::backpressured);
+    CHECK(stream.try_send(ws::text("d")) == send_status::backpressured);
+    CHECK(socket.send("d") == send_status::backpressured);
+    CHECK(errors == std::vector<std::error_code>{ws::error::backpressured});
+    CHECK(ch.ping() == send_status::queued);  // control frames skip the mark
+    CHECK(stream.ping() == send_status::queued);
+    CHECK(socket.ping() == send_status::queued);
+
+    core->finish({.code = 1000, .reason = "", .by_server = false});
+    CHECK(ch.send("e") == send_status::closed);
+    CHECK(stream.try_send(ws::text("e")) == send_status::closed);
+    CHECK(socket.send("e") == send_status::closed);
+    CHECK(ch.ping() == send_status::closed);
+    CHECK(stream.ping() == send_status::closed);
+    CHECK(socket.ping() == send_status::closed);
+    CHECK(socket.pong() == send_status::closed);
+    std::optional<send_status> awaited;
+    asio::co_spawn(
+        io, [&]() -> task<void> { awaited = co_await stream.send("e"); }, asio::detached);
+    io.run();
+    CHECK(awaited == send_status::closed);
+    std::error_code async_failure;
+    CHECK(socket.send_async(ws::text("e"), nullptr, [&](std::error_code ec) { async_failure = ec; }) ==
+          send_status::closed);
+    CHECK(async_failure == ws::error::closed);
+}
+
+TEST_CASE("a ping or pong over 125 bytes, or on an HTTP channel, is a programming error") {
+    asio::io_context io;
+    channel w(make_core(io));
+    CHECK(w.ping(std::string(125, 'p')) == send_status::queued);
+    CHECK_THROWS_AS(w.ping(std::string(126, 'p')), std::invalid_argument);
+    CHECK_THROWS_AS(w.pong(std::string(126, 'p')), std::invalid_argument);
+    channel h(make_core(io, false));
+    CHECK_THROWS_AS(h.ping(), std::invalid_argument);
+}
+
+TEST_CASE("close() has the same default in the three APIs: 1000, no reason") {
+    asio::io_context io;
+    auto close_payload_of = [](channel_core& core) {
+        auto items = drain(core);
+        REQUIRE(items.size() == 1);
+        CHECK(items[0].what == out_item::kind::close);
+        CHECK(items[0].close_code == ws::close_code::normal);
+        return items[0].data;
+    };
+    const std::string normal_no_reason("\x03\xe8", 2);
+    auto a = make_core(io), b = make_core(io), c = make_core(io);
+    CHECK(channel(a).close());
+    CHECK(close_payload_of(*a) == normal_no_reason);
+    CHECK(ws::stream(channel(b)).close());
+    CHECK(close_payload_of(*b) == normal_no_reason);
+    ws::socket s{channel(c)};
+    CHECK(s.close());
+    CHECK(close_payload_of(*c) == normal_no_reason);
+    CHECK_FALSE(s.close());  // already closing: as channel::close and ws::stream::close say
 }

@@ -71,13 +71,11 @@ wire_response expect_generic_500(client& c, const std::string& target) {
     return r;
 }
 
-/// A listener's on_close, into a close_log: its code and reason, and who
-/// closed first as the channel underneath says.
+/// A listener's on_close, into a close_log.
 auto ring_close(close_log& closes) {
-    return [hook = closes.hook()](ws::socket& s, int code, std::string_view reason) {
+    return [hook = closes.hook()](ws::socket& s, const close_status& st) {
         channel ch = s.channel();
-        auto st = ch.status();
-        hook(ch, close_status{.code = code, .reason = std::string(reason), .by_server = st && st->by_server});
+        hook(ch, st);
     };
 }
 
@@ -186,7 +184,7 @@ TEST_CASE("as_channel: a throwing send completion closes with 1011") {
         with_plain([&](request& req) {
             return as_channel(
                 req,
-                {.on_open = [](channel& ch) { ch.try_send(ws::text("first"), false, [](std::error_code) { fail(); }); },
+                {.on_open = [](channel& ch) { ch.send(ws::text("first"), false, [](std::error_code) { fail(); }); },
                  .on_close = closes.hook()});
         }),
         logging_to(log));
@@ -281,7 +279,7 @@ TEST_CASE("Ring listener: a throwing on_close at server stop is logged and stop(
     captured_log log;
     test_server srv(with_plain([&](request& req) {
                         return ws::listener_response(req,
-                                                     {.on_close = [](ws::socket&, int, std::string_view) { fail(); }});
+                                                     {.on_close = [](ws::socket&, const close_status&) { fail(); }});
                     }),
                     logging_to(log));
     auto c = connect_ws(srv.port(), "/ws");

@@ -266,11 +266,11 @@ TEST_CASE("half-open connections") {
     check_recovered(srv, idle);
 }
 
-TEST_CASE("a WebSocket client that goes silent mid-frame is closed by ws_idle_timeout") {
+TEST_CASE("a WebSocket client that goes silent mid-frame is closed by websocket.idle_timeout") {
     fd_guard guard;
     server_options opts;
-    opts.ws_idle_timeout = 500ms;
-    opts.ws_close_timeout = 500ms;
+    opts.websocket.idle_timeout = 500ms;
+    opts.websocket.close_timeout = 500ms;
     std::promise<close_status> closed;
     auto closed_status = closed.get_future();
     test_server srv(channel_reporting_close(closed), opts);

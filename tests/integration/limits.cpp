@@ -113,32 +113,35 @@ TEST_CASE("max_connections: the last one allowed is served, the next gets 503") 
     CHECK(status_of(srv, get("/")) == 200);
 }
 
-TEST_CASE("max_ws: exactly max_ws is echoed, one byte over closes with 1009, in every API") {
+TEST_CASE(
+    "websocket.max_message: exactly websocket.max_message is echoed, one byte over closes with 1009, in every API") {
     server_options opts;
-    opts.max_ws = 4096;
+    opts.websocket.max_message = 4096;
     fixture fx(opts);
     for (auto& path : echo_paths) {
         CAPTURE(path);
         ws_client c(fx.port());
         open(c, path);
-        REQUIRE(c.send_text(std::string(opts.max_ws, 'a')));
-        expect_message(c, opcode::text, std::string(opts.max_ws, 'a'));
+        REQUIRE(c.send_text(std::string(opts.websocket.max_message, 'a')));
+        expect_message(c, opcode::text, std::string(opts.websocket.max_message, 'a'));
         // Fragmented, the same bound holds for the whole message.
-        REQUIRE(c.send_frame(opcode::binary, std::string(opts.max_ws / 2, 'b'), false));
-        REQUIRE(c.send_frame(opcode::continuation, std::string(opts.max_ws / 2, 'b')));
-        expect_message(c, opcode::binary, std::string(opts.max_ws, 'b'));
-        REQUIRE(c.send_frame(opcode::binary, std::string(opts.max_ws / 2, 'c'), false));
-        REQUIRE(c.send_frame(opcode::continuation, std::string(opts.max_ws / 2 + 1, 'c')));
+        REQUIRE(c.send_frame(opcode::binary, std::string(opts.websocket.max_message / 2, 'b'), false));
+        REQUIRE(c.send_frame(opcode::continuation, std::string(opts.websocket.max_message / 2, 'b')));
+        expect_message(c, opcode::binary, std::string(opts.websocket.max_message, 'b'));
+        REQUIRE(c.send_frame(opcode::binary, std::string(opts.websocket.max_message / 2, 'c'), false));
+        REQUIRE(c.send_frame(opcode::continuation, std::string(opts.websocket.max_message / 2 + 1, 'c')));
         expect_failed(c, 1009);
     }
     check_healthy(fx);
 }
 
 #if RINGKIT_WS_DEFLATE
-TEST_CASE("max_ws counts inflated bytes: a compressed message inflating to exactly max_ws passes, one more is 1009") {
+TEST_CASE(
+    "websocket.max_message counts inflated bytes: a compressed message inflating to exactly websocket.max_message "
+    "passes, one more is 1009") {
     server_options opts;
-    opts.max_ws = 4096;
-    opts.ws_deflate.enabled = true;
+    opts.websocket.max_message = 4096;
+    opts.websocket.deflate.enabled = true;
     fixture fx(opts);
     const std::string offer = "Sec-WebSocket-Extensions: permessage-deflate\r\n";
     for (auto& path : echo_paths) {
@@ -148,7 +151,7 @@ TEST_CASE("max_ws counts inflated bytes: a compressed message inflating to exact
         ws::deflater out(ws::deflate_options{}, ws::deflate_params{});
         ws::inflater in(15, false);
         std::string packed;
-        out.compress(std::string(opts.max_ws, 'z'), packed);
+        out.compress(std::string(opts.websocket.max_message, 'z'), packed);
         REQUIRE(packed.size() < 100);  // tiny on the wire: only the inflated size can trip the limit
         REQUIRE(c.send_frame(opcode::binary, packed, true, true));
         auto f = c.read_frame();
@@ -158,9 +161,9 @@ TEST_CASE("max_ws counts inflated bytes: a compressed message inflating to exact
             echoed.clear();
             REQUIRE(in.inflate(f->payload, echoed, true, 1 << 20) == ws::inflate_status::ok);
         }
-        CHECK((echoed == std::string(opts.max_ws, 'z')));
+        CHECK((echoed == std::string(opts.websocket.max_message, 'z')));
         packed.clear();
-        out.compress(std::string(opts.max_ws + 1, 'z'), packed);
+        out.compress(std::string(opts.websocket.max_message + 1, 'z'), packed);
         REQUIRE(c.send_frame(opcode::binary, packed, true, true));
         expect_failed(c, 1009);
     }

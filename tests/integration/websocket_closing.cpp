@@ -80,3 +80,87 @@ TEST_CASE("answers to pipelined requests do not wait behind a long poll") {
     c.close();
     check_healthy(srv);
 }
+
+namespace websocket_closing_vocab {
+
+// Each API closes on "close" (with the given code and reason, or its default
+// when "close-default") and reports its close_status to `closes`.
+handler three_apis(close_log& closes) {
+    return [&closes](request& req) -> task<response> {
+        if (req.uri == "/stream") {
+            auto ws = co_await ws::accept(req);
+            while (auto m = co_await ws.receive()) {
+                if (m->data == "close") ws.close(4001, "bye");
+                else if (m->data == "close-default") ws.close();
+            }
+            channel ch = ws.channel();
+            if (auto st = ws.status()) closes.hook()(ch, *st);
+            co_return ws.answer();
+        }
+        if (req.uri == "/channel")
+            co_return as_channel(req, {.on_receive =
+                                           [](channel& ch, ws::message&& m) {
+                                               if (m.data == "close") ch.close(4001, "bye");
+                                               else if (m.data == "close-default") ch.close();
+                                           },
+                                       .on_close = closes.hook()});
+        co_return ws::listener_response(req, {.on_message =
+                                                  [](ws::socket& s, ws::message&& m) {
+                                                      if (m.data == "close") s.close(4001, "bye");
+                                                      else if (m.data == "close-default") s.close();
+                                                  },
+                                              .on_close =
+                                                  [hook = closes.hook()](ws::socket& s, const close_status& st) {
+                                                      channel ch = s.channel();
+                                                      hook(ch, st);
+                                                  }});
+    };
+}
+
+}  // namespace websocket_closing_vocab
+
+TEST_CASE("every API's close callback sees the whole close_status, and close() has one default") {
+    close_log closes;
+    test_server srv(with_plain(websocket_closing_vocab::three_apis(closes)));
+    std::size_t n = 0;
+    for (std::string path : {"/stream", "/channel", "/listener"}) {
+        CAPTURE(path);
+        {  // the server closes
+            auto c = connect_ws(srv.port(), path);
+            REQUIRE(c->send_text("close"));
+            auto f = c->read_message_frame();
+            REQUIRE(f);
+            CHECK(f->close_code() == 4001);
+            CHECK(f->close_reason() == "bye");
+            REQUIRE(c->send_close(4001, "bye"));
+            CHECK(c->closed_by_server());
+            REQUIRE(closes.wait_for(++n));
+            auto st = closes.at(n - 1);
+            CHECK(st.code == 4001);
+            CHECK(st.reason == "bye");
+            CHECK(st.by_server);
+        }
+        {  // the client closes
+            auto c = connect_ws(srv.port(), path);
+            client_close(*c, 4999, "app");
+            REQUIRE(closes.wait_for(++n));
+            auto st = closes.at(n - 1);
+            CHECK(st.code == 4999);
+            CHECK(st.reason == "app");
+            CHECK_FALSE(st.by_server);
+        }
+        {  // close() with no arguments: 1000 and no reason, from each API
+            auto c = connect_ws(srv.port(), path);
+            REQUIRE(c->send_text("close-default"));
+            auto f = c->read_message_frame();
+            REQUIRE(f);
+            CHECK(f->op == ws::opcode::close);
+            CHECK(f->payload == std::string("\x03\xe8", 2));
+            REQUIRE(c->send_close(1000));
+            CHECK(c->closed_by_server());
+            REQUIRE(closes.wait_for(++n));
+            CHECK(closes.at(n - 1).reason.empty());
+        }
+    }
+    check_healthy(srv);
+}

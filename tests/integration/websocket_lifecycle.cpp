@@ -57,7 +57,7 @@ TEST_CASE("Ring listener with on_ping: no automatic pong, the listener's pong is
 
 TEST_CASE("idle timeout: pings after half of it; a client that answers stays, one that does not gets 1001") {
     server_options opts;
-    opts.ws_idle_timeout = 400ms;
+    opts.websocket.idle_timeout = 400ms;
     fixture fx(opts);
     {
         ws_client c(fx.port());
@@ -141,8 +141,8 @@ std::string compress(ws::deflater& d, std::string_view in) {
 
 TEST_CASE("permessage-deflate: compressed frames both ways, fragments, and its errors") {
     server_options opts;
-    opts.ws_deflate.enabled = true;
-    opts.max_ws = 64 * 1024;
+    opts.websocket.deflate.enabled = true;
+    opts.websocket.max_message = 64 * 1024;
     fixture fx(opts);
     const std::string offer = "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n";
     std::mt19937 rng(7692);
@@ -230,7 +230,7 @@ TEST_CASE("permessage-deflate: compressed frames both ways, fragments, and its e
 
 TEST_CASE("permessage-deflate: negotiated parameters are used; offers we cannot take are left out") {
     server_options opts;
-    opts.ws_deflate.enabled = true;
+    opts.websocket.deflate.enabled = true;
     fixture fx(opts);
     {
         // A 10-bit window for our frames, and a client that resets its compressor.
@@ -284,7 +284,7 @@ TEST_CASE("permessage-deflate: negotiated parameters are used; offers we cannot 
         close_cleanly(c);
     }
     check_healthy(fx);
-    // A server without ws_deflate agrees to nothing.
+    // A server without websocket.deflate agrees to nothing.
     fixture plain;
     ws_client c(plain.port());
     auto r = c.handshake("/listener", "Sec-WebSocket-Extensions: permessage-deflate\r\n");

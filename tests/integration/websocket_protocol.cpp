@@ -8,6 +8,7 @@
 // holds no connection.
 #include <doctest/doctest.h>
 
+#include <mutex>
 #include <random>
 #include <string>
 #include <utility>
@@ -151,6 +152,66 @@ TEST_CASE("handshake: a refused upgrade with a body and a pipelined request behi
     check_healthy(fx);
 }
 
+namespace websocket_protocol_refusal {
+
+// Each API behind a middleware that marks its answer and records the status
+// the handler returned: a refusal is the handler's answer in all three.
+struct refusal_server {
+    std::mutex mutex;
+    std::vector<int> statuses;
+    test_server srv{handler([this](request& req) -> task<response> {
+        response r = co_await route(req);
+        r.headers.set("X-Middleware", "saw " + std::to_string(r.status));
+        std::lock_guard lock(mutex);
+        statuses.push_back(r.status);
+        co_return r;
+    })};
+
+    static task<response> route(request& req) {
+        if (req.uri == "/stream") {
+            auto ws = co_await ws::accept(req);
+            while (auto m = co_await ws.receive()) co_await ws.send(std::move(*m));
+            co_return ws.answer();
+        }
+        if (req.uri == "/channel") co_return as_channel(req, {});
+        co_return ws::listener_response(req, {});
+    }
+};
+
+}  // namespace websocket_protocol_refusal
+
+TEST_CASE("handshake: a refusal is the same answer from the three APIs, and goes through the handler's middleware") {
+    websocket_protocol_refusal::refusal_server rs;
+    auto answer = [&](const std::string& path, std::string_view version_header) {
+        std::string bytes = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n";
+        if (!version_header.empty())
+            bytes += "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
+                     std::string(version_header);
+        client c(rs.srv.port());
+        REQUIRE(c.send(bytes + "\r\n"));
+        auto r = c.read_response();
+        CHECK(c.closed_by_server());
+        return r;
+    };
+    // A bad version: a WebSocket request to all three.
+    auto stream = answer("/stream", "Sec-WebSocket-Version: 8\r\n");
+    CHECK(stream.status == 426);
+    CHECK(stream.header("x-middleware") == "saw 426");
+    CHECK(stream.header("sec-websocket-version") == "13");
+    CHECK(stream.count("connection") == 1);
+    CHECK(iequal(stream.header("connection").value_or(""), "close"));
+    CHECK(answer("/channel", "Sec-WebSocket-Version: 8\r\n").head_without_date() == stream.head_without_date());
+    CHECK(answer("/listener", "Sec-WebSocket-Version: 8\r\n").body == stream.body);
+    CHECK(answer("/listener", "Sec-WebSocket-Version: 8\r\n").head_without_date() == stream.head_without_date());
+    // A plain GET: as_channel makes it an HTTP channel (HTTP-Kit's), the other two refuse alike.
+    auto plain = answer("/stream", "");
+    CHECK(plain.status == 426);
+    CHECK(plain.header("x-middleware") == "saw 426");
+    CHECK(answer("/listener", "").head_without_date() == plain.head_without_date());
+    std::lock_guard lock(rs.mutex);
+    CHECK(rs.statuses == std::vector<int>{426, 426, 426, 426, 426, 426});
+}
+
 TEST_CASE("handshake: the subprotocol is ours, chosen from the client's offer; none when nothing matches") {
     fixture fx;
     {
@@ -213,11 +274,11 @@ TEST_CASE("handshake: frames in the same TCP segment as the upgrade request are 
     check_healthy(fx);
 }
 
-// ---- message size limit (max_ws) ---------------------------------------------
+// ---- message size limit (websocket.max_message) ---------------------------------------------
 
-TEST_CASE("max_ws 100: a 100-byte message passes, 101 bytes close with 1009") {
+TEST_CASE("websocket.max_message 100: a 100-byte message passes, 101 bytes close with 1009") {
     server_options opts;
-    opts.max_ws = 100;
+    opts.websocket.max_message = 100;
     fixture fx(opts);
     for (auto& path : echo_paths)
         for (auto op : {opcode::text, opcode::binary}) {
@@ -233,9 +294,9 @@ TEST_CASE("max_ws 100: a 100-byte message passes, 101 bytes close with 1009") {
     check_healthy(fx);
 }
 
-TEST_CASE("max_ws 200 counts fragments: 100+100 passes; 100+101 and 126+75 close with 1009") {
+TEST_CASE("websocket.max_message 200 counts fragments: 100+100 passes; 100+101 and 126+75 close with 1009") {
     server_options opts;
-    opts.max_ws = 200;
+    opts.websocket.max_message = 200;
     fixture fx(opts);
     for (auto& path : echo_paths)
         for (auto op : {opcode::text, opcode::binary}) {
@@ -260,9 +321,9 @@ TEST_CASE("max_ws 200 counts fragments: 100+100 passes; 100+101 and 126+75 close
     check_healthy(fx);
 }
 
-TEST_CASE("max_ws: a frame header announcing more is refused before its payload comes") {
+TEST_CASE("websocket.max_message: a frame header announcing more is refused before its payload comes") {
     server_options opts;
-    opts.max_ws = 64 * 1024;
+    opts.websocket.max_message = 64 * 1024;
     fixture fx(opts);
     for (auto& path : echo_paths) {
         CAPTURE(path);
@@ -277,9 +338,9 @@ TEST_CASE("max_ws: a frame header announcing more is refused before its payload 
     check_healthy(fx);
 }
 
-TEST_CASE("max_ws 10: a 125-byte ping is still answered") {
+TEST_CASE("websocket.max_message 10: a 125-byte ping is still answered") {
     server_options opts;
-    opts.max_ws = 10;
+    opts.websocket.max_message = 10;
     fixture fx(opts);
     for (auto& path : echo_paths) {
         CAPTURE(path);
@@ -492,9 +553,9 @@ TEST_CASE("a server-initiated close: the client sees the code and reason, answer
     check_healthy(fx);
 }
 
-TEST_CASE("a client that never answers our close is dropped after ws_close_timeout") {
+TEST_CASE("a client that never answers our close is dropped after websocket.close_timeout") {
     server_options opts;
-    opts.ws_close_timeout = 200ms;
+    opts.websocket.close_timeout = 200ms;
     fixture fx(opts);
     ws_client c(fx.port());
     open(c, "/channel-server-close");

@@ -67,7 +67,7 @@ inline std::string close_event(std::string_view api, const close_status& st) {
 // ws::accept: echo until closed, then report how it closed.
 inline task<response> stream_echo(request& req, event_log& log, ws::accept_options opts) {
     auto ws = co_await ws::accept(req, std::move(opts));
-    if (!ws) co_return response::upgraded();  // the connection sends the rejection
+    if (!ws) co_return response::upgraded();  // a 101 anyway: the connection still sends the refusal
     while (auto msg = co_await ws.receive()) co_await ws.send(std::move(*msg));
     if (auto st = ws.status()) log.add(close_event("stream", *st));
     co_return response::upgraded();
@@ -88,12 +88,13 @@ inline task<response> stream_replies(request& req) {
 
 inline response channel_echo(request& req, event_log& log, ws::accept_options opts = {}) {
     return as_channel(
-        req, {
-                 .on_receive = [](channel& ch, ws::message&& m) { ch.send(std::move(m)); },
-                 .on_ping = [&log](channel&, std::string_view d) { log.add("channel/ping " + std::string(d)); },
-                 .on_close = [&log](channel&, const close_status& st) { log.add(close_event("channel", st)); },
-                 .websocket = std::move(opts),
-             });
+        req,
+        {
+            .on_receive = [](channel& ch, ws::message&& m) { ch.send(std::move(m)); },
+            .on_ping = [&log](channel&, std::string_view d) { log.add("channel/ping " + std::string(d)); },
+            .on_close = [&log](channel&, const close_status& st) { log.add(close_event("channel", st)); },
+        },
+        std::move(opts));
 }
 
 inline response channel_server_close(request& req, event_log& log) {
@@ -119,14 +120,14 @@ inline ws::listener logging_listener(event_log& log, std::string prefix, bool ec
                         (m.is_binary()        ? "<binary>"
                          : m.data.size() > 64 ? "<long text>"
                                               : m.data));
-                if (m.data == "close-me") return s.close(4002, "asked");
-                if (echo) s.send(std::move(m));
+                if (m.data == "close-me") s.close(4002, "asked");
+                else if (echo) s.send(std::move(m));
             },
         .on_pong = [&log, prefix](ws::socket&, std::string_view d) { log.add(prefix + "/pong " + std::string(d)); },
         .on_error = [&log, prefix](ws::socket&, std::error_code ec) { log.add(prefix + "/error " + ec.message()); },
         .on_close =
-            [&log, prefix](ws::socket&, int code, std::string_view reason) {
-                log.add(prefix + "/close " + std::to_string(code) + " " + std::string(reason));
+            [&log, prefix](ws::socket&, const close_status& st) {
+                log.add(prefix + "/close " + std::to_string(st.code) + " " + st.reason);
             },
     };
 }

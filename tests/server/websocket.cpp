@@ -186,7 +186,7 @@ TEST_CASE("ws_session: partial writes and a full socket: every byte goes out, in
     h.run();
     const std::string big(5000, 'x');
     std::vector<std::string> done;
-    h.ch.try_send(ws::text(big), std::nullopt, [&](std::error_code ec) { done.push_back(ec ? ec.message() : "ok"); });
+    h.ch.send(ws::text(big), std::nullopt, [&](std::error_code ec) { done.push_back(ec ? ec.message() : "ok"); });
     h.ch.send("after");
     h.run();
     CHECK(h.script->output.size() == 100);
@@ -204,7 +204,7 @@ TEST_CASE("ws_session: partial writes and a full socket: every byte goes out, in
 
 TEST_CASE("ws_session: a callback that closes and then sends: the close is last, the send refused") {
     harness h;
-    std::vector<bool> sent;
+    std::vector<ringkit::send_status> sent;
     h.ch.on_receive([&](channel& c, ws::message&&) {
         c.send("reply");
         c.close(4000, "enough");
@@ -212,7 +212,8 @@ TEST_CASE("ws_session: a callback that closes and then sends: the close is last,
     });
     h.start(client_frame(ws::opcode::text, "go") + client_frame(ws::opcode::text, "ignored"));
     h.run();
-    CHECK(sent == std::vector<bool>{false});  // the second message is not delivered: we are closing
+    // The second message is not delivered: we are closing.
+    CHECK(sent == std::vector<ringkit::send_status>{ringkit::send_status::closed});
     h.script->push(client_close(4000));
     h.run();
     CHECK(h.wrote() == list{"text:reply", "close:4000"});
@@ -268,7 +269,7 @@ TEST_CASE("ws_session: a failed write ends it with 1006; queued completions lear
     h.start();
     h.run();
     std::string why;
-    h.ch.try_send(ws::text("x"), std::nullopt, [&](std::error_code ec) { why = ec.message(); });
+    h.ch.send(ws::text("x"), std::nullopt, [&](std::error_code ec) { why = ec.message(); });
     h.run();
     REQUIRE(h.closed);
     CHECK(h.closed->code == 1006);

@@ -6,8 +6,9 @@
 // Promises:
 // - Sends are queued in order and written by the connection's own thread; a
 //   send from another thread is posted there. The queue is bounded by bytes
-//   (config::high_water): past it, send() fails at once and co_await-style
-//   sends wait. A closed channel refuses every send.
+//   (config::high_water): past it, send() is refused at once (send_status::
+//   backpressured) and co_await-style sends wait. A closed channel refuses
+//   every send (closed).
 // - on_close fires exactly once, on the connection's thread, even when it is
 //   registered after the channel closed (then at registration, on the caller's thread).
 // - Callbacks run on the connection's thread; a callback that blocks stalls
@@ -20,12 +21,15 @@
 //   nothing was sent yet, else by closing the connection. One from on_close is
 //   logged. A callback run on the caller's own thread throws to that caller:
 //   on_close registered after the close, on_error for a send refused there.
+// - A callback may replace any callback, its own included, while it runs: the
+//   running one lives until it returns, and the new one gets the next event.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <exception>
+#include <forward_list>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -43,6 +47,7 @@
 #include "ringkit/core/task.hpp"
 #include "ringkit/core/wait_list.hpp"
 #include "ringkit/channel/out_item.hpp"
+#include "ringkit/channel/status.hpp"
 #include "ringkit/http/response.hpp"
 #include "ringkit/ws/close.hpp"
 #include "ringkit/ws/deflate_options.hpp"
@@ -57,33 +62,6 @@
 #include <asio/post.hpp>
 
 namespace ringkit {
-
-/// Why a channel closed.
-struct close_status {
-    /// WebSocket: the code of the peer's close frame (1005 when it carried none),
-    /// ours when the server closed first (1001 at server stop), 1006 when the TCP
-    /// connection ended without a close handshake. HTTP: 1000 when the response
-    /// was finished, 1006 when the client went away first.
-    int code = ws::close_code::abnormal;
-    std::string reason;
-    bool by_server = false;  ///< the server closed first (close(), send(..., true), stop, a protocol error)
-    bool websocket = true;
-
-    /// HTTP-Kit's on-close keyword: "server-close", "client-close" (HTTP), else the
-    /// code's name ("normal", "going-away", "abnormal", ...).
-    std::string_view name() const noexcept {
-        if (by_server) return "server-close";
-        if (!websocket) return "client-close";
-        return ws::close_code_name(code);
-    }
-};
-
-/// What a send did with the data.
-enum class send_status {
-    queued,         ///< in the queue; it will be written in order
-    backpressured,  ///< not queued: the queue is past its high-water mark
-    closed,         ///< not queued: the channel is closed or closing
-};
 
 class channel;
 
@@ -149,7 +127,7 @@ public:
                 to_wake = claim_wake_locked();
             }
         }
-        if (refused) refused(result == send_status::closed ? ws::error::closed : ws::error::backpressured);
+        if (refused) refused(result.error());
         if (to_wake) wake(to_wake);
         return result;
     }
@@ -298,6 +276,19 @@ private:
         }
     }
 
+    // Runs the function in `slot` where it is stored (no copy per message).
+    // The function may replace its own slot (`ch.on_receive(g)` inside
+    // on_receive) or get the channel finished while it runs: set_here() and
+    // finish() then retire what they replace, and it is destroyed here, once the
+    // outermost callback has returned. Connection's thread only.
+    template <class F, class... Args>
+    void run_slot(std::string_view which, F callbacks::*slot, Args&&... args);
+
+    // Keeps `old` alive until the running callbacks return (see run_slot); under the lock.
+    void retire_locked(callbacks&& old) {
+        if (running_in(executor_) && running_ > 0) retired_.push_front(std::move(old));
+    }
+
     // The client gets 1011 (or a 500) and never the exception's text, which
     // goes to the logger: as a handler's exception does.
     void callback_threw(std::string_view which, const std::exception_ptr& error) {
@@ -357,7 +348,13 @@ private:
     template <class F>
     void set_here(F callbacks::*slot, F f) {
         std::lock_guard lock(mutex_);
-        if (state_.load(std::memory_order_relaxed) != state::closed) callbacks_.*slot = std::move(f);
+        if (state_.load(std::memory_order_relaxed) == state::closed) return;
+        if (running_ > 0) {
+            callbacks old;
+            old.*slot = std::move(callbacks_.*slot);
+            retire_locked(std::move(old));
+        }
+        callbacks_.*slot = std::move(f);
     }
 
     asio::any_io_executor executor_;
@@ -371,6 +368,9 @@ private:
     channel_transport* transport_ = nullptr;
     bool wake_posted_ = false;
     callbacks callbacks_;
+    // What a running callback replaced (see run_slot); the connection's thread only.
+    unsigned running_ = 0;
+    std::forward_list<callbacks> retired_;
     close_status status_;
     wait_list room_waiters_;  // coroutines in wait_for_room(), any thread; under mutex_
     // The owning thread's side: no lock.
@@ -405,29 +405,18 @@ public:
 
     /// HTTP-Kit's send!: WebSocket: `data` as one text frame; HTTP: the body of a
     /// 200 response (first send) or the next chunk. `close_after` defaults to true
-    /// for HTTP (the response is complete) and false for WebSocket. False when
-    /// nothing was queued (closed, or past the high-water mark).
-    bool send(std::string data, std::optional<bool> close_after = std::nullopt) const {
-        return try_send(std::move(data), close_after) == send_status::queued;
+    /// for HTTP (the response is complete) and false for WebSocket. Never waits:
+    /// past the high-water mark the send is refused (`backpressured`), and a
+    /// closed channel refuses every send (`closed`).
+    send_status send(std::string data, std::optional<bool> close_after = std::nullopt) const {
+        return send(ws::text(std::move(data)), close_after);
     }
-    /// A text or binary WebSocket message (on an HTTP channel its bytes are body bytes).
-    bool send(ws::message m, std::optional<bool> close_after = std::nullopt) const {
-        return try_send(std::move(m), close_after) == send_status::queued;
-    }
-    /// HTTP: the whole response as the first send (status, headers, body); later
-    /// sends are chunks. WebSocket: the response's body as a text message.
-    bool send(response r, std::optional<bool> close_after = std::nullopt) const {
-        return try_send(std::move(r), close_after) == send_status::queued;
-    }
-
-    send_status try_send(std::string data, std::optional<bool> close_after = std::nullopt) const {
-        return try_send(ws::text(std::move(data)), close_after);
-    }
-    /// `done` runs once the bytes are handed to the socket, or with why they never
-    /// will be (ws::error::closed, backpressured, connection_lost): on the
-    /// connection's thread, or on the caller's when the send is refused at once.
-    send_status try_send(ws::message m, std::optional<bool> close_after = std::nullopt,
-                         std::function<void(std::error_code)> done = {}) const {
+    /// A text or binary WebSocket message (on an HTTP channel its bytes are body
+    /// bytes). `done` runs once the bytes are handed to the socket, or with why
+    /// they never will be (ws::error::closed, backpressured, connection_lost): on
+    /// the connection's thread, or on the caller's when the send is refused at once.
+    send_status send(ws::message m, std::optional<bool> close_after = std::nullopt,
+                     std::function<void(std::error_code)> done = {}) const {
         if (!core_) return send_status::closed;
         detail::out_item item;
         item.data = std::move(m.data);
@@ -436,7 +425,9 @@ public:
         else item.what = detail::out_item::kind::http_body;
         return core_->push(std::move(item), close_after.value_or(!core_->websocket()));
     }
-    send_status try_send(response r, std::optional<bool> close_after = std::nullopt) const {
+    /// HTTP: the whole response as the first send (status, headers, body); later
+    /// sends are chunks. WebSocket: the response's body as a text message.
+    send_status send(response r, std::optional<bool> close_after = std::nullopt) const {
         if (!core_) return send_status::closed;
         detail::out_item item;
         if (core_->websocket()) {
@@ -451,12 +442,15 @@ public:
     /// Closes from our side: a close frame (WebSocket) or the end of the response
     /// (HTTP; with 1011, internal error, the response fails: a 500 if nothing was
     /// sent, else the connection closes with the body cut short). False when the
-    /// channel was already closing or closed.
+    /// channel was already closing or closed. The default, the same in the three
+    /// APIs, is 1000 with no reason (as HTTP-Kit and a browser's close()).
     bool close(std::uint16_t code = ws::close_code::normal, std::string_view reason = {}) const {
         return core_ && core_->close(code, reason);
     }
-    bool ping(std::string data = {}) const { return control(detail::out_item::kind::ping, std::move(data)); }
-    bool pong(std::string data = {}) const { return control(detail::out_item::kind::pong, std::move(data)); }
+    /// Control frames skip the high-water mark: `queued`, or `closed`. A payload
+    /// over 125 bytes (RFC 6455's limit) or an HTTP channel: std::invalid_argument.
+    send_status ping(std::string data = {}) const { return control(detail::out_item::kind::ping, std::move(data)); }
+    send_status pong(std::string data = {}) const { return control(detail::out_item::kind::pong, std::move(data)); }
 
     /// Callbacks (HTTP-Kit's on-receive, on-ping, on-close; plus on_pong and
     /// on_error for the Ring listener). Each replaces the one set before.
@@ -484,18 +478,35 @@ public:
     const std::shared_ptr<detail::channel_core>& core() const noexcept { return core_; }
 
 private:
-    bool control(detail::out_item::kind k, std::string data) const {
-        if (!core_ || !core_->websocket() || data.size() > 125) return false;
+    send_status control(detail::out_item::kind k, std::string data) const {
+        if (!core_) return send_status::closed;
+        if (!core_->websocket()) throw std::invalid_argument("ringkit: ping or pong on an HTTP channel");
+        if (data.size() > 125) throw std::invalid_argument("ringkit: a ping or pong carries at most 125 bytes");
         detail::out_item item;
         item.what = k;
         item.data = std::move(data);
-        return core_->push(std::move(item), false, true) == send_status::queued;
+        return core_->push(std::move(item), false, true);
     }
 
     std::shared_ptr<detail::channel_core> core_;
 };
 
 namespace detail {
+
+// Defined here, where channel is complete.
+template <class F, class... Args>
+void channel_core::run_slot(std::string_view which, F callbacks::*slot, Args&&... args) {
+    if (!(callbacks_.*slot)) return;
+    channel ch(shared_from_this());  // `this` outlives the retired functions' captures
+    struct depth_guard {
+        channel_core& core;
+        ~depth_guard() {
+            if (--core.running_ == 0) core.retired_.clear();
+        }
+    } guard{*this};
+    ++running_;
+    run_callback(which, callbacks_.*slot, ch, std::forward<Args>(args)...);
+}
 
 inline void channel_core::set_on_close(std::function<void(channel&, const close_status&)> f) {
     std::unique_lock lock(mutex_);
@@ -522,11 +533,8 @@ inline void channel_core::opened() {
 }
 
 inline void channel_core::deliver(ws::message&& m) {
-    if (callbacks_.on_receive) {
-        channel ch(shared_from_this());
-        run_callback(ring_names ? "on_message" : "on_receive", callbacks_.on_receive, ch, std::move(m));
-        return;
-    }
+    if (callbacks_.on_receive)
+        return run_slot(ring_names ? "on_message" : "on_receive", &callbacks::on_receive, std::move(m));
     if (!inbox_) return;
     inbox_->bytes += m.data.size() + 1;  // + 1: empty messages count too
     inbox_->messages.push_back(std::move(m));
@@ -558,28 +566,12 @@ inline task<std::optional<ws::message>> channel_core::receive() {
     co_return m;
 }
 
-inline void channel_core::ping_received(std::string_view data) {
-    if (callbacks_.on_ping) {
-        channel ch(shared_from_this());
-        run_callback("on_ping", callbacks_.on_ping, ch, data);
-    }
-}
+inline void channel_core::ping_received(std::string_view data) { run_slot("on_ping", &callbacks::on_ping, data); }
 
-inline void channel_core::pong_received(std::string_view data) {
-    if (callbacks_.on_pong) {
-        channel ch(shared_from_this());
-        run_callback("on_pong", callbacks_.on_pong, ch, data);
-    }
-}
+inline void channel_core::pong_received(std::string_view data) { run_slot("on_pong", &callbacks::on_pong, data); }
 
 inline void channel_core::report_error(std::error_code ec) {
-    if (running_in(executor_)) {
-        if (callbacks_.on_error) {
-            channel ch(shared_from_this());
-            run_callback("on_error", callbacks_.on_error, ch, ec);
-        }
-        return;
-    }
+    if (running_in(executor_)) return run_slot("on_error", &callbacks::on_error, ec);
     // A send refused on another thread, while the connection's thread may be
     // replacing or clearing the callbacks: a copy, taken under the lock.
     std::function<void(channel&, std::error_code)> on_error;
@@ -605,7 +597,9 @@ inline void channel_core::finish(close_status st) {
         dropped.swap(queue_);
         buffered_.store(0, std::memory_order_relaxed);
         on_close = std::move(callbacks_.on_close);
-        callbacks_ = {};  // callbacks often capture the channel: break the cycle
+        // Callbacks often capture the channel: break the cycle (one may be running).
+        retire_locked(std::move(callbacks_));
+        callbacks_ = {};
         transport_ = nullptr;
         room_waiters_.notify_all();
     }

@@ -83,12 +83,7 @@ struct connection_config {
         c.min_body_rate = o.min_body_rate;
         c.body_rate_grace = o.body_rate_grace;
         c.logger = o.logger;
-        c.ws = {.max_message = o.max_ws,
-                .high_water = o.ws_high_water,
-                .idle_timeout = o.ws_idle_timeout,
-                .auto_ping = o.ws_auto_ping,
-                .close_timeout = o.ws_close_timeout,
-                .deflate = o.ws_deflate};
+        c.ws = o.websocket;
         return c;
     }
 
@@ -500,9 +495,10 @@ private:
         auto core = std::move(pending_core_);
         switch (how) {
         case takeover::rejected: {
-            auto answer = std::move(*rejection_);
+            // The handler's answer (ws.answer(), through its middleware), unless it returned a 101 anyway.
+            auto answer = res.status == 101 ? std::move(*rejection_) : std::move(res);
             rejection_.reset();
-            answer.headers.add("Connection", "close");  // the client may already be sending frames
+            answer.headers.set("Connection", "close");  // the client may already be sending frames
             co_await respond(std::move(answer));
             co_return false;
         }

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "ringkit/core/logger.hpp"
-#include "ringkit/ws/deflate_options.hpp"
+#include "ringkit/ws/config.hpp"
 
 namespace ringkit {
 
@@ -43,13 +43,9 @@ struct server_options {
     std::chrono::milliseconds write_timeout{30'000};  ///< a write that makes no progress → close
     std::chrono::milliseconds linger_timeout{2'000};  ///< after an error response, time to drain the client
 
-    // WebSocket (HTTP-Kit's max-ws and what HTTP-Kit lacks: back-pressure, timeouts, compression).
-    std::size_t max_ws = 4UL * 1024 * 1024;     ///< bytes of one WebSocket message (after inflating) → close 1009
-    std::size_t ws_high_water = 1024UL * 1024;  ///< queued bytes per channel past which sends fail or wait
-    std::chrono::milliseconds ws_idle_timeout{120'000};  ///< nothing received this long → close 1001; 0: never
-    bool ws_auto_ping = true;                            ///< ping after half of ws_idle_timeout without traffic
-    std::chrono::milliseconds ws_close_timeout{5'000};   ///< wait for the peer's close frame, then drop TCP
-    ws::deflate_options ws_deflate{};                    ///< permessage-deflate; off unless .enabled
+    /// WebSocket limits, timeouts and compression, for all three APIs (HTTP-Kit's
+    /// max-ws is websocket.max_message; the rest is what HTTP-Kit lacks).
+    ws::config websocket{};
 
     unsigned worker_threads = 0;     ///< pool for ringkit::blocking handlers; 0: one per core
     std::size_t queue_size = 20480;  ///< blocking jobs waiting; beyond it → 503 at once

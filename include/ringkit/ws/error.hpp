@@ -12,7 +12,7 @@ enum class error {
     backpressured,    ///< the send queue is past its high-water mark; nothing was queued
     protocol_error,   ///< the peer broke RFC 6455 (closed with 1002)
     invalid_utf8,     ///< a text message or close reason was not UTF-8 (closed with 1007)
-    message_too_big,  ///< a message passed max_ws (closed with 1009)
+    message_too_big,  ///< a message passed websocket.max_message (closed with 1009)
     connection_lost,  ///< the TCP connection failed or ended without a close handshake
 };
 

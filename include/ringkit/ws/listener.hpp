@@ -8,6 +8,11 @@
 // connection and failed sends. Without on_ping, pings are answered for you;
 // with it, answering is yours (socket.pong).
 //
+// What differs from Ring is the vocabulary the three APIs share: on_close gets
+// the close_status (code, reason, who closed) as as_channel's does, sends return
+// a send_status, close() defaults to 1000 with no reason, options are the last
+// argument (accept_options), as for ws::accept and as_channel.
+//
 // A callback that throws (on the connection's thread): the server's logger gets
 // the exception and the callback's name, the client a close with 1011, and
 // on_close runs as usual (code 1011), so the promise above holds when on_open
@@ -35,43 +40,41 @@ public:
     explicit socket(ringkit::channel ch) : ch_(std::move(ch)) {}
 
     bool is_open() const noexcept { return ch_.is_open(); }
-    /// Queues a message; a refusal (closed, or the queue past its high-water
-    /// mark) is reported to the listener's on_error.
-    void send(message m) {
-        if (auto st = ch_.try_send(std::move(m)); st != send_status::queued) fail(st);
-    }
-    void send(std::string text) { send(ws::text(std::move(text))); }
+    /// Queues a message, as channel::send does, and says what happened; a refusal
+    /// (closed, or past the high-water mark) also goes to the listener's on_error
+    /// (Ring's way), on the caller's thread.
+    send_status send(message m) { return reported(ch_.send(std::move(m))); }
+    send_status send(std::string text) { return send(ws::text(std::move(text))); }
     /// Ring's send-async: `on_success` once the message is handed to the socket,
     /// `on_failure` if it is refused or the connection closes first. Both run on
-    /// the connection's thread, except a refusal, which is reported at once.
-    void send_async(message m, std::function<void()> on_success, std::function<void(std::error_code)> on_failure) {
-        ch_.try_send(std::move(m), std::nullopt,
-                     [ok = std::move(on_success), bad = std::move(on_failure)](std::error_code ec) {
-                         if (!ec) {
-                             if (ok) ok();
-                         } else if (bad) {
-                             bad(ec);
-                         }
-                     });
+    /// the connection's thread, except a refusal, which is reported at once (and
+    /// not to on_error: on_failure is its report). Returns what send() does.
+    send_status send_async(message m, std::function<void()> on_success,
+                           std::function<void(std::error_code)> on_failure) {
+        return ch_.send(std::move(m), std::nullopt,
+                        [ok = std::move(on_success), bad = std::move(on_failure)](std::error_code ec) {
+                            if (!ec) {
+                                if (ok) ok();
+                            } else if (bad) {
+                                bad(ec);
+                            }
+                        });
     }
-    void ping(std::string data = {}) {
-        if (!ch_.ping(std::move(data))) fail(send_status::closed);
-    }
-    void pong(std::string data = {}) {
-        if (!ch_.pong(std::move(data))) fail(send_status::closed);
-    }
-    /// Ring's close; the default is Ring's (1000 "Normal Closure").
-    void close(std::uint16_t code = close_code::normal, std::string_view reason = "Normal Closure") {
-        ch_.close(code, reason);
+    send_status ping(std::string data = {}) { return reported(ch_.ping(std::move(data))); }
+    send_status pong(std::string data = {}) { return reported(ch_.pong(std::move(data))); }
+    /// Ring's close. The default is the one of all three APIs: 1000 with no
+    /// reason (Ring's own says "Normal Closure"). False when already closing or closed.
+    bool close(std::uint16_t code = close_code::normal, std::string_view reason = {}) {
+        return ch_.close(code, reason);
     }
     const std::string& protocol() const noexcept { return ch_.protocol(); }
     /// The channel underneath: for a channel_set, or HTTP-Kit style sends.
     const ringkit::channel& channel() const noexcept { return ch_; }
 
 private:
-    void fail(send_status st) {
-        auto& core = ch_.core();
-        if (core) core->report_error(st == send_status::backpressured ? error::backpressured : error::closed);
+    send_status reported(send_status st) {
+        if (!st && ch_.core()) ch_.core()->report_error(st.error());
+        return st;
     }
     ringkit::channel ch_;
 };
@@ -83,7 +86,8 @@ struct listener {
     std::function<void(socket&, std::string_view)> on_ping{};  ///< set: you answer pings (socket.pong)
     std::function<void(socket&, std::string_view)> on_pong{};
     std::function<void(socket&, std::error_code)> on_error{};
-    std::function<void(socket&, int code, std::string_view reason)> on_close{};
+    /// How it closed: Ring's code and reason, and who closed first (`by_server`).
+    std::function<void(socket&, const close_status&)> on_close{};
 };
 
 /// Ring's websocket response: the 101 answer to `req` (return it from the handler)
@@ -97,7 +101,6 @@ inline response listener_response(request& req, listener l, accept_options optio
         return answer;
     }
     channel_callbacks cb;
-    cb.websocket = std::move(options);
     cb.on_open = [l](ringkit::channel& ch) mutable {
         auto& core = *ch.core();
         core.auto_pong = !l.on_ping;
@@ -126,14 +129,14 @@ inline response listener_response(request& req, listener l, accept_options optio
         if (l.on_close)
             ch.on_close([f = std::move(l.on_close)](ringkit::channel& c, const close_status& st) {
                 socket s(c);
-                f(s, st.code, st.reason);
+                f(s, st);
             });
         if (l.on_open) {
             socket s(ch);
             l.on_open(s);
         }
     };
-    return as_channel(req, std::move(cb));
+    return as_channel(req, std::move(cb), std::move(options));
 }
 
 }  // namespace ringkit::ws

@@ -55,11 +55,12 @@ protected:
 
 namespace ws {
 
-/// Per-endpoint handshake choices.
+/// Per-endpoint handshake choices, given the same way to the three APIs: the
+/// last argument of ws::accept, as_channel and ws::listener_response.
 struct accept_options {
     std::vector<std::string> protocols{};                         ///< subprotocols we speak, preferred first
     std::function<bool(std::string_view origin)> check_origin{};  ///< empty: any origin; false → 403
-    std::optional<deflate_options> deflate{};                     ///< empty: the server's ws_deflate option
+    std::optional<deflate_options> deflate{};                     ///< empty: server_options::websocket.deflate
 };
 
 namespace detail {
@@ -94,10 +95,10 @@ public:
         if (!ch_) return nothing();
         return ch_.core()->receive();  // its task, not one more coroutine frame around it
     }
-    /// Queues `m`, first waiting while the send queue is past its high-water mark.
-    /// False when the connection closed first.
-    task<bool> send(message m) {
-        if (!ch_) co_return false;
+    /// Queues `m`, first waiting while the send queue is past its high-water mark:
+    /// `queued`, or `closed` when the connection closed first (never backpressured).
+    task<send_status> send(message m) {
+        if (!ch_) co_return send_status::closed;
         auto& core = *ch_.core();
         while (core.is_open() && core.buffered() >= core.high_water()) co_await core.wait_for_room();
         // Past the wait the mark is ignored: a send from another thread may have
@@ -106,14 +107,16 @@ public:
         item.what = m.is_text() ? ringkit::detail::out_item::kind::text : ringkit::detail::out_item::kind::binary;
         item.data = std::move(m.data);
         // Not in the co_return: clang 14's analyzer evaluates a co_return operand twice.
-        const bool queued = core.push(std::move(item), false, true) == send_status::queued;
-        co_return queued;
+        const send_status st = core.push(std::move(item), false, true);
+        co_return st;
     }
-    task<bool> send(std::string text) { return send(ws::text(std::move(text))); }
-    /// Queues `m` without waiting; says what happened.
-    send_status try_send(message m) { return ch_.try_send(std::move(m)); }
+    task<send_status> send(std::string text) { return send(ws::text(std::move(text))); }
+    /// Queues `m` without waiting, as channel::send does: past the high-water mark
+    /// it is refused (`backpressured`).
+    send_status try_send(message m) { return ch_.send(std::move(m)); }
 
-    bool ping(std::string data = {}) { return ch_.ping(std::move(data)); }
+    send_status ping(std::string data = {}) { return ch_.ping(std::move(data)); }
+    /// Starts the close handshake (default: 1000, no reason); false when already closing or closed.
     bool close(std::uint16_t code = close_code::normal, std::string_view reason = {}) {
         return ch_.close(code, reason);
     }
@@ -125,24 +128,37 @@ public:
     const ringkit::channel& channel() const noexcept { return ch_; }
     /// Whether the handshake succeeded.
     explicit operator bool() const noexcept { return static_cast<bool>(ch_); }
+    /// What the handler returns: after a refused handshake the error answer (400,
+    /// 403 or 426, Connection: close), which goes out through the handler's
+    /// middleware as as_channel's does; else the 101 placeholder (the 101 itself
+    /// is already sent). After a refusal the handler may answer otherwise, as
+    /// as_channel's on_handshake_error may (any status but 101, Connection:
+    /// close added); a handler that returns a 101 still gets the refusal sent.
+    response answer() const { return refusal_ ? *refusal_ : response::upgraded(); }
 
 private:
+    friend task<stream> accept(request& req, accept_options options);
     static task<std::optional<message>> nothing() { co_return std::nullopt; }
 
     ringkit::channel ch_;
+    std::shared_ptr<const response> refusal_;  // shared: a stream is cheap to copy
 };
 
 /// Accepts the WebSocket handshake of `req`: sends 101 and returns the open
 /// stream. On a bad handshake the stream is empty (receive() gives nullopt at
-/// once) and the connection answers 400, 403 or 426 when the handler returns.
+/// once) and holds the 400/403/426 answer: `co_return ws.answer();`.
 /// A handler that throws after the 101 gets its exception logged and the
 /// WebSocket closed with 1011 (the close handshake still runs).
 inline task<stream> accept(request& req, accept_options options = {}) {
     auto hs = check_handshake(req, detail::handshake_for(req, options));
     if (!req.hooks) co_return stream();
     if (!hs.ok()) {
-        req.hooks->reject(hs.to_response());
-        co_return stream();
+        auto answer = hs.to_response();
+        answer.headers.set("Connection", "close");  // as as_channel: the client may already be sending frames
+        stream refused;
+        refused.refusal_ = std::make_shared<const response>(answer);
+        req.hooks->reject(std::move(answer));  // sent if the handler returns a 101 instead
+        co_return refused;
     }
     auto core = detail::make_core(req, true);
     core->protocol = hs.protocol;
@@ -164,7 +180,6 @@ struct channel_callbacks {
     std::function<void(channel&, std::string_view)> on_ping{};      ///< after the automatic pong
     std::function<void(channel&, const close_status&)> on_close{};  ///< exactly once
     std::function<response(channel&)> on_handshake_error{};         ///< default: the 400/403/426 answer
-    ws::accept_options websocket{};                                 ///< subprotocols, origin check, deflate
 };
 
 /// HTTP-Kit's as-channel: on a WebSocket upgrade request, the 101 answer (return
@@ -172,8 +187,9 @@ struct channel_callbacks {
 /// request, a channel whose first send is the response (long polling) or, with
 /// close_after = false, its first chunk (streaming). Order as in HTTP-Kit:
 /// init, on_close registered, the handshake, on_receive/on_ping registered, the
-/// 101 sent, on_open.
-inline response as_channel(request& req, channel_callbacks cb) {
+/// 101 sent, on_open. `options` (subprotocols, origin check, deflate) are
+/// ws::accept's.
+inline response as_channel(request& req, channel_callbacks cb, ws::accept_options options = {}) {
     if (!req.hooks) return response::not_found();  // HTTP-Kit: nil under another adapter
     // HTTP-Kit's websocket?: the client asked for WebSocket, even if the rest of its handshake is bad.
     auto upgrade = req.header("upgrade");
@@ -188,7 +204,7 @@ inline response as_channel(request& req, channel_callbacks cb) {
         core->opened();  // where an exception from it is caught (unless on the worker pool: the handler's then)
         return response::upgraded();
     }
-    auto hs = ws::check_handshake(req, ws::detail::handshake_for(req, cb.websocket));
+    auto hs = ws::check_handshake(req, ws::detail::handshake_for(req, options));
     if (!hs.ok()) {
         const close_status failed{
             .code = ws::close_code::protocol_error, .reason = std::string(hs.error), .by_server = true};
