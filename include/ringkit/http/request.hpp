@@ -17,7 +17,7 @@ namespace ringkit {
 
 class worker_pool;
 namespace detail {
-class connection_hooks;  // ws/upgrade.hpp; implemented by the server's connection
+class upgrade_context;  // ws/upgrade_context.hpp
 }
 
 /// A request body the parser wrote to an anonymous temp file instead of memory
@@ -68,8 +68,10 @@ struct request {
 
     /// The server's pool for blocking work (see ringkit::blocking); null outside a server.
     worker_pool* workers = nullptr;
-    /// The connection serving this request, for ws::accept and as_channel; null outside a server.
-    detail::connection_hooks* hooks = nullptr;
+    /// How a handler may take the connection serving this request over (ws::accept,
+    /// as_channel): a handle on a context the connection shares, not on the
+    /// connection itself. Empty outside a server.
+    std::shared_ptr<detail::upgrade_context> upgrade;
 
     /// Forgets everything but the memory, so a connection can reuse one request;
     /// memory an unusually large request needed is given back.

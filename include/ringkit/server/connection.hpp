@@ -8,11 +8,18 @@
 // pending operation, and if the session does not end within linger_timeout
 // it closes the stream outright.
 //
+// Every answer goes out through one response writer (start_response,
+// write_body, end_response, stays_open): an ordinary response, a streamed body
+// and an HTTP channel's sends alike; chunk framing is http/chunked.hpp's. What
+// happens once a handler takes the connection over (a WebSocket, an HTTP
+// channel) is server/handover.hpp's.
+//
 // The connection is a template on its stream so tests can drive it with a
 // scripted in-memory stream (tests/support/test_stream.hpp).
 #pragma once
 
 #include <sys/sendfile.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -33,12 +40,13 @@
 #include "ringkit/core/config.hpp"
 #include "ringkit/core/exception.hpp"
 #include "ringkit/core/task.hpp"
+#include "ringkit/http/chunked.hpp"
 #include "ringkit/http/handler.hpp"
 #include "ringkit/http/parser.hpp"
 #include "ringkit/http/serializer.hpp"
 #include "ringkit/server/connection_list.hpp"
+#include "ringkit/server/handover.hpp"
 #include "ringkit/server/options.hpp"
-#include "ringkit/server/websocket.hpp"
 #include "ringkit/ws/upgrade.hpp"
 
 // After core/asio.hpp, which configures Asio (co_await under clang): what this
@@ -112,13 +120,9 @@ struct peer_info {
 }  // namespace detail
 
 template <class Stream>
-class connection final : public detail::connection_base,
-                         private detail::connection_hooks,
-                         private detail::channel_transport {
+class connection final : public detail::connection_base {
     using clock = std::chrono::steady_clock;
-    /// What a handler did with the connection (see take_over).
-    enum class takeover : std::uint8_t { none, rejected, websocket, websocket_after, http_channel };
-    using ws_handle = typename detail::ws_session<Stream>::handle;
+    friend class detail::handover<Stream>;
 
 public:
     connection(Stream stream, const detail::connection_config& config, const handler& app, detail::peer_info peer)
@@ -131,7 +135,7 @@ public:
         req_.remote_addr = peer_.remote_addr;
         req_.server_port = peer_.server_port;
         req_.workers = config.workers;
-        req_.hooks = this;
+        req_.upgrade = handover_.context();
         parser_->bind(req_);
         if constexpr (requires { stream_.non_blocking(true); }) {
             std::error_code ec;  // synchronous writes must say would_block, never wait
@@ -141,9 +145,7 @@ public:
 
     connection(const connection&) = delete;
     connection& operator=(const connection&) = delete;
-    ~connection() {
-        if (ws_) ws_->on_end(nullptr);  // it may outlive us (destroyed unfinished at stop)
-    }
+    ~connection() = default;
 
     /// The HTTP part of the connection's life; returns once the stream is closed
     /// or handed to a callback-style WebSocket, which then takes `registration`
@@ -162,26 +164,20 @@ public:
         ended_ = true;
         timer_.cancel();
         co_await watchdog_done_.wait();
-        if (websocket_after_ && !error) {
-            // The socket goes to a WebSocket session that needs none of this
-            // connection's frames or buffers: an idle WebSocket holds only its own state.
-            start_websocket(pending_deflate_, std::move(pending_core_), std::move(ws_leftover_), registration);
-        } else if (websocket_after_) {
-            pending_core_->finish({.code = ws::close_code::abnormal, .reason = "connection failed", .by_server = true});
-        }
+        // A WebSocket the handler's 101 announced gets the socket now: it needs none
+        // of this connection's frames or buffers, so an idle one holds only its own state.
+        handover_.finish(registration, error != nullptr);
         close_stream();
         if (error) std::rethrow_exception(error);
     }
 
     void request_stop() override {
         stopping_ = true;
-        if (ws_) ws_->request_stop();
-        else if (idle_) cancel_stream();  // nobody is waiting for an answer: go now
+        if (!handover_.request_stop() && idle_) cancel_stream();  // nobody is waiting for an answer: go now
     }
     void force_close() override {
-        if (ws_) ws_->force_close();
+        handover_.force_close();
         close_stream();
-        channel_wake_.notify_all();
     }
 
     Stream& stream() noexcept { return stream_; }
@@ -222,12 +218,12 @@ private:
                 }  // answered without a coroutine
                 else
                     res = co_await call_async();
-                if (takeover_ != takeover::none) {
+                if (handover_.pending() != detail::takeover::none) {
                     // The handler handed the connection to a channel (ws::accept, as_channel).
-                    if (!co_await take_over(std::move(res))) co_return;
+                    if (!co_await handover_.take_over(std::move(res), handler_threw_)) co_return;
                     break;
                 }
-                if (!co_await respond(std::move(res))) {
+                if (co_await respond(std::move(res)) != answered::keep_alive) {
                     // Requests pipelined after the last answered one are dropped;
                     // lingering keeps the client from losing that answer to a reset.
                     if (in_begin_ < in_end_ || parser_->in_message()) co_await linger();
@@ -243,39 +239,97 @@ private:
         }
     }
 
-    // Sends the answer to req_. Returns whether the connection stays open.
-    // A small body joins the head in out_, to leave with the rest of a pipelined
-    // batch; only larger, file and streamed bodies need to wait for the socket here.
-    task<bool> respond(response res) {
-        if (!response_is_valid(res)) {
-            config_.log("handler returned an invalid response (status or header bytes); sent 500");
-            res = response::text("Internal Server Error", 500);
-        }
-        response_context ctx{.head = req_.request_method == method::head,
-                             .http10 = parser_->http10(),
-                             .keep_alive = parser_->keep_alive() && !stopping_,
-                             .server_header = config_.server_header};
-        auto head = write_head(out_, res, ctx);
+    // ---- the response writer ----------------------------------------------
+
+    /// How respond() ended: the write failed, or the answer is out and the
+    /// connection then closes or stays open.
+    enum class answered : std::uint8_t { failed, then_close, keep_alive };
+
+    // Sends the answer to req_. A small body joins the head in out_, to leave with
+    // the rest of a pipelined batch; only larger, file and streamed bodies need to
+    // wait for the socket here.
+    task<answered> respond(response res) {
+        make_sendable(res, "handler returned an invalid response");
+        auto head = start_response(res);
         if (head.send_body) {
             if (auto* s = std::get_if<std::string>(&res.body)) {
-                if (out_.size() + s->size() <= cork_limit) {
-                    out_.append(*s);
-                } else {
-                    std::array<asio::const_buffer, 2> buffers{asio::buffer(out_), asio::buffer(*s)};
-                    bool ok = co_await write(buffers);
-                    out_.clear();
-                    if (!ok) co_return false;
+                if (!append_body(head, *s)) {
+                    const bool ok = co_await write_body(head, *s);  // a statement: GCC 12 (see session)
+                    if (!ok) co_return answered::failed;
                 }
             } else if (auto* f = std::get_if<file_body>(&res.body)) {
-                if (!co_await flush() || !co_await send_file(*f)) co_return false;
+                if (!co_await flush() || !co_await send_file(*f)) co_return answered::failed;
             } else if (auto* st = std::get_if<stream_body>(&res.body)) {
-                if (!co_await flush() || !co_await send_stream(*st, head.framing)) co_return false;
+                if (!co_await flush() || !co_await send_stream(*st, head)) co_return answered::failed;
             }
         }
-        if ((!head.keep_alive || out_.size() >= cork_limit) && !flushed_now() && !co_await finish_flush())
-            co_return false;
-        response_sent_ = true;  // false above is a failed write; false below is "then close"
-        co_return head.keep_alive;
+        const bool keep_alive = stays_open(head);
+        if ((!keep_alive || out_.size() >= cork_limit) && !flushed_now() && !co_await finish_flush())
+            co_return answered::failed;
+        co_return keep_alive ? answered::keep_alive : answered::then_close;
+    }
+
+    // A response that cannot go on the wire as it is (response_is_valid) becomes a
+    // 500, and the log says `why`. False when it was replaced.
+    bool make_sendable(response& res, std::string_view why) const {
+        if (response_is_valid(res)) return true;
+        config_.log(std::string(why) + " (status or header bytes); sent 500");
+        res = response::text("Internal Server Error", 500);
+        return false;
+    }
+
+    // What the head of the answer to req_ depends on; the first half of the
+    // keep-alive decision (the request's), stays_open() is the second.
+    response_context context() const noexcept {
+        return {.head = req_.request_method == method::head,
+                .http10 = parser_->http10(),
+                .keep_alive = parser_->keep_alive() && !stopping_,
+                .server_header = config_.server_header};
+    }
+
+    // The head of the answer to req_, into out_; says how its body follows.
+    head_info start_response(const response& res) { return write_head(out_, res, context()); }
+
+    // Whether the connection carries another request after the response whose
+    // head was `head`, once its body is out: what the request and the response
+    // said, unless the server began to stop meanwhile.
+    bool stays_open(const head_info& head) const noexcept { return head.keep_alive && !stopping_; }
+
+    // Body bytes framed as `head` says (a chunk when chunked), appended to out_
+    // when that stays under cork_limit. False when they did not fit.
+    bool append_body(const head_info& head, std::string_view bytes) {
+        if (!head.send_body || bytes.empty()) return true;  // an empty chunk would end the body
+        if (head.framing != body_framing::chunked) {
+            if (out_.size() + bytes.size() > cork_limit) return false;
+            out_.append(bytes);
+            return true;
+        }
+        if (out_.size() + bytes.size() + 2 * sizeof(std::size_t) + 4 > cork_limit) return false;
+        append_chunk(out_, bytes);
+        return true;
+    }
+
+    // Body bytes framed as `head` says, and everything before them in out_, on
+    // the wire. Large ones go as a buffer of their own, without a copy.
+    task<bool> write_body(const head_info& head, std::string_view bytes) {
+        if (append_body(head, bytes)) co_return co_await flush();
+        bool ok = false;
+        if (head.framing == body_framing::chunked) {
+            chunk_frame frame(bytes.size());
+            std::array<asio::const_buffer, 4> buffers{asio::buffer(out_), asio::buffer(frame.head()),
+                                                      asio::buffer(bytes), asio::buffer(chunk_frame::tail())};
+            ok = co_await write(buffers);
+        } else {
+            std::array<asio::const_buffer, 2> buffers{asio::buffer(out_), asio::buffer(bytes)};
+            ok = co_await write(buffers);
+        }
+        out_.clear();
+        co_return ok;
+    }
+
+    // What ends the body after `head`: the last chunk, when chunked.
+    void end_response(const head_info& head) {
+        if (head.send_body && head.framing == body_framing::chunked) out_.append(last_chunk);
     }
 
     response call_sync() {
@@ -332,8 +386,9 @@ private:
 
     response handler_failed(const std::exception_ptr& error) {
         handler_threw_ = true;  // take_over() must not serve a channel the handler left half made
-        config_.log(takeover_ == takeover::websocket ? "handler threw after ws::accept; closing the WebSocket with 1011"
-                                                     : "handler threw; sent 500",
+        config_.log(handover_.pending() == detail::takeover::websocket
+                        ? "handler threw after ws::accept; closing the WebSocket with 1011"
+                        : "handler threw; sent 500",
                     error);
         return response::text("Internal Server Error", 500);  // never the exception's text
     }
@@ -370,22 +425,14 @@ private:
         co_return true;
     }
 
+    // A stream_body's writes, each a chunk (or raw bytes for HTTP/1.0) through the writer.
     class chunk_writer final : public body_writer {
     public:
-        chunk_writer(connection& c, bool chunked) : c_(c), chunked_(chunked) {}
+        chunk_writer(connection& c, const head_info& head) : c_(c), head_(head) {}
         task<void> write(std::string_view bytes) override {
             if (failed_) throw client_gone();
-            if (bytes.empty()) co_return;  // an empty chunk would end the body
-            bool ok = false;
-            if (chunked_) {
-                char size_line[20];
-                int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", bytes.size());
-                std::array<asio::const_buffer, 3> buffers{asio::buffer(size_line, static_cast<std::size_t>(n)),
-                                                          asio::buffer(bytes), asio::buffer("\r\n", 2)};
-                ok = co_await c_.write(buffers);
-            } else {
-                ok = co_await c_.write(asio::buffer(bytes));
-            }
+            if (bytes.empty()) co_return;
+            const bool ok = co_await c_.write_body(head_, bytes);  // a statement: GCC 12 (see session)
             if (!ok) {
                 failed_ = true;
                 throw client_gone();
@@ -399,12 +446,12 @@ private:
             return std::system_error(std::make_error_code(std::errc::connection_aborted), "client gone");
         }
         connection& c_;
-        bool chunked_;
+        const head_info& head_;
         bool failed_ = false;
     };
 
-    task<bool> send_stream(const stream_body& body, body_framing framing) {
-        chunk_writer writer(*this, framing == body_framing::chunked);
+    task<bool> send_stream(const stream_body& body, const head_info& head) {
+        chunk_writer writer(*this, head);
         std::exception_ptr error;
         try {
             co_await body.produce(writer);
@@ -417,7 +464,7 @@ private:
             co_return false;
         }
         if (writer.failed()) co_return false;  // the producer swallowed the error; the connection is done
-        if (framing == body_framing::chunked) out_.append("0\r\n\r\n");
+        end_response(head);
         co_return true;
     }
 
@@ -450,297 +497,6 @@ private:
         }
     }
 
-    // ---- taking over: WebSocket and HTTP channels --------------------------
-
-    asio::any_io_executor executor() override { return stream_.get_executor(); }
-    const ws::config& ws_settings() const noexcept override { return config_.ws; }
-    const detail::error_log& logger() const noexcept override { return config_; }
-
-    task<bool> upgrade_now(ws::handshake_result handshake, std::shared_ptr<detail::channel_core> core) override {
-        claim(takeover::websocket);
-        auto res = handshake.to_response();
-        write_head(out_, res,
-                   {.head = false, .http10 = false, .keep_alive = true, .server_header = config_.server_header});
-        if (!co_await flush()) {
-            core->finish({.code = ws::close_code::abnormal, .reason = "handshake write failed", .by_server = false});
-            co_return false;
-        }
-        // The handler goes on running, so the session runs beside it; this
-        // connection waits for it in take_over().
-        ws_ = start_websocket(handshake.deflate, std::move(core), take_leftover(), nullptr, [this] {
-            ws_done_ = true;
-            ws_done_list_.notify_all();
-        });
-        co_return true;
-    }
-
-    void upgrade_after(ws::handshake_result handshake, std::shared_ptr<detail::channel_core> core) override {
-        claim(takeover::websocket_after);
-        pending_deflate_ = handshake.deflate;
-        pending_core_ = std::move(core);
-    }
-
-    void answer_later(std::shared_ptr<detail::channel_core> core) override {
-        claim(takeover::http_channel);
-        pending_core_ = std::move(core);
-    }
-
-    void reject(response r) override {
-        claim(takeover::rejected);
-        rejection_ = std::make_unique<response>(std::move(r));
-    }
-
-    void claim(takeover how) {
-        if (takeover_ != takeover::none) throw std::logic_error("ringkit: a request can be taken over only once");
-        takeover_ = how;
-    }
-
-    // After the handler of a taken-over request returned `res`. Returns whether
-    // the connection goes on with HTTP (only after an HTTP channel's response).
-    task<bool> take_over(response res) {
-        auto how = std::exchange(takeover_, takeover::none);
-        auto core = std::move(pending_core_);
-        switch (how) {
-        case takeover::rejected: {
-            auto answer = std::move(*rejection_);
-            rejection_.reset();
-            answer.headers.add("Connection", "close");  // the client may already be sending frames
-            co_await respond(std::move(answer));
-            co_return false;
-        }
-        case takeover::websocket:
-            if (!ws_) co_return false;  // the 101 could not be written: no session to wait for
-            // The stream's owner is gone: 1011, as for a callback that throws.
-            if (handler_threw_) ws_->close(ws::close_code::internal_error, "internal error");
-            while (!ws_done_) co_await ws_done_list_.wait();
-            co_return false;
-        case takeover::websocket_after:
-            if (res.status != 101) {
-                // Middleware answered instead (it may refuse an upgrade): no WebSocket.
-                core->finish({.code = ws::close_code::abnormal, .reason = "upgrade not sent", .by_server = true});
-                co_return co_await respond(std::move(res));
-            }
-            if (!response_is_valid_101(res)) {
-                core->finish({.code = ws::close_code::abnormal, .reason = "invalid 101", .by_server = true});
-                co_return co_await respond(response::text("Internal Server Error", 500));
-            }
-            write_head(out_, res,
-                       {.head = false, .http10 = false, .keep_alive = true, .server_header = config_.server_header});
-            if (!co_await flush()) {
-                core->finish(
-                    {.code = ws::close_code::abnormal, .reason = "handshake write failed", .by_server = false});
-                co_return false;
-            }
-            // run() starts it once the HTTP session's frames are gone.
-            pending_core_ = std::move(core);
-            websocket_after_ = true;
-            ws_leftover_ = take_leftover();
-            co_return false;
-        case takeover::http_channel:
-            if (handler_threw_) {  // the 500 answers the request; the channel never served it
-                core->finish({.code = ws::close_code::internal_error, .reason = "handler threw", .by_server = true});
-                co_return co_await respond(std::move(res));
-            }
-            co_return co_await serve_channel(std::move(core));
-        case takeover::none: break;
-        }
-        co_return false;
-    }
-
-    static bool response_is_valid_101(const response& res) {
-        response probe(200, res.headers);
-        return response_is_valid(probe);
-    }
-
-    // The stream goes to a WebSocket session, with the connection's place in
-    // its thread's list when `registration` is given.
-    ws_handle start_websocket(std::optional<ws::deflate_params> deflate, std::shared_ptr<detail::channel_core> core,
-                              std::string leftover, detail::registration* registration,
-                              std::function<void()> on_end = {}) {
-        auto ws = detail::ws_session<Stream>::create(std::move(stream_), config_.ws, config_.write_timeout,
-                                                     std::move(core), deflate);
-        closed_ = true;  // the stream is the session's now
-        if (registration) ws->adopt(std::move(*registration));
-        ws->on_end(std::move(on_end));
-        ws->start(std::move(leftover));
-        if (stopping_) ws->request_stop();  // stop() came while the handler was upgrading
-        return ws;
-    }
-
-    // What the client sent after its handshake belongs to the WebSocket; the
-    // HTTP read buffer is given back.
-    std::string take_leftover() {
-        std::string rest(in_.get() + in_begin_, in_end_ - in_begin_);
-        in_begin_ = in_end_ = 0;
-        in_.reset();
-        parser_.reset();  // no more HTTP on this connection
-        std::string().swap(out_);
-        return rest;
-    }
-
-    // An HTTP channel (HTTP-Kit's as-channel on a plain request): its first send
-    // is the response, or with close_after = false the head and first chunk of a
-    // streamed one; later sends are chunks. Meanwhile the socket is watched so a
-    // client that leaves closes the channel.
-    task<bool> serve_channel(std::shared_ptr<detail::channel_core> core) {
-        // Answers to earlier pipelined requests must not wait for this one.
-        if (!co_await flush()) {
-            core->finish({.code = ws::close_code::abnormal, .reason = "client gone", .by_server = false});
-            co_return false;
-        }
-        channel_ = core;
-        core->attach(this);
-        const bool head_only = req_.request_method == method::head;
-        bool head_sent = false, chunked = false, keep_alive = true, finished = false, head_keep_alive = true;
-        std::uint16_t end_code = ws::close_code::normal;
-        std::vector<detail::out_item> items;
-        // Taken items that will not be written: their bytes leave the count, their completions fail.
-        auto refuse = [&](std::size_t from, ws::error why) {
-            for (std::size_t j = from; j < items.size(); ++j) {
-                core->written(items[j].size());
-                core->complete(items[j], why);
-            }
-        };
-        while (!finished) {
-            items.clear();
-            core->take(items);
-            if (!head_sent && std::any_of(items.begin(), items.end(), failed_end)) {
-                // A callback threw before anything was sent: a 500, whatever it queued first.
-                refuse(0, ws::error::closed);
-                keep_alive = false;
-                auto failed = response::text("Internal Server Error", 500);
-                failed.headers.set("Connection", "close");
-                co_await respond(std::move(failed));
-                end_code = ws::close_code::internal_error;
-                break;
-            }
-            for (std::size_t i = 0; i < items.size() && !finished; ++i) {
-                auto& item = items[i];
-                const bool last = item.what == detail::out_item::kind::http_end ||
-                                  (i + 1 < items.size() && items[i + 1].what == detail::out_item::kind::http_end) ||
-                                  head_only;
-                bool ok = true;
-                if (!head_sent) {
-                    response res = item.head ? std::move(*item.head) : response(200);
-                    if (!item.head && item.what != detail::out_item::kind::http_end) res.body = std::move(item.data);
-                    head_sent = true;
-                    if (last) {
-                        response_sent_ = false;
-                        keep_alive = co_await respond(std::move(res));
-                        ok = response_sent_;  // an answer that ends the connection is no failure
-                        finished = true;
-                    } else {
-                        std::tie(ok, chunked, head_keep_alive) = co_await stream_head(std::move(res));
-                    }
-                } else if (failed_end(item)) {
-                    // After the head the only honest signal is a body cut short.
-                    keep_alive = false;
-                    finished = true;
-                    end_code = ws::close_code::internal_error;
-                } else if (item.what == detail::out_item::kind::http_end) {
-                    if (chunked) out_.append("0\r\n\r\n");
-                    ok = co_await flush();
-                    keep_alive = chunked && head_keep_alive && parser_->keep_alive() && !stopping_;
-                    finished = true;
-                } else {
-                    auto bytes = item.head ? std::string(item.head->body_string()) : std::move(item.data);
-                    ok = co_await write_chunk(bytes, chunked);
-                }
-                if (!ok) {
-                    refuse(i, ws::error::connection_lost);
-                    core->finish({.code = ws::close_code::abnormal, .reason = "client gone", .by_server = false});
-                    co_return false;
-                }
-                core->written(item.size());
-                core->complete(item, {});
-                if (finished) refuse(i + 1, ws::error::closed);  // sent after the response's end
-            }
-            if (finished) break;
-            if (!co_await wait_channel()) {
-                core->finish({.code = ws::close_code::abnormal, .reason = "client gone", .by_server = false});
-                channel_.reset();
-                co_return false;
-            }
-        }
-        core->finish({.code = end_code, .reason = {}, .by_server = true});
-        channel_.reset();
-        client_sent_more_ = false;
-        co_return keep_alive;
-    }
-
-    // The end an HTTP channel gets when one of its callbacks threw (channel.hpp).
-    static bool failed_end(const detail::out_item& item) noexcept {
-        return item.what == detail::out_item::kind::http_end && item.close_code == ws::close_code::internal_error;
-    }
-
-    // The head of a streamed channel response and its first chunk. Returns
-    // {written, chunked, keep-alive}; HTTP/1.0 gets a body that ends when the
-    // connection does.
-    task<std::tuple<bool, bool, bool>> stream_head(response res) {
-        if (!response_is_valid(res)) {
-            config_.log("channel sent an invalid response (status or header bytes); sent 500");
-            co_await respond(response::text("Internal Server Error", 500));
-            co_return std::tuple{false, false, false};  // the channel's later sends have no response to join
-        }
-        std::string first = std::string(res.body_string());
-        res.body = stream_body{};
-        response_context ctx{.head = false,
-                             .http10 = parser_->http10(),
-                             .keep_alive = parser_->keep_alive() && !stopping_,
-                             .server_header = config_.server_header};
-        auto head = write_head(out_, res, ctx);
-        const bool chunked = head.framing == body_framing::chunked;
-        bool ok = co_await write_chunk(first, chunked);
-        co_return std::tuple{ok, chunked, head.keep_alive};
-    }
-
-    task<bool> write_chunk(std::string_view bytes, bool chunked) {
-        if (!bytes.empty()) {
-            if (chunked) {
-                char size_line[20];
-                int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", bytes.size());
-                out_.append(size_line, static_cast<std::size_t>(n));
-                out_.append(bytes);
-                out_.append("\r\n");
-            } else {
-                out_.append(bytes);
-            }
-        }
-        co_return co_await flush();
-    }
-
-    // Waits for the channel's next send, or for the client to leave. False: gone.
-    task<bool> wait_channel() {
-        if (closed_) co_return false;
-        if (std::exchange(channel_woken_, false)) co_return true;  // a send came while we were writing
-        if constexpr (requires { stream_.async_wait(Stream::wait_read, detail::use_tuple); }) {
-            if (!client_sent_more_) {
-                watching_ = true;
-                auto [ec] = co_await stream_.async_wait(Stream::wait_read, detail::use_tuple);
-                watching_ = false;
-                if (closed_) co_return false;
-                if (!ec) {
-                    // Readable: the client left, or pipelined its next request.
-                    char probe = 0;
-                    auto n = ::recv(stream_.native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
-                    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) co_return false;
-                    client_sent_more_ = true;  // it stays in the socket until this answer is done
-                }
-                co_return true;
-            }
-        }
-        co_await channel_wake_.wait();
-        co_return !closed_;
-    }
-
-    // A send on the HTTP channel: stop waiting for the socket. Outside
-    // wait_channel (a write of earlier items is waiting) the flag keeps it.
-    void wake() override {
-        if (watching_) return cancel_stream();
-        channel_woken_ = true;
-        channel_wake_.notify_all();
-    }
-
     // ---- I/O with deadlines -------------------------------------------------
 
     void arm_read_deadline() {
@@ -768,14 +524,14 @@ private:
         }
     }
 
-    // Writes every byte of `buffers` (up to 3). write_timeout bounds a wait for
+    // Writes every byte of `buffers` (up to 4). write_timeout bounds a wait for
     // the socket to take more bytes, not the whole transfer: a slow reader that
     // keeps reading is not cut off. A socket gets a synchronous non-blocking write
     // first: most responses fit the send buffer, and completing inline saves a
     // trip through the reactor.
     template <class Buffers>
     task<bool> write(const Buffers& buffers, bool try_now = true) {
-        std::array<asio::const_buffer, 3> storage;
+        std::array<asio::const_buffer, 4> storage;
         std::size_t count = 0;
         for (auto it = asio::buffer_sequence_begin(buffers); it != asio::buffer_sequence_end(buffers); ++it)
             if (asio::const_buffer b(*it); b.size() > 0) storage[count++] = b;
@@ -902,21 +658,10 @@ private:
     bool idle_ = false, stopping_ = false, timed_out_ = false, closed_ = false, ended_ = false;
     detail::wait_list watchdog_done_;  // run() waiting for the watchdog's last call
 
-    // Taking over (see take_over): what the handler asked for, and its state.
-    takeover takeover_ = takeover::none;
     std::optional<task<response>> work_;  // a mixed handler's task, for call_async
-    std::shared_ptr<detail::channel_core> pending_core_;
-    std::optional<ws::deflate_params> pending_deflate_;
-    std::unique_ptr<response> rejection_;
-    ws_handle ws_;  // a ws::accept's session, which the handler's coroutine talks to
-    bool ws_done_ = false, websocket_after_ = false;
-    std::string ws_leftover_;  // what the client sent after its handshake, for run()
-    detail::wait_list ws_done_list_;
-    std::shared_ptr<detail::channel_core> channel_;  // the HTTP channel being served
-    detail::wait_list channel_wake_;
-    bool watching_ = false, client_sent_more_ = false, channel_woken_ = false;
-    bool response_sent_ = false;  // respond() got its answer out (see serve_channel)
-    bool handler_threw_ = false;  // the current request's handler threw (see take_over)
+    bool handler_threw_ = false;          // the current request's handler threw (see take_over)
+    // After everything it uses: it goes first, ending what it started.
+    detail::handover<Stream> handover_{*this};
 };
 
 #if defined(RINGKIT_SEPARATE_COMPILATION)
