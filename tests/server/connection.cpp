@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "ringkit/ws/upgrade.hpp"
 #include "support/test_stream.hpp"
 #include <asio/steady_timer.hpp>
 

@@ -15,6 +15,9 @@ namespace ringkit {
 /// The bytes around one chunk's data: "<size in hex>\r\n" before, "\r\n" after.
 class chunk_frame {
 public:
+    /// The most bytes a frame adds around a chunk's data.
+    static constexpr std::size_t max_overhead = 2 * sizeof(std::size_t) + 4;
+
     /// The frame of a chunk of `size` bytes; size 0 is not a chunk (it would end the body).
     explicit chunk_frame(std::size_t size) noexcept {
         auto r = std::to_chars(head_.data(), head_.data() + head_.size() - 2, size, 16);

@@ -18,36 +18,33 @@
 // scripted in-memory stream (tests/support/test_stream.hpp).
 #pragma once
 
-#include <sys/sendfile.h>
-#include <sys/types.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
-#include <span>
-#include <cerrno>
 #include <chrono>
-#include <cstdio>
+#include <cstddef>
+#include <cstdint>
 #include <exception>
+#include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
-#include <tuple>
 #include <utility>
-#include <vector>
 
 #include "ringkit/core/asio.hpp"
 #include "ringkit/core/config.hpp"
 #include "ringkit/core/exception.hpp"
 #include "ringkit/core/task.hpp"
-#include "ringkit/http/chunked.hpp"
+#include "ringkit/channel/channel.hpp"
 #include "ringkit/http/handler.hpp"
 #include "ringkit/http/parser.hpp"
 #include "ringkit/http/serializer.hpp"
 #include "ringkit/server/connection_list.hpp"
 #include "ringkit/server/handover.hpp"
 #include "ringkit/server/options.hpp"
-#include "ringkit/ws/upgrade.hpp"
+#include "ringkit/server/response_writer.hpp"
+#include "ringkit/ws/config.hpp"
 
 // After core/asio.hpp, which configures Asio (co_await under clang): what this
 // header uses of Asio beyond the coroutine basics core/asio.hpp provides.
@@ -123,6 +120,7 @@ template <class Stream>
 class connection final : public detail::connection_base {
     using clock = std::chrono::steady_clock;
     friend class detail::handover<Stream>;
+    friend class detail::response_writer<Stream>;
 
 public:
     connection(Stream stream, const detail::connection_config& config, const handler& app, detail::peer_info peer)
@@ -223,7 +221,7 @@ private:
                     if (!co_await handover_.take_over(std::move(res), handler_threw_)) co_return;
                     break;
                 }
-                if (co_await respond(std::move(res)) != answered::keep_alive) {
+                if (co_await writer_.respond(std::move(res)) != detail::answered::keep_alive) {
                     // Requests pipelined after the last answered one are dropped;
                     // lingering keeps the client from losing that answer to a reset.
                     if (in_begin_ < in_end_ || parser_->in_message()) co_await linger();
@@ -237,99 +235,6 @@ private:
             }
             }
         }
-    }
-
-    // ---- the response writer ----------------------------------------------
-
-    /// How respond() ended: the write failed, or the answer is out and the
-    /// connection then closes or stays open.
-    enum class answered : std::uint8_t { failed, then_close, keep_alive };
-
-    // Sends the answer to req_. A small body joins the head in out_, to leave with
-    // the rest of a pipelined batch; only larger, file and streamed bodies need to
-    // wait for the socket here.
-    task<answered> respond(response res) {
-        make_sendable(res, "handler returned an invalid response");
-        auto head = start_response(res);
-        if (head.send_body) {
-            if (auto* s = std::get_if<std::string>(&res.body)) {
-                if (!append_body(head, *s)) {
-                    const bool ok = co_await write_body(head, *s);  // a statement: GCC 12 (see session)
-                    if (!ok) co_return answered::failed;
-                }
-            } else if (auto* f = std::get_if<file_body>(&res.body)) {
-                if (!co_await flush() || !co_await send_file(*f)) co_return answered::failed;
-            } else if (auto* st = std::get_if<stream_body>(&res.body)) {
-                if (!co_await flush() || !co_await send_stream(*st, head)) co_return answered::failed;
-            }
-        }
-        const bool keep_alive = stays_open(head);
-        if ((!keep_alive || out_.size() >= cork_limit) && !flushed_now() && !co_await finish_flush())
-            co_return answered::failed;
-        co_return keep_alive ? answered::keep_alive : answered::then_close;
-    }
-
-    // A response that cannot go on the wire as it is (response_is_valid) becomes a
-    // 500, and the log says `why`. False when it was replaced.
-    bool make_sendable(response& res, std::string_view why) const {
-        if (response_is_valid(res)) return true;
-        config_.log(std::string(why) + " (status or header bytes); sent 500");
-        res = response::text("Internal Server Error", 500);
-        return false;
-    }
-
-    // What the head of the answer to req_ depends on; the first half of the
-    // keep-alive decision (the request's), stays_open() is the second.
-    response_context context() const noexcept {
-        return {.head = req_.request_method == method::head,
-                .http10 = parser_->http10(),
-                .keep_alive = parser_->keep_alive() && !stopping_,
-                .server_header = config_.server_header};
-    }
-
-    // The head of the answer to req_, into out_; says how its body follows.
-    head_info start_response(const response& res) { return write_head(out_, res, context()); }
-
-    // Whether the connection carries another request after the response whose
-    // head was `head`, once its body is out: what the request and the response
-    // said, unless the server began to stop meanwhile.
-    bool stays_open(const head_info& head) const noexcept { return head.keep_alive && !stopping_; }
-
-    // Body bytes framed as `head` says (a chunk when chunked), appended to out_
-    // when that stays under cork_limit. False when they did not fit.
-    bool append_body(const head_info& head, std::string_view bytes) {
-        if (!head.send_body || bytes.empty()) return true;  // an empty chunk would end the body
-        if (head.framing != body_framing::chunked) {
-            if (out_.size() + bytes.size() > cork_limit) return false;
-            out_.append(bytes);
-            return true;
-        }
-        if (out_.size() + bytes.size() + 2 * sizeof(std::size_t) + 4 > cork_limit) return false;
-        append_chunk(out_, bytes);
-        return true;
-    }
-
-    // Body bytes framed as `head` says, and everything before them in out_, on
-    // the wire. Large ones go as a buffer of their own, without a copy.
-    task<bool> write_body(const head_info& head, std::string_view bytes) {
-        if (append_body(head, bytes)) co_return co_await flush();
-        bool ok = false;
-        if (head.framing == body_framing::chunked) {
-            chunk_frame frame(bytes.size());
-            std::array<asio::const_buffer, 4> buffers{asio::buffer(out_), asio::buffer(frame.head()),
-                                                      asio::buffer(bytes), asio::buffer(chunk_frame::tail())};
-            ok = co_await write(buffers);
-        } else {
-            std::array<asio::const_buffer, 2> buffers{asio::buffer(out_), asio::buffer(bytes)};
-            ok = co_await write(buffers);
-        }
-        out_.clear();
-        co_return ok;
-    }
-
-    // What ends the body after `head`: the last chunk, when chunked.
-    void end_response(const head_info& head) {
-        if (head.send_body && head.framing == body_framing::chunked) out_.append(last_chunk);
     }
 
     response call_sync() {
@@ -391,81 +296,6 @@ private:
                         : "handler threw; sent 500",
                     error);
         return response::text("Internal Server Error", 500);  // never the exception's text
-    }
-
-    task<bool> send_file(const file_body& f) {
-        auto offset = static_cast<off_t>(f.offset);
-        std::uint64_t left = f.length;
-        if constexpr (requires {
-                          stream_.native_handle();
-                          stream_.async_wait(Stream::wait_write);
-                      }) {
-            while (left > 0) {  // the socket is non-blocking (see the constructor)
-                auto n = ::sendfile(stream_.native_handle(), *f.fd, &offset, std::min<std::uint64_t>(left, 1 << 20));
-                if (n > 0) {
-                    left -= static_cast<std::uint64_t>(n);
-                } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-                    set_deadline(clock::now() + config_.write_timeout);
-                    auto [ec] = co_await stream_.async_wait(Stream::wait_write, detail::use_tuple);
-                    if (ec) co_return false;
-                } else {
-                    co_return false;  // error, or the file shrank under us: the length is a lie now
-                }
-            }
-        } else {
-            std::string chunk(64UL * 1024, '\0');
-            while (left > 0) {
-                auto n = ::pread(*f.fd, chunk.data(), std::min<std::uint64_t>(left, chunk.size()), offset);
-                if (n <= 0) co_return false;
-                offset += n;
-                left -= static_cast<std::uint64_t>(n);
-                if (!co_await write(asio::buffer(chunk.data(), static_cast<std::size_t>(n)))) co_return false;
-            }
-        }
-        co_return true;
-    }
-
-    // A stream_body's writes, each a chunk (or raw bytes for HTTP/1.0) through the writer.
-    class chunk_writer final : public body_writer {
-    public:
-        chunk_writer(connection& c, const head_info& head) : c_(c), head_(head) {}
-        task<void> write(std::string_view bytes) override {
-            if (failed_) throw client_gone();
-            if (bytes.empty()) co_return;
-            const bool ok = co_await c_.write_body(head_, bytes);  // a statement: GCC 12 (see session)
-            if (!ok) {
-                failed_ = true;
-                throw client_gone();
-            }
-        }
-        /// A write failed: the body is cut short, even if the producer caught the error.
-        bool failed() const noexcept { return failed_; }
-
-    private:
-        static std::system_error client_gone() {
-            return std::system_error(std::make_error_code(std::errc::connection_aborted), "client gone");
-        }
-        connection& c_;
-        const head_info& head_;
-        bool failed_ = false;
-    };
-
-    task<bool> send_stream(const stream_body& body, const head_info& head) {
-        chunk_writer writer(*this, head);
-        std::exception_ptr error;
-        try {
-            co_await body.produce(writer);
-        } catch (...) {
-            error = std::current_exception();
-        }
-        if (error) {
-            // The head is out: the only honest signal left is an unterminated body.
-            if (!closed_ && !writer.failed()) config_.log("stream body threw; connection closed", error);
-            co_return false;
-        }
-        if (writer.failed()) co_return false;  // the producer swallowed the error; the connection is done
-        end_response(head);
-        co_return true;
     }
 
     // An error the parser found: answer it (after any corked responses) and close.
@@ -636,9 +466,6 @@ private:
         stream_.close(ec);
     }
 
-    // Responses for a pipelined batch are gathered up to this size before a write.
-    static constexpr std::size_t cork_limit = 16UL * 1024;
-
     Stream stream_;
     const detail::connection_config& config_;
     const handler& app_;
@@ -660,7 +487,8 @@ private:
 
     std::optional<task<response>> work_;  // a mixed handler's task, for call_async
     bool handler_threw_ = false;          // the current request's handler threw (see take_over)
-    // After everything it uses: it goes first, ending what it started.
+    // After everything they use: they go first; the hand-over ends what it started.
+    detail::response_writer<Stream> writer_{*this};
     detail::handover<Stream> handover_{*this};
 };
 

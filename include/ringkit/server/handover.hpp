@@ -30,6 +30,7 @@
 #include "ringkit/http/response.hpp"
 #include "ringkit/http/serializer.hpp"
 #include "ringkit/server/connection_list.hpp"
+#include "ringkit/server/response_writer.hpp"
 #include "ringkit/server/websocket.hpp"
 #include "ringkit/ws/upgrade_context.hpp"
 
@@ -74,7 +75,7 @@ public:
         case takeover::rejected: {
             auto answer = std::move(*claim.rejection);
             answer.headers.add("Connection", "close");  // the client may already be sending frames
-            co_await c_.respond(std::move(answer));
+            co_await c_.writer_.respond(std::move(answer));
             co_return false;
         }
         case takeover::websocket:
@@ -171,12 +172,12 @@ private:
 
     // An ordinary answer instead of the hand-over: whether the connection stays open.
     task<bool> respond(response res) {
-        const auto sent = co_await c_.respond(std::move(res));
-        co_return sent == owner::answered::keep_alive;
+        const auto sent = co_await c_.writer_.respond(std::move(res));
+        co_return sent == answered::keep_alive;
     }
 
     task<bool> write_101(const response& res) {
-        write_head(c_.out_, res, c_.context());
+        write_head(c_.out_, res, c_.writer_.context());
         co_return co_await c_.flush();
     }
 
@@ -239,7 +240,7 @@ private:
                 keep_alive = false;
                 auto failed = response::text("Internal Server Error", 500);
                 failed.headers.set("Connection", "close");
-                co_await c_.respond(std::move(failed));
+                co_await c_.writer_.respond(std::move(failed));
                 end_code = ws::close_code::internal_error;
                 break;
             }
@@ -253,19 +254,19 @@ private:
                     response res = item.head ? std::move(*item.head) : response(200);
                     if (!item.head && !ends) res.body = std::move(item.data);
                     if (last) {  // the whole answer at once: an ordinary response
-                        auto sent = co_await c_.respond(std::move(res));
-                        ok = sent != owner::answered::failed;  // an answer that ends the connection is no failure
-                        keep_alive = sent == owner::answered::keep_alive;
+                        auto sent = co_await c_.writer_.respond(std::move(res));
+                        ok = sent != answered::failed;  // an answer that ends the connection is no failure
+                        keep_alive = sent == answered::keep_alive;
                         finished = true;
-                    } else if (!c_.make_sendable(res, "channel sent an invalid response")) {
-                        co_await c_.respond(std::move(res));
+                    } else if (!c_.writer_.make_sendable(res, "channel sent an invalid response")) {
+                        co_await c_.writer_.respond(std::move(res));
                         ok = false;  // the channel's later sends have no response to join
                     } else {
                         // A streamed response: its first send is the first chunk.
                         std::string first(res.body_string());
                         res.body = stream_body{};
-                        head = c_.start_response(res);
-                        ok = co_await c_.write_body(*head, first);
+                        head = c_.writer_.start_response(res);
+                        ok = co_await c_.writer_.write_body(*head, first);
                     }
                 } else if (failed_end(item)) {
                     // After the head the only honest signal is a body cut short.
@@ -273,12 +274,12 @@ private:
                     finished = true;
                     end_code = ws::close_code::internal_error;
                 } else if (ends) {
-                    c_.end_response(*head);
+                    c_.writer_.end_response(*head);
                     ok = co_await c_.flush();
-                    keep_alive = c_.stays_open(*head);
+                    keep_alive = c_.writer_.stays_open(*head);
                     finished = true;
                 } else {
-                    ok = co_await c_.write_body(*head, item.head ? item.head->body_string() : item.data);
+                    ok = co_await c_.writer_.write_body(*head, item.head ? item.head->body_string() : item.data);
                 }
                 if (!ok) {
                     refuse(i, ws::error::connection_lost);
