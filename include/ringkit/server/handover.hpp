@@ -85,7 +85,9 @@ public:
             while (!ws_done_) co_await ws_done_list_.wait();
             co_return false;
         case takeover::websocket_after: {
-            after_ = std::move(claim);  // a member, not a parameter: GCC 12 destroys by-value coroutine arguments twice
+            // Kept in a member, not passed by value to upgrade_after: with GCC 12 that
+            // lost the channel (tests/integration/channels.cpp hung in its finish()).
+            after_ = std::move(claim);
             const bool open = co_await upgrade_after(std::move(res));
             co_return open;
         }
