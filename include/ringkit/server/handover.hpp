@@ -20,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -281,7 +282,10 @@ private:
                     keep_alive = c_.writer_.stays_open(*head);
                     finished = true;
                 } else {
-                    ok = co_await c_.writer_.write_body(*head, item.head ? item.head->body_string() : item.data);
+                    // Not ?: inside the co_await: GCC 12 destroys such temporaries twice.
+                    std::string_view bytes = item.data;
+                    if (item.head) bytes = item.head->body_string();
+                    ok = co_await c_.writer_.write_body(*head, bytes);
                 }
                 if (!ok) {
                     refuse(i, ws::error::connection_lost);
