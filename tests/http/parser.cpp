@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "support/fds.hpp"
@@ -288,6 +289,55 @@ TEST_CASE("methods and versions") {
         CHECK(q.request_method == ringkit::method::other);
         CHECK(q.method_name == "PROPFIND");
     });
+}
+
+// RFC 9112 §3: request-line = method SP request-target SP HTTP-version, and §2.3:
+// HTTP-version = "HTTP" "/" DIGIT "." DIGIT. A line that does not match is an
+// invalid request line (400); 505 is only for a well-formed version whose major
+// we do not serve (RFC 9110 §15.6.6). Each is fed whole and a byte at a time: llhttp
+// fails at the first bad byte, so the grammar must be judged before it sees it.
+TEST_CASE("request line grammar: 400 for a malformed line, 505 only for a well-formed unsupported version") {
+    const std::pair<std::string_view, int> cases[] = {
+        {"GET / HTTP/1.1 extra", 400},
+        {"GET / HTTP/1.1 ", 400},
+        {"GET /dog trainers HTTP/1.1", 400},
+        {"GET  / HTTP/1.1", 400},
+        {"GET /  HTTP/1.1", 400},
+        {"GET / FOO/1.1", 400},
+        {"GET / http/1.1", 400},
+        {"GET / HTTP/1.11", 400},
+        {"GET / HTTP/11.1", 400},
+        {"GET / HTTP/1", 400},
+        {"GET / HTTP/1.", 400},
+        {"GET / HTTP/a.1", 400},
+        {"GET / HTTP/1.x", 400},
+        {"GET / HTTP/ 1.1", 400},
+        {"GET / HTTP /1.1", 400},
+        {"GET / HTTP/1.1x", 400},
+        {"GET /", 400},
+        {"GET / ", 400},
+        {"GET", 400},
+        {"GET /\tHTTP/1.1", 400},
+        {"GET / HTTP/1.1\t", 400},
+        {"GET / HTTP/2.0", 505},
+        {"GET / HTTP/3.0", 505},
+        {"GET / HTTP/0.9", 505},
+        {"GET / HTTP/9.9", 505},
+        {"GET / HTTP/1.2", 505},
+        {"GET / HTTP/1.1", 0},
+        {"GET / HTTP/1.0", 0},
+    };
+    for (const auto& c : cases) {
+        const std::string_view line = c.first;  // not a structured binding: clang 14's CAPTURE cannot take one
+        const int status = c.second;
+        std::string in(line);
+        in += "\r\nHost: h\r\n\r\n";
+        for (std::size_t step : {std::size_t{1}, in.size()}) {
+            CAPTURE(line);
+            CAPTURE(step);
+            CHECK(run(in, {}, step).status == status);
+        }
+    }
 }
 
 TEST_CASE("limits answer 414, 431 and 413") {

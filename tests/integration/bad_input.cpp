@@ -222,6 +222,34 @@ TEST_CASE("unknown method: 501; unsupported HTTP version: 505") {
     SUBCASE("HTTP/2.0") { expect_rejected(srv, "GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505); }
     SUBCASE("HTTP/3.1") { expect_rejected(srv, "GET / HTTP/3.1\r\nHost: x\r\n\r\n", 505); }
     SUBCASE("HTTP/1.2") { expect_rejected(srv, "GET / HTTP/1.2\r\nHost: x\r\n\r\n", 505); }
+    SUBCASE("HTTP/0.9") { expect_rejected(srv, "GET / HTTP/0.9\r\nHost: x\r\n\r\n", 505); }
+    CHECK(app.calls->load() == 0);
+}
+
+// RFC 9112 §3: a request line that is not exactly `method SP request-target SP
+// HTTP-version` is invalid (400); 505 is for a well-formed version we do not serve
+// (RFC 9110 §15.6.6). llhttp calls both an invalid version, so these once got 505.
+TEST_CASE("a malformed request line: 400, not 505") {
+    counting_app app;
+    test_server srv(app);
+    auto line = [](std::string_view l) { return std::string(l) + "\r\nHost: x\r\n\r\n"; };
+    SUBCASE("a word after the version") { expect_rejected(srv, line("GET / HTTP/1.1 extra"), 400); }
+    SUBCASE("a space after the version") { expect_rejected(srv, line("GET / HTTP/1.1 "), 400); }
+    SUBCASE("a space in the target") { expect_rejected(srv, line("GET /dog trainers HTTP/1.1"), 400); }
+    SUBCASE("a version that is not HTTP") { expect_rejected(srv, line("GET / FOO/1.1"), 400); }
+    SUBCASE("a lower-case HTTP-name") { expect_rejected(srv, line("GET / http/1.1"), 400); }
+    SUBCASE("two digits in the minor version") { expect_rejected(srv, line("GET / HTTP/1.11"), 400); }
+    SUBCASE("no minor version") { expect_rejected(srv, line("GET / HTTP/1"), 400); }
+    SUBCASE("a letter after the version") { expect_rejected(srv, line("GET / HTTP/1.1x"), 400); }
+    SUBCASE("no version (HTTP/0.9's simple request)") { expect_rejected(srv, line("GET /"), 400); }
+    SUBCASE("a tab for a space") { expect_rejected(srv, line("GET /\tHTTP/1.1"), 400); }
+    SUBCASE("sent a byte at a time") {
+        client c(srv.port());
+        c.send_in_pieces(line("GET / HTTP/1.1 extra"), {1});  // the server may close before every byte is taken
+        auto r = c.read_response();
+        CHECK(r.status == 400);
+        CHECK(c.closed_by_server());
+    }
     CHECK(app.calls->load() == 0);
 }
 

@@ -6,7 +6,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "ringkit/ws/upgrade.hpp"
 #include "support/test_stream.hpp"
+#include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 
 using namespace std::chrono_literals;
@@ -313,4 +315,76 @@ TEST_CASE("a 101 that cannot be written ends the connection instead of waiting f
         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
     CHECK_FALSE(opened);
     CHECK(h.script->closed);
+}
+
+// ---- the response writer, shared by ordinary responses and HTTP channels ------
+
+TEST_CASE("an HTTP channel streams through the response writer: chunks, the last chunk, then the next request") {
+    harness h;
+    h.script->write_size = 7;           // partial writes all along
+    const std::string big(20000, 'y');  // past the cork limit: a buffer of its own
+    h.app = [&big](request& req) {
+        if (req.uri != "/a") return response::text("path=" + req.uri);
+        return ringkit::as_channel(req, {.on_open = [&big](ringkit::channel& ch) {
+                                       ch.send(response::text("first"), false);
+                                       ch.send(std::string(), false);  // no bytes: no chunk
+                                       ch.send(big, false);
+                                       ch.close();
+                                   }});
+    };
+    auto out = h.run(get_a + "GET /b HTTP/1.1\r\nHost: h\r\n\r\n");
+    CHECK(count(out, "Transfer-Encoding: chunked\r\n") == 1);
+    CHECK(out.find("\r\n\r\n5\r\nfirst\r\n4e20\r\n" + big + "\r\n0\r\n\r\nHTTP/1.1 200 OK\r\n") != std::string::npos);
+    CHECK(out.ends_with("path=/b"));
+}
+
+TEST_CASE("an HTTP channel to an HTTP/1.0 client: the body ends with the connection, no chunk framing") {
+    harness h;
+    h.app = [](request& req) {
+        return ringkit::as_channel(req, {.on_open = [](ringkit::channel& ch) {
+                                       ch.send(response::text("ab"), false);
+                                       ch.send("cd", false);
+                                       ch.close();
+                                   }});
+    };
+    auto out = h.run("GET /a HTTP/1.0\r\n\r\n");
+    CHECK(out.find("Transfer-Encoding") == std::string::npos);
+    CHECK(out.find("Connection: close\r\n") != std::string::npos);
+    CHECK(out.ends_with("\r\n\r\nabcd"));
+    CHECK(h.script->closed);
+}
+
+TEST_CASE("keep-alive is decided once for every answer: the response's Connection: close ends a channel's stream too") {
+    harness h;
+    h.app = [&ctx = h.ctx](request& req) {
+        if (req.uri != "/a") return response::text("path=" + req.uri);
+        auto head = response::text("x");
+        head.headers.set("Connection", "close");
+        return ringkit::as_channel(req, {.on_open = [head, &ctx](ringkit::channel& ch) {
+                                       ch.send(head, false);
+                                       // Later, so the head goes out as a streamed response's.
+                                       asio::post(ctx, [ch] { ch.close(); });
+                                   }});
+    };
+    auto out = h.run(get_a + "GET /b HTTP/1.1\r\nHost: h\r\n\r\n");
+    CHECK(out.find("Transfer-Encoding: chunked\r\n") != std::string::npos);
+    CHECK(out.find("Connection: close\r\n") != std::string::npos);
+    CHECK(out.ends_with("\r\n\r\n1\r\nx\r\n0\r\n\r\n"));  // the pipelined /b is not answered
+    CHECK(count(out, "HTTP/1.1 ") == 1);
+    CHECK(h.script->closed);
+}
+
+TEST_CASE("a request kept past its connection finds no connection to take over") {
+    request kept;
+    {
+        harness h;
+        h.app = [&kept](request& req) {
+            kept = req;
+            return response::text("ok");
+        };
+        h.run(get_a);
+    }
+    REQUIRE(kept.upgrade);                                        // the handle outlives the connection...
+    CHECK(ringkit::detail::upgrade_context_of(kept) == nullptr);  // ...and says there is none
+    CHECK(ringkit::as_channel(kept, {}).status == 404);           // as outside a server
 }

@@ -67,11 +67,6 @@ class channel;
 
 namespace detail {
 
-/// Where exceptions from a channel's callbacks are reported: the server's
-/// logger, which outlives every callback a connection runs. (The old name of
-/// ringkit::logger, kept for the connection's hooks.)
-using error_log = ringkit::logger;
-
 /// The connection side of a channel, called on the connection's thread.
 class channel_transport {
 public:
@@ -94,7 +89,7 @@ public:
         std::function<void(channel&, const close_status&)> on_close{};
     };
 
-    channel_core(asio::any_io_executor ex, bool websocket, std::size_t high_water, const error_log* log = nullptr)
+    channel_core(asio::any_io_executor ex, bool websocket, std::size_t high_water, const ringkit::logger* log = nullptr)
         : executor_(std::move(ex)), log_(log), high_water_(high_water), websocket_(websocket) {}
 
     const asio::any_io_executor& executor() const noexcept { return executor_; }
@@ -297,7 +292,7 @@ private:
         if (close(ws::close_code::internal_error, "internal error"))
             message.append(websocket_ ? "; closing with 1011" : "; closing (500 if nothing was sent)");
         if (log_) log_->log(message, error);
-        else error_log::to_stderr(message, error);
+        else ringkit::logger().log(message, error);  // outside a server: stderr
     }
 
     void queue_close_locked(std::uint16_t code, std::string_view reason) {
@@ -358,7 +353,7 @@ private:
     }
 
     asio::any_io_executor executor_;
-    const error_log* log_;
+    const ringkit::logger* log_;  // the server's: it outlives every callback a connection runs
     const std::size_t high_water_;
     const bool websocket_;
     std::atomic<state> state_{state::open};

@@ -215,16 +215,46 @@ private:
     // A byte-level pass over the head (request line and header section) for what
     // llhttp 8 accepts but RFC 9112 does not: a CR not followed by LF (§2.2; llhttp
     // takes "\rX" as a line end, which smuggles requests), obs-fold (a line starting
-    // with SP or HTAB, §5.2), more than one SP between request-line parts (§3), and
-    // head bytes llhttp skips without a callback, which still count against the
-    // limit. It stops at the empty line that ends the head, so body bytes are never
-    // scanned; `body_start` is set to the offset just after the head, if it ended.
+    // with SP or HTAB, §5.2), a request line that is not exactly `method SP
+    // request-target SP HTTP-version` (§3), and head bytes llhttp skips without a
+    // callback, which still count against the limit. It stops at the empty line
+    // that ends the head, so body bytes are never scanned; `body_start` is set to
+    // the offset just after the head, if it ended.
+    //
+    // llhttp reports one error, HPE_INVALID_VERSION, both for a version it does not
+    // serve ("HTTP/2.0": 505) and for a malformed line ("HTTP/1.1 extra", "HTTP/1.x",
+    // "GET /a b HTTP/1.1": 400, RFC 9112 §3), and it fails at the first bad byte. So
+    // the grammar is judged here, byte by byte before llhttp sees the byte; what
+    // reaches llhttp's version check is well formed, and its error means 505.
     struct head_scan {
         enum state_t : std::uint8_t { before, request_line, line, line_start, almost_done, done };
         state_t state = before;
         bool last_sp = false, cr = false;
+        std::uint8_t spaces = 0;   ///< SPs seen in the request line
+        std::uint8_t version = 0;  ///< bytes of HTTP-version seen (after the second SP)
         std::size_t bytes = 0;
     };
+
+    static constexpr std::string_view version_shape = "HTTP/0.0";  // '0' stands for any DIGIT
+
+    // One byte of the request line, not its end. Returns the reason it breaks the
+    // grammar, or null. The method and target are llhttp's to check, except for the
+    // separators; the version is checked here against "HTTP/" DIGIT "." DIGIT.
+    static const char* request_line_error(head_scan& h, char c) noexcept {
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u == 0x7f) return "control byte in request line";  // HTAB included: only SP separates
+        if (c == ' ') {
+            if (h.last_sp) return "extra space in request line";
+            h.last_sp = true;
+            return ++h.spaces > 2 ? "request line has more than three parts" : nullptr;
+        }
+        h.last_sp = false;
+        if (h.spaces < 2) return nullptr;
+        if (h.version >= version_shape.size()) return "malformed HTTP version";
+        const char want = version_shape[h.version++];
+        const bool ok = want == '0' ? (c >= '0' && c <= '9') : c == want;
+        return ok ? nullptr : "malformed HTTP version";
+    }
 
     bool scan_head(std::string_view data, std::size_t& body_start) {
         body_start = data.size();
@@ -239,9 +269,13 @@ private:
                 head_.state = head_scan::request_line;
                 [[fallthrough]];
             case head_scan::request_line:
-                if (c == '\n') head_.state = head_scan::line_start;
-                else if (c == ' ' && head_.last_sp) return fail(400, "extra space in request line");
-                head_.last_sp = c == ' ';
+                if (c == '\r' || c == '\n') {
+                    if (head_.spaces != 2 || head_.version != version_shape.size())
+                        return fail(400, "malformed request line");
+                    if (c == '\n') head_.state = head_scan::line_start;
+                } else if (const char* why = request_line_error(head_, c)) {
+                    return fail(400, why);
+                }
                 break;
             case head_scan::line:
                 if (c == '\n') head_.state = head_scan::line_start;

@@ -18,7 +18,7 @@ namespace ringkit {
 
 class worker_pool;
 namespace detail {
-class connection_hooks;  // ws/upgrade.hpp; implemented by the server's connection
+class upgrade_context;  // ws/upgrade_context.hpp
 }
 
 /// A request body the parser wrote to an anonymous temp file instead of memory
@@ -72,8 +72,10 @@ struct request {
     /// The server's logger (server_options::logger), for middleware to report what it
     /// catches; stderr outside a server. Kept by clear().
     ringkit::logger logger{};
-    /// The connection serving this request, for ws::accept and as_channel; null outside a server.
-    detail::connection_hooks* hooks = nullptr;
+    /// How a handler may take the connection serving this request over (ws::accept,
+    /// as_channel): a handle on a context the connection shares, not on the
+    /// connection itself. Empty outside a server.
+    std::shared_ptr<detail::upgrade_context> upgrade;
 
     /// Forgets everything but the memory, so a connection can reuse one request;
     /// memory an unusually large request needed is given back.

@@ -8,38 +8,43 @@
 // pending operation, and if the session does not end within linger_timeout
 // it closes the stream outright.
 //
+// Every answer goes out through one response writer (start_response,
+// write_body, end_response, stays_open): an ordinary response, a streamed body
+// and an HTTP channel's sends alike; chunk framing is http/chunked.hpp's. What
+// happens once a handler takes the connection over (a WebSocket, an HTTP
+// channel) is server/handover.hpp's.
+//
 // The connection is a template on its stream so tests can drive it with a
 // scripted in-memory stream (tests/support/test_stream.hpp).
 #pragma once
 
-#include <sys/sendfile.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
-#include <span>
-#include <cerrno>
 #include <chrono>
-#include <cstdio>
+#include <cstddef>
+#include <cstdint>
 #include <exception>
+#include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
-#include <tuple>
 #include <utility>
-#include <vector>
 
 #include "ringkit/core/asio.hpp"
 #include "ringkit/core/config.hpp"
 #include "ringkit/core/exception.hpp"
 #include "ringkit/core/task.hpp"
+#include "ringkit/channel/channel.hpp"
 #include "ringkit/http/handler.hpp"
 #include "ringkit/http/parser.hpp"
 #include "ringkit/http/serializer.hpp"
 #include "ringkit/server/connection_list.hpp"
+#include "ringkit/server/handover.hpp"
 #include "ringkit/server/options.hpp"
-#include "ringkit/server/websocket.hpp"
-#include "ringkit/ws/upgrade.hpp"
+#include "ringkit/server/response_writer.hpp"
+#include "ringkit/ws/config.hpp"
 
 // After core/asio.hpp, which configures Asio (co_await under clang): what this
 // header uses of Asio beyond the coroutine basics core/asio.hpp provides.
@@ -104,13 +109,10 @@ struct peer_info {
 }  // namespace detail
 
 template <class Stream>
-class connection final : public detail::connection_base,
-                         private detail::connection_hooks,
-                         private detail::channel_transport {
+class connection final : public detail::connection_base {
     using clock = std::chrono::steady_clock;
-    /// What a handler did with the connection (see take_over).
-    enum class takeover : std::uint8_t { none, rejected, websocket, websocket_after, http_channel };
-    using ws_handle = typename detail::ws_session<Stream>::handle;
+    friend class detail::handover<Stream>;
+    friend class detail::response_writer<Stream>;
 
 public:
     connection(Stream stream, const detail::connection_config& config, const handler& app, detail::peer_info peer)
@@ -124,7 +126,7 @@ public:
         req_.server_port = peer_.server_port;
         req_.workers = config.workers;
         req_.logger = config.logger;
-        req_.hooks = this;
+        req_.upgrade = handover_.context();
         parser_->bind(req_);
         if constexpr (requires { stream_.non_blocking(true); }) {
             std::error_code ec;  // synchronous writes must say would_block, never wait
@@ -134,9 +136,7 @@ public:
 
     connection(const connection&) = delete;
     connection& operator=(const connection&) = delete;
-    ~connection() {
-        if (ws_) ws_->on_end(nullptr);  // it may outlive us (destroyed unfinished at stop)
-    }
+    ~connection() = default;
 
     /// The HTTP part of the connection's life; returns once the stream is closed
     /// or handed to a callback-style WebSocket, which then takes `registration`
@@ -155,26 +155,20 @@ public:
         ended_ = true;
         timer_.cancel();
         co_await watchdog_done_.wait();
-        if (websocket_after_ && !error) {
-            // The socket goes to a WebSocket session that needs none of this
-            // connection's frames or buffers: an idle WebSocket holds only its own state.
-            start_websocket(pending_deflate_, std::move(pending_core_), std::move(ws_leftover_), registration);
-        } else if (websocket_after_) {
-            pending_core_->finish({.code = ws::close_code::abnormal, .reason = "connection failed", .by_server = true});
-        }
+        // A WebSocket the handler's 101 announced gets the socket now: it needs none
+        // of this connection's frames or buffers, so an idle one holds only its own state.
+        handover_.finish(registration, error != nullptr);
         close_stream();
         if (error) std::rethrow_exception(error);
     }
 
     void request_stop() override {
         stopping_ = true;
-        if (ws_) ws_->request_stop();
-        else if (idle_) cancel_stream();  // nobody is waiting for an answer: go now
+        if (!handover_.request_stop() && idle_) cancel_stream();  // nobody is waiting for an answer: go now
     }
     void force_close() override {
-        if (ws_) ws_->force_close();
+        handover_.force_close();
         close_stream();
-        channel_wake_.notify_all();
     }
 
     Stream& stream() noexcept { return stream_; }
@@ -215,12 +209,12 @@ private:
                 }  // answered without a coroutine
                 else
                     res = co_await call_async();
-                if (takeover_ != takeover::none) {
+                if (handover_.pending() != detail::takeover::none) {
                     // The handler handed the connection to a channel (ws::accept, as_channel).
-                    if (!co_await take_over(std::move(res))) co_return;
+                    if (!co_await handover_.take_over(std::move(res), handler_threw_)) co_return;
                     break;
                 }
-                if (!co_await respond(std::move(res))) {
+                if (co_await writer_.respond(std::move(res)) != detail::answered::keep_alive) {
                     // Requests pipelined after the last answered one are dropped;
                     // lingering keeps the client from losing that answer to a reset.
                     if (in_begin_ < in_end_ || parser_->in_message()) co_await linger();
@@ -234,41 +228,6 @@ private:
             }
             }
         }
-    }
-
-    // Sends the answer to req_. Returns whether the connection stays open.
-    // A small body joins the head in out_, to leave with the rest of a pipelined
-    // batch; only larger, file and streamed bodies need to wait for the socket here.
-    task<bool> respond(response res) {
-        if (!response_is_valid(res)) {
-            config_.log("handler returned an invalid response (status or header bytes); sent 500");
-            res = response::text("Internal Server Error", 500);
-        }
-        response_context ctx{.head = req_.request_method == method::head,
-                             .http10 = parser_->http10(),
-                             .keep_alive = parser_->keep_alive() && !stopping_,
-                             .server_header = config_.server_header};
-        auto head = write_head(out_, res, ctx);
-        if (head.send_body) {
-            if (auto* s = std::get_if<std::string>(&res.body)) {
-                if (out_.size() + s->size() <= cork_limit) {
-                    out_.append(*s);
-                } else {
-                    std::array<asio::const_buffer, 2> buffers{asio::buffer(out_), asio::buffer(*s)};
-                    bool ok = co_await write(buffers);
-                    out_.clear();
-                    if (!ok) co_return false;
-                }
-            } else if (auto* f = std::get_if<file_body>(&res.body)) {
-                if (!co_await flush() || !co_await send_file(*f)) co_return false;
-            } else if (auto* st = std::get_if<stream_body>(&res.body)) {
-                if (!co_await flush() || !co_await send_stream(*st, head.framing)) co_return false;
-            }
-        }
-        if ((!head.keep_alive || out_.size() >= cork_limit) && !flushed_now() && !co_await finish_flush())
-            co_return false;
-        response_sent_ = true;  // false above is a failed write; false below is "then close"
-        co_return head.keep_alive;
     }
 
     response call_sync() {
@@ -325,93 +284,11 @@ private:
 
     response handler_failed(const std::exception_ptr& error) {
         handler_threw_ = true;  // take_over() must not serve a channel the handler left half made
-        config_.log(takeover_ == takeover::websocket ? "handler threw after ws::accept; closing the WebSocket with 1011"
-                                                     : "handler threw; sent 500",
+        config_.log(handover_.pending() == detail::takeover::websocket
+                        ? "handler threw after ws::accept; closing the WebSocket with 1011"
+                        : "handler threw; sent 500",
                     error);
         return response::text("Internal Server Error", 500);  // never the exception's text
-    }
-
-    task<bool> send_file(const file_body& f) {
-        auto offset = static_cast<off_t>(f.offset);
-        std::uint64_t left = f.length;
-        if constexpr (requires {
-                          stream_.native_handle();
-                          stream_.async_wait(Stream::wait_write);
-                      }) {
-            while (left > 0) {  // the socket is non-blocking (see the constructor)
-                auto n = ::sendfile(stream_.native_handle(), *f.fd, &offset, std::min<std::uint64_t>(left, 1 << 20));
-                if (n > 0) {
-                    left -= static_cast<std::uint64_t>(n);
-                } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-                    set_deadline(clock::now() + config_.write_timeout);
-                    auto [ec] = co_await stream_.async_wait(Stream::wait_write, detail::use_tuple);
-                    if (ec) co_return false;
-                } else {
-                    co_return false;  // error, or the file shrank under us: the length is a lie now
-                }
-            }
-        } else {
-            std::string chunk(64UL * 1024, '\0');
-            while (left > 0) {
-                auto n = ::pread(*f.fd, chunk.data(), std::min<std::uint64_t>(left, chunk.size()), offset);
-                if (n <= 0) co_return false;
-                offset += n;
-                left -= static_cast<std::uint64_t>(n);
-                if (!co_await write(asio::buffer(chunk.data(), static_cast<std::size_t>(n)))) co_return false;
-            }
-        }
-        co_return true;
-    }
-
-    class chunk_writer final : public body_writer {
-    public:
-        chunk_writer(connection& c, bool chunked) : c_(c), chunked_(chunked) {}
-        task<void> write(std::string_view bytes) override {
-            if (failed_) throw client_gone();
-            if (bytes.empty()) co_return;  // an empty chunk would end the body
-            bool ok = false;
-            if (chunked_) {
-                char size_line[20];
-                int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", bytes.size());
-                std::array<asio::const_buffer, 3> buffers{asio::buffer(size_line, static_cast<std::size_t>(n)),
-                                                          asio::buffer(bytes), asio::buffer("\r\n", 2)};
-                ok = co_await c_.write(buffers);
-            } else {
-                ok = co_await c_.write(asio::buffer(bytes));
-            }
-            if (!ok) {
-                failed_ = true;
-                throw client_gone();
-            }
-        }
-        /// A write failed: the body is cut short, even if the producer caught the error.
-        bool failed() const noexcept { return failed_; }
-
-    private:
-        static std::system_error client_gone() {
-            return std::system_error(std::make_error_code(std::errc::connection_aborted), "client gone");
-        }
-        connection& c_;
-        bool chunked_;
-        bool failed_ = false;
-    };
-
-    task<bool> send_stream(const stream_body& body, body_framing framing) {
-        chunk_writer writer(*this, framing == body_framing::chunked);
-        std::exception_ptr error;
-        try {
-            co_await body.produce(writer);
-        } catch (...) {
-            error = std::current_exception();
-        }
-        if (error) {
-            // The head is out: the only honest signal left is an unterminated body.
-            if (!closed_ && !writer.failed()) config_.log("stream body threw; connection closed", error);
-            co_return false;
-        }
-        if (writer.failed()) co_return false;  // the producer swallowed the error; the connection is done
-        if (framing == body_framing::chunked) out_.append("0\r\n\r\n");
-        co_return true;
     }
 
     // An error the parser found: answer it (after any corked responses) and close.
@@ -443,301 +320,6 @@ private:
         }
     }
 
-    // ---- taking over: WebSocket and HTTP channels --------------------------
-
-    asio::any_io_executor executor() override { return stream_.get_executor(); }
-    const ws::config& ws_settings() const noexcept override { return config_.ws; }
-    const detail::error_log& logger() const noexcept override { return config_.logger; }
-
-    task<bool> upgrade_now(ws::handshake_result handshake, std::shared_ptr<detail::channel_core> core) override {
-        claim(takeover::websocket);
-        auto res = handshake.to_response();
-        write_head(out_, res,
-                   {.head = false, .http10 = false, .keep_alive = true, .server_header = config_.server_header});
-        if (!co_await flush()) {
-            core->finish({.code = ws::close_code::abnormal, .reason = "handshake write failed", .by_server = false});
-            co_return false;
-        }
-        // The handler goes on running, so the session runs beside it; this
-        // connection waits for it in take_over().
-        ws_ = start_websocket(handshake.deflate, std::move(core), take_leftover(), nullptr, [this] {
-            ws_done_ = true;
-            ws_done_list_.notify_all();
-        });
-        co_return true;
-    }
-
-    void upgrade_after(ws::handshake_result handshake, std::shared_ptr<detail::channel_core> core) override {
-        claim(takeover::websocket_after);
-        pending_deflate_ = handshake.deflate;
-        pending_core_ = std::move(core);
-    }
-
-    void answer_later(std::shared_ptr<detail::channel_core> core) override {
-        claim(takeover::http_channel);
-        pending_core_ = std::move(core);
-    }
-
-    void reject(response r) override {
-        claim(takeover::rejected);
-        rejection_ = std::make_unique<response>(std::move(r));
-    }
-
-    void claim(takeover how) {
-        if (takeover_ != takeover::none) throw std::logic_error("ringkit: a request can be taken over only once");
-        takeover_ = how;
-    }
-
-    // After the handler of a taken-over request returned `res`. Returns whether
-    // the connection goes on with HTTP (only after an HTTP channel's response).
-    task<bool> take_over(response res) {
-        auto how = std::exchange(takeover_, takeover::none);
-        auto core = std::move(pending_core_);
-        switch (how) {
-        case takeover::rejected: {
-            // The handler's answer (ws.answer(), through its middleware), unless it returned a 101 anyway.
-            auto answer = res.status == 101 ? std::move(*rejection_) : std::move(res);
-            rejection_.reset();
-            answer.headers.set("Connection", "close");  // the client may already be sending frames
-            co_await respond(std::move(answer));
-            co_return false;
-        }
-        case takeover::websocket:
-            if (!ws_) co_return false;  // the 101 could not be written: no session to wait for
-            // The stream's owner is gone: 1011, as for a callback that throws.
-            if (handler_threw_) ws_->close(ws::close_code::internal_error, "internal error");
-            while (!ws_done_) co_await ws_done_list_.wait();
-            co_return false;
-        case takeover::websocket_after:
-            if (res.status != 101) {
-                // Middleware answered instead (it may refuse an upgrade): no WebSocket.
-                core->finish({.code = ws::close_code::abnormal, .reason = "upgrade not sent", .by_server = true});
-                co_return co_await respond(std::move(res));
-            }
-            if (!response_is_valid_101(res)) {
-                core->finish({.code = ws::close_code::abnormal, .reason = "invalid 101", .by_server = true});
-                co_return co_await respond(response::text("Internal Server Error", 500));
-            }
-            write_head(out_, res,
-                       {.head = false, .http10 = false, .keep_alive = true, .server_header = config_.server_header});
-            if (!co_await flush()) {
-                core->finish(
-                    {.code = ws::close_code::abnormal, .reason = "handshake write failed", .by_server = false});
-                co_return false;
-            }
-            // run() starts it once the HTTP session's frames are gone.
-            pending_core_ = std::move(core);
-            websocket_after_ = true;
-            ws_leftover_ = take_leftover();
-            co_return false;
-        case takeover::http_channel:
-            if (handler_threw_) {  // the 500 answers the request; the channel never served it
-                core->finish({.code = ws::close_code::internal_error, .reason = "handler threw", .by_server = true});
-                co_return co_await respond(std::move(res));
-            }
-            co_return co_await serve_channel(std::move(core));
-        case takeover::none: break;
-        }
-        co_return false;
-    }
-
-    static bool response_is_valid_101(const response& res) {
-        response probe(200, res.headers);
-        return response_is_valid(probe);
-    }
-
-    // The stream goes to a WebSocket session, with the connection's place in
-    // its thread's list when `registration` is given.
-    ws_handle start_websocket(std::optional<ws::deflate_params> deflate, std::shared_ptr<detail::channel_core> core,
-                              std::string leftover, detail::registration* registration,
-                              std::function<void()> on_end = {}) {
-        auto ws = detail::ws_session<Stream>::create(std::move(stream_), config_.ws, config_.write_timeout,
-                                                     std::move(core), deflate);
-        closed_ = true;  // the stream is the session's now
-        if (registration) ws->adopt(std::move(*registration));
-        ws->on_end(std::move(on_end));
-        ws->start(std::move(leftover));
-        if (stopping_) ws->request_stop();  // stop() came while the handler was upgrading
-        return ws;
-    }
-
-    // What the client sent after its handshake belongs to the WebSocket; the
-    // HTTP read buffer is given back.
-    std::string take_leftover() {
-        std::string rest(in_.get() + in_begin_, in_end_ - in_begin_);
-        in_begin_ = in_end_ = 0;
-        in_.reset();
-        parser_.reset();  // no more HTTP on this connection
-        std::string().swap(out_);
-        return rest;
-    }
-
-    // An HTTP channel (HTTP-Kit's as-channel on a plain request): its first send
-    // is the response, or with close_after = false the head and first chunk of a
-    // streamed one; later sends are chunks. Meanwhile the socket is watched so a
-    // client that leaves closes the channel.
-    task<bool> serve_channel(std::shared_ptr<detail::channel_core> core) {
-        // Answers to earlier pipelined requests must not wait for this one.
-        if (!co_await flush()) {
-            core->finish({.code = ws::close_code::abnormal, .reason = "client gone", .by_server = false});
-            co_return false;
-        }
-        channel_ = core;
-        core->attach(this);
-        const bool head_only = req_.request_method == method::head;
-        bool head_sent = false, chunked = false, keep_alive = true, finished = false, head_keep_alive = true;
-        std::uint16_t end_code = ws::close_code::normal;
-        std::vector<detail::out_item> items;
-        // Taken items that will not be written: their bytes leave the count, their completions fail.
-        auto refuse = [&](std::size_t from, ws::error why) {
-            for (std::size_t j = from; j < items.size(); ++j) {
-                core->written(items[j].size());
-                core->complete(items[j], why);
-            }
-        };
-        while (!finished) {
-            items.clear();
-            core->take(items);
-            if (!head_sent && std::any_of(items.begin(), items.end(), failed_end)) {
-                // A callback threw before anything was sent: a 500, whatever it queued first.
-                refuse(0, ws::error::closed);
-                keep_alive = false;
-                auto failed = response::text("Internal Server Error", 500);
-                failed.headers.set("Connection", "close");
-                co_await respond(std::move(failed));
-                end_code = ws::close_code::internal_error;
-                break;
-            }
-            for (std::size_t i = 0; i < items.size() && !finished; ++i) {
-                auto& item = items[i];
-                const bool last = item.what == detail::out_item::kind::http_end ||
-                                  (i + 1 < items.size() && items[i + 1].what == detail::out_item::kind::http_end) ||
-                                  head_only;
-                bool ok = true;
-                if (!head_sent) {
-                    response res = item.head ? std::move(*item.head) : response(200);
-                    if (!item.head && item.what != detail::out_item::kind::http_end) res.body = std::move(item.data);
-                    head_sent = true;
-                    if (last) {
-                        response_sent_ = false;
-                        keep_alive = co_await respond(std::move(res));
-                        ok = response_sent_;  // an answer that ends the connection is no failure
-                        finished = true;
-                    } else {
-                        std::tie(ok, chunked, head_keep_alive) = co_await stream_head(std::move(res));
-                    }
-                } else if (failed_end(item)) {
-                    // After the head the only honest signal is a body cut short.
-                    keep_alive = false;
-                    finished = true;
-                    end_code = ws::close_code::internal_error;
-                } else if (item.what == detail::out_item::kind::http_end) {
-                    if (chunked) out_.append("0\r\n\r\n");
-                    ok = co_await flush();
-                    keep_alive = chunked && head_keep_alive && parser_->keep_alive() && !stopping_;
-                    finished = true;
-                } else {
-                    auto bytes = item.head ? std::string(item.head->body_string()) : std::move(item.data);
-                    ok = co_await write_chunk(bytes, chunked);
-                }
-                if (!ok) {
-                    refuse(i, ws::error::connection_lost);
-                    core->finish({.code = ws::close_code::abnormal, .reason = "client gone", .by_server = false});
-                    co_return false;
-                }
-                core->written(item.size());
-                core->complete(item, {});
-                if (finished) refuse(i + 1, ws::error::closed);  // sent after the response's end
-            }
-            if (finished) break;
-            if (!co_await wait_channel()) {
-                core->finish({.code = ws::close_code::abnormal, .reason = "client gone", .by_server = false});
-                channel_.reset();
-                co_return false;
-            }
-        }
-        core->finish({.code = end_code, .reason = {}, .by_server = true});
-        channel_.reset();
-        client_sent_more_ = false;
-        co_return keep_alive;
-    }
-
-    // The end an HTTP channel gets when one of its callbacks threw (channel.hpp).
-    static bool failed_end(const detail::out_item& item) noexcept {
-        return item.what == detail::out_item::kind::http_end && item.close_code == ws::close_code::internal_error;
-    }
-
-    // The head of a streamed channel response and its first chunk. Returns
-    // {written, chunked, keep-alive}; HTTP/1.0 gets a body that ends when the
-    // connection does.
-    task<std::tuple<bool, bool, bool>> stream_head(response res) {
-        if (!response_is_valid(res)) {
-            config_.log("channel sent an invalid response (status or header bytes); sent 500");
-            co_await respond(response::text("Internal Server Error", 500));
-            co_return std::tuple{false, false, false};  // the channel's later sends have no response to join
-        }
-        std::string first = std::string(res.body_string());
-        res.body = stream_body{};
-        response_context ctx{.head = false,
-                             .http10 = parser_->http10(),
-                             .keep_alive = parser_->keep_alive() && !stopping_,
-                             .server_header = config_.server_header};
-        auto head = write_head(out_, res, ctx);
-        const bool chunked = head.framing == body_framing::chunked;
-        bool ok = co_await write_chunk(first, chunked);
-        co_return std::tuple{ok, chunked, head.keep_alive};
-    }
-
-    task<bool> write_chunk(std::string_view bytes, bool chunked) {
-        if (!bytes.empty()) {
-            if (chunked) {
-                char size_line[20];
-                int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", bytes.size());
-                out_.append(size_line, static_cast<std::size_t>(n));
-                out_.append(bytes);
-                out_.append("\r\n");
-            } else {
-                out_.append(bytes);
-            }
-        }
-        co_return co_await flush();
-    }
-
-    // Waits for the channel's next send, or for the client to leave. False: gone.
-    task<bool> wait_channel() {
-        if (closed_) co_return false;
-        if (std::exchange(channel_woken_, false)) co_return true;  // a send came while we were writing
-        if constexpr (requires {
-                          stream_.async_wait(Stream::wait_read, detail::use_tuple);
-                          stream_.native_handle();
-                      }) {
-            if (!client_sent_more_) {
-                watching_ = true;
-                auto [ec] = co_await stream_.async_wait(Stream::wait_read, detail::use_tuple);
-                watching_ = false;
-                if (closed_) co_return false;
-                if (!ec) {
-                    // Readable: the client left, or pipelined its next request.
-                    char probe = 0;
-                    auto n = ::recv(stream_.native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
-                    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) co_return false;
-                    client_sent_more_ = true;  // it stays in the socket until this answer is done
-                }
-                co_return true;
-            }
-        }
-        co_await channel_wake_.wait();
-        co_return !closed_;
-    }
-
-    // A send on the HTTP channel: stop waiting for the socket. Outside
-    // wait_channel (a write of earlier items is waiting) the flag keeps it.
-    void wake() override {
-        if (watching_) return cancel_stream();
-        channel_woken_ = true;
-        channel_wake_.notify_all();
-    }
-
     // ---- I/O with deadlines -------------------------------------------------
 
     void arm_read_deadline() {
@@ -765,14 +347,14 @@ private:
         }
     }
 
-    // Writes every byte of `buffers` (up to 3). write_timeout bounds a wait for
+    // Writes every byte of `buffers` (up to 4). write_timeout bounds a wait for
     // the socket to take more bytes, not the whole transfer: a slow reader that
     // keeps reading is not cut off. A socket gets a synchronous non-blocking write
     // first: most responses fit the send buffer, and completing inline saves a
     // trip through the reactor.
     template <class Buffers>
     task<bool> write(const Buffers& buffers, bool try_now = true) {
-        std::array<asio::const_buffer, 3> storage;
+        std::array<asio::const_buffer, 4> storage;
         std::size_t count = 0;
         for (auto it = asio::buffer_sequence_begin(buffers); it != asio::buffer_sequence_end(buffers); ++it)
             if (asio::const_buffer b(*it); b.size() > 0) storage[count++] = b;
@@ -877,9 +459,6 @@ private:
         stream_.close(ec);
     }
 
-    // Responses for a pipelined batch are gathered up to this size before a write.
-    static constexpr std::size_t cork_limit = 16UL * 1024;
-
     Stream stream_;
     const detail::connection_config& config_;
     const handler& app_;
@@ -899,21 +478,11 @@ private:
     bool idle_ = false, stopping_ = false, timed_out_ = false, closed_ = false, ended_ = false;
     detail::wait_list watchdog_done_;  // run() waiting for the watchdog's last call
 
-    // Taking over (see take_over): what the handler asked for, and its state.
-    takeover takeover_ = takeover::none;
     std::optional<task<response>> work_;  // a mixed handler's task, for call_async
-    std::shared_ptr<detail::channel_core> pending_core_;
-    std::optional<ws::deflate_params> pending_deflate_;
-    std::unique_ptr<response> rejection_;
-    ws_handle ws_;  // a ws::accept's session, which the handler's coroutine talks to
-    bool ws_done_ = false, websocket_after_ = false;
-    std::string ws_leftover_;  // what the client sent after its handshake, for run()
-    detail::wait_list ws_done_list_;
-    std::shared_ptr<detail::channel_core> channel_;  // the HTTP channel being served
-    detail::wait_list channel_wake_;
-    bool watching_ = false, client_sent_more_ = false, channel_woken_ = false;
-    bool response_sent_ = false;  // respond() got its answer out (see serve_channel)
-    bool handler_threw_ = false;  // the current request's handler threw (see take_over)
+    bool handler_threw_ = false;          // the current request's handler threw (see take_over)
+    // After everything they use: they go first; the hand-over ends what it started.
+    detail::response_writer<Stream> writer_{*this};
+    detail::handover<Stream> handover_{*this};
 };
 
 #if defined(RINGKIT_SEPARATE_COMPILATION)

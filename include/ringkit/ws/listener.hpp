@@ -94,7 +94,8 @@ struct listener {
 /// with `l` listening on the socket. A bad handshake (a plain request included)
 /// gives the 400/403/426 answer, Connection: close, and no callbacks.
 inline response listener_response(request& req, listener l, accept_options options = {}) {
-    if (auto up = req.header("upgrade"); req.hooks && !(up && ringkit::detail::has_token(*up, "websocket"))) {
+    if (auto up = req.header("upgrade");
+        ringkit::detail::upgrade_context_of(req) && !(up && ringkit::detail::has_token(*up, "websocket"))) {
         // Not a WebSocket request: 426, not the HTTP channel as_channel would make of it.
         auto answer = check_handshake(req).to_response();
         answer.headers.set("Connection", "close");

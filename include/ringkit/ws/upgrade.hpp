@@ -1,8 +1,9 @@
 // How a handler takes a connection over: the co_await WebSocket stream
 // (ws::accept) and HTTP-Kit's as_channel (WebSocket or a plain HTTP response
-// sent later). Both ask the connection serving the request through
-// detail::connection_hooks, which the server implements; under anything else
-// (a handler called directly in a test) there is no connection to take over.
+// sent later). Both record the handler's choice in the request's
+// upgrade_context (ws/upgrade_context.hpp), which the connection acts on; under
+// anything else (a handler called directly in a test) there is no connection to
+// take over.
 #pragma once
 
 #include <functional>
@@ -21,38 +22,13 @@
 #include "ringkit/channel/channel.hpp"
 #include "ringkit/ws/config.hpp"
 #include "ringkit/ws/handshake.hpp"
+#include "ringkit/ws/upgrade_context.hpp"
 
 // After core/asio.hpp, which configures Asio (co_await under clang): what this
 // header uses of Asio beyond the coroutine basics core/asio.hpp provides.
 #include <asio/any_io_executor.hpp>
 
 namespace ringkit {
-namespace detail {
-
-/// What a handler may ask of the connection serving its request.
-class connection_hooks {
-public:
-    virtual asio::any_io_executor executor() = 0;
-    virtual const ws::config& ws_settings() const noexcept = 0;
-    /// Where exceptions from the channel's callbacks go (the server's logger).
-    virtual const error_log& logger() const noexcept = 0;
-    /// Sends the 101 now and starts the WebSocket session for `core` beside the
-    /// handler, which goes on running. False when the connection failed.
-    virtual task<bool> upgrade_now(ws::handshake_result handshake, std::shared_ptr<channel_core> core) = 0;
-    /// When the handler returns a 101 response, the connection sends it and
-    /// serves `core` as a WebSocket with these negotiated parameters.
-    virtual void upgrade_after(ws::handshake_result handshake, std::shared_ptr<channel_core> core) = 0;
-    /// The answer to this request will come through `core`, an HTTP channel.
-    virtual void answer_later(std::shared_ptr<channel_core> core) = 0;
-    /// The handler refused the upgrade: send this instead of its return value.
-    virtual void reject(response r) = 0;
-
-protected:
-    ~connection_hooks() = default;
-};
-
-}  // namespace detail
-
 namespace ws {
 
 /// Per-endpoint handshake choices, given the same way to the three APIs: the
@@ -69,12 +45,8 @@ inline handshake_options handshake_for(const request& req, const accept_options&
     h.protocols = o.protocols;
     h.check_origin = o.check_origin;
     if (o.deflate) h.deflate = *o.deflate;
-    else if (req.hooks) h.deflate = req.hooks->ws_settings().deflate;
+    else if (auto* ctx = ringkit::detail::upgrade_context_of(req)) h.deflate = ctx->ws_settings().deflate;
     return h;
-}
-inline std::shared_ptr<ringkit::detail::channel_core> make_core(const request& req, bool websocket) {
-    return std::make_shared<ringkit::detail::channel_core>(req.hooks->executor(), websocket,
-                                                           req.hooks->ws_settings().high_water, &req.hooks->logger());
 }
 }  // namespace detail
 
@@ -151,19 +123,20 @@ private:
 /// WebSocket closed with 1011 (the close handshake still runs).
 inline task<stream> accept(request& req, accept_options options = {}) {
     auto hs = check_handshake(req, detail::handshake_for(req, options));
-    if (!req.hooks) co_return stream();
+    auto* ctx = ringkit::detail::upgrade_context_of(req);
+    if (!ctx) co_return stream();
     if (!hs.ok()) {
         auto answer = hs.to_response();
         answer.headers.set("Connection", "close");  // as as_channel: the client may already be sending frames
         stream refused;
         refused.refusal_ = std::make_shared<const response>(answer);
-        req.hooks->reject(std::move(answer));  // sent if the handler returns a 101 instead
+        ctx->reject(std::move(answer));  // sent if the handler returns a 101 instead
         co_return refused;
     }
-    auto core = detail::make_core(req, true);
+    auto core = ctx->make_core(true);
     core->protocol = hs.protocol;
     core->use_inbox();
-    if (!co_await req.hooks->upgrade_now(std::move(hs), core)) co_return stream();
+    if (!co_await ctx->upgrade_now(std::move(hs), core)) co_return stream();
     co_return stream(ringkit::channel(std::move(core)));
 }
 
@@ -190,16 +163,17 @@ struct channel_callbacks {
 /// 101 sent, on_open. `options` (subprotocols, origin check, deflate) are
 /// ws::accept's.
 inline response as_channel(request& req, channel_callbacks cb, ws::accept_options options = {}) {
-    if (!req.hooks) return response::not_found();  // HTTP-Kit: nil under another adapter
+    auto* ctx = detail::upgrade_context_of(req);
+    if (!ctx) return response::not_found();  // HTTP-Kit: nil under another adapter
     // HTTP-Kit's websocket?: the client asked for WebSocket, even if the rest of its handshake is bad.
     auto upgrade = req.header("upgrade");
     const bool websocket = upgrade && ringkit::detail::has_token(*upgrade, "websocket");
-    auto core = ws::detail::make_core(req, websocket);
+    auto core = ctx->make_core(websocket);
     channel ch(core);
     if (cb.init) cb.init(ch);
     if (cb.on_close) ch.on_close(std::move(cb.on_close));
     if (!websocket) {
-        req.hooks->answer_later(core);
+        ctx->answer_later(core);
         core->on_open = std::move(cb.on_open);
         core->opened();  // where an exception from it is caught (unless on the worker pool: the handler's then)
         return response::upgraded();
@@ -226,7 +200,7 @@ inline response as_channel(request& req, channel_callbacks cb, ws::accept_option
     if (cb.on_ping) ch.on_ping(std::move(cb.on_ping));
     if (cb.on_open) core->on_open = std::move(cb.on_open);
     auto answer = hs.to_response();
-    req.hooks->upgrade_after(std::move(hs), std::move(core));
+    ctx->upgrade_after(std::move(hs), std::move(core));
     return answer;
 }
 

@@ -1,0 +1,128 @@
+// What a handler may ask of the connection serving its request: take it over
+// as a WebSocket (ws::accept, as_channel, Ring's listener) or answer it later
+// through an HTTP channel (as_channel on a plain request).
+//
+// The request carries a handle on this context, not on the connection: the
+// APIs record the handler's choice here as a value, and the connection reads it
+// once the handler returns (server/handover.hpp acts on it). The one thing that
+// cannot wait is ws::accept's 101, which goes out while the handler runs on; the
+// connection lends the context that one operation, and takes it back when it
+// ends, so a request kept past its connection finds no connection, as a request
+// made outside a server.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <utility>
+
+#include "ringkit/core/logger.hpp"
+#include "ringkit/channel/channel.hpp"
+#include "ringkit/core/asio.hpp"
+#include "ringkit/core/task.hpp"
+#include "ringkit/http/request.hpp"
+#include "ringkit/http/response.hpp"
+#include "ringkit/ws/config.hpp"
+#include "ringkit/ws/handshake.hpp"
+
+// After core/asio.hpp, which configures Asio (co_await under clang): what this
+// header uses of Asio beyond the coroutine basics core/asio.hpp provides.
+#include <asio/any_io_executor.hpp>
+
+namespace ringkit::detail {
+
+/// How a handler took its request's connection over.
+enum class takeover : std::uint8_t {
+    none,             ///< an ordinary response
+    rejected,         ///< a refused ws::accept: send `rejection`, then close
+    websocket,        ///< ws::accept: the 101 is out and the session runs beside the handler
+    websocket_after,  ///< as_channel: the handler's 101 starts the session for `core`
+    http_channel,     ///< as_channel on a plain request: `core` sends the response later
+};
+
+/// The handler's choice, as the connection takes it once the handler returned.
+struct takeover_claim {
+    takeover how = takeover::none;
+    std::shared_ptr<channel_core> core{};       ///< websocket_after, http_channel
+    std::optional<ws::deflate_params> deflate;  ///< websocket_after: negotiated permessage-deflate
+    std::optional<response> rejection;          ///< rejected
+};
+
+/// One per connection, shared with every request it serves (request::upgrade).
+/// Used on the connection's thread only. A request is taken over at most once:
+/// a second claim throws std::logic_error.
+class upgrade_context {
+public:
+    /// ws::accept's hand-over, lent by the connection: sends the 101 for `handshake`
+    /// and starts the WebSocket session for `core` beside the handler. False when
+    /// the connection failed (then `core` is finished).
+    using upgrade_now_fn = std::function<task<bool>(ws::handshake_result handshake, std::shared_ptr<channel_core>)>;
+
+    /// `ws` and `log` belong to the server and outlive every connection.
+    upgrade_context(asio::any_io_executor executor, const ws::config& ws, const ringkit::logger& log,
+                    upgrade_now_fn now)
+        : executor_(std::move(executor)), ws_(&ws), log_(&log), upgrade_now_(std::move(now)) {}
+
+    // ---- for ws::accept and as_channel --------------------------------------
+
+    /// False once the connection has ended: nothing left to take over.
+    bool connected() const noexcept { return static_cast<bool>(upgrade_now_); }
+    const ws::config& ws_settings() const noexcept { return *ws_; }
+    /// The shared state of a channel on this connection (its thread, its high-water
+    /// mark, the server's logger for exceptions from its callbacks).
+    std::shared_ptr<channel_core> make_core(bool websocket) const {
+        return std::make_shared<channel_core>(executor_, websocket, ws_->high_water, log_);
+    }
+
+    task<bool> upgrade_now(ws::handshake_result handshake, std::shared_ptr<channel_core> core) {
+        claim(takeover::websocket);
+        return upgrade_now_(std::move(handshake), std::move(core));
+    }
+    void upgrade_after(ws::handshake_result handshake, std::shared_ptr<channel_core> core) {
+        claim(takeover::websocket_after);
+        claim_.core = std::move(core);
+        claim_.deflate = handshake.deflate;
+    }
+    void answer_later(std::shared_ptr<channel_core> core) {
+        claim(takeover::http_channel);
+        claim_.core = std::move(core);
+    }
+    void reject(response r) {
+        claim(takeover::rejected);
+        claim_.rejection = std::move(r);
+    }
+
+    // ---- for the connection -------------------------------------------------
+
+    /// What the handler of the current request chose so far.
+    takeover pending() const noexcept { return claim_.how; }
+    /// The choice, leaving none for the next request.
+    takeover_claim take() noexcept { return std::exchange(claim_, takeover_claim{}); }
+    /// The connection ends: requests kept past it find no connection.
+    void detach() noexcept {
+        upgrade_now_ = nullptr;
+        claim_ = {};
+    }
+
+private:
+    void claim(takeover how) {
+        if (claim_.how != takeover::none) throw std::logic_error("ringkit: a request can be taken over only once");
+        claim_.how = how;
+    }
+
+    asio::any_io_executor executor_;
+    const ws::config* ws_;
+    const ringkit::logger* log_;
+    upgrade_now_fn upgrade_now_;
+    takeover_claim claim_;
+};
+
+/// The context of the connection serving `req`; null outside a server, or once
+/// that connection has ended.
+inline upgrade_context* upgrade_context_of(const request& req) noexcept {
+    return req.upgrade && req.upgrade->connected() ? req.upgrade.get() : nullptr;
+}
+
+}  // namespace ringkit::detail
