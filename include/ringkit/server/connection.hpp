@@ -167,8 +167,7 @@ public:
         if (!handover_.request_stop() && idle_) cancel_stream();  // nobody is waiting for an answer: go now
     }
     void force_close() override {
-        handover_.force_close();
-        close_stream();
+        handover_.force_close([this] { close_stream(); });
     }
 
     Stream& stream() noexcept { return stream_; }

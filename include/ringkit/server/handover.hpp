@@ -122,13 +122,19 @@ public:
         start_websocket(after_.deflate, std::move(after_.core), std::move(leftover_), registration);
     }
 
-    /// connection_base's stop and close, for a WebSocket running beside its handler.
+    /// connection_base's stop, for a WebSocket running beside its handler. False
+    /// when there is none.
     bool request_stop() {
         if (ws_) ws_->request_stop();
         return static_cast<bool>(ws_);
     }
-    void force_close() {
+    /// connection_base's close: `close_stream` closes the connection's stream
+    /// after the WebSocket's and before an HTTP channel waiting for a send wakes
+    /// (so it sees the stream closed).
+    template <class F>
+    void force_close(F close_stream) {
         if (ws_) ws_->force_close();
+        close_stream();
         channel_wake_.notify_all();
     }
 

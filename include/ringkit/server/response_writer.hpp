@@ -59,10 +59,9 @@ public:
     response_writer(const response_writer&) = delete;
     response_writer& operator=(const response_writer&) = delete;
 
-    /// Sends the answer to the connection's request. A small body joins the head in
-    /// the output buffer, to leave with
-    // the rest of a pipelined batch; only larger, file and streamed bodies need to
-    // wait for the socket here.
+    // Sends the answer to the connection's request. A small body joins the head in
+    // the output buffer, to leave with the rest of a pipelined batch; only larger,
+    // file and streamed bodies need to wait for the socket here.
     task<answered> respond(response res) {
         make_sendable(res, "handler returned an invalid response");
         auto head = start_response(res);
@@ -110,8 +109,8 @@ public:
     // said, unless the server began to stop meanwhile.
     bool stays_open(const head_info& head) const noexcept { return head.keep_alive && !c_.stopping_; }
 
-    // Body bytes framed as `head` says (a chunk when chunked), appended to the output buffer
-    // when that stays under cork_limit. False when they did not fit.
+    // Body bytes framed as `head` says (a chunk when chunked), appended to the
+    // output buffer when that stays under cork_limit. False when they did not fit.
     bool append_body(const head_info& head, std::string_view bytes) {
         if (!head.send_body || bytes.empty()) return true;  // an empty chunk would end the body
         if (head.framing != body_framing::chunked) {
@@ -124,8 +123,8 @@ public:
         return true;
     }
 
-    // Body bytes framed as `head` says, and everything before them in the output buffer, on
-    // the wire. Large ones go as a buffer of their own, without a copy.
+    // Body bytes framed as `head` says, and everything before them in the output
+    // buffer, on the wire. Large ones go as a buffer of their own, without a copy.
     task<bool> write_body(const head_info& head, std::string_view bytes) {
         if (append_body(head, bytes)) co_return co_await c_.flush();
         bool ok = false;
