@@ -57,30 +57,12 @@ public:
     /// The peer's close frame arrived. True: our close must be queued to answer it
     /// (echoing its code, §5.5.1); ours may be queued already if the user closed.
     bool peer_closed(std::uint16_t code, std::string_view reason) {
-        switch (state_) {
-        case close_state::open:
-            state_ = close_state::finishing;
-            settle({code, std::string(reason), false});
-            return true;
-        case close_state::close_queued: state_ = close_state::finishing; return false;
-        case close_state::close_sent: state_ = close_state::done; return false;
-        default: return false;
-        }
+        return stop_reading({code, std::string(reason), false});
     }
 
     /// We fail the connection (§7.1.7): nothing more is read. True: our close with
     /// `code` must be queued (unless a close of ours already is).
-    bool fail(std::uint16_t code, std::string_view why) {
-        switch (state_) {
-        case close_state::open:
-            state_ = close_state::finishing;
-            settle({code, std::string(why), true});
-            return true;
-        case close_state::close_queued: state_ = close_state::finishing; return false;
-        case close_state::close_sent: state_ = close_state::done; return false;
-        default: return false;
-        }
-    }
+    bool fail(std::uint16_t code, std::string_view why) { return stop_reading({code, std::string(why), true}); }
 
     /// The TCP connection ended or failed under us (EOF, reset, a failed write).
     /// True when this decided the outcome (1006: no close frame said otherwise).
@@ -104,6 +86,20 @@ public:
     }
 
 private:
+    // Nothing more is read. From open, `o` is how it ends and our close must be
+    // queued; with ours on its way, done once it is written; with ours written, done.
+    bool stop_reading(close_outcome o) {
+        switch (state_) {
+        case close_state::open:
+            state_ = close_state::finishing;
+            settle(std::move(o));
+            return true;
+        case close_state::close_queued: state_ = close_state::finishing; return false;
+        case close_state::close_sent: state_ = close_state::done; return false;
+        default: return false;
+        }
+    }
+
     void settle(close_outcome o) {
         if (!outcome_) outcome_ = std::move(o);
     }
