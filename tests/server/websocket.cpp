@@ -346,6 +346,16 @@ TEST_CASE("ws_session: a write that makes no progress for write_timeout drops th
     CHECK(h.script->closed);
 }
 
+TEST_CASE("ws_session: several pings in one read are each answered, in order") {
+    harness h;
+    h.start();
+    h.run();
+    h.script->push(client_frame(ws::opcode::ping, "a") + client_frame(ws::opcode::ping, "b") +
+                   client_frame(ws::opcode::ping, "c"));
+    h.run();
+    CHECK(h.wrote() == list{"pong:a", "pong:b", "pong:c"});
+}
+
 TEST_CASE("ws_session: pings are answered; a flood leaves at most one pong queued, then the latest") {
     harness h;
     h.script->room = 0;  // the client does not read: nothing can be written

@@ -322,7 +322,12 @@ private:
             case ws::read_event::need_more: break;
             case ws::read_event::message: deliver(); break;
             case ws::read_event::ping:
-                if (core_->auto_pong && delivering()) queue_pong(reader_.control());
+                if (core_->auto_pong && delivering()) {
+                    // Several pings in one read: the earlier pong goes out now, unless
+                    // the socket is pushing back (then only the latest is answered).
+                    if (pong_queued_ && !writing_) flush();
+                    queue_pong(reader_.control());
+                }
                 core_->ping_received(reader_.control());
                 break;
             case ws::read_event::pong: core_->pong_received(reader_.control()); break;
