@@ -152,11 +152,7 @@ private:
                std::shared_ptr<channel_core> core, std::optional<ws::deflate_params> deflate)
         : stream_(std::move(stream)), timer_(stream_.get_executor()), core_(std::move(core)),
           reader_(config.max_message, deflate), writer_(config.deflate, deflate),
-          deadlines_({.idle_timeout = config.idle_timeout,
-                      .auto_ping = config.auto_ping,
-                      .close_timeout = config.close_timeout,
-                      .write_timeout = write_timeout},
-                     clock::now()) {
+          deadlines_(config, write_timeout, clock::now()) {
         if (deflate) core_->deflate = channel_core::compression{*deflate, &config.deflate};
     }
     ~ws_session() { core_->detach(); }
@@ -400,14 +396,13 @@ private:
     }
 
     void take_queue() {
-        if (!core_->take(queue_)) return;
-        late_.clear();
-        if (auto ours = writer_.take(queue_, late_)) {
+        std::vector<item> late;
+        if (auto ours = writer_.take_from([this](std::vector<item>& into) { return core_->take(into); }, late)) {
             closing_.close_queued(ours->code, ours->reason);
             reader_.discard_messages();
             deadlines_.closing();
         }
-        refuse(late_, ws::error::closed);
+        refuse(late, ws::error::closed);
     }
 
     // Items that will not be written: their bytes leave the count, their completions fail.
@@ -569,7 +564,6 @@ private:
     ws::frame_writer writer_;
     ws::close_machine closing_;
     ws::basic_deadlines<clock> deadlines_;
-    std::vector<item> queue_, late_;  // taken from the channel; their memory is reused
     std::string pending_, owed_pong_;
     // Asio re-arms epoll (an epoll_ctl call) for every readiness wait, which
     // costs a busy connection more than a read does. So a connection that

@@ -16,6 +16,8 @@
 #include <cstdint>
 #include <optional>
 
+#include "ringkit/ws/config.hpp"
+
 namespace ringkit::ws {
 
 /// What due() found.
@@ -33,14 +35,10 @@ public:
     using time_point = typename Clock::time_point;
     using duration = std::chrono::milliseconds;
 
-    struct limits {
-        duration idle_timeout{0};  ///< 0: no idle rule
-        bool auto_ping = true;
-        duration close_timeout{5000};
-        duration write_timeout{30000};
-    };
-
-    basic_deadlines(limits l, time_point now) : limits_(l), last_rx_(now) {}
+    /// The idle and close rules come from `c` (which must outlive this), the write
+    /// stall from `write_timeout` (a server option, not a WebSocket one).
+    basic_deadlines(const config& c, duration write_timeout, time_point now)
+        : config_(&c), write_timeout_(write_timeout), last_rx_(now) {}
 
     /// Bytes arrived from the peer.
     void received(time_point now) noexcept {
@@ -51,7 +49,7 @@ public:
     /// Our close frame is written: the handshake deadline starts; idle rules end.
     void close_sent(time_point now) noexcept {
         closing_ = true;
-        close_deadline_ = now + limits_.close_timeout;
+        close_deadline_ = now + config_->close_timeout;
     }
     /// A close has begun (ours queued, or the peer's received): no idle pings or closes.
     void closing() noexcept { closing_ = true; }
@@ -67,10 +65,10 @@ public:
     /// silence: due() marks it sent.
     deadline due(time_point now) noexcept {
         if (close_deadline_ && now >= *close_deadline_) return deadline::close_timeout;
-        if (writing_ && now - write_progress_ >= limits_.write_timeout) return deadline::write_timeout;
+        if (writing_ && now - write_progress_ >= write_timeout_) return deadline::write_timeout;
         if (!idle_applies()) return deadline::none;
         if (now >= idle_close_at()) return deadline::idle_close;
-        if (limits_.auto_ping && !ping_outstanding_ && now - last_rx_ >= limits_.idle_timeout / 2) {
+        if (config_->auto_ping && !ping_outstanding_ && now - last_rx_ >= config_->idle_timeout / 2) {
             // The peer always gets a ping, and half the timeout to answer it, before
             // an idle close, even if the timer fired late.
             ping_outstanding_ = true;
@@ -84,29 +82,30 @@ public:
     time_point next() const noexcept {
         auto at = time_point::max();
         if (close_deadline_) at = std::min(at, *close_deadline_);
-        if (writing_) at = std::min(at, write_progress_ + limits_.write_timeout);
+        if (writing_) at = std::min(at, write_progress_ + write_timeout_);
         if (idle_applies()) {
-            if (limits_.auto_ping && !ping_outstanding_) at = std::min(at, last_rx_ + limits_.idle_timeout / 2);
+            if (config_->auto_ping && !ping_outstanding_) at = std::min(at, last_rx_ + config_->idle_timeout / 2);
             else at = std::min(at, idle_close_at());
         }
         return at;
     }
 
 private:
-    bool idle_applies() const noexcept { return limits_.idle_timeout.count() > 0 && !closing_; }
+    bool idle_applies() const noexcept { return config_->idle_timeout.count() > 0 && !closing_; }
 
     // Without auto-ping: idle_timeout after the last bytes. With it: also at
     // least half of it after the ping that went unanswered.
     time_point idle_close_at() const noexcept {
-        auto at = last_rx_ + limits_.idle_timeout;
-        if (limits_.auto_ping) {
+        auto at = last_rx_ + config_->idle_timeout;
+        if (config_->auto_ping) {
             if (!ping_outstanding_) return time_point::max();
-            at = std::max(at, ping_sent_ + limits_.idle_timeout / 2);
+            at = std::max(at, ping_sent_ + config_->idle_timeout / 2);
         }
         return at;
     }
 
-    limits limits_;
+    const config* config_;
+    duration write_timeout_;
     time_point last_rx_, write_progress_{}, ping_sent_{};
     std::optional<time_point> close_deadline_;
     bool ping_outstanding_ = false, writing_ = false, closing_ = false;

@@ -73,19 +73,26 @@ public:
     frame_writer(const deflate_options& options, std::optional<deflate_params> deflate)
         : options_(options), deflate_(deflate) {}
 
-    /// Takes every item of `queue` (left empty, perhaps with the memory of an
-    /// earlier batch) into the batch, framing each.
-    /// Items after a close frame (and every item once one was taken) go to `late`:
-    /// they are never written. Returns the close frame among them, if any.
-    std::optional<close_taken> take(std::vector<item>& queue, std::vector<item>& late) {
+    /// Takes what `source` moves in (a `bool(std::vector<item>&)`: false when it had
+    /// nothing; the channel's take(), which swaps an empty vector for its queue, so
+    /// the batch's memory goes round between the two) and frames each item. Items
+    /// after a close frame (and every item once one was taken) go to `late`: they
+    /// are never written. Returns the close frame among them, if any.
+    template <class Source>
+    std::optional<close_taken> take_from(Source&& source, std::vector<item>& late) {
         std::optional<close_taken> closing;
         if (closed_) {
-            move_all(queue, late);
+            source(late);
             return closing;
         }
         const std::size_t first = batch_.size();
-        if (batch_.empty()) batch_.swap(queue);
-        else move_all(queue, batch_);
+        if (first == 0) {
+            if (!source(batch_)) return closing;
+        } else {
+            std::vector<item> more;
+            if (!source(more)) return closing;
+            for (auto& i : more) batch_.push_back(std::move(i));
+        }
         std::size_t stop = batch_.size();
         frames_.resize(batch_.size());
         for (std::size_t i = first; i < stop; ++i) {
@@ -106,6 +113,17 @@ public:
             frames_.resize(stop);
         }
         return closing;
+    }
+
+    /// take_from() a vector of items (left empty).
+    std::optional<close_taken> take(std::vector<item>& queue, std::vector<item>& late) {
+        return take_from(
+            [&queue](std::vector<item>& into) {
+                if (queue.empty()) return false;
+                into.swap(queue);  // `into` is the empty batch, or a fresh vector
+                return true;
+            },
+            late);
     }
 
     /// Nothing taken is left unwritten.
@@ -173,11 +191,6 @@ private:
         std::array<char, max_header_size> head{};
         std::uint8_t head_len = 0;
     };
-
-    static void move_all(std::vector<item>& from, std::vector<item>& to) {
-        for (auto& i : from) to.push_back(std::move(i));
-        from.clear();
-    }
 
     void encode(item& it, frame& f) {
         using k = item::kind;
