@@ -495,10 +495,15 @@ void channel_core::run_slot(std::string_view which, F callbacks::*slot, Args&&..
     channel ch(shared_from_this());  // `this` outlives the retired functions' captures
     struct depth_guard {
         channel_core& core;
+        explicit depth_guard(channel_core& c) noexcept : core(c) {}
+        depth_guard(const depth_guard&) = delete;
+        depth_guard& operator=(const depth_guard&) = delete;
+        depth_guard(depth_guard&&) = delete;
+        depth_guard& operator=(depth_guard&&) = delete;
         ~depth_guard() {
             if (--core.running_ == 0) core.retired_.clear();
         }
-    } guard{*this};
+    } guard(*this);
     ++running_;
     run_callback(which, callbacks_.*slot, ch, std::forward<Args>(args)...);
 }

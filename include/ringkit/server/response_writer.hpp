@@ -58,6 +58,9 @@ public:
     explicit response_writer(owner& c) noexcept : c_(c) {}
     response_writer(const response_writer&) = delete;
     response_writer& operator=(const response_writer&) = delete;
+    response_writer(response_writer&&) = delete;
+    response_writer& operator=(response_writer&&) = delete;
+    ~response_writer() = default;
 
     // Sends the answer to the connection's request. A small body joins the head in
     // the output buffer, to leave with the rest of a pipelined batch; only larger,

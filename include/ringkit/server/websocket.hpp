@@ -224,8 +224,11 @@ private:
         if (drained_ || ec == asio::error::would_block || ec == asio::error::try_again) {
             drained_ = false;
             read_pending_ = true;
-            if (pad_) read_into_pad();
-            else wait_readable();
+            if (pad_) {
+                read_into_pad();
+            } else {
+                wait_readable();
+            }
             return false;
         }
         if (ec) {
@@ -265,9 +268,11 @@ private:
                                             h->drained_ = !full;
                                             h->consume_received(h->pad_.get(), n);
                                         }
-                                        if (std::exchange(h->drop_pad_, false)) h->pad_.reset();
-                                        else if (full && h->pad_size_ < pad_max)
+                                        if (std::exchange(h->drop_pad_, false)) {
+                                            h->pad_.reset();
+                                        } else if (full && h->pad_size_ < pad_max) {
                                             h->use_pad(h->pad_size_ * 4);  // large messages: fewer reads
+                                        }
                                     });
                                 });
     }

@@ -42,8 +42,8 @@ struct buffer_list {
     };
     std::size_t count = 0;
 
-    buffer_list() noexcept {
-    }  // NOLINT(modernize-use-equals-default): = default is deleted, const_buffer's constructor is not trivial
+    // = default is deleted: const_buffer's constructor is not trivial.
+    buffer_list() noexcept {}  // NOLINT(modernize-use-equals-default)
     buffer_list(const buffer_list& o) noexcept { copy_items(o); }
     buffer_list(buffer_list&& o) noexcept { copy_items(o); }  // the items are views: moving is copying
     buffer_list& operator=(const buffer_list&) = delete;

@@ -162,7 +162,7 @@ struct channel_callbacks {
 /// init, on_close registered, the handshake, on_receive/on_ping registered, the
 /// 101 sent, on_open. `options` (subprotocols, origin check, deflate) are
 /// ws::accept's.
-inline response as_channel(request& req, channel_callbacks cb, ws::accept_options options = {}) {
+inline response as_channel(request& req, channel_callbacks cb, const ws::accept_options& options = {}) {
     auto* ctx = detail::upgrade_context_of(req);
     if (!ctx) return response::not_found();  // HTTP-Kit: nil under another adapter
     // HTTP-Kit's websocket?: the client asked for WebSocket, even if the rest of its handshake is bad.
@@ -200,7 +200,7 @@ inline response as_channel(request& req, channel_callbacks cb, ws::accept_option
     if (cb.on_ping) ch.on_ping(std::move(cb.on_ping));
     if (cb.on_open) core->on_open = std::move(cb.on_open);
     auto answer = hs.to_response();
-    ctx->upgrade_after(std::move(hs), std::move(core));
+    ctx->upgrade_after(hs, std::move(core));
     return answer;
 }
 

@@ -80,7 +80,7 @@ public:
         claim(takeover::websocket);
         return upgrade_now_(std::move(handshake), std::move(core));
     }
-    void upgrade_after(ws::handshake_result handshake, std::shared_ptr<channel_core> core) {
+    void upgrade_after(const ws::handshake_result& handshake, std::shared_ptr<channel_core> core) {
         claim(takeover::websocket_after);
         claim_.core = std::move(core);
         claim_.deflate = handshake.deflate;
