@@ -47,7 +47,7 @@ struct takeover_claim {
     takeover how = takeover::none;
     std::shared_ptr<channel_core> core{};       ///< websocket_after, http_channel
     std::optional<ws::deflate_params> deflate;  ///< websocket_after: negotiated permessage-deflate
-    std::optional<response> rejection;          ///< rejected
+    std::unique_ptr<response> rejection;        ///< rejected (a pointer: most connections never need one)
 };
 
 /// One per connection, shared with every request it serves (request::upgrade).
@@ -91,7 +91,7 @@ public:
     }
     void reject(response r) {
         claim(takeover::rejected);
-        claim_.rejection = std::move(r);
+        claim_.rejection = std::make_unique<response>(std::move(r));
     }
 
     // ---- for the connection -------------------------------------------------
