@@ -93,7 +93,7 @@ struct listener {
 /// Ring's websocket response: the 101 answer to `req` (return it from the handler)
 /// with `l` listening on the socket. A bad handshake (a plain request included)
 /// gives the 400/403/426 answer, Connection: close, and no callbacks.
-inline response listener_response(request& req, listener l, accept_options options = {}) {
+inline response listener_response(request& req, listener l, const accept_options& options = {}) {
     if (auto up = req.header("upgrade");
         ringkit::detail::upgrade_context_of(req) && !(up && ringkit::detail::has_token(*up, "websocket"))) {
         // Not a WebSocket request: 426, not the HTTP channel as_channel would make of it.
@@ -137,7 +137,7 @@ inline response listener_response(request& req, listener l, accept_options optio
             l.on_open(s);
         }
     };
-    return as_channel(req, std::move(cb), std::move(options));
+    return as_channel(req, std::move(cb), options);
 }
 
 }  // namespace ringkit::ws
