@@ -64,25 +64,26 @@ else()
   endif()
 endif()
 
-# OpenSSL's libcrypto is optional too: it brings the sealed cookie session store
-# (AES-256-GCM, middleware/cookie_store.hpp). Same pattern as zlib:
-# RINGKIT_WITH_OPENSSL records the choice, RINGKIT_HAS_OPENSSL=1 tells the headers.
+# OpenSSL is optional too: libssl brings HTTPS and WSS (tls/), libcrypto the
+# sealed cookie session store (AES-256-GCM, middleware/cookie_store.hpp). Same
+# pattern as zlib: RINGKIT_WITH_OPENSSL records the choice, RINGKIT_HAS_OPENSSL=1
+# tells the headers.
 if(RINGKIT_PACKAGE_MODE)
-  if(RINGKIT_WITH_OPENSSL AND NOT TARGET OpenSSL::Crypto)
-    find_package(OpenSSL QUIET COMPONENTS Crypto)
+  if(RINGKIT_WITH_OPENSSL AND NOT TARGET OpenSSL::SSL)
+    find_package(OpenSSL QUIET COMPONENTS SSL Crypto)
     if(NOT OPENSSL_FOUND)
-      _ringkit_missing_dependency("ringkit was built with OpenSSL (cookie session store): apt-get install libssl-dev")
+      _ringkit_missing_dependency("ringkit was built with OpenSSL (TLS, cookie session store): apt-get install libssl-dev")
     endif()
   endif()
 else()
-  if(NOT TARGET OpenSSL::Crypto)
-    find_package(OpenSSL COMPONENTS Crypto)
+  if(NOT TARGET OpenSSL::SSL)
+    find_package(OpenSSL COMPONENTS SSL Crypto)
   endif()
-  if(TARGET OpenSSL::Crypto)
+  if(TARGET OpenSSL::SSL)
     set(RINGKIT_WITH_OPENSSL ON)
   else()
     set(RINGKIT_WITH_OPENSSL OFF)
-    message(STATUS "ringkit: OpenSSL libcrypto not found, cookie_store disabled (apt-get install libssl-dev)")
+    message(STATUS "ringkit: OpenSSL not found, TLS and cookie_store disabled (apt-get install libssl-dev)")
   endif()
 endif()
 

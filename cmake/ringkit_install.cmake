@@ -90,10 +90,10 @@ if(RINGKIT_WITH_ZLIB)
     string(APPEND RINGKIT_PC_LIBS " -lz")
   endif()
 endif()
-# libcrypto (cookie session store), when ringkit was built with it.
+# libssl and libcrypto (TLS, cookie session store), when ringkit was built with them.
 if(RINGKIT_WITH_OPENSSL)
   string(APPEND RINGKIT_PC_CFLAGS "-DRINGKIT_HAS_OPENSSL=1 ")
-  string(JOIN " " RINGKIT_PC_REQUIRES ${RINGKIT_PC_REQUIRES} libcrypto)
+  string(JOIN " " RINGKIT_PC_REQUIRES ${RINGKIT_PC_REQUIRES} libssl libcrypto)
 endif()
 foreach(_dir IN ITEMS INCLUDEDIR LIBDIR)
   if(IS_ABSOLUTE "${CMAKE_INSTALL_${_dir}}")

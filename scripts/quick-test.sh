@@ -33,7 +33,7 @@ done
 [[ -f $out/main.o ]] || $cxx -std=c++20 "${flags[@]}" -c tests/main.cpp -o "$out/main.o"
 defs=(-DASIO_STANDALONE -DASIO_NO_DEPRECATED -DRINGKIT_HAS_ZLIB=1)
 libs=(-lz -lpthread)
-if [[ -f /usr/include/openssl/evp.h ]]; then defs+=(-DRINGKIT_HAS_OPENSSL=1); libs+=(-lcrypto); fi
+if [[ -f /usr/include/openssl/evp.h ]]; then defs+=(-DRINGKIT_HAS_OPENSSL=1); libs+=(-lssl -lcrypto); fi
 if ((separate)); then
   # Not cached like main.o: it is the engine, so it changes with the headers.
   defs+=(-DRINGKIT_SEPARATE_COMPILATION)

@@ -5,6 +5,11 @@
 // The client never interprets more than it must: read_response() splits the
 // byte stream into responses by their framing (Content-Length, chunked, or
 // until close) and keeps the raw bytes for exact assertions.
+//
+// TLS: a client made with tls_client_options speaks TLS (OpenSSL, blocking, with
+// the same timeouts). With RINGKIT_TEST_TLS=1 in the environment (the *_tls
+// ctest entries) every test_server serves TLS with the test CA's certificate and
+// every client speaks TLS, so the same tests run over both.
 #pragma once
 
 #include <arpa/inet.h>
@@ -21,6 +26,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <future>
@@ -40,12 +46,38 @@
 
 #include "support/fds.hpp"
 
+#if RINGKIT_HAS_OPENSSL
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "support/tls_certs.hpp"
+#endif
+
 namespace ringkit::test {
 
 using namespace std::chrono_literals;
 
 /// The longest any single read waits. Only a failing test ever waits this long.
 inline constexpr std::chrono::milliseconds io_timeout{10'000};
+
+/// RINGKIT_TEST_TLS=1: servers and clients speak TLS (see the header comment).
+inline bool tls_mode() {
+    static const bool on = [] {
+        const char* v = std::getenv("RINGKIT_TEST_TLS");
+        return v && *v == '1';
+    }();
+    return on;
+}
+
+/// How a client speaks TLS. Defaults: the test CA, SNI and name check "localhost", ALPN http/1.1.
+struct tls_client_options {
+    std::string server_name = "localhost";  ///< SNI and the name verified; empty: neither
+    int min_version = 0, max_version = 0;   ///< e.g. TLS1_1_VERSION; 0: OpenSSL's defaults
+    std::string ciphers, ciphersuites;      ///< empty: OpenSSL's defaults
+    std::vector<std::string> alpn = {"http/1.1"};
+    std::string cert_file, key_file;  ///< a client certificate
+    std::string ca_file;              ///< empty: the test CA
+};
 
 /// A server on 127.0.0.1, port 0, started by the constructor and stopped (if
 /// still running) by the destructor.
@@ -69,6 +101,10 @@ private:
     static server_options local(server_options o) {
         o.ip = "127.0.0.1";
         o.port = 0;
+#if RINGKIT_HAS_OPENSSL
+        if (tls_mode() && !o.tls.enabled())
+            o.tls.certificates.push_back({test_certs().path("server.pem"), test_certs().path("server.key")});
+#endif
         if (o.threads == 0) o.threads = 1;
         if (o.worker_threads == 0) o.worker_threads = 2;
         return o;
@@ -149,10 +185,28 @@ struct wire_response {
 class client {
 public:
     explicit client(std::uint16_t port, std::chrono::milliseconds timeout = io_timeout) : timeout_(timeout) {
+        connect(port);
+#if RINGKIT_HAS_OPENSSL
+        if (tls_mode()) start_tls({});
+#endif
+    }
+#if RINGKIT_HAS_OPENSSL
+    /// A TLS client; throws std::runtime_error with OpenSSL's reason when the handshake fails.
+    client(std::uint16_t port, const tls_client_options& tls, std::chrono::milliseconds timeout = io_timeout)
+        : timeout_(timeout) {
+        connect(port);
+        start_tls(tls);
+    }
+    /// The TLS connection (null on plain TCP), to look at what was agreed.
+    SSL* ssl() const noexcept { return ssl_; }
+#endif
+
+private:
+    void connect(std::uint16_t port) {
         fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd_ < 0) throw std::system_error(errno, std::system_category(), "socket");
-        timeval tv{static_cast<time_t>(timeout.count() / 1000),
-                   static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
+        timeval tv{static_cast<time_t>(timeout_.count() / 1000),
+                   static_cast<suseconds_t>(timeout_.count() % 1000 * 1000)};
         ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
         ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
         int one = 1;
@@ -167,11 +221,46 @@ public:
             throw std::system_error(e, std::system_category(), "connect");
         }
     }
+
+#if RINGKIT_HAS_OPENSSL
+    void start_tls(const tls_client_options& o) {
+        ctx_ = SSL_CTX_new(TLS_client_method());
+        if (o.min_version) SSL_CTX_set_min_proto_version(ctx_, o.min_version);
+        if (o.max_version) SSL_CTX_set_max_proto_version(ctx_, o.max_version);
+        if (o.min_version && o.min_version < TLS1_2_VERSION) SSL_CTX_set_security_level(ctx_, 0);  // allow old versions
+        if (!o.ciphers.empty()) SSL_CTX_set_cipher_list(ctx_, o.ciphers.c_str());
+        if (!o.ciphersuites.empty()) SSL_CTX_set_ciphersuites(ctx_, o.ciphersuites.c_str());
+        SSL_CTX_load_verify_locations(ctx_, (o.ca_file.empty() ? test_certs().ca() : o.ca_file).c_str(), nullptr);
+        SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
+        if (!o.cert_file.empty()) {
+            SSL_CTX_use_certificate_chain_file(ctx_, o.cert_file.c_str());
+            SSL_CTX_use_PrivateKey_file(ctx_, o.key_file.c_str(), SSL_FILETYPE_PEM);
+        }
+        std::string wire;
+        for (auto& p : o.alpn) wire += static_cast<char>(p.size()) + p;
+        if (!wire.empty())
+            SSL_CTX_set_alpn_protos(ctx_, reinterpret_cast<const unsigned char*>(wire.data()),
+                                    static_cast<unsigned>(wire.size()));
+        ssl_ = SSL_new(ctx_);
+        SSL_set_fd(ssl_, fd_);
+        if (!o.server_name.empty()) {
+            SSL_set_tlsext_host_name(ssl_, o.server_name.c_str());
+            SSL_set1_host(ssl_, o.server_name.c_str());
+        }
+        ERR_clear_error();
+        if (SSL_connect(ssl_) != 1) {
+            char why[256] = "closed";
+            if (auto code = ERR_get_error()) ERR_error_string_n(code, why, sizeof why);
+            ERR_clear_error();
+            throw std::runtime_error(std::string("TLS handshake failed: ") + why);
+        }
+    }
+#endif
+
+public:
     client(const client&) = delete;
     client& operator=(const client&) = delete;
-    ~client() {
-        if (fd_ >= 0) ::close(fd_);
-    }
+    ~client() { close(); }
 
     int fd() const noexcept { return fd_; }
     std::uint16_t local_port() const {
@@ -183,6 +272,17 @@ public:
 
     /// Sends all of `bytes`; false when the peer has gone (reset / broken pipe).
     bool send(std::string_view bytes) {
+#if RINGKIT_HAS_OPENSSL
+        if (ssl_) {
+            // One record per call, as a client writes what it has.
+            ERR_clear_error();
+            if (!bytes.empty() && SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size())) <= 0) {
+                if (errno == EAGAIN || errno == EWOULDBLOCK) throw std::runtime_error("send timed out");
+                return false;
+            }
+            return true;
+        }
+#endif
         while (!bytes.empty()) {
             auto n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
             if (n < 0) {
@@ -213,14 +313,27 @@ public:
         close();
     }
 
-    /// Half-closes the sending side (the server sees end of input).
-    void shutdown_send() { ::shutdown(fd_, SHUT_WR); }
+    /// Half-closes the sending side (the server sees end of input; TLS: after close_notify).
+    void shutdown_send() {
+        notify_close();
+        ::shutdown(fd_, SHUT_WR);
+    }
+    /// TLS: ends TCP without close_notify (a truncation attack, or a crashed client).
+    void shutdown_send_without_notify() { ::shutdown(fd_, SHUT_WR); }
 
     /// Closes the socket, as a client does once it has read a Connection: close response.
     void close() {
+        notify_close();
+#if RINGKIT_HAS_OPENSSL
+        if (ssl_) SSL_free(std::exchange(ssl_, nullptr));
+        if (ctx_) SSL_CTX_free(std::exchange(ctx_, nullptr));
+#endif
         if (fd_ >= 0) ::close(fd_);
         fd_ = -1;
     }
+
+    /// TLS: whether the server ended the stream with close_notify (read to the end first).
+    bool clean_tls_close() const noexcept { return clean_close_; }
 
     /// Reads one response. `head_request`: it answers a HEAD, so it has no body.
     /// Throws when the connection closes or the timeout passes before a whole response.
@@ -342,9 +455,22 @@ public:
     }
 
 private:
+    void notify_close() {
+#if RINGKIT_HAS_OPENSSL
+        if (ssl_ && fd_ >= 0 && !(SSL_get_shutdown(ssl_) & SSL_SENT_SHUTDOWN)) {
+            ERR_clear_error();
+            SSL_shutdown(ssl_);
+            ERR_clear_error();
+        }
+#endif
+    }
+
     // One read into buf_. False at end of stream (or reset); throws on timeout.
     bool fill() {
         if (eof_) return false;
+#if RINGKIT_HAS_OPENSSL
+        if (ssl_) return fill_tls();
+#endif
         pollfd p{fd_, POLLIN, 0};
         int rc;
         do rc = ::poll(&p, 1, static_cast<int>(timeout_.count()));
@@ -361,10 +487,35 @@ private:
         return false;
     }
 
+#if RINGKIT_HAS_OPENSSL
+    bool fill_tls() {
+        char tmp[64 * 1024];
+        for (;;) {
+            ERR_clear_error();
+            int n = SSL_read(ssl_, tmp, sizeof tmp);  // the socket's SO_RCVTIMEO bounds each wait
+            if (n > 0) {
+                buf_.append(tmp, static_cast<std::size_t>(n));
+                return true;
+            }
+            // Blocking with SO_RCVTIMEO: only a timeout wants more (session
+            // tickets and other records without data are retried inside SSL_read).
+            int e = SSL_get_error(ssl_, n);
+            if (e == SSL_ERROR_WANT_READ) throw std::runtime_error("read timed out");
+            clean_close_ = e == SSL_ERROR_ZERO_RETURN;
+            eof_ = true;  // close_notify, EOF without it, or reset
+            ERR_clear_error();
+            return false;
+        }
+    }
+
+    SSL_CTX* ctx_ = nullptr;
+    SSL* ssl_ = nullptr;
+#endif
     int fd_ = -1;
     std::chrono::milliseconds timeout_;
     std::string buf_;
     bool eof_ = false;
+    bool clean_close_ = false;
 };
 
 /// Polls `done()` until it holds or io_timeout passes; returns its last value.

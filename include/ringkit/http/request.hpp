@@ -12,6 +12,7 @@
 #include "ringkit/core/type_map.hpp"
 #include "ringkit/http/headers.hpp"
 #include "ringkit/http/method.hpp"
+#include "ringkit/http/tls_info.hpp"
 #include "ringkit/http/url.hpp"
 
 namespace ringkit {
@@ -42,7 +43,10 @@ struct request {
     std::string uri;
     /// What followed '?' in the target, if there was a '?'.
     std::optional<std::string> query_string;
+    /// "https" on a TLS connection (middleware such as wrap_forwarded may rewrite it).
     std::string_view scheme = "http";
+    /// What the TLS handshake agreed; null on a plain connection.
+    std::shared_ptr<const tls_info> tls;
     method request_method = method::get;
     /// The method as sent, e.g. "GET" or "PROPFIND".
     std::string_view method_name = "GET";

@@ -14,8 +14,9 @@
 // happens once a handler takes the connection over (a WebSocket, an HTTP
 // channel) is server/handover.hpp's.
 //
-// The connection is a template on its stream so tests can drive it with a
-// scripted in-memory stream (tests/support/test_stream.hpp).
+// The connection is a template on its stream: a TCP socket, a TLS stream
+// (tls/stream.hpp, whose handshake run() does first), or in tests a scripted
+// in-memory stream (tests/support/test_stream.hpp).
 #pragma once
 
 #include <algorithm>
@@ -57,6 +58,7 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/socket_base.hpp>
 #include <asio/wait_traits.hpp>
+#include <asio/write.hpp>
 
 namespace ringkit {
 
@@ -145,7 +147,7 @@ public:
         watch();
         std::exception_ptr error;
         try {
-            co_await session();
+            if (co_await handshake()) co_await session();
         } catch (...) {
             error = std::current_exception();
         }
@@ -174,6 +176,34 @@ public:
 
 private:
     // ---- the session ------------------------------------------------------
+
+    // TLS first, under header_timeout (a client stalling mid-handshake is closed
+    // at the deadline). Plain HTTP sent to the TLS port gets a 400 in clear text,
+    // as nginx answers it, instead of a handshake failure the client cannot read.
+    task<bool> handshake() {
+        if constexpr (requires { stream_.async_handshake(detail::use_tuple); }) {
+            set_deadline(clock::now() + config_.header_timeout);
+            auto [ec] = co_await stream_.async_handshake(detail::use_tuple);
+            set_deadline(clock::time_point::max());
+            if (ec) {
+                if (Stream::is_plain_http(ec) && !timed_out_) co_await answer_plain_http();
+                co_return false;
+            }
+            req_.tls = stream_.info();
+        }
+        co_return true;
+    }
+
+    task<void> answer_plain_http() {
+        auto res = response::text("The plain HTTP request was sent to the HTTPS port", 400);
+        write_head(out_, res,
+                   {.head = false, .http10 = false, .keep_alive = false, .server_header = config_.server_header});
+        out_.append(res.body_string());
+        set_deadline(clock::now() + config_.write_timeout);
+        auto [ec, n] = co_await asio::async_write(raw(), asio::buffer(out_), detail::use_tuple);
+        out_.clear();
+        if (!ec) co_await linger();
+    }
 
     task<void> session() {
         for (;;) {
@@ -277,7 +307,7 @@ private:
         if (req_.server_name.empty()) req_.server_name = peer_.local_addr;
         // Middleware may rewrite these (wrap_forwarded); each request starts from the connection's own.
         req_.remote_addr = peer_.remote_addr;
-        req_.scheme = "http";
+        req_.scheme = req_.tls ? "https" : "http";
         set_deadline(clock::time_point::max());  // a handler may take as long as it likes
     }
 
@@ -305,7 +335,7 @@ private:
     // So: half-close, then read and discard for a little while (nginx's lingering close).
     task<void> linger() {
         std::error_code ec;
-        stream_.shutdown(asio::socket_base::shutdown_send, ec);
+        stream_.shutdown(asio::socket_base::shutdown_send, ec);  // TLS: close_notify, then FIN
         if (ec) co_return;
         set_deadline(clock::now() + config_.linger_timeout);
         // Up to linger_timeout, and a byte cap well past what a client has in
@@ -313,7 +343,8 @@ private:
         // loopback reset the client before it read the 413 at 256 KiB).
         std::size_t drained = 0;
         while (drained < 8UL * 1024 * 1024) {
-            auto [rec, n] = co_await stream_.async_read_some(asio::buffer(in_.get(), in_size), detail::use_tuple);
+            // Under TLS too the bytes are dropped unread: no need to decrypt them.
+            auto [rec, n] = co_await raw().async_read_some(asio::buffer(in_.get(), in_size), detail::use_tuple);
             if (rec) break;
             drained += n;
         }
@@ -444,6 +475,12 @@ private:
         }
         timer_.expires_at(deadline_ - now < tick_ ? deadline_ : now + tick_);
         timer_.async_wait([this](std::error_code) { watch(); });
+    }
+
+    // The socket under a TLS stream; the stream itself otherwise.
+    auto& raw() noexcept {
+        if constexpr (requires { stream_.next_layer(); }) return stream_.next_layer();
+        else return stream_;
     }
 
     void cancel_stream() noexcept {

@@ -328,7 +328,7 @@ private:
         if (std::exchange(channel_woken_, false)) co_return true;  // a send came while we were writing
         if constexpr (requires {
                           c_.stream_.async_wait(Stream::wait_read, use_tuple);
-                          c_.stream_.native_handle();
+                          c_.raw().native_handle();
                       }) {
             if (!client_sent_more_) {
                 watching_ = true;
@@ -338,7 +338,7 @@ private:
                 if (!ec) {
                     // Readable: the client left, or pipelined its next request.
                     char probe = 0;
-                    auto n = ::recv(c_.stream_.native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+                    auto n = ::recv(c_.raw().native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
                     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) co_return false;
                     client_sent_more_ = true;  // it stays in the socket until this answer is done
                 }

@@ -5,18 +5,26 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "ringkit/core/logger.hpp"
+#include "ringkit/tls/options.hpp"
 #include "ringkit/ws/config.hpp"
 
 namespace ringkit {
 
 struct server_options {
     std::string ip = "0.0.0.0";
-    std::uint16_t port = 8090;  ///< 0: any free port; server::port() tells which
-    unsigned threads = 0;       ///< I/O threads; 0: one per core
-    bool reuse_port = false;    ///< SO_REUSEPORT with one acceptor per thread
+    std::uint16_t port = 8090;  ///< 0: any free port; server::port() tells which. HTTPS when tls is set.
+    /// HTTPS and WSS on `port` once tls.certificates is set (a build with OpenSSL).
+    /// server::reload_tls() reads the files again.
+    tls_options tls{};
+    /// With tls: plain HTTP too, on this port (0: any free; server::plain_port()
+    /// tells which), e.g. for wrap_ssl_redirect. Without tls it is ignored.
+    std::optional<std::uint16_t> plain_port{};
+    unsigned threads = 0;     ///< I/O threads; 0: one per core
+    bool reuse_port = false;  ///< SO_REUSEPORT with one acceptor per thread
     int backlog = 1024;
 
     std::size_t max_body = 8UL * 1024 * 1024;  ///< request body bytes, chunked included → 413

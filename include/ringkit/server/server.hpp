@@ -68,8 +68,17 @@ public:
     /// threads (a handler that wants to stop the server starts a thread for it).
     RINGKIT_DECL bool stop(std::chrono::milliseconds timeout = std::chrono::milliseconds(100));
 
-    /// The bound port (useful with options.port = 0). Valid after start().
+    /// The bound port (useful with options.port = 0); HTTPS when options.tls is
+    /// set. Valid after start().
     RINGKIT_DECL std::uint16_t port() const noexcept;
+    /// With TLS and options.plain_port: the port bound for plain HTTP; 0 otherwise.
+    RINGKIT_DECL std::uint16_t plain_port() const noexcept;
+
+    /// Reads the TLS certificate and key files again: new connections get them,
+    /// open ones keep theirs. A broken file throws std::runtime_error saying which
+    /// and why, and the certificates in use stay. Any thread; std::logic_error
+    /// without TLS. run_until_signal calls it on SIGHUP.
+    RINGKIT_DECL void reload_tls();
     RINGKIT_DECL server_state state() const;
     /// Open connections across all threads.
     RINGKIT_DECL std::size_t connections() const noexcept;
@@ -80,6 +89,7 @@ private:
 };
 
 /// Runs `s` until SIGINT or SIGTERM, then stops it gracefully within `grace`.
+/// With TLS, SIGHUP reloads the certificates (reload_tls), reporting to the logger.
 RINGKIT_DECL void run_until_signal(server& s, std::chrono::milliseconds grace = std::chrono::seconds(5));
 
 }  // namespace ringkit

@@ -393,7 +393,7 @@ private:
             take_queue();
             if (writer_.empty()) return;
             std::error_code ec;
-            auto n = stream_.write_some(writer_.gather<64>(), ec);  // Asio gathers at most 64 per call
+            auto n = stream_.write_some(writer_.gather<write_gather>(), ec);
             if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return write_failed();
             if (!writer_.advance(n)) return write_async();
             batch_written();
@@ -423,7 +423,7 @@ private:
     void write_async() {
         writing_ = true;
         deadlines_.write_progress(clock::now());
-        stream_.async_write_some(writer_.gather<16>(), [h = handle(this)](std::error_code ec, std::size_t n) {
+        stream_.async_write_some(writer_.gather<write_gather>(), [h = handle(this)](std::error_code ec, std::size_t n) {
             h->run([&] { h->written(ec, n); });
         });
     }
@@ -559,6 +559,10 @@ private:
     bool pad_due() const noexcept { return pad_ && pad_reading_ && !drop_pad_ && !writing_; }
 
     static constexpr std::size_t buffer_size = 64UL * 1024;
+    // Buffers per write, the same for the first (synchronous) attempt and the
+    // asynchronous rest: a TLS stream that could not finish a record needs the
+    // retry to offer at least its bytes again. Asio gathers at most 64 per call.
+    static constexpr std::size_t write_gather = 64;
     static constexpr std::uint32_t pad_min = 512, pad_max = 32 * 1024;
     static constexpr std::chrono::milliseconds pad_linger{1000};
 

@@ -13,6 +13,8 @@
 #include <condition_variable>
 #include <csignal>
 #include <exception>
+#include <functional>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -20,6 +22,7 @@
 #include <string>
 #include <system_error>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -27,6 +30,10 @@
 #include "ringkit/server/connection_list.hpp"
 #include "ringkit/server/server.hpp"
 #include "ringkit/server/worker_pool.hpp"
+#if RINGKIT_HAS_OPENSSL
+#include "ringkit/tls/context.hpp"
+#include "ringkit/tls/stream.hpp"
+#endif
 
 // After core/asio.hpp, which configures Asio (co_await under clang): what this
 // header uses of Asio beyond the coroutine basics core/asio.hpp provides.
@@ -75,31 +82,31 @@ public:
             options_.worker_threads ? options_.worker_threads : std::max(1u, std::thread::hardware_concurrency());
         workers_ = std::make_unique<worker_pool>(w, options_.queue_size);
         config_.workers = workers_.get();
-        for (unsigned i = 0; i < n; ++i) threads_.push_back(std::make_unique<io_thread>());
-        auto endpoint = tcp::endpoint(asio::ip::make_address(options_.ip), options_.port);
-        for (unsigned i = 0; i < (options_.reuse_port ? n : 1u); ++i) {
-            auto& t = *threads_[i];
-            t.acceptor.emplace(t.ctx);
-            t.acceptor->open(endpoint.protocol());
-            t.acceptor->set_option(tcp::acceptor::reuse_address(true));
-            if (options_.reuse_port) {
-                int one = 1;
-                if (::setsockopt(t.acceptor->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
-                    throw std::system_error(errno, std::system_category(), "SO_REUSEPORT");
-            }
-            t.acceptor->bind(endpoint);
-            t.acceptor->listen(options_.backlog);
-            if (i == 0) {
-                port_ = t.acceptor->local_endpoint().port();
-                endpoint.port(port_);  // every reuse_port acceptor shares the chosen port
-            }
+        const bool tls = options_.tls.enabled();
+        if (tls) {
+#if RINGKIT_HAS_OPENSSL
+            tls_ = std::make_unique<tls_context>(options_.tls);  // throws, naming the file, when one is broken
+#else
+            throw std::runtime_error("ringkit: TLS needs a build with OpenSSL (apt-get install libssl-dev)");
+#endif
         }
+        for (unsigned i = 0; i < n; ++i) threads_.push_back(std::make_unique<io_thread>());
+        port_ = listen(options_.port, tls, n);
+        if (tls && options_.plain_port) plain_port_ = listen(*options_.plain_port, false, n);
         state_ = server_state::running;
         for (unsigned i = 0; i < n; ++i) {
             auto& t = *threads_[i];
-            if (t.acceptor) asio::co_spawn(t.ctx, accept_loop(t), asio::detached);
+            for (auto& l : t.listeners) asio::co_spawn(t.ctx, accept_loop(t, l), asio::detached);
             t.thread = std::thread([&t] { t.ctx.run(); });
         }
+    }
+
+    void reload_tls() {
+#if RINGKIT_HAS_OPENSSL
+        std::lock_guard lock(mutex_);
+        if (tls_) return tls_->reload();
+#endif
+        throw std::logic_error("ringkit: reload_tls() on a server without TLS");
     }
 
     void run() {
@@ -126,7 +133,7 @@ public:
         for (auto& t : threads_)
             asio::post(t->ctx, [&t = *t] {
                 std::error_code ec;
-                if (t.acceptor) t.acceptor->close(ec);
+                for (auto& l : t.listeners) l.acceptor.close(ec);
                 t.connections.for_each([](connection_base& c) { c.request_stop(); });
             });
         bool graceful = wait_for_connections(std::chrono::steady_clock::now() + timeout);
@@ -153,6 +160,7 @@ public:
     }
 
     std::uint16_t port() const noexcept { return port_; }
+    std::uint16_t plain_port() const noexcept { return plain_port_; }
     server_state state() const {
         std::lock_guard lock(mutex_);
         return state_;
@@ -161,23 +169,49 @@ public:
     const server_options& options() const noexcept { return options_; }
 
 private:
+    struct listening {
+        tcp::acceptor acceptor;
+        bool tls;
+    };
+
     struct io_thread {
         // Declared first so it outlives ctx: destroying ctx destroys unfinished
         // connection frames, which unregister themselves from this list.
         connection_list connections;
         asio::io_context ctx{1};
         asio::executor_work_guard<asio::io_context::executor_type> guard{ctx.get_executor()};
-        std::optional<tcp::acceptor> acceptor;
+        std::list<listening> listeners;  // stable addresses: each has an accept loop
         std::thread thread;
     };
 
-    task<void> accept_loop(io_thread& self) {
+    // Binds `port` (0: any free one) on the first thread, or with reuse_port on
+    // every thread; returns the port bound.
+    std::uint16_t listen(std::uint16_t port, bool tls, unsigned threads) {
+        auto endpoint = tcp::endpoint(asio::ip::make_address(options_.ip), port);
+        for (unsigned i = 0; i < (options_.reuse_port ? threads : 1u); ++i) {
+            auto& t = *threads_[i];
+            auto& acceptor = t.listeners.emplace_back(listening{tcp::acceptor(t.ctx), tls}).acceptor;
+            acceptor.open(endpoint.protocol());
+            acceptor.set_option(tcp::acceptor::reuse_address(true));
+            if (options_.reuse_port) {
+                int one = 1;
+                if (::setsockopt(acceptor.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+                    throw std::system_error(errno, std::system_category(), "SO_REUSEPORT");
+            }
+            acceptor.bind(endpoint);
+            acceptor.listen(options_.backlog);
+            if (i == 0) endpoint.port(acceptor.local_endpoint().port());  // every reuse_port acceptor shares it
+        }
+        return endpoint.port();
+    }
+
+    task<void> accept_loop(io_thread& self, listening& l) {
         std::size_t next = 0, failures = 0;
         for (;;) {
             // Without reuse_port one acceptor feeds every thread in turn.
             auto& target = options_.reuse_port ? self : *threads_[next++ % threads_.size()];
-            auto [ec, socket] = co_await self.acceptor->async_accept(target.ctx, use_tuple);
-            if (ec == asio::error::operation_aborted || !self.acceptor->is_open()) co_return;
+            auto [ec, socket] = co_await l.acceptor.async_accept(target.ctx, use_tuple);
+            if (ec == asio::error::operation_aborted || !l.acceptor.is_open()) co_return;
             if (ec) {
                 // EMFILE, ENFILE, ENOBUFS: the connection waits in the backlog until
                 // descriptors are free again. Retrying at once would spin on a full fd
@@ -193,24 +227,36 @@ private:
                 config_.log("accepting again after " + std::to_string(failures) + " failed accepts");
                 failures = 0;
             }
+#if RINGKIT_HAS_OPENSSL
+            if (l.tls) {
+                // The certificates of now: a reload later leaves this connection's alone.
+                asio::co_spawn(target.ctx, serve(target, tls_stream(std::move(socket), tls_->current())),
+                               asio::detached);
+                continue;
+            }
+#endif
             asio::co_spawn(target.ctx, serve(target, std::move(socket)), asio::detached);
         }
     }
     static constexpr std::chrono::milliseconds accept_retry{50};
 
-    task<void> serve(io_thread& self, tcp_socket socket) {
+    template <class Stream>
+    task<void> serve(io_thread& self, Stream stream) {
+        auto& socket = raw_socket(stream);
         std::error_code ec;
         socket.set_option(tcp::no_delay(true), ec);
         auto remote = socket.remote_endpoint(ec);
         if (ec) co_return;  // already gone
         auto local = socket.local_endpoint(ec);
         if (live_.fetch_add(1) >= options_.max_connections) {
-            co_await refuse(socket);
+            // A TLS client could not read a 503 sent before its handshake: it is only closed.
+            if constexpr (std::is_same_v<Stream, tcp_socket>) co_await refuse(socket);
+            socket.close(ec);
             connection_ended();
             co_return;
         }
         peer_info peer{remote.address().to_string(), local.address().to_string(), local.port()};
-        connection<tcp_socket> conn(std::move(socket), config_, app_, std::move(peer));
+        connection<Stream> conn(std::move(stream), config_, app_, std::move(peer));
         // However this frame ends (even destroyed unfinished at stop), the
         // connection leaves the list and the count, unless a WebSocket took them.
         registration registered(self.connections, conn, &server_impl::ended, this);
@@ -226,9 +272,12 @@ private:
         static constexpr std::string_view busy =
             "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
         co_await asio::async_write(socket, asio::buffer(busy), use_tuple);
-        std::error_code ec;
-        socket.close(ec);
     }
+
+    static tcp_socket& raw_socket(tcp_socket& s) noexcept { return s; }
+#if RINGKIT_HAS_OPENSSL
+    static tcp_socket& raw_socket(tls_stream& s) noexcept { return s.next_layer(); }
+#endif
 
     static void ended(void* self) noexcept { static_cast<server_impl*>(self)->connection_ended(); }
     void connection_ended() noexcept {
@@ -260,7 +309,10 @@ private:
     connection_config config_;
     std::unique_ptr<worker_pool> workers_;
     std::vector<std::unique_ptr<io_thread>> threads_;
-    std::uint16_t port_ = 0;
+#if RINGKIT_HAS_OPENSSL
+    std::unique_ptr<tls_context> tls_;
+#endif
+    std::uint16_t port_ = 0, plain_port_ = 0;
     std::atomic<std::size_t> live_{0};
     server_state state_ = server_state::created;
     mutable std::mutex mutex_;
@@ -273,6 +325,9 @@ private:
 // The one connection type the server serves with, compiled here once; every
 // other translation unit sees connection.hpp's extern template.
 template class connection<detail::tcp_socket>;
+#if RINGKIT_HAS_OPENSSL
+template class connection<detail::tls_stream>;
+#endif
 #endif
 
 RINGKIT_DECL server::server(handler app, server_options options)
@@ -284,6 +339,8 @@ RINGKIT_DECL void server::run() { impl_->run(); }
 RINGKIT_DECL void server::join() { impl_->join(); }
 RINGKIT_DECL bool server::stop(std::chrono::milliseconds timeout) { return impl_->stop(timeout); }
 RINGKIT_DECL std::uint16_t server::port() const noexcept { return impl_->port(); }
+RINGKIT_DECL std::uint16_t server::plain_port() const noexcept { return impl_->plain_port(); }
+RINGKIT_DECL void server::reload_tls() { impl_->reload_tls(); }
 RINGKIT_DECL server_state server::state() const { return impl_->state(); }
 RINGKIT_DECL std::size_t server::connections() const noexcept { return impl_->connections(); }
 RINGKIT_DECL const server_options& server::options() const noexcept { return impl_->options(); }
@@ -291,7 +348,20 @@ RINGKIT_DECL const server_options& server::options() const noexcept { return imp
 RINGKIT_DECL void run_until_signal(server& s, std::chrono::milliseconds grace) {
     asio::io_context signals_ctx;
     asio::signal_set signals(signals_ctx, SIGINT, SIGTERM);
-    signals.async_wait([&](std::error_code, int) { s.stop(grace); });
+    // SIGHUP reloads the certificates (as nginx does); without TLS it keeps its default meaning.
+    if (s.options().tls.enabled()) signals.add(SIGHUP);
+    std::function<void(std::error_code, int)> on_signal = [&](std::error_code ec, int signal) {
+        if (ec) return;
+        if (signal != SIGHUP) return (void)s.stop(grace);
+        try {
+            s.reload_tls();
+            s.options().logger.log("SIGHUP: TLS certificates reloaded");
+        } catch (...) {
+            s.options().logger.log("SIGHUP: TLS reload failed, the old certificates stay", std::current_exception());
+        }
+        signals.async_wait(on_signal);
+    };
+    signals.async_wait(on_signal);
     if (s.state() == server_state::created) s.start();
     signals_ctx.run();
 }

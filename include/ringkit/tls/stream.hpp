@@ -1,0 +1,361 @@
+// One server-side TLS connection over a TCP socket, with the surface the HTTP
+// connection and the WebSocket session use on a plain socket: non-blocking
+// read_some/write_some that say would_block, readiness waits (async_wait), and
+// asynchronous reads and writes. So connection<tls_stream> and
+// ws_session<tls_stream> run the same code as over TCP.
+//
+// OpenSSL reads and writes the socket itself, as nginx lets it: no memory BIOs
+// and no buffers of ours per connection. Through a BIO of ours, not SSL_set_fd's:
+// that one writes with write(2), and a peer gone away would raise SIGPIPE. With SSL_MODE_RELEASE_BUFFERS
+// (tls/context.hpp) OpenSSL frees its record buffers whenever they are empty, so
+// an idle connection holds the SSL object and nothing else. asio::ssl::stream is
+// not used: it keeps two 17 KB buffers per stream and has no readiness waits.
+//
+// Writes: several buffers are copied into one record (a WebSocket frame's header
+// and payload go out together); one SSL_write takes at most one record
+// (SSL_MODE_ENABLE_PARTIAL_WRITE). When the socket pushes back, OpenSSL keeps the
+// encrypted record and the next write must offer at least those bytes again
+// (SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER lets them move): callers retry with the
+// same buffers after would_block, as they do on a socket.
+#pragma once
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <system_error>
+#include <utility>
+
+#include "ringkit/core/asio.hpp"
+#include "ringkit/http/tls_info.hpp"
+#include "ringkit/tls/context.hpp"
+
+// After core/asio.hpp, which configures Asio (co_await under clang).
+#include <asio/buffer.hpp>
+#include <asio/compose.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/post.hpp>
+#include <asio/ssl/error.hpp>
+
+namespace ringkit::detail {
+
+using tcp_socket = asio::basic_stream_socket<asio::ip::tcp, asio::io_context::executor_type>;
+
+class tls_stream {
+public:
+    using executor_type = tcp_socket::executor_type;
+    using wait_type = asio::socket_base::wait_type;
+    static constexpr wait_type wait_read = asio::socket_base::wait_read;
+    static constexpr wait_type wait_write = asio::socket_base::wait_write;
+    /// The largest plaintext one TLS record carries (RFC 8446 §5.1).
+    static constexpr std::size_t record_size = 16384;
+
+    /// Serves `socket` with the current certificates of `contexts`.
+    tls_stream(tcp_socket socket, std::shared_ptr<const tls_contexts> contexts)
+        : socket_(std::move(socket)), contexts_(std::move(contexts)), ssl_(SSL_new(contexts_->default_context())) {
+        if (!ssl_) throw std::bad_alloc();
+        std::error_code ec;
+        socket_.non_blocking(true, ec);  // OpenSSL's reads and writes must never wait
+        BIO* bio = BIO_new(socket_bio());
+        if (!bio) throw std::bad_alloc();
+        BIO_set_data(bio, reinterpret_cast<void*>(static_cast<std::intptr_t>(socket_.native_handle())));
+        BIO_set_init(bio, 1);
+        SSL_set_bio(ssl_.get(), bio, bio);  // one reference, owned by the SSL
+        SSL_set_accept_state(ssl_.get());
+    }
+
+    executor_type get_executor() noexcept { return socket_.get_executor(); }
+    tcp_socket& next_layer() noexcept { return socket_; }
+    void non_blocking(bool on, std::error_code& ec) { socket_.non_blocking(on, ec); }
+
+    /// The server's side of the handshake; completes with an error on a failed
+    /// one (asio::ssl::error category, or tls_stream::is_plain_http).
+    template <class Token>
+    auto async_handshake(Token&& token) {
+        return asio::async_compose<Token, void(std::error_code)>(
+            [this, started = false](auto& self, std::error_code ec = {}) mutable {
+                if (!ec) {
+                    ERR_clear_error();
+                    int r = SSL_do_handshake(ssl_.get());
+                    bool want_write = false;
+                    if (r != 1) ec = failure(r, want_write);
+                    else handshake_done_ = true;
+                    if (ec == asio::error::would_block) {
+                        started = true;
+                        return socket_.async_wait(want_write ? wait_write : wait_read, std::move(self));
+                    }
+                }
+                if (started) return self.complete(ec);
+                // Never complete inside the initiating call: post, as Asio's own operations do.
+                asio::post(socket_.get_executor(), [self = std::move(self), ec]() mutable { self.complete(ec); });
+            },
+            token, socket_);
+    }
+
+    /// True when a failed handshake was plain HTTP sent to the TLS port.
+    static bool is_plain_http(std::error_code ec) noexcept {
+        if (ec.category() != asio::error::get_ssl_category()) return false;
+        auto code = static_cast<unsigned long>(ec.value());
+        return ERR_GET_LIB(code) == ERR_LIB_SSL &&
+               (ERR_GET_REASON(code) == SSL_R_HTTP_REQUEST || ERR_GET_REASON(code) == SSL_R_HTTPS_PROXY_REQUEST);
+    }
+
+    /// Decrypted bytes into the first buffer, as many as are there (several
+    /// records); would_block when none. A connection that ends without
+    /// close_notify reads asio::ssl::error::stream_truncated; with it, eof.
+    template <class MutableBuffers>
+    std::size_t read_some(const MutableBuffers& buffers, std::error_code& ec) {
+        ec = {};
+        asio::mutable_buffer b = first_of(buffers);
+        if (b.size() == 0) return 0;
+        if (read_error_) {
+            ec = read_error_;
+            return 0;
+        }
+        auto* p = static_cast<unsigned char*>(b.data());
+        std::size_t total = 0;
+        while (total < b.size()) {
+            std::size_t n = 0;
+            ERR_clear_error();
+            int r = SSL_read_ex(ssl_.get(), p + total, b.size() - total, &n);
+            if (r == 1) {
+                total += n;
+                continue;
+            }
+            auto why = failure(r, read_wants_write_);
+            // Data first: an error shows on the next read.
+            if (total == 0) ec = why;
+            else if (why != asio::error::would_block) read_error_ = why;
+            break;
+        }
+        return total;
+    }
+
+    /// Encrypts and writes up to one record of `buffers`; would_block when the
+    /// socket takes nothing now. After would_block, offer the same bytes again.
+    template <class ConstBuffers>
+    std::size_t write_some(const ConstBuffers& buffers, std::error_code& ec) {
+        ec = {};
+        const unsigned char* data = nullptr;
+        std::size_t size = 0;
+        auto it = asio::buffer_sequence_begin(buffers);
+        const auto end = asio::buffer_sequence_end(buffers);
+        while (it != end && asio::const_buffer(*it).size() == 0) ++it;
+        if (it == end) return 0;
+        asio::const_buffer first(*it);
+        if (first.size() >= record_size || std::next(it) == end) {
+            data = static_cast<const unsigned char*>(first.data());
+            size = first.size();
+        } else {
+            // Small buffers (a frame header and its payload) share one record.
+            auto& stage = staging();
+            for (; it != end && size < record_size; ++it) {
+                asio::const_buffer part(*it);
+                auto take = std::min(part.size(), record_size - size);
+                std::memcpy(stage.data() + size, part.data(), take);
+                size += take;
+            }
+            data = stage.data();
+        }
+        if (size < blocked_) {  // a retry that offers less than the record OpenSSL holds
+            ec = asio::error::invalid_argument;
+            return 0;
+        }
+        std::size_t n = 0;
+        ERR_clear_error();
+        int r = SSL_write_ex(ssl_.get(), data, size, &n);
+        if (r == 1) {
+            blocked_ = 0;
+            return n;
+        }
+        ec = failure(r, write_wants_write_);
+        if (ec == asio::error::would_block) blocked_ = std::max(blocked_, std::min(size, record_size));
+        return 0;
+    }
+
+    /// Completes when read_some (wait_read) or write_some (wait_write) may make
+    /// progress: at once when OpenSSL already holds decrypted bytes.
+    template <class Token>
+    auto async_wait(wait_type w, Token&& token) {
+        return asio::async_initiate<Token, void(std::error_code)>(
+            [this](auto handler, wait_type what) {
+                if (what == wait_read && (read_error_ || SSL_has_pending(ssl_.get()))) {
+                    asio::post(socket_.get_executor(),
+                               [h = std::move(handler)]() mutable { std::move(h)(std::error_code{}); });
+                    return;
+                }
+                socket_.async_wait(socket_wait(what), std::move(handler));
+            },
+            token, w);
+    }
+
+    template <class MutableBuffers, class Token>
+    auto async_read_some(const MutableBuffers& buffers, Token&& token) {
+        return async_transfer(
+            [this, buffers](std::error_code& ec) { return read_some(buffers, ec); }, wait_read,
+            std::forward<Token>(token));
+    }
+
+    template <class ConstBuffers, class Token>
+    auto async_write_some(const ConstBuffers& buffers, Token&& token) {
+        return async_transfer(
+            [this, buffers](std::error_code& ec) { return write_some(buffers, ec); }, wait_write,
+            std::forward<Token>(token));
+    }
+
+    void cancel(std::error_code& ec) { socket_.cancel(ec); }
+
+    /// Sends close_notify first when our sending side closes (once, if the
+    /// socket takes it now: a close never waits).
+    void shutdown(asio::socket_base::shutdown_type what, std::error_code& ec) {
+        if (what != asio::socket_base::shutdown_receive) close_notify();
+        socket_.shutdown(what, ec);
+    }
+    void close(std::error_code& ec) {
+        close_notify();
+        socket_.close(ec);
+    }
+
+    /// What the handshake agreed (call it once the handshake is done).
+    std::shared_ptr<const tls_info> info() const {
+        auto info = std::make_shared<tls_info>();
+        SSL* ssl = ssl_.get();
+        info->version = SSL_get_version(ssl);
+        info->cipher = SSL_get_cipher_name(ssl);
+        const unsigned char* alpn = nullptr;
+        unsigned alpn_size = 0;
+        SSL_get0_alpn_selected(ssl, &alpn, &alpn_size);
+        if (alpn) info->alpn.assign(reinterpret_cast<const char*>(alpn), alpn_size);
+        if (const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name)) info->server_name = name;
+        if (X509* peer = SSL_get0_peer_certificate(ssl)) {
+            info->peer_subject = subject_of(peer);
+            info->peer_verified = SSL_get_verify_result(ssl) == X509_V_OK;
+        }
+        return info;
+    }
+
+private:
+    struct ssl_free {
+        void operator()(SSL* s) const noexcept { SSL_free(s); }
+    };
+
+    template <class Buffers>
+    static asio::mutable_buffer first_of(const Buffers& buffers) {
+        for (auto it = asio::buffer_sequence_begin(buffers); it != asio::buffer_sequence_end(buffers); ++it)
+            if (asio::mutable_buffer b(*it); b.size() > 0) return b;
+        return {};
+    }
+
+    // A socket BIO that sends with MSG_NOSIGNAL: OpenSSL's own (BIO_s_socket)
+    // writes with write(2). One method for the process, never freed.
+    static BIO_METHOD* socket_bio() {
+        static BIO_METHOD* method = [] {
+            BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "ringkit socket");
+            if (!m) throw std::bad_alloc();
+            BIO_meth_set_write(m, [](BIO* b, const char* data, int size) -> int {
+                BIO_clear_retry_flags(b);
+                auto n = ::send(fd_of(b), data, static_cast<std::size_t>(size), MSG_NOSIGNAL);
+                if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) BIO_set_retry_write(b);
+                return static_cast<int>(n);
+            });
+            BIO_meth_set_read(m, [](BIO* b, char* data, int size) -> int {
+                BIO_clear_retry_flags(b);
+                auto n = ::recv(fd_of(b), data, static_cast<std::size_t>(size), 0);
+                if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) BIO_set_retry_read(b);
+                if (n == 0) BIO_set_flags(b, BIO_FLAGS_IN_EOF);  // OpenSSL asks (BIO_eof) whether 0 was the end
+                return static_cast<int>(n);
+            });
+            BIO_meth_set_ctrl(m, [](BIO* b, int cmd, long /*num*/, void* /*ptr*/) -> long {
+                if (cmd == BIO_CTRL_FLUSH) return 1;
+                if (cmd == BIO_CTRL_EOF) return BIO_test_flags(b, BIO_FLAGS_IN_EOF) != 0 ? 1 : 0;
+                return 0;
+            });
+            return m;
+        }();
+        return method;
+    }
+    static int fd_of(BIO* b) noexcept { return static_cast<int>(reinterpret_cast<std::intptr_t>(BIO_get_data(b))); }
+
+    static std::array<unsigned char, record_size>& staging() {
+        thread_local std::array<unsigned char, record_size> stage;
+        return stage;
+    }
+
+    // What a failed SSL_* call means: would_block (and which readiness unblocks
+    // it), the peer's close_notify (eof), or an error that ends the connection.
+    std::error_code failure(int r, bool& want_write) {
+        int e = SSL_get_error(ssl_.get(), r);
+        want_write = e == SSL_ERROR_WANT_WRITE;
+        if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) return asio::error::would_block;
+        if (e == SSL_ERROR_ZERO_RETURN) return asio::error::eof;
+        fatal_ = true;  // no close_notify after a fatal error (SSL_shutdown(3))
+        unsigned long code = ERR_get_error();
+        ERR_clear_error();
+        if (e == SSL_ERROR_SYSCALL && errno != 0 && code == 0) return {errno, std::system_category()};
+        if (code == 0 || ERR_GET_REASON(code) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
+            return asio::ssl::error::stream_truncated;  // TCP ended without close_notify
+        return {static_cast<int>(code), asio::error::get_ssl_category()};
+    }
+
+    wait_type socket_wait(wait_type what) const noexcept {
+        bool wants_write = what == wait_read ? read_wants_write_ : write_wants_write_;
+        return wants_write ? wait_write : wait_read;
+    }
+
+    // An asynchronous read or write: try it; on would_block wait for the
+    // readiness OpenSSL asked for and try again.
+    template <class Attempt, class Token>
+    auto async_transfer(Attempt attempt, wait_type direction, Token&& token) {
+        return asio::async_compose<Token, void(std::error_code, std::size_t)>(
+            [this, attempt = std::move(attempt), direction, started = false](auto& self,
+                                                                             std::error_code ec = {}) mutable {
+                std::size_t n = 0;
+                if (!ec) {
+                    n = attempt(ec);
+                    if (ec == asio::error::would_block) {
+                        started = true;
+                        return socket_.async_wait(socket_wait(direction), std::move(self));
+                    }
+                }
+                if (started) return self.complete(ec, n);
+                asio::post(socket_.get_executor(), [self = std::move(self), ec, n]() mutable { self.complete(ec, n); });
+            },
+            token, socket_);
+    }
+
+    static std::string subject_of(X509* cert) {
+        std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
+        if (!bio) return {};
+        X509_NAME_print_ex(bio.get(), X509_get_subject_name(cert), 0, XN_FLAG_RFC2253);
+        char* text = nullptr;
+        auto size = BIO_get_mem_data(bio.get(), &text);
+        return size > 0 ? std::string(text, static_cast<std::size_t>(size)) : std::string();
+    }
+
+    void close_notify() noexcept {
+        if (!ssl_ || !handshake_done_ || fatal_ || (SSL_get_shutdown(ssl_.get()) & SSL_SENT_SHUTDOWN)) return;
+        ERR_clear_error();
+        SSL_shutdown(ssl_.get());
+        ERR_clear_error();
+    }
+
+    tcp_socket socket_;
+    std::shared_ptr<const tls_contexts> contexts_;  // the SNI callback's certificates, while we may need them
+    std::unique_ptr<SSL, ssl_free> ssl_;
+    std::error_code read_error_;  // found after data that read_some returned first
+    std::size_t blocked_ = 0;     // plaintext bytes in the record OpenSSL could not write yet
+    bool read_wants_write_ = false, write_wants_write_ = true;
+    bool handshake_done_ = false, fatal_ = false;
+};
+
+}  // namespace ringkit::detail
