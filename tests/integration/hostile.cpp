@@ -49,10 +49,7 @@ void check_recovered(test_server& srv, std::size_t idle_fds) {
     CHECK_MESSAGE(wait_until([&] { return open_fds() == idle_fds; }), "fds now ", open_fds(), ", idle ", idle_fds);
 }
 
-bool readable(const client& c) {
-    pollfd p{c.fd(), POLLIN, 0};
-    return ::poll(&p, 1, 0) > 0;
-}
+bool readable(client& c) { return c.readable_now(); }
 
 response hello(request&) { return response::text("hello"); }
 
@@ -288,6 +285,7 @@ TEST_CASE("a WebSocket client that goes silent mid-frame is closed by websocket.
 }
 
 TEST_CASE("a full fd table: the acceptor backs off, logs once, and serves the waiting clients when fds free up") {
+    if (tls_mode()) return;  // its clients are raw sockets that speak plain HTTP: the accept path is the same
     fd_guard guard;
     captured_log log;
     server_options opts;

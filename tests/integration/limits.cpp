@@ -105,9 +105,14 @@ TEST_CASE("max_connections: the last one allowed is served, the next gets 503") 
         REQUIRE(held.back()->send(get("/")));
         CHECK(held.back()->read_response().status == 200);  // kept alive: still counted
     }
-    client over(srv.port());
-    CHECK(over.read_response().status == 503);
-    CHECK(over.closed_by_server());
+    if (tls_mode()) {
+        // No 503 a TLS client could read before its handshake: it is closed.
+        CHECK_THROWS_AS(client(srv.port()), std::runtime_error);
+    } else {
+        client over(srv.port());
+        CHECK(over.read_response().status == 503);
+        CHECK(over.closed_by_server());
+    }
     held.pop_back();
     REQUIRE(wait_until([&] { return srv.get().connections() == 2; }));
     CHECK(status_of(srv, get("/")) == 200);

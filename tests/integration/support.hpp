@@ -432,6 +432,28 @@ public:
         return true;
     }
 
+    /// Whether the server sent something (or closed) that a read would return
+    /// now, without waiting. TLS: application data or the end, not a session ticket.
+    bool readable_now() {
+        if (!buf_.empty() || eof_) return true;
+        pollfd p{fd_, POLLIN, 0};
+        if (::poll(&p, 1, 0) <= 0) return false;
+#if RINGKIT_HAS_OPENSSL
+        if (ssl_) {
+            int flags = ::fcntl(fd_, F_GETFL);
+            ::fcntl(fd_, F_SETFL, flags | O_NONBLOCK);
+            char byte = 0;
+            ERR_clear_error();
+            int n = SSL_peek(ssl_, &byte, 1);
+            bool ready = n > 0 || SSL_get_error(ssl_, n) != SSL_ERROR_WANT_READ;
+            ERR_clear_error();
+            ::fcntl(fd_, F_SETFL, flags);
+            return ready;
+        }
+#endif
+        return true;
+    }
+
     /// Bytes received but not yet consumed by read_response().
     const std::string& pending() const noexcept { return buf_; }
     /// For protocols on top (WebSocket frames): receive more into pending(),

@@ -75,8 +75,8 @@ TEST_CASE("HTTPS: a large upload and a large response cross in records of every 
         with_tls());
     client c(srv.port(), tls_client_options{});
     std::string body(5 * 1024 * 1024 + 3, 'u');
-    REQUIRE(c.send("POST /up HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + std::to_string(body.size()) +
-                   "\r\n\r\n"));
+    REQUIRE(
+        c.send("POST /up HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n"));
     REQUIRE(c.send_in_pieces(body, {1, 100, 16384, 70000}));
     auto r = c.read_response();
     CHECK(r.status == 200);

@@ -64,11 +64,13 @@ ec client.key; sign client "/O=ringkit tests/CN=alice" "extendedKeyUsage=clientA
 ec stranger.key; sign stranger "/CN=mallory" "extendedKeyUsage=clientAuth" stranger-ca
 openssl pkey -in server.key -aes256 -passout pass:secret -out server.enc.key 2>/dev/null
 )";
-        if (std::system(("bash -c '" + [&] {
-                            std::string quoted;
-                            for (char ch : script) quoted += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
-                            return quoted;
-                        }() + "'")
+        if (std::system(("bash -c '" +
+                         [&] {
+                             std::string quoted;
+                             for (char ch : script) quoted += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+                             return quoted;
+                         }() +
+                         "'")
                             .c_str()) != 0)
             throw std::runtime_error("openssl could not make the test certificates in " + c.dir);
         return c;

@@ -19,8 +19,11 @@
 // in-memory stream (tests/support/test_stream.hpp).
 #pragma once
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -475,6 +478,25 @@ private:
         }
         timer_.expires_at(deadline_ - now < tick_ ? deadline_ : now + tick_);
         timer_.async_wait([this](std::error_code) { watch(); });
+    }
+
+    // Once the socket turned readable with no request being read: 1 when bytes
+    // wait (a pipelined request, left where it is), would_block when nothing
+    // does after all, another error when the client is gone.
+    static constexpr bool can_peek = requires(Stream & s, std::error_code& e) { s.peek_some(e); }
+    || requires(Stream& s) { s.native_handle(); };
+    std::size_t peek(std::error_code& ec) {
+        if constexpr (requires { stream_.peek_some(ec); }) {
+            return stream_.peek_some(ec);
+        } else {
+            char probe = 0;
+            auto n = ::recv(stream_.native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+            if (n > 0) ec = {};
+            else if (n == 0) ec = asio::error::eof;
+            else if (errno == EAGAIN || errno == EWOULDBLOCK) ec = asio::error::would_block;
+            else ec = {errno, std::system_category()};
+            return n > 0 ? 1 : 0;
+        }
     }
 
     // The socket under a TLS stream; the stream itself otherwise.

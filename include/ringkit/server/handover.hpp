@@ -11,10 +11,7 @@
 // connection's stream, buffers and writer, on the connection's thread.
 #pragma once
 
-#include <sys/socket.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -326,10 +323,7 @@ private:
     task<bool> wait_channel() {
         if (c_.closed_) co_return false;
         if (std::exchange(channel_woken_, false)) co_return true;  // a send came while we were writing
-        if constexpr (requires {
-                          c_.stream_.async_wait(Stream::wait_read, use_tuple);
-                          c_.raw().native_handle();
-                      }) {
+        if constexpr (owner::can_peek && requires { c_.stream_.async_wait(Stream::wait_read, use_tuple); }) {
             if (!client_sent_more_) {
                 watching_ = true;
                 auto [ec] = co_await c_.stream_.async_wait(Stream::wait_read, use_tuple);
@@ -337,10 +331,9 @@ private:
                 if (c_.closed_) co_return false;
                 if (!ec) {
                     // Readable: the client left, or pipelined its next request.
-                    char probe = 0;
-                    auto n = ::recv(c_.raw().native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
-                    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) co_return false;
-                    client_sent_more_ = true;  // it stays in the socket until this answer is done
+                    std::error_code peek_error;
+                    if (c_.peek(peek_error) > 0) client_sent_more_ = true;  // it waits until this answer is done
+                    else if (peek_error != asio::error::would_block) co_return false;
                 }
                 co_return true;
             }

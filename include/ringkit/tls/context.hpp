@@ -55,7 +55,8 @@ public:
     SSL_CTX* for_name(std::string_view host) const noexcept {
         for (std::size_t i = 1; i < contexts_.size(); ++i) {
             SSL_CTX* ctx = contexts_[i].native_handle();
-            if (X509* leaf = SSL_CTX_get0_certificate(ctx); leaf && X509_check_host(leaf, host.data(), host.size(), 0, nullptr) == 1)
+            if (X509* leaf = SSL_CTX_get0_certificate(ctx);
+                leaf && X509_check_host(leaf, host.data(), host.size(), 0, nullptr) == 1)
                 return ctx;
         }
         return default_context();
@@ -91,8 +92,8 @@ private:
         SSL_CTX_set_options(h, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
         // tls/stream.hpp writes one record at a time from a buffer that may move,
         // and an idle connection must not keep OpenSSL's record buffers.
-        SSL_CTX_set_mode(h, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
-                                SSL_MODE_RELEASE_BUFFERS);
+        SSL_CTX_set_mode(
+            h, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
         if (SSL_CTX_set_cipher_list(h, o.ciphers.c_str()) != 1) fail("ciphers \"" + o.ciphers + "\"");
         if (SSL_CTX_set_ciphersuites(h, o.ciphersuites.c_str()) != 1) fail("ciphersuites \"" + o.ciphersuites + "\"");
         if (SSL_CTX_set1_groups_list(h, o.groups.c_str()) != 1) fail("groups \"" + o.groups + "\"");
@@ -103,17 +104,20 @@ private:
 
         std::error_code ec;
         if (cert.password)
-            ctx.set_password_callback([f = cert.password](std::size_t, asio::ssl::context::password_purpose) { return f(); });
+            ctx.set_password_callback(
+                [f = cert.password](std::size_t, asio::ssl::context::password_purpose) { return f(); });
         ctx.use_certificate_chain_file(cert.cert_file, ec);
         if (ec) fail("certificate chain " + cert.cert_file, ec);
         ctx.use_private_key_file(cert.key_file, asio::ssl::context::pem, ec);
         if (ec) fail("private key " + cert.key_file, ec);
-        if (SSL_CTX_check_private_key(h) != 1) fail("private key " + cert.key_file + " does not match " + cert.cert_file);
+        if (SSL_CTX_check_private_key(h) != 1)
+            fail("private key " + cert.key_file + " does not match " + cert.cert_file);
 
         if (!alpn_wire_.empty()) SSL_CTX_set_alpn_select_cb(h, &tls_contexts::on_alpn, &alpn_wire_);
 
         if (o.client_certs != client_certificate::none) {
-            if (o.client_ca_file.empty()) fail("client certificates", std::make_error_code(std::errc::invalid_argument));
+            if (o.client_ca_file.empty())
+                fail("client certificates", std::make_error_code(std::errc::invalid_argument));
             ctx.load_verify_file(o.client_ca_file, ec);
             if (ec) fail("client CA file " + o.client_ca_file, ec);
             // The CA names the server sends, so a client knows which certificate to offer.

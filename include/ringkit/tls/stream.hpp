@@ -141,45 +141,46 @@ public:
         return total;
     }
 
-    /// Encrypts and writes up to one record of `buffers`; would_block when the
-    /// socket takes nothing now. After would_block, offer the same bytes again.
+    /// Encrypts and writes `buffers` a record at a time, as far as the socket
+    /// takes them; would_block when it takes nothing now. After would_block,
+    /// offer the same bytes again.
     template <class ConstBuffers>
     std::size_t write_some(const ConstBuffers& buffers, std::error_code& ec) {
         ec = {};
-        const unsigned char* data = nullptr;
-        std::size_t size = 0;
-        auto it = asio::buffer_sequence_begin(buffers);
-        const auto end = asio::buffer_sequence_end(buffers);
-        while (it != end && asio::const_buffer(*it).size() == 0) ++it;
-        if (it == end) return 0;
-        asio::const_buffer first(*it);
-        if (first.size() >= record_size || std::next(it) == end) {
-            data = static_cast<const unsigned char*>(first.data());
-            size = first.size();
-        } else {
-            // Small buffers (a frame header and its payload) share one record.
-            auto& stage = staging();
-            for (; it != end && size < record_size; ++it) {
-                asio::const_buffer part(*it);
-                auto take = std::min(part.size(), record_size - size);
-                std::memcpy(stage.data() + size, part.data(), take);
-                size += take;
+        std::size_t total = 0;
+        for (;;) {
+            auto [data, size] = next_record(buffers, total);
+            if (size == 0) break;
+            if (size < blocked_) {  // a retry that offers less than the record OpenSSL holds
+                if (total == 0) ec = asio::error::invalid_argument;
+                break;
             }
-            data = stage.data();
+            std::size_t n = 0;
+            ERR_clear_error();
+            if (SSL_write_ex(ssl_.get(), data, size, &n) == 1) {
+                blocked_ = 0;
+                total += n;
+                continue;
+            }
+            auto why = failure(0, write_wants_write_);
+            if (why == asio::error::would_block) blocked_ = std::max(blocked_, std::min(size, record_size));
+            if (total == 0) ec = why;  // else: the bytes written first; an error shows again next time
+            break;
         }
-        if (size < blocked_) {  // a retry that offers less than the record OpenSSL holds
-            ec = asio::error::invalid_argument;
-            return 0;
-        }
+        return total;
+    }
+
+    /// Whether the peer sent more, without taking it (a pipelined request stays
+    /// for read_some): 1 when bytes wait; would_block when nothing does (a record
+    /// without data, such as a session ticket's answer); another error: it is gone.
+    std::size_t peek_some(std::error_code& ec) {
+        ec = read_error_;
+        if (ec) return 0;
+        char byte = 0;
         std::size_t n = 0;
         ERR_clear_error();
-        int r = SSL_write_ex(ssl_.get(), data, size, &n);
-        if (r == 1) {
-            blocked_ = 0;
-            return n;
-        }
-        ec = failure(r, write_wants_write_);
-        if (ec == asio::error::would_block) blocked_ = std::max(blocked_, std::min(size, record_size));
+        if (SSL_peek_ex(ssl_.get(), &byte, 1, &n) == 1) return n;
+        ec = failure(0, read_wants_write_);
         return 0;
     }
 
@@ -201,16 +202,14 @@ public:
 
     template <class MutableBuffers, class Token>
     auto async_read_some(const MutableBuffers& buffers, Token&& token) {
-        return async_transfer(
-            [this, buffers](std::error_code& ec) { return read_some(buffers, ec); }, wait_read,
-            std::forward<Token>(token));
+        return async_transfer([this, buffers](std::error_code& ec) { return read_some(buffers, ec); }, wait_read,
+                              std::forward<Token>(token));
     }
 
     template <class ConstBuffers, class Token>
     auto async_write_some(const ConstBuffers& buffers, Token&& token) {
-        return async_transfer(
-            [this, buffers](std::error_code& ec) { return write_some(buffers, ec); }, wait_write,
-            std::forward<Token>(token));
+        return async_transfer([this, buffers](std::error_code& ec) { return write_some(buffers, ec); }, wait_write,
+                              std::forward<Token>(token));
     }
 
     void cancel(std::error_code& ec) { socket_.cancel(ec); }
@@ -285,6 +284,35 @@ private:
         return method;
     }
     static int fd_of(BIO* b) noexcept { return static_cast<int>(reinterpret_cast<std::intptr_t>(BIO_get_data(b))); }
+
+    // The bytes of the next SSL_write, from `offset` on: straight from the
+    // caller's buffer when a whole record (or the last buffer) is there, else
+    // small buffers (a frame header and its payload) copied to share one record.
+    template <class ConstBuffers>
+    static std::pair<const unsigned char*, std::size_t> next_record(const ConstBuffers& buffers, std::size_t offset) {
+        auto it = asio::buffer_sequence_begin(buffers);
+        const auto end = asio::buffer_sequence_end(buffers);
+        asio::const_buffer first;
+        for (; it != end; ++it) {
+            first = asio::const_buffer(*it);
+            if (first.size() > offset) break;
+            offset -= first.size();
+        }
+        if (it == end) return {nullptr, 0};
+        first += offset;
+        if (first.size() >= record_size || std::next(it) == end)
+            return {static_cast<const unsigned char*>(first.data()), first.size()};
+        auto& stage = staging();
+        std::size_t size = 0;
+        for (asio::const_buffer part = first; size < record_size;) {
+            auto take = std::min(part.size(), record_size - size);
+            std::memcpy(stage.data() + size, part.data(), take);
+            size += take;
+            if (++it == end) break;
+            part = asio::const_buffer(*it);
+        }
+        return {stage.data(), size};
+    }
 
     static std::array<unsigned char, record_size>& staging() {
         thread_local std::array<unsigned char, record_size> stage;
