@@ -46,5 +46,6 @@
 #include "ringkit/middleware/range.hpp"
 #include "ringkit/middleware/resource.hpp"
 #include "ringkit/middleware/security_headers.hpp"
+#include "ringkit/middleware/ssl_redirect.hpp"
 #include "ringkit/middleware/session.hpp"
 #include "ringkit/middleware/vary.hpp"

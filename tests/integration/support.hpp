@@ -252,6 +252,7 @@ private:
             char why[256] = "closed";
             if (auto code = ERR_get_error()) ERR_error_string_n(code, why, sizeof why);
             ERR_clear_error();
+            close();  // the destructor does not run for a constructor that throws
             throw std::runtime_error(std::string("TLS handshake failed: ") + why);
         }
     }

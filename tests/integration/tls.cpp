@@ -282,6 +282,21 @@ TEST_CASE("one server on a TLS port and a plain port at once") {
     CHECK(plain.read_response().body == "http body=0");
 }
 
+TEST_CASE("wrap_ssl_redirect: the plain port sends clients to https, the TLS port serves them") {
+    auto o = with_tls();
+    o.plain_port = 0;
+    test_server srv(handler(tls_echo) | wrap_ssl_redirect(), o);
+    client secure(srv.port(), tls_client_options{});
+    REQUIRE(secure.send(get("/form?x=1")));
+    CHECK(secure.read_response().status == 200);
+    if (tls_mode()) return;  // the plain port speaks plain HTTP
+    client plain(srv.get().plain_port());
+    REQUIRE(plain.send("POST /form?x=1 HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n"));
+    auto r = plain.read_response();
+    CHECK(r.status == 308);
+    CHECK(r.header("location") == "https://localhost/form?x=1");
+}
+
 }  // TEST_SUITE
 
 #endif  // RINGKIT_HAS_OPENSSL
