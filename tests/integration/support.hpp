@@ -77,6 +77,9 @@ struct tls_client_options {
     std::vector<std::string> alpn = {"http/1.1"};
     std::string cert_file, key_file;  ///< a client certificate
     std::string ca_file;              ///< empty: the test CA
+#if RINGKIT_HAS_OPENSSL
+    SSL_SESSION* resume = nullptr;  ///< a session (SSL_get1_session) to resume
+#endif
 };
 
 /// A server on 127.0.0.1, port 0, started by the constructor and stopped (if
@@ -243,6 +246,7 @@ private:
                                     static_cast<unsigned>(wire.size()));
         ssl_ = SSL_new(ctx_);
         SSL_set_fd(ssl_, fd_);
+        if (o.resume) SSL_set_session(ssl_, o.resume);
         if (!o.server_name.empty()) {
             SSL_set_tlsext_host_name(ssl_, o.server_name.c_str());
             SSL_set1_host(ssl_, o.server_name.c_str());

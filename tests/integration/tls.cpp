@@ -93,6 +93,29 @@ TEST_CASE("HTTPS: pipelined requests are answered in order") {
     CHECK(c.read_response().body == "/c");
 }
 
+TEST_CASE("a client resumes its session by ticket, TLS 1.3 and 1.2, without a full handshake") {
+    test_server srv(tls_echo, with_tls());
+    for (int version : {TLS1_3_VERSION, TLS1_2_VERSION}) {
+        CAPTURE(version);
+        tls_client_options o;
+        o.max_version = version;
+        SSL_SESSION* session = nullptr;
+        {
+            client first(srv.port(), o);
+            REQUIRE(first.send(get("/")));
+            CHECK(first.read_response().status == 200);  // TLS 1.3's tickets come after the handshake
+            CHECK(SSL_session_reused(first.ssl()) == 0);
+            session = SSL_get1_session(first.ssl());
+        }
+        o.resume = session;
+        client again(srv.port(), o);
+        CHECK(SSL_session_reused(again.ssl()) == 1);
+        REQUIRE(again.send(get("/")));
+        CHECK(again.read_response().status == 200);
+        SSL_SESSION_free(session);
+    }
+}
+
 TEST_CASE("plain HTTP sent to the TLS port gets a 400 in clear text") {
     test_server srv(tls_echo, with_tls());
     client c(srv.port());  // plain TCP, even under RINGKIT_TEST_TLS? no: see below

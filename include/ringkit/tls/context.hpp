@@ -98,7 +98,11 @@ private:
         if (SSL_CTX_set_ciphersuites(h, o.ciphersuites.c_str()) != 1) fail("ciphersuites \"" + o.ciphersuites + "\"");
         if (SSL_CTX_set1_groups_list(h, o.groups.c_str()) != 1) fail("groups \"" + o.groups + "\"");
         SSL_CTX_set_dh_auto(h, 1);
-        // Sessions resume across the contexts of one generation (and with client certificates).
+        // Sessions resume by ticket only (stateless, as nginx by default): a server-side
+        // session cache would keep every client's session for minutes after it left.
+        // The id context lets tickets resume across the contexts of one generation,
+        // and with client certificates.
+        SSL_CTX_set_session_cache_mode(h, SSL_SESS_CACHE_OFF);
         static constexpr unsigned char session_id[] = "ringkit";
         SSL_CTX_set_session_id_context(h, session_id, sizeof session_id - 1);
 

@@ -185,12 +185,16 @@ public:
     }
 
     /// Completes when read_some (wait_read) or write_some (wait_write) may make
-    /// progress: at once when OpenSSL already holds decrypted bytes.
+    /// progress: at once when OpenSSL already holds decrypted bytes; otherwise on
+    /// the readiness OpenSSL asked for last (a read may need to write, and back).
     template <class Token>
     auto async_wait(wait_type w, Token&& token) {
         return asio::async_initiate<Token, void(std::error_code)>(
             [this](auto handler, wait_type what) {
-                if (what == wait_read && (read_error_ || SSL_has_pending(ssl_.get()))) {
+                // SSL_pending, not SSL_has_pending: part of a record is not
+                // readable yet, and OpenSSL never reads past the record it is in,
+                // so the rest of the input is still the socket's to report.
+                if (what == wait_read && (read_error_ || SSL_pending(ssl_.get()) > 0)) {
                     asio::post(socket_.get_executor(),
                                [h = std::move(handler)]() mutable { std::move(h)(std::error_code{}); });
                     return;
