@@ -28,6 +28,7 @@ start_server port --tls-cert "$certs/server.pem" --tls-key "$certs/server.key" \
 # its whole output in $tmp/verbose and its exit status in $rc.
 rc=0
 probe() {
+  # shellcheck disable=SC2154  # start_server assigns port with printf -v
   timeout 20 openssl s_client -connect "127.0.0.1:$port" -CAfile "$certs/ca.pem" "$@" </dev/null >"$tmp/verbose" 2>&1
   rc=$?
 }

@@ -56,6 +56,20 @@ class EchoServer:
         return stop_process(self.proc)
 
 
+def stop_servers(servers):
+    """Stops every EchoServer of the dict; raises naming each one that had died
+    during the tests or did not exit with 0 on SIGTERM."""
+    problems = []
+    for name, s in servers.items():
+        if not s.alive():
+            problems.append(f"echo_server {name} died during the tests (status {s.proc.returncode})")
+        status = s.stop()
+        if status != 0:
+            problems.append(f"echo_server {name} exited with status {status} after SIGTERM")
+    if problems:
+        raise AssertionError("; ".join(problems))
+
+
 def make_certs(directory):
     """scripts/make-test-certs.sh into directory: a throwaway CA (ca.pem) and the
     certificates its header lists (server.pem/.key for localhost and 127.0.0.1)."""

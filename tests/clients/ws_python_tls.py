@@ -20,7 +20,7 @@ import tempfile
 import unittest
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree for the helper module
-from ws_client_support import TIMEOUT, EchoServer, make_certs
+from ws_client_support import TIMEOUT, EchoServer, make_certs, stop_servers
 
 try:
     import websockets
@@ -42,16 +42,10 @@ def setUpModule():
 
 
 def tearDownModule():
-    problems = []
-    for name, s in servers.items():
-        if not s.alive():
-            problems.append(f"echo_server {name} died during the tests (status {s.proc.returncode})")
-        status = s.stop()
-        if status != 0:
-            problems.append(f"echo_server {name} exited with status {status} after SIGTERM")
-    certs.cleanup()
-    if problems:
-        raise AssertionError("; ".join(problems))
+    try:
+        stop_servers(servers)
+    finally:
+        certs.cleanup()
 
 
 def client_context(ca=True):
