@@ -131,7 +131,7 @@ async function describe(page) {
 // ---- the story --------------------------------------------------------------------------------
 
 // With --tls: every page was loaded over https: and opened only wss:// sockets.
-async function checkAllTls(pages) {
+function checkAllTls(pages) {
   for (const page of pages) {
     check(page.url().startsWith('https://'), `${page.label}'s page is at ${page.url()}`);
     check(page.webSockets.length > 0, `${page.label}'s page opened no WebSocket`);
@@ -225,7 +225,7 @@ async function main() {
   step('bob closed his page; alice saw "bob left"');
 
   if (tls) {
-    await checkAllTls([alice, bob, zoe]);
+    checkAllTls([alice, bob, zoe]);
     step('every page was https: and every WebSocket wss://');
   }
   const shot = path.join(artifactDir, `${artifactPrefix}.png`);

@@ -72,6 +72,20 @@ class Reload(unittest.TestCase):
         self.install("server")
         self.server = EchoServer(tls=self.live)
         self.addCleanup(self.server.stop)
+        self.wait_catches_sighup()
+
+    def wait_catches_sighup(self):
+        """echo_server prints its port before run_until_signal installs its signal
+        handlers, and until then SIGHUP's default action would end it: wait until
+        /proc says the signal is caught."""
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            with open(f"/proc/{self.server.proc.pid}/status") as f:
+                caught = int(next(l for l in f if l.startswith("SigCgt:")).split()[1], 16)
+            if caught & (1 << (signal.SIGHUP - 1)):
+                return
+            time.sleep(0.01)
+        self.fail(f"echo_server did not catch SIGHUP within {TIMEOUT} s")
 
     def install(self, name):
         """The certificate `name` becomes the server's files (replaced whole, as a deploy would)."""
