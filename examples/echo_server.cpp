@@ -1,7 +1,12 @@
 // The conformance server: what tests, benchmarks and evaluators run against.
 //   echo_server [--port N] [--threads N] [--max-body BYTES] [--max-header BYTES]
 //               [--max-ws BYTES] [--max-connections N] [--deflate]
+//               [--tls-cert FILE --tls-key FILE]... [--plain-port N]
 // Prints "listening on 127.0.0.1:PORT" as its first line, stops on SIGINT/SIGTERM.
+// With --tls-cert and --tls-key (PEM files) every route is HTTPS/WSS on --port and
+// the second line is the https:// URL; more pairs are more certificates, the first
+// the default and the others chosen by the name the client asks for (SNI). SIGHUP
+// reads the files again. --plain-port adds plain HTTP on that port (third line).
 //
 // WebSocket echo, once per API, each echoing text as text and binary as binary:
 //   /ws/echo             the co_await stream (ws::accept)
@@ -15,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <memory>
 #include <string>
 
@@ -50,7 +56,7 @@ document.getElementById('f').onsubmit = async (e) => {
                                   body: document.getElementById('msg').value});
   document.getElementById('out').textContent = r.status + ' ' + await r.text();
 };
-const ws = new WebSocket(`ws://${location.host}/ws/echo`);
+const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/echo`);
 ws.onmessage = (e) => { document.getElementById('wsout').textContent += 'echo: ' + e.data + '\n'; };
 ws.onclose = (e) => { document.getElementById('wsout').textContent += 'closed ' + e.code + '\n'; };
 document.getElementById('wsb').onclick = () => ws.send(document.getElementById('ws').value);
@@ -160,20 +166,41 @@ int main(int argc, char** argv) {
         else if (!std::strcmp(flag, "--max-header")) options.max_header = arg_number(flag, value);
         else if (!std::strcmp(flag, "--max-ws")) options.websocket.max_message = arg_number(flag, value);
         else if (!std::strcmp(flag, "--max-connections")) options.max_connections = arg_number(flag, value);
+        else if (!std::strcmp(flag, "--plain-port"))
+            options.plain_port = static_cast<std::uint16_t>(arg_number(flag, value));
+        else if (!std::strcmp(flag, "--tls-cert") && value) options.tls.certificates.push_back({value, ""});
+        else if (!std::strcmp(flag, "--tls-key") && value && !options.tls.certificates.empty() &&
+                 options.tls.certificates.back().key_file.empty())
+            options.tls.certificates.back().key_file = value;
         else {
             std::fprintf(stderr,
                          "usage: echo_server [--port N] [--threads N] [--max-body BYTES] [--max-header BYTES]\n"
-                         "                   [--max-ws BYTES] [--max-connections N] [--deflate]\n");
+                         "                   [--max-ws BYTES] [--max-connections N] [--deflate]\n"
+                         "                   [--tls-cert FILE --tls-key FILE]... [--plain-port N]\n");
             return 2;
         }
     }
+    for (const auto& c : options.tls.certificates)
+        if (c.key_file.empty()) {
+            std::fprintf(stderr, "echo_server: --tls-cert %s needs a --tls-key after it\n", c.cert_file.c_str());
+            return 2;
+        }
 
     // Plain HTTP routes answer at once (no coroutine frame per request, and
     // pipelined answers are gathered into one write); /ws/echo is a coroutine.
     rk::handler app = route;
     rk::server server(app, options);
-    server.start();
+    try {
+        server.start();
+    } catch (const std::exception& e) {  // a port in use, a certificate that does not load
+        std::fprintf(stderr, "echo_server: %s\n", e.what());
+        return 1;
+    }
     std::printf("listening on %s:%u\n", options.ip.c_str(), server.port());
+    if (options.tls.enabled()) {
+        std::printf("https://%s:%u/\n", options.ip.c_str(), server.port());
+        if (options.plain_port) std::printf("http://%s:%u/ (plain HTTP)\n", options.ip.c_str(), server.plain_port());
+    }
     std::fflush(stdout);
     rk::run_until_signal(server);
 }

@@ -9,8 +9,8 @@ packages=(
   clang-tidy clang-format                                      # scripts/clang-tidy.sh, scripts/format.sh
   libasio-dev nlohmann-json3-dev doctest-dev node-llhttp       # ringkit's dependencies
   zlib1g-dev                                                   # optional: permessage-deflate, gzip responses
-  libssl-dev                                                   # optional: sealed cookie session store (libcrypto)
-  curl python3 python3-websockets                              # independent test clients
+  libssl-dev                                                   # optional: HTTPS/WSS, sealed cookie session store
+  curl python3 python3-websockets openssl                      # independent test clients (openssl: TLS tests, certificates)
   chromium fonts-dejavu-core                                   # tests/browser (headless, via playwright-core)
   doxygen nginx-light                                          # docs: the API reference, the tested nginx site
 )

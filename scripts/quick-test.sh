@@ -31,7 +31,7 @@ for c in /usr/share/llhttp/*.c; do
   [[ -f $o ]] || $cc "${flags[@]}" -I/usr/share/include/llhttp -c "$c" -o "$o"
 done
 [[ -f $out/main.o ]] || $cxx -std=c++20 "${flags[@]}" -c tests/main.cpp -o "$out/main.o"
-defs=(-DASIO_STANDALONE -DASIO_NO_DEPRECATED -DRINGKIT_HAS_ZLIB=1)
+defs=(-DASIO_STANDALONE -DASIO_NO_DEPRECATED -DRINGKIT_HAS_ZLIB=1 "-DRINGKIT_SOURCE_DIR=\"$PWD\"")
 libs=(-lz -lpthread)
 if [[ -f /usr/include/openssl/evp.h ]]; then defs+=(-DRINGKIT_HAS_OPENSSL=1); libs+=(-lssl -lcrypto); fi
 if ((separate)); then

@@ -1,6 +1,9 @@
 // A chat room: one HTML page, one WebSocket route, every message broadcast to
 // everyone through a channel_set. Open http://127.0.0.1:8080/ in two tabs.
-//   chat [--port N] [--threads N]
+//   chat [--port N] [--threads N] [--tls-cert FILE --tls-key FILE [--plain-port N]]
+// With --tls-cert and --tls-key (PEM files) the page and its WebSocket are HTTPS
+// and WSS on --port (the page picks wss:// by itself); SIGHUP reads the files
+// again. --plain-port adds plain HTTP on that port.
 #include <ringkit.hpp>
 #include <ringkit/ws/utf8.hpp>
 
@@ -8,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <string>
 #include <string_view>
 
@@ -75,10 +79,20 @@ int main(int argc, char** argv) {
     options.ip = "127.0.0.1";
     options.port = 8080;
     options.threads = 2;
+    std::string cert, key;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--port")) options.port = static_cast<std::uint16_t>(std::atoi(argv[i + 1]));
         else if (!std::strcmp(argv[i], "--threads")) options.threads = static_cast<unsigned>(std::atoi(argv[i + 1]));
+        else if (!std::strcmp(argv[i], "--plain-port"))
+            options.plain_port = static_cast<std::uint16_t>(std::atoi(argv[i + 1]));
+        else if (!std::strcmp(argv[i], "--tls-cert")) cert = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--tls-key")) key = argv[i + 1];
     }
+    if (cert.empty() != key.empty()) {
+        std::fprintf(stderr, "chat: --tls-cert and --tls-key go together\n");
+        return 2;
+    }
+    if (!cert.empty()) options.tls.certificates.push_back({cert, key});
     options.websocket.deflate.enabled = true;  // browsers offer it; chat text compresses well
     // No server context takeover: each broadcast is compressed once and the same
     // bytes go to every browser (channel_set), instead of once per browser.
@@ -91,8 +105,17 @@ int main(int argc, char** argv) {
         return rk::response::not_found();
     };
     rk::server server(app, options);
-    server.start();
+    try {
+        server.start();
+    } catch (const std::exception& e) {  // a port in use, a certificate that does not load
+        std::fprintf(stderr, "chat: %s\n", e.what());
+        return 1;
+    }
     std::printf("listening on %s:%u\n", options.ip.c_str(), server.port());
+    if (options.tls.enabled()) {
+        std::printf("open https://%s:%u/ in two browser tabs\n", options.ip.c_str(), server.port());
+        if (options.plain_port) std::printf("plain HTTP on http://%s:%u/\n", options.ip.c_str(), server.plain_port());
+    }
     std::fflush(stdout);
     rk::run_until_signal(server);
 }

@@ -2,7 +2,7 @@
 // examples/chat in a real browser: Debian's /usr/bin/chromium, headless, driven by
 // playwright-core (which never downloads a browser of its own).
 //
-//   node tests/browser/chat_test.js path/to/chat artifact-dir node-dir
+//   node tests/browser/chat_test.js path/to/chat artifact-dir node-dir [--tls]
 //
 // node-dir is a directory in the build tree: package.json and package-lock.json
 // are copied there from beside this script and `npm ci` installs playwright-core
@@ -16,33 +16,63 @@
 // artifact-dir/chat.png. Every wait is bounded; on failure each page's #status and
 // #log are printed and screenshotted, and the chat server and browser are always
 // killed.
+//
+// With --tls the same story runs over HTTPS and WSS: chat gets a certificate for
+// 127.0.0.1 from scripts/make-test-certs.sh (made into a temp dir, removed at
+// exit) and Chromium trusts exactly that server key, by its SPKI hash
+// (--ignore-certificate-errors-spki-list: a real TLS connection, verified by
+// pinning, with no CA installed anywhere). Every page must be https: with only
+// wss:// sockets, and a browser without the pin must refuse the page. The
+// screenshot is then artifact-dir/chat-tls.png.
 'use strict';
 
+const crypto = require('node:crypto');
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
+const { spawnSync } = require('node:child_process');
 const {
   within, check, step, setup, Server, launch, openPage, waitFor, checkNoPageErrors, cleanArtifacts, dumpPages, run,
 } = require('./support.js');
 
 const RECONNECT_TIMEOUT = 15000; // the page's back-off is capped at 5 s; a few attempts fit
-const [chatBin, artifactDir, nodeDir] = process.argv.slice(2);
-if (!chatBin || !artifactDir || !nodeDir) {
-  console.error('usage: chat_test.js path/to/chat artifact-dir node-dir');
+const [chatBin, artifactDir, nodeDir, mode] = process.argv.slice(2);
+if (!chatBin || !artifactDir || !nodeDir || (mode !== undefined && mode !== '--tls')) {
+  console.error('usage: chat_test.js path/to/chat artifact-dir node-dir [--tls]');
   process.exit(2);
 }
-const chromium = setup('browser_chat', nodeDir);
+const chromium = setup(mode ? 'browser_chat_tls' : 'browser_chat', nodeDir);
+const tls = mode ? makeCerts() : null;
+const scheme = tls ? 'https' : 'http';
+const artifactPrefix = tls ? 'chat-tls' : 'chat';
+
+// The throwaway CA's server certificate, and the base64 SHA-256 of its key's
+// SubjectPublicKeyInfo, which is what Chromium pins.
+function makeCerts() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ringkit-chat-tls-'));
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  const script = path.join(__dirname, '..', '..', 'scripts', 'make-test-certs.sh');
+  const r = spawnSync('bash', [script, dir], { encoding: 'utf8', timeout: 60000 });
+  check(r.status === 0, `${script} failed: ${r.stderr}`);
+  const cert = path.join(dir, 'server.pem');
+  const spki = new crypto.X509Certificate(fs.readFileSync(cert)).publicKey.export({ type: 'spki', format: 'der' });
+  return {
+    flags: ['--tls-cert', cert, '--tls-key', path.join(dir, 'server.key')],
+    spkiHash: crypto.createHash('sha256').update(spki).digest('base64'),
+  };
+}
 
 // port 0: any free port; otherwise that one (the restart reuses the first port).
 // stop() waits for the graceful stop (closes with 1001, 5 s grace).
 function chatServer(port) {
-  return new Server(chatBin, ['--port', String(port), '--threads', '2']).start();
+  return new Server(chatBin, ['--port', String(port), '--threads', '2', ...(tls ? tls.flags : [])]).start();
 }
 
 // ---- the pages --------------------------------------------------------------------------------
 
 // One browser context per user: separate storage, like two people on two machines.
 async function openChat(browser, port, name) {
-  const page = await openPage(browser, name, `http://127.0.0.1:${port}/?name=${encodeURIComponent(name)}`);
+  const page = await openPage(browser, name, `${scheme}://127.0.0.1:${port}/?name=${encodeURIComponent(name)}`);
   page.userName = name;
   return page;
 }
@@ -100,13 +130,38 @@ async function describe(page) {
 
 // ---- the story --------------------------------------------------------------------------------
 
+// With --tls: every page was loaded over https: and opened only wss:// sockets.
+function checkAllTls(pages) {
+  for (const page of pages) {
+    check(page.url().startsWith('https://'), `${page.label}'s page is at ${page.url()}`);
+    check(page.webSockets.length > 0, `${page.label}'s page opened no WebSocket`);
+    const plain = page.webSockets.filter((u) => !u.startsWith('wss://'));
+    check(plain.length === 0, `${page.label}'s page opened ${plain.join(', ')}`);
+  }
+}
+
+// A browser that does not pin the key must refuse the page: the pin is what made it work.
+async function checkRefusedWithoutPin(port) {
+  const browser = await launch(chromium);
+  try {
+    const page = await (await browser.newContext()).newPage();
+    const error = await page.goto(`https://127.0.0.1:${port}/`).then(() => null, (e) => e);
+    check(error && /ERR_CERT_AUTHORITY_INVALID/.test(error.message),
+          `without the pin: ${error ? error.message : 'the page loaded'}`);
+  } finally {
+    await within(browser.close(), 'the second browser to close');
+  }
+  step('a browser without the pin refuses the page (ERR_CERT_AUTHORITY_INVALID)');
+}
+
 async function main() {
-  cleanArtifacts(artifactDir, 'chat');
+  cleanArtifacts(artifactDir, artifactPrefix);
   let server = await chatServer(0);
   const port = server.port;
-  step(`chat listening on port ${port}`);
+  step(`chat listening on port ${port}${tls ? ' (HTTPS and WSS)' : ''}`);
+  if (tls) await checkRefusedWithoutPin(port);
 
-  const browser = await launch(chromium);
+  const browser = await launch(chromium, tls ? [`--ignore-certificate-errors-spki-list=${tls.spkiHash}`] : []);
 
   const alice = await openChat(browser, port, 'alice');
   await waitConnected(alice);
@@ -169,7 +224,11 @@ async function main() {
   await waitLine(alice, 'bob left');
   step('bob closed his page; alice saw "bob left"');
 
-  const shot = path.join(artifactDir, 'chat.png');
+  if (tls) {
+    checkAllTls([alice, bob, zoe]);
+    step('every page was https: and every WebSocket wss://');
+  }
+  const shot = path.join(artifactDir, `${artifactPrefix}.png`);
   await within(alice.screenshot({ path: shot }), 'the screenshot');
   check(fs.statSync(shot).size > 0, `${shot} is empty`);
   console.log(`screenshot: ${shot}`);
@@ -179,4 +238,4 @@ async function main() {
   check(last.code === 0, `chat did not exit cleanly on SIGTERM: ${JSON.stringify(last)}`);
 }
 
-run(main, () => dumpPages(artifactDir, 'chat', describe));
+run(main, () => dumpPages(artifactDir, artifactPrefix, describe));

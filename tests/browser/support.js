@@ -136,8 +136,9 @@ function killServers() {
 
 // ---- the browser and its pages ----------------------------------------------------------------
 
-async function launch(chromium) {
-  const browser = await within(chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] }),
+// args: more Chromium switches.
+async function launch(chromium, args = []) {
+  const browser = await within(chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', ...args] }),
                                `${CHROMIUM} to launch`, 60000);
   browsers.add(browser);
   step(`${CHROMIUM} ${browser.version()} launched headless`);
@@ -145,14 +146,17 @@ async function launch(chromium) {
 }
 
 // A page in a context of its own (separate storage, like another machine),
-// collecting script errors and unexpected dialogs into page.errors. `label`
-// names it in messages and failure screenshots.
+// collecting script errors and unexpected dialogs into page.errors and the URL
+// of every WebSocket it opens into page.webSockets. `label` names it in
+// messages and failure screenshots.
 async function openPage(browser, label, url) {
   const context = await browser.newContext({ viewport: { width: 900, height: 700 } });
   context.setDefaultTimeout(TIMEOUT);
   const page = await context.newPage();
   page.label = label;
   page.errors = [];
+  page.webSockets = [];
+  page.on('websocket', (ws) => page.webSockets.push(ws.url()));
   page.on('pageerror', (e) => page.errors.push(e.message));
   page.on('dialog', (d) => {
     page.errors.push(`unexpected ${d.type()} dialog: ${d.message()}`);

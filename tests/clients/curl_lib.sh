@@ -1,9 +1,12 @@
 # The helpers the curl client tests share: a temp dir and servers cleaned up on
 # exit, bounded curl calls, and checks that stop at the first failure with the
-# evidence. Source it after setting server_bin (and optionally server_name).
+# evidence. Source it after setting server_bin (and optionally server_name, and
+# summary_name for the last line).
 #   start_server VAR [flags...]   starts $server_bin --port 0, puts its port in VAR
 #   begin NAME / pass             one check; rk_curl ARGS... runs curl for it
+#   make_certs DIR                scripts/make-test-certs.sh into DIR (a CA, server certificates)
 #   expect_code/_body/_header/_same_file/_verbose/_no_verbose
+#   expect_clean_stop             every server alive, then exits 0 on SIGTERM
 server_name=${server_name:-$(basename "$server_bin")}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ringkit-curl.XXXXXX")
@@ -24,7 +27,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-summary() { echo "curl: $passed passed, $failed failed"; }
+summary() { echo "${summary_name:-curl}: $passed passed, $failed failed"; }
 
 # fail MESSAGE: report the current check, show the evidence, stop.
 current=""
@@ -43,6 +46,14 @@ fail() {
 }
 begin() { current=$1; : >"$tmp/headers"; : >"$tmp/body"; : >"$tmp/verbose"; }
 pass() { passed=$((passed + 1)); echo "ok   $current"; }
+
+# make_certs DIR: the throwaway CA and certificates of scripts/make-test-certs.sh.
+make_certs() {
+  local script
+  script="$(dirname "${BASH_SOURCE[0]}")/../../scripts/make-test-certs.sh"
+  current="make the test certificates"
+  bash "$script" "$1" >"$tmp/verbose" 2>&1 || fail "$script $1 failed"
+}
 
 # start_server VAR [echo_server flags...]: starts a server, stores its port in VAR.
 start_server() {
@@ -99,3 +110,20 @@ expect_same_file() { cmp -s "$1" "$tmp/body" || fail "body differs from $(basena
 expect_verbose() { grep -q -- "$1" "$tmp/verbose" || fail "curl -v output lacks '$1'"; }
 expect_no_verbose() { ! grep -q -- "$1" "$tmp/verbose" || fail "curl -v output has '$1'"; }
 
+
+# expect_clean_stop: every server still alive, then stopped by SIGTERM within 10 s with status 0.
+expect_clean_stop() {
+  local i pid rc
+  for i in "${!server_pids[@]}"; do
+    pid=${server_pids[$i]}
+    kill -0 "$pid" 2>/dev/null || fail "$server_name #$i (pid $pid) died during the tests"
+    kill -TERM "$pid"
+  done
+  for i in "${!server_pids[@]}"; do
+    pid=${server_pids[$i]}
+    timeout 10 tail --pid="$pid" -f /dev/null || fail "$server_name #$i did not stop within 10 s of SIGTERM"
+    wait "$pid"; rc=$?
+    ((rc == 0)) || fail "$server_name #$i exited with status $rc after SIGTERM"
+  done
+  server_pids=()
+}

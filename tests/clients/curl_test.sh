@@ -173,18 +173,7 @@ expect_no_verbose '< HTTP/1.1 100 Continue'
 pass
 
 begin "servers survived everything and stop on SIGTERM"
-for i in "${!server_pids[@]}"; do
-  pid=${server_pids[$i]}
-  kill -0 "$pid" 2>/dev/null || fail "echo_server #$i (pid $pid) died during the tests"
-  kill -TERM "$pid"
-done
-for i in "${!server_pids[@]}"; do
-  pid=${server_pids[$i]}
-  timeout 10 tail --pid="$pid" -f /dev/null || fail "echo_server #$i did not stop within 10 s of SIGTERM"
-  wait "$pid"; rc=$?
-  ((rc == 0)) || fail "echo_server #$i exited with status $rc after SIGTERM"
-done
-server_pids=()
+expect_clean_stop
 pass
 
 summary

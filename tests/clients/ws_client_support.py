@@ -15,13 +15,15 @@ TIMEOUT = 10  # seconds, for every socket and every wait on a server
 
 
 class EchoServer:
-    """One echo_server process on an ephemeral port."""
+    """One echo_server process on an ephemeral port; with tls=(cert, key) HTTPS and WSS."""
 
     binary = ""  # path to echo_server, set by the test script
 
-    def __init__(self, *flags):
+    def __init__(self, *flags, tls=None):
         self.flags = flags
-        self.proc = subprocess.Popen([EchoServer.binary, "--port", "0", "--threads", "2", *flags],
+        self.tls = tls
+        tls_flags = ["--tls-cert", tls[0], "--tls-key", tls[1]] if tls else []
+        self.proc = subprocess.Popen([EchoServer.binary, "--port", "0", "--threads", "2", *tls_flags, *flags],
                                      stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
         line = self._first_line()
         prefix = "listening on 127.0.0.1:"
@@ -45,13 +47,34 @@ class EchoServer:
         return data.split(b"\n", 1)[0].decode("ascii", "replace")
 
     def url(self, path):
-        return f"ws://127.0.0.1:{self.port}{path}"
+        return f"{'wss' if self.tls else 'ws'}://127.0.0.1:{self.port}{path}"
 
     def alive(self):
         return self.proc.poll() is None
 
     def stop(self):
         return stop_process(self.proc)
+
+
+def stop_servers(servers):
+    """Stops every EchoServer of the dict; raises naming each one that had died
+    during the tests or did not exit with 0 on SIGTERM."""
+    problems = []
+    for name, s in servers.items():
+        if not s.alive():
+            problems.append(f"echo_server {name} died during the tests (status {s.proc.returncode})")
+        status = s.stop()
+        if status != 0:
+            problems.append(f"echo_server {name} exited with status {status} after SIGTERM")
+    if problems:
+        raise AssertionError("; ".join(problems))
+
+
+def make_certs(directory):
+    """scripts/make-test-certs.sh into directory: a throwaway CA (ca.pem) and the
+    certificates its header lists (server.pem/.key for localhost and 127.0.0.1)."""
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "make-test-certs.sh")
+    subprocess.run(["bash", script, directory], check=True, timeout=60)
 
 
 def stop_process(proc):

@@ -2,7 +2,12 @@
 // Node's `ws` package (what most Node servers and clients use) against the real
 // echo_server: a WebSocket implementation nobody here wrote.
 //
-//   node tests/clients/ws_node.js path/to/echo_server path/to/node-dir
+//   node tests/clients/ws_node.js path/to/echo_server path/to/node-dir [--tls]
+//
+// With --tls every test runs over wss://: the servers get a certificate for
+// 127.0.0.1 from scripts/make-test-certs.sh (made into a temp dir, removed at
+// exit) and every client trusts only that throwaway CA (the `ca` option); a few
+// checks more say the connection is TLS 1.3 and an untrusting client is refused.
 //
 // node-dir is a directory in the build tree: package.json and package-lock.json
 // are copied there from beside this script and `npm ci` installs `ws` into it
@@ -18,8 +23,9 @@
 // every wait is bounded.
 'use strict';
 
-const { spawn } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const crypto = require('node:crypto');
 const { requireFromLock } = require('../support/npm_install.js');
@@ -27,10 +33,29 @@ const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 
 const TIMEOUT = 10000; // ms, for every wait on a socket or a server
-const [serverBin, nodeDir] = process.argv.slice(2);
-if (!serverBin || !nodeDir) {
-  console.error('usage: ws_node.js path/to/echo_server path/to/node-dir');
+const [serverBin, nodeDir, mode] = process.argv.slice(2);
+if (!serverBin || !nodeDir || (mode !== undefined && mode !== '--tls')) {
+  console.error('usage: ws_node.js path/to/echo_server path/to/node-dir [--tls]');
   process.exit(2);
+}
+
+// ---- with --tls: a throwaway CA and a server certificate -------------------------------
+
+const tls = mode === '--tls' ? makeCerts() : null;
+
+function makeCerts() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ringkit-wss-'));
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  const script = path.join(__dirname, '..', '..', 'scripts', 'make-test-certs.sh');
+  const r = spawnSync('bash', [script, dir], { encoding: 'utf8', timeout: 60000 });
+  if (r.status !== 0) {
+    console.error(`ws_node_client: ${script} failed: ${r.stderr}`);
+    process.exit(1);
+  }
+  return {
+    serverFlags: ['--tls-cert', path.join(dir, 'server.pem'), '--tls-key', path.join(dir, 'server.key')],
+    ca: fs.readFileSync(path.join(dir, 'ca.pem')),
+  };
 }
 
 // ---- installing ws into the build tree -------------------------------------------------
@@ -45,7 +70,7 @@ class EchoServer {
   }
 
   start() {
-    this.proc = spawn(serverBin, ['--port', '0', '--threads', '2', ...this.flags],
+    this.proc = spawn(serverBin, ['--port', '0', '--threads', '2', ...(tls ? tls.serverFlags : []), ...this.flags],
                       { stdio: ['ignore', 'pipe', 'inherit'] });
     this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => resolve({ code, signal })));
     return within(new Promise((resolve, reject) => {
@@ -65,7 +90,7 @@ class EchoServer {
   }
 
   url(p) {
-    return `ws://127.0.0.1:${this.port}${p}`;
+    return `${tls ? 'wss' : 'ws'}://127.0.0.1:${this.port}${p}`;
   }
 
   // SIGTERM, then a bounded wait; resolves to the exit code (SIGKILL after TIMEOUT: null).
@@ -94,7 +119,8 @@ function within(promise, what, ms = TIMEOUT) {
 
 class Client {
   constructor(url, options = {}) {
-    this.ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: TIMEOUT, ...options });
+    const trust = tls ? { ca: tls.ca } : {};
+    this.ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: TIMEOUT, ...trust, ...options });
     this.inbox = [];
     this.waiters = [];
     this.pongs = [];
@@ -451,8 +477,10 @@ for (const route of ['/ws/echo', '/ws/as-channel-echo', '/ws/listener-echo']) {
         for (let round = 0; round < 5; ++round) {
           const clients = await openAll();
           await Promise.all(clients.map((c, i) => c.echo(`round ${round} connection ${i}`)));
-          // The limit is real: an eleventh connection is refused.
-          await assert.rejects(Client.open(server.url(route)), /503/);
+          // The limit is real: an eleventh connection is refused (over TLS it is
+          // closed before the handshake, where no 503 could be read).
+          await assert.rejects(Client.open(server.url(route)),
+                               tls ? /ECONNRESET|disconnected before secure TLS|socket hang up/ : /503/);
           // Drop them all without a close frame, some in the middle of a message.
           for (const [i, c] of clients.entries()) {
             if (i % 2) c.ws.send('unfinished '.repeat(200), { fin: false });  // a message begun
@@ -478,5 +506,24 @@ for (const route of ['/ws/echo', '/ws/as-channel-echo', '/ws/listener-echo']) {
         })), '200 connections to finish', 6 * TIMEOUT);
       });
     }
+  });
+}
+
+if (tls) {
+  describe('TLS', () => {
+    it('speaks TLS 1.3 with the test certificate', async () => {
+      const c = await Client.open(servers.plain.url('/ws/echo'));
+      const socket = c.ws._socket;  // ws's own socket: a tls.TLSSocket on wss://
+      assert.equal(socket.getProtocol(), 'TLSv1.3');
+      assert.equal(socket.getPeerCertificate().subject.CN, 'localhost');
+      assert.ok(socket.authorized, `not authorized: ${socket.authorizationError}`);
+      await c.echo('over wss');
+      assert.equal((await c.close()).code, 1000);
+    });
+
+    it('is refused by a client that does not trust the test CA', async () => {
+      await assert.rejects(Client.open(servers.plain.url('/ws/echo'), { ca: undefined }),
+                           /certificate|self.signed|issuer/i);
+    });
   });
 }

@@ -23,7 +23,7 @@ import zlib
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree for the helper module
 from ws_client_support import (TIMEOUT, EchoServer, RawWebSocket, close_frame, deflate_message, inflate_message,
-                               long_distance_data, vm_kib)
+                               long_distance_data, stop_servers, vm_kib)
 
 try:
     import websockets
@@ -50,15 +50,7 @@ def setUpModule():
 
 
 def tearDownModule():
-    problems = []
-    for name, s in servers.items():
-        if not s.alive():
-            problems.append(f"echo_server {' '.join(s.flags)} died during the tests (status {s.proc.returncode})")
-        status = s.stop()
-        if status != 0:
-            problems.append(f"echo_server {' '.join(s.flags)} exited with status {status} after SIGTERM")
-    if problems:
-        raise AssertionError("; ".join(problems))
+    stop_servers(servers)
 
 
 def connect(server, path, **kw):
