@@ -190,17 +190,21 @@ int main(int argc, char** argv) {
     // pipelined answers are gathered into one write); /ws/echo is a coroutine.
     rk::handler app = route;
     rk::server server(app, options);
+    // Announced once the signals are caught: a SIGHUP (reload) or SIGTERM sent
+    // as soon as the port is printed finds the server ready for it.
+    auto announce = [&] {
+        std::printf("listening on %s:%u\n", options.ip.c_str(), server.port());
+        if (options.tls.enabled()) {
+            std::printf("https://%s:%u/\n", options.ip.c_str(), server.port());
+            if (options.plain_port)
+                std::printf("http://%s:%u/ (plain HTTP)\n", options.ip.c_str(), server.plain_port());
+        }
+        std::fflush(stdout);
+    };
     try {
-        server.start();
+        rk::run_until_signal(server, std::chrono::seconds(5), announce);
     } catch (const std::exception& e) {  // a port in use, a certificate that does not load
         std::fprintf(stderr, "echo_server: %s\n", e.what());
         return 1;
     }
-    std::printf("listening on %s:%u\n", options.ip.c_str(), server.port());
-    if (options.tls.enabled()) {
-        std::printf("https://%s:%u/\n", options.ip.c_str(), server.port());
-        if (options.plain_port) std::printf("http://%s:%u/ (plain HTTP)\n", options.ip.c_str(), server.plain_port());
-    }
-    std::fflush(stdout);
-    rk::run_until_signal(server);
 }

@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string_view>
 
@@ -90,7 +91,11 @@ private:
 
 /// Runs `s` until SIGINT or SIGTERM, then stops it gracefully within `grace`.
 /// With TLS, SIGHUP reloads the certificates (reload_tls), reporting to the logger.
-RINGKIT_DECL void run_until_signal(server& s, std::chrono::milliseconds grace = std::chrono::seconds(5));
+/// Starts `s` if it is not running yet (start()'s exceptions pass through), then
+/// calls `ready`: announce the server there (its port), not before, and no signal
+/// sent after the announcement can find its default action (SIGHUP's is to end).
+RINGKIT_DECL void run_until_signal(server& s, std::chrono::milliseconds grace = std::chrono::seconds(5),
+                                   const std::function<void()>& ready = {});
 
 }  // namespace ringkit
 

@@ -345,7 +345,7 @@ RINGKIT_DECL server_state server::state() const { return impl_->state(); }
 RINGKIT_DECL std::size_t server::connections() const noexcept { return impl_->connections(); }
 RINGKIT_DECL const server_options& server::options() const noexcept { return impl_->options(); }
 
-RINGKIT_DECL void run_until_signal(server& s, std::chrono::milliseconds grace) {
+RINGKIT_DECL void run_until_signal(server& s, std::chrono::milliseconds grace, const std::function<void()>& ready) {
     asio::io_context signals_ctx;
     asio::signal_set signals(signals_ctx, SIGINT, SIGTERM);
     // SIGHUP reloads the certificates (as nginx does); without TLS it keeps its default meaning.
@@ -363,6 +363,7 @@ RINGKIT_DECL void run_until_signal(server& s, std::chrono::milliseconds grace) {
     };
     signals.async_wait(on_signal);
     if (s.state() == server_state::created) s.start();
+    if (ready) ready();
     signals_ctx.run();
 }
 
