@@ -49,11 +49,8 @@ class handover final : private channel_transport, private upgrade_target {
 
 public:
     explicit handover(owner& c)
-        : c_(c), context_(std::make_shared<upgrade_context>(
-                     static_cast<upgrade_target&>(*this), c.config_.ws, c.config_.logger,
-                     [this](ws::handshake_result hs, std::shared_ptr<channel_core> core) {
-                         return upgrade_now(std::move(hs), std::move(core));
-                     })) {}
+        : c_(c), context_(std::make_shared<upgrade_context>(static_cast<upgrade_target&>(*this), c.config_.ws,
+                                                            c.config_.logger)) {}
     handover(const handover&) = delete;
     handover& operator=(const handover&) = delete;
     ~handover() {
@@ -145,7 +142,7 @@ private:
     // running; take_over() waits for the session to end.
     asio::any_io_executor executor() override { return c_.stream_.get_executor(); }
 
-    task<bool> upgrade_now(ws::handshake_result handshake, std::shared_ptr<channel_core> core) {
+    task<bool> upgrade_now(ws::handshake_result handshake, std::shared_ptr<channel_core> core) override {
         if (!co_await write_101(handshake.to_response())) {
             core->finish({.code = ws::close_code::abnormal, .reason = "handshake write failed", .by_server = false});
             co_return false;

@@ -50,10 +50,15 @@ struct takeover_claim {
     std::function<void(channel&)> on_open{};  ///< websocket_after: as_channel's, once the 101 is out
 };
 
-/// The connection, as its upgrade_context sees it: its thread (the executor is
-/// asked for, not copied into every connection's context). Connection's thread only.
+/// The connection, as its upgrade_context sees it (asked, not copied into every
+/// connection's context). Connection's thread only.
 class upgrade_target {
 public:
+    /// ws::accept's hand-over: sends the 101 for `handshake` and starts the
+    /// WebSocket session for `core` beside the handler. False when the connection
+    /// failed (then `core` is finished).
+    virtual task<bool> upgrade_now(ws::handshake_result handshake, std::shared_ptr<channel_core> core) = 0;
+    /// The connection's thread.
     virtual asio::any_io_executor executor() = 0;
 
 protected:
@@ -65,15 +70,10 @@ protected:
 /// a second claim throws std::logic_error.
 class upgrade_context {
 public:
-    /// ws::accept's hand-over, lent by the connection: sends the 101 for `handshake`
-    /// and starts the WebSocket session for `core` beside the handler. False when
-    /// the connection failed (then `core` is finished).
-    using upgrade_now_fn = std::function<task<bool>(ws::handshake_result handshake, std::shared_ptr<channel_core>)>;
-
     /// `ws` and `log` belong to the server and outlive every connection; `target`
     /// serves until detach().
-    upgrade_context(upgrade_target& target, const ws::config& ws, const ringkit::logger& log, upgrade_now_fn now)
-        : target_(&target), ws_(&ws), log_(&log), upgrade_now_(std::move(now)) {}
+    upgrade_context(upgrade_target& target, const ws::config& ws, const ringkit::logger& log)
+        : target_(&target), ws_(&ws), log_(&log) {}
 
     // ---- for ws::accept and as_channel --------------------------------------
 
@@ -89,7 +89,7 @@ public:
     task<bool> upgrade_now(ws::handshake_result handshake, std::shared_ptr<channel_core> core) {
         claim(takeover::websocket);
         agree(handshake, *core);
-        return upgrade_now_(std::move(handshake), std::move(core));
+        return target_->upgrade_now(std::move(handshake), std::move(core));
     }
     void upgrade_after(const ws::handshake_result& handshake, std::shared_ptr<channel_core> core,
                        std::function<void(channel&)> on_open) {
@@ -116,7 +116,6 @@ public:
     /// The connection ends: requests kept past it find no connection.
     void detach() noexcept {
         target_ = nullptr;
-        upgrade_now_ = nullptr;
         claim_ = {};
     }
 
@@ -135,7 +134,6 @@ private:
     upgrade_target* target_;  // null once the connection has ended
     const ws::config* ws_;
     const ringkit::logger* log_;
-    upgrade_now_fn upgrade_now_;
     takeover_claim claim_;
 };
 
