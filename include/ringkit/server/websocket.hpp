@@ -115,8 +115,7 @@ public:
     /// Called once the session has ended (the HTTP connection of a ws::accept waits for it).
     void on_end(std::function<void()> f) { on_end_ = std::move(f); }
 
-    /// Serves the WebSocket; `leftover` is what the client sent after its handshake,
-    /// `on_open` as_channel's, run once the channel is attached.
+    /// Serves the WebSocket (`leftover`: sent after the handshake; `on_open`: as_channel's).
     void start(std::string leftover, std::function<void(channel&)> on_open = {}) {
         self_ = handle(this);  // released when the session ends
         pending_ = std::move(leftover);
@@ -156,8 +155,7 @@ private:
           reader_(config.max_message, agreed(*core_)), writer_(config.deflate, agreed(*core_)),
           deadlines_(config, write_timeout, clock::now()) {}
     static std::optional<ws::deflate_params> agreed(const channel_core& core) {
-        if (!core.deflate) return std::nullopt;
-        return core.deflate->params;
+        return core.deflate ? std::optional(core.deflate->params) : std::nullopt;
     }
     ~ws_session() { core_->detach(); }
 
@@ -573,9 +571,7 @@ private:
     ws::close_machine closing_;
     ws::basic_deadlines<clock> deadlines_;
     std::string pending_;
-    // A ping came while our pong waited: its payload (a pointer: only a peer
-    // that pings faster than it reads ever needs one).
-    std::unique_ptr<std::string> owed_pong_;
+    std::unique_ptr<std::string> owed_pong_;  // a ping's, while our pong waited (a ping flood's only)
     // Asio re-arms epoll (an epoll_ctl call) for every readiness wait, which
     // costs a busy connection more than a read does. So a connection that
     // receives again within pad_linger of its last bytes gets a buffer of its
