@@ -133,7 +133,7 @@ struct harness {
     void start(std::string input = {}) {
         ctx.poll();  // callbacks set from outside the connection's thread are posted there
         ctx.restart();
-        s = session::create(test_stream(ctx.get_executor(), script), config, 1s, core, std::nullopt);
+        s = session::create(test_stream(ctx.get_executor(), script), config, 1s, core);
         s->start(std::move(input));
     }
     void run() {

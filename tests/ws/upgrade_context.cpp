@@ -15,18 +15,20 @@ using ringkit::detail::upgrade_context_of;
 
 namespace upgrade_context_test {
 
-// A context whose immediate upgrade only counts its calls.
-struct fixture {
+// A connection whose immediate upgrade only counts its calls.
+struct fixture final : ringkit::detail::upgrade_target {
     asio::io_context io;
     ringkit::ws::config ws;
     ringkit::logger log{[](std::string_view, const std::exception_ptr&) {}};
     int upgrades = 0;
-    std::shared_ptr<upgrade_context> ctx = std::make_shared<upgrade_context>(
-        io.get_executor(), ws, log,
-        [this](ringkit::ws::handshake_result, std::shared_ptr<ringkit::detail::channel_core>) {
-            ++upgrades;
-            return ok();
-        });
+    std::shared_ptr<upgrade_context> ctx = std::make_shared<upgrade_context>(*this, ws, log);
+
+    ringkit::task<bool> upgrade_now(ringkit::ws::handshake_result,
+                                    std::shared_ptr<ringkit::detail::channel_core>) override {
+        ++upgrades;
+        return ok();
+    }
+    asio::any_io_executor executor() override { return io.get_executor(); }
     static ringkit::task<bool> ok() { co_return true; }
 };
 

@@ -181,13 +181,10 @@ public:
         const ws::deflate_options* options;
     };
     std::optional<compression> deflate;
-    /// as_channel's on_open, run by the connection once the 101 is out.
-    std::function<void(channel&)> on_open;
-    inline void opened();
-    /// Pings are answered by the server (false: the Ring listener's on_ping must pong).
-    bool auto_pong = true;
-    /// The Ring listener's: its on_message is on_receive here; logs use its name.
-    bool ring_names = false;
+    /// Runs as_channel's on_open (the connection calls it once the 101 is out, or
+    /// at once for an HTTP channel). It is kept by whoever waits for that moment,
+    /// not here: a channel is never opened twice.
+    inline void opened(std::function<void(channel&)> on_open);
 
     // ---- the connection's thread ------------------------------------------
 
@@ -355,16 +352,12 @@ private:
     asio::any_io_executor executor_;
     const ringkit::logger* log_;  // the server's: it outlives every callback a connection runs
     const std::size_t high_water_;
-    const bool websocket_;
-    std::atomic<state> state_{state::open};
     std::atomic<std::size_t> buffered_{0};
     mutable std::mutex mutex_;
     std::vector<out_item> queue_;
     channel_transport* transport_ = nullptr;
-    bool wake_posted_ = false;
     callbacks callbacks_;
     // What a running callback replaced (see run_slot); the connection's thread only.
-    unsigned running_ = 0;
     std::forward_list<callbacks> retired_;
     close_status status_;
     wait_list room_waiters_;  // coroutines in wait_for_room(), any thread; under mutex_
@@ -375,6 +368,18 @@ private:
         wait_list ready;  // receive() waiting for a message
     };
     std::unique_ptr<inbox> inbox_;  // ws::stream's only: a callback channel does without
+    // The small members last, together: one word, not four, in every channel.
+    unsigned running_ = 0;  // callbacks on the stack (see run_slot)
+    const bool websocket_;
+    std::atomic<state> state_{state::open};
+    bool wake_posted_ = false;  // under mutex_
+
+public:
+    /// Pings are answered by the server (false: the Ring listener's on_ping must pong).
+    /// This and ring_names: set before the channel opens, read on its thread.
+    bool auto_pong : 1 = true;
+    /// The Ring listener's: its on_message is on_receive here; logs use its name.
+    bool ring_names : 1 = false;
 };
 
 }  // namespace detail
@@ -524,11 +529,10 @@ inline void channel_core::set_on_close(std::function<void(channel&, const close_
     }
 }
 
-inline void channel_core::opened() {
-    if (auto f = std::move(on_open)) {
-        on_open = nullptr;
+inline void channel_core::opened(std::function<void(channel&)> on_open) {
+    if (on_open) {
         channel ch(shared_from_this());
-        run_callback("on_open", f, ch);
+        run_callback("on_open", on_open, ch);
     }
 }
 

@@ -534,10 +534,10 @@ private:
     clock::time_point head_deadline_ = clock::time_point::max();  ///< header_timeout of the head being read
     clock::time_point body_start_ = clock::time_point::max();     ///< when its body was first awaited
     bool idle_ = false, stopping_ = false, timed_out_ = false, closed_ = false, ended_ = false;
+    bool handler_threw_ = false;       // the current request's handler threw (see take_over)
     detail::wait_list watchdog_done_;  // run() waiting for the watchdog's last call
 
     std::optional<task<response>> work_;  // a mixed handler's task, for call_async
-    bool handler_threw_ = false;          // the current request's handler threw (see take_over)
     // After everything they use: they go first; the hand-over ends what it started.
     detail::response_writer<Stream> writer_{*this};
     detail::handover<Stream> handover_{*this};

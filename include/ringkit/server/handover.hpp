@@ -40,17 +40,14 @@ class connection;
 namespace detail {
 
 template <class Stream>
-class handover final : private channel_transport {
+class handover final : private channel_transport, private upgrade_target {
     using owner = connection<Stream>;
     using ws_handle = typename ws_session<Stream>::handle;
 
 public:
     explicit handover(owner& c)
-        : c_(c), context_(std::make_shared<upgrade_context>(
-                     c.stream_.get_executor(), c.config_.ws, c.config_.logger,
-                     [this](ws::handshake_result hs, std::shared_ptr<channel_core> core) {
-                         return upgrade_now(std::move(hs), std::move(core));
-                     })) {}
+        : c_(c), context_(std::make_shared<upgrade_context>(static_cast<upgrade_target&>(*this), c.config_.ws,
+                                                            c.config_.logger)) {}
     handover(const handover&) = delete;
     handover& operator=(const handover&) = delete;
     ~handover() {
@@ -86,7 +83,7 @@ public:
         case takeover::websocket_after: {
             // Kept in a member, not passed by value to upgrade_after: with GCC 12 that
             // lost the channel (tests/integration/channels.cpp hung in its finish()).
-            after_ = std::move(claim);
+            after_ = {std::move(claim.core), std::move(claim.on_open)};
             const bool open = co_await upgrade_after(std::move(res));
             co_return open;
         }
@@ -116,7 +113,7 @@ public:
             after_.core->finish({.code = ws::close_code::abnormal, .reason = "connection failed", .by_server = true});
             return;
         }
-        start_websocket(after_.deflate, std::move(after_.core), std::move(leftover_), registration);
+        start_websocket(std::move(after_.core), std::move(leftover_), registration, nullptr, std::move(after_.on_open));
     }
 
     /// connection_base's stop, for a WebSocket running beside its handler. False
@@ -140,12 +137,14 @@ private:
 
     // ws::accept: the 101 now, and the session beside the handler, which goes on
     // running; take_over() waits for the session to end.
-    task<bool> upgrade_now(ws::handshake_result handshake, std::shared_ptr<channel_core> core) {
+    asio::any_io_executor executor() override { return c_.stream_.get_executor(); }
+
+    task<bool> upgrade_now(ws::handshake_result handshake, std::shared_ptr<channel_core> core) override {
         if (!co_await write_101(handshake.to_response())) {
             core->finish({.code = ws::close_code::abnormal, .reason = "handshake write failed", .by_server = false});
             co_return false;
         }
-        ws_ = start_websocket(handshake.deflate, std::move(core), take_leftover(), nullptr, [this] {
+        ws_ = start_websocket(std::move(core), take_leftover(), nullptr, [this] {
             ws_done_ = true;
             ws_done_list_.notify_all();
         });
@@ -190,14 +189,14 @@ private:
 
     // The stream goes to a WebSocket session, with the connection's place in its
     // thread's list when `registration` is given.
-    ws_handle start_websocket(std::optional<ws::deflate_params> deflate, std::shared_ptr<channel_core> core,
-                              std::string leftover, registration* registration, std::function<void()> on_end = {}) {
-        auto ws = ws_session<Stream>::create(std::move(c_.stream_), c_.config_.ws, c_.config_.write_timeout,
-                                             std::move(core), deflate);
+    ws_handle start_websocket(std::shared_ptr<channel_core> core, std::string leftover, registration* registration,
+                              std::function<void()> on_end, std::function<void(channel&)> on_open = {}) {
+        auto ws =
+            ws_session<Stream>::create(std::move(c_.stream_), c_.config_.ws, c_.config_.write_timeout, std::move(core));
         c_.closed_ = true;  // the stream is the session's now
         if (registration) ws->adopt(std::move(*registration));
         ws->on_end(std::move(on_end));
-        ws->start(std::move(leftover));
+        ws->start(std::move(leftover), std::move(on_open));
         if (c_.stopping_) ws->request_stop();  // stop() came while the handler was upgrading
         return ws;
     }
@@ -354,15 +353,19 @@ private:
     std::shared_ptr<upgrade_context> context_;
     // ws::accept's session, which the handler's coroutine talks to.
     ws_handle ws_;
-    bool ws_done_ = false;
-    wait_list ws_done_list_;
+    wait_list ws_done_list_;  // take_over() waiting for it to end
     // as_channel's WebSocket, started by finish().
-    bool websocket_after_ = false;
-    takeover_claim after_;
+    struct {
+        std::shared_ptr<channel_core> core;
+        std::function<void(channel&)> on_open;
+    } after_;
     std::string leftover_;  // what the client sent after its handshake
     // The HTTP channel being served.
     std::shared_ptr<channel_core> channel_;
     wait_list channel_wake_;
+    // Together, not each beside its part: no padding in every connection.
+    bool ws_done_ = false;          // ws_ has ended
+    bool websocket_after_ = false;  // as_channel's WebSocket waits for finish()
     bool watching_ = false, client_sent_more_ = false, channel_woken_ = false;
 };
 

@@ -97,9 +97,10 @@ public:
         ws_session* s_ = nullptr;
     };
 
+    /// The permessage-deflate agreed, if any, is the channel's (channel_core::deflate).
     static handle create(Stream stream, const ws::config& config, std::chrono::milliseconds write_timeout,
-                         std::shared_ptr<channel_core> core, std::optional<ws::deflate_params> deflate) {
-        return handle(new ws_session(std::move(stream), config, write_timeout, std::move(core), deflate));
+                         std::shared_ptr<channel_core> core) {
+        return handle(new ws_session(std::move(stream), config, write_timeout, std::move(core)));
     }
 
     ws_session(const ws_session&) = delete;
@@ -114,13 +115,13 @@ public:
     /// Called once the session has ended (the HTTP connection of a ws::accept waits for it).
     void on_end(std::function<void()> f) { on_end_ = std::move(f); }
 
-    /// Serves the WebSocket; `leftover` is what the client sent after its handshake.
-    void start(std::string leftover) {
+    /// Serves the WebSocket (`leftover`: sent after the handshake; `on_open`: as_channel's).
+    void start(std::string leftover, std::function<void(channel&)> on_open = {}) {
         self_ = handle(this);  // released when the session ends
         pending_ = std::move(leftover);
         run([&] {
             core_->attach(this);
-            core_->opened();
+            core_->opened(std::move(on_open));
         });
     }
 
@@ -149,11 +150,12 @@ public:
 
 private:
     ws_session(Stream stream, const ws::config& config, std::chrono::milliseconds write_timeout,
-               std::shared_ptr<channel_core> core, std::optional<ws::deflate_params> deflate)
+               std::shared_ptr<channel_core> core)
         : stream_(std::move(stream)), timer_(stream_.get_executor()), core_(std::move(core)),
-          reader_(config.max_message, deflate), writer_(config.deflate, deflate),
-          deadlines_(config, write_timeout, clock::now()) {
-        if (deflate) core_->deflate = channel_core::compression{*deflate, &config.deflate};
+          reader_(config.max_message, agreed(*core_)), writer_(config.deflate, agreed(*core_)),
+          deadlines_(config, write_timeout, clock::now()) {}
+    static std::optional<ws::deflate_params> agreed(const channel_core& core) {
+        return core.deflate ? std::optional(core.deflate->params) : std::nullopt;
     }
     ~ws_session() { core_->detach(); }
 
@@ -372,11 +374,11 @@ private:
     // that weigh nothing against the high-water mark, cannot grow the queue.
     void queue_pong(std::string_view data) {
         if (pong_queued_) {
-            owed_pong_.assign(data);
-            pong_owed_ = true;
+            if (!owed_pong_) owed_pong_ = std::make_unique<std::string>();
+            owed_pong_->assign(data);
             return;
         }
-        pong_owed_ = false;
+        owed_pong_.reset();
         item pong;
         pong.what = item::kind::pong;
         pong.data.assign(data);
@@ -460,10 +462,9 @@ private:
         }
         if (pong_written) {
             pong_queued_ = false;
-            if (pong_owed_ && closing_.delivering()) {
-                std::string data = std::move(owed_pong_);
-                owed_pong_.clear();
-                queue_pong(data);  // flush() takes it up
+            if (owed_pong_ && closing_.delivering()) {
+                auto data = std::move(owed_pong_);
+                queue_pong(*data);  // flush() takes it up
             }
         }
     }
@@ -573,7 +574,8 @@ private:
     ws::frame_writer writer_;
     ws::close_machine closing_;
     ws::basic_deadlines<clock> deadlines_;
-    std::string pending_, owed_pong_;
+    std::string pending_;
+    std::unique_ptr<std::string> owed_pong_;  // a ping's, while our pong waited (a ping flood's only)
     // Asio re-arms epoll (an epoll_ctl call) for every readiness wait, which
     // costs a busy connection more than a read does. So a connection that
     // receives again within pad_linger of its last bytes gets a buffer of its
@@ -598,7 +600,6 @@ private:
     bool pad_reading_ = false;  // the pending read is into pad_
     bool drop_pad_ = false;     // that read was cancelled to give back pad_
     bool pong_queued_ = false;  // an automatic pong is queued, not yet written
-    bool pong_owed_ = false;    // a ping came meanwhile; owed_pong_ holds its payload
 };
 
 }  // namespace ringkit::detail

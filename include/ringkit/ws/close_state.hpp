@@ -12,7 +12,6 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -82,7 +81,8 @@ public:
 
     /// How it ended (or will end): the first event that settled it.
     close_outcome outcome() const {
-        return outcome_.value_or(close_outcome{close_code::abnormal, "connection ended", false});
+        if (!settled_) return {close_code::abnormal, "connection ended", false};
+        return {code_, reason_, by_server_};
     }
 
 private:
@@ -101,18 +101,26 @@ private:
     }
 
     void settle(close_outcome o) {
-        if (!outcome_) outcome_ = std::move(o);
+        if (settled_) return;
+        settled_ = true;
+        code_ = o.code;
+        by_server_ = o.by_server;
+        reason_ = std::move(o.reason);
     }
     bool end(close_outcome o) {
         if (ended()) return false;
         state_ = close_state::aborted;
-        const bool decided = !outcome_;
+        const bool decided = !settled_;
         settle(std::move(o));
         return decided;
     }
 
+    // The outcome's fields beside the state rather than an optional<close_outcome>:
+    // 40 bytes instead of 64 in every WebSocket session.
     close_state state_ = close_state::open;
-    std::optional<close_outcome> outcome_;
+    bool settled_ = false, by_server_ = false;
+    std::uint16_t code_ = close_code::abnormal;
+    std::string reason_;
 };
 
 }  // namespace ringkit::ws

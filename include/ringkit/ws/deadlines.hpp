@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
-#include <optional>
 
 #include "ringkit/ws/config.hpp"
 
@@ -64,7 +63,7 @@ public:
     /// What is due at `now`, the most urgent first. A ping is reported once per
     /// silence: due() marks it sent.
     deadline due(time_point now) noexcept {
-        if (close_deadline_ && now >= *close_deadline_) return deadline::close_timeout;
+        if (now >= close_deadline_) return deadline::close_timeout;
         if (writing_ && now - write_progress_ >= write_timeout_) return deadline::write_timeout;
         if (!idle_applies()) return deadline::none;
         if (now >= idle_close_at()) return deadline::idle_close;
@@ -81,7 +80,7 @@ public:
     /// When due() next has something to report (time_point::max(): never).
     time_point next() const noexcept {
         auto at = time_point::max();
-        if (close_deadline_) at = std::min(at, *close_deadline_);
+        at = std::min(at, close_deadline_);
         if (writing_) at = std::min(at, write_progress_ + write_timeout_);
         if (idle_applies()) {
             if (config_->auto_ping && !ping_outstanding_) at = std::min(at, last_rx_ + config_->idle_timeout / 2);
@@ -107,7 +106,7 @@ private:
     const config* config_;
     duration write_timeout_;
     time_point last_rx_, write_progress_{}, ping_sent_{};
-    std::optional<time_point> close_deadline_;
+    time_point close_deadline_ = time_point::max();  // max(): not closing (no optional: 8 bytes a session)
     bool ping_outstanding_ = false, writing_ = false, closing_ = false;
 };
 

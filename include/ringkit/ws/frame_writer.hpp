@@ -182,7 +182,8 @@ public:
         frames_.clear();
         if (batch_.capacity() > 64) std::vector<item>().swap(batch_);
         if (frames_.capacity() > 64) std::vector<frame>().swap(frames_);
-        at_item_ = at_byte_ = 0;
+        at_item_ = 0;
+        at_byte_ = 0;
     }
 
 private:
@@ -238,8 +239,11 @@ private:
     std::optional<deflate_params> deflate_;
     std::unique_ptr<deflater> deflater_;
     std::vector<item> batch_;
-    std::vector<frame> frames_;              // beside batch_, one per item
-    std::size_t at_item_ = 0, at_byte_ = 0;  // how far the batch is written
+    std::vector<frame> frames_;  // beside batch_, one per item
+    // How far the batch is written; the item index beside closed_ (32 bits: a batch
+    // is a queue taken at once), so every session saves a word.
+    std::size_t at_byte_ = 0;
+    std::uint32_t at_item_ = 0;
     bool closed_ = false;
 };
 

@@ -96,7 +96,11 @@ public:
     /// The payload of the ping or pong read() reported (valid until the next read()).
     std::string_view control() const noexcept { return control_; }
     /// The peer's close frame read() reported (its reason points into the reader).
-    const close_payload& peer_close() const noexcept { return peer_close_; }
+    close_payload peer_close() const noexcept {
+        close_payload p;
+        (void)parse_close_payload(control_, p);  // checked when it arrived; parsed again rather than kept
+        return p;
+    }
     /// Why read() reported failed.
     const read_failure& failure() const noexcept { return failure_; }
 
@@ -120,7 +124,7 @@ private:
             used = st == header_status::ok ? header_.size : in.size();
             if (st == header_status::need_more) {
                 std::copy(in.begin(), in.end(), head_buf_.begin());  // fewer than 14 bytes here
-                head_len_ = in.size();
+                head_len_ = static_cast<std::uint8_t>(in.size());
             }
         } else {
             auto add = std::min(in.size(), head_buf_.size() - head_len_);
@@ -131,7 +135,7 @@ private:
                 head_len_ = 0;
             } else {
                 used = add;
-                head_len_ += add;
+                head_len_ = static_cast<std::uint8_t>(head_len_ + add);
             }
         }
         if (st == header_status::protocol_error) fail(close_code::protocol_error, error::protocol_error, why);
@@ -229,7 +233,8 @@ private:
     }
 
     read_event close_frame() {
-        switch (parse_close_payload(control_, peer_close_)) {
+        close_payload checked;
+        switch (parse_close_payload(control_, checked)) {
         case close_parse::protocol_error:
             fail(close_code::protocol_error, error::protocol_error, "bad close frame");
             return read_event::failed;
@@ -248,20 +253,20 @@ private:
         message_ = std::string();
     }
 
+    // Ordered (small members last) so that every WebSocket session carries no padding here.
     std::size_t max_message_;
     std::optional<deflate_params> deflate_;
-    decode_rules rules_;
     frame_header header_;
     std::array<char, max_header_size> head_buf_{};
-    std::size_t head_len_ = 0;
+    std::uint8_t head_len_ = 0;  // < max_header_size
     std::uint64_t payload_left_ = 0, payload_done_ = 0, wire_size_ = 0;
     std::string control_, message_;
-    close_payload peer_close_;
     read_failure failure_;
     utf8_validator utf8_;
     std::unique_ptr<inflater> inflater_;
     message_kind kind_ = message_kind::text;
     bool in_header_ = true, in_message_ = false, compressed_ = false, discarding_ = false, over_ = false;
+    decode_rules rules_;
 };
 
 }  // namespace ringkit::ws

@@ -174,8 +174,8 @@ inline response as_channel(request& req, channel_callbacks cb, const ws::accept_
     if (cb.on_close) ch.on_close(std::move(cb.on_close));
     if (!websocket) {
         ctx->answer_later(core);
-        core->on_open = std::move(cb.on_open);
-        core->opened();  // where an exception from it is caught (unless on the worker pool: the handler's then)
+        core->opened(std::move(
+            cb.on_open));  // where an exception from it is caught (unless on the worker pool: the handler's then)
         return response::upgraded();
     }
     auto hs = ws::check_handshake(req, ws::detail::handshake_for(req, options));
@@ -198,9 +198,8 @@ inline response as_channel(request& req, channel_callbacks cb, const ws::accept_
     core->protocol = hs.protocol;
     if (cb.on_receive) ch.on_receive(std::move(cb.on_receive));
     if (cb.on_ping) ch.on_ping(std::move(cb.on_ping));
-    if (cb.on_open) core->on_open = std::move(cb.on_open);
     auto answer = hs.to_response();
-    ctx->upgrade_after(hs, std::move(core));
+    ctx->upgrade_after(hs, std::move(core), std::move(cb.on_open));
     return answer;
 }
 

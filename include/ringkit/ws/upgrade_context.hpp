@@ -14,7 +14,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <optional>
 #include <stdexcept>
 #include <utility>
 
@@ -43,11 +42,27 @@ enum class takeover : std::uint8_t {
 };
 
 /// The handler's choice, as the connection takes it once the handler returned.
+/// (The agreed permessage-deflate travels in the channel: channel_core::deflate.)
 struct takeover_claim {
     takeover how = takeover::none;
-    std::shared_ptr<channel_core> core{};       ///< websocket_after, http_channel
-    std::optional<ws::deflate_params> deflate;  ///< websocket_after: negotiated permessage-deflate
-    std::unique_ptr<response> rejection;        ///< rejected (a pointer: most connections never need one)
+    std::shared_ptr<channel_core> core{};     ///< websocket_after, http_channel
+    std::unique_ptr<response> rejection;      ///< rejected (a pointer: most connections never need one)
+    std::function<void(channel&)> on_open{};  ///< websocket_after: as_channel's, once the 101 is out
+};
+
+/// The connection, as its upgrade_context sees it (asked, not copied into every
+/// connection's context). Connection's thread only.
+class upgrade_target {
+public:
+    /// ws::accept's hand-over: sends the 101 for `handshake` and starts the
+    /// WebSocket session for `core` beside the handler. False when the connection
+    /// failed (then `core` is finished).
+    virtual task<bool> upgrade_now(ws::handshake_result handshake, std::shared_ptr<channel_core> core) = 0;
+    /// The connection's thread.
+    virtual asio::any_io_executor executor() = 0;
+
+protected:
+    ~upgrade_target() = default;
 };
 
 /// One per connection, shared with every request it serves (request::upgrade).
@@ -55,35 +70,33 @@ struct takeover_claim {
 /// a second claim throws std::logic_error.
 class upgrade_context {
 public:
-    /// ws::accept's hand-over, lent by the connection: sends the 101 for `handshake`
-    /// and starts the WebSocket session for `core` beside the handler. False when
-    /// the connection failed (then `core` is finished).
-    using upgrade_now_fn = std::function<task<bool>(ws::handshake_result handshake, std::shared_ptr<channel_core>)>;
-
-    /// `ws` and `log` belong to the server and outlive every connection.
-    upgrade_context(asio::any_io_executor executor, const ws::config& ws, const ringkit::logger& log,
-                    upgrade_now_fn now)
-        : executor_(std::move(executor)), ws_(&ws), log_(&log), upgrade_now_(std::move(now)) {}
+    /// `ws` and `log` belong to the server and outlive every connection; `target`
+    /// serves until detach().
+    upgrade_context(upgrade_target& target, const ws::config& ws, const ringkit::logger& log)
+        : target_(&target), ws_(&ws), log_(&log) {}
 
     // ---- for ws::accept and as_channel --------------------------------------
 
     /// False once the connection has ended: nothing left to take over.
-    bool connected() const noexcept { return static_cast<bool>(upgrade_now_); }
+    bool connected() const noexcept { return target_ != nullptr; }
     const ws::config& ws_settings() const noexcept { return *ws_; }
     /// The shared state of a channel on this connection (its thread, its high-water
-    /// mark, the server's logger for exceptions from its callbacks).
+    /// mark, the server's logger for exceptions from its callbacks). Connected only.
     std::shared_ptr<channel_core> make_core(bool websocket) const {
-        return std::make_shared<channel_core>(executor_, websocket, ws_->high_water, log_);
+        return std::make_shared<channel_core>(target_->executor(), websocket, ws_->high_water, log_);
     }
 
     task<bool> upgrade_now(ws::handshake_result handshake, std::shared_ptr<channel_core> core) {
         claim(takeover::websocket);
-        return upgrade_now_(std::move(handshake), std::move(core));
+        agree(handshake, *core);
+        return target_->upgrade_now(std::move(handshake), std::move(core));
     }
-    void upgrade_after(const ws::handshake_result& handshake, std::shared_ptr<channel_core> core) {
+    void upgrade_after(const ws::handshake_result& handshake, std::shared_ptr<channel_core> core,
+                       std::function<void(channel&)> on_open) {
         claim(takeover::websocket_after);
+        agree(handshake, *core);
         claim_.core = std::move(core);
-        claim_.deflate = handshake.deflate;
+        claim_.on_open = std::move(on_open);
     }
     void answer_later(std::shared_ptr<channel_core> core) {
         claim(takeover::http_channel);
@@ -102,20 +115,25 @@ public:
     takeover_claim take() noexcept { return std::exchange(claim_, takeover_claim{}); }
     /// The connection ends: requests kept past it find no connection.
     void detach() noexcept {
-        upgrade_now_ = nullptr;
+        target_ = nullptr;
         claim_ = {};
     }
 
 private:
+    // The permessage-deflate agreed goes with the channel (a broadcast compresses
+    // for it, channel_set.hpp) and the session takes it from there.
+    void agree(const ws::handshake_result& handshake, channel_core& core) const {
+        if (handshake.deflate) core.deflate = channel_core::compression{*handshake.deflate, &ws_->deflate};
+    }
+
     void claim(takeover how) {
         if (claim_.how != takeover::none) throw std::logic_error("ringkit: a request can be taken over only once");
         claim_.how = how;
     }
 
-    asio::any_io_executor executor_;
+    upgrade_target* target_;  // null once the connection has ended
     const ws::config* ws_;
     const ringkit::logger* log_;
-    upgrade_now_fn upgrade_now_;
     takeover_claim claim_;
 };
 

@@ -1,0 +1,95 @@
+#!/bin/bash
+# Instructions per request and per WebSocket message, counted by callgrind: a
+# deterministic measure where throughput on a shared VM moves by ±15–25 % run to run.
+#
+#   benchmarks/callgrind.sh BEFORE_BIN AFTER_BIN        # two echo_server builds (Release)
+#   N=2000 REPEAT=3 SCENARIOS="plaintext ws_accept" benchmarks/callgrind.sh A B
+#
+# For each scenario and each binary, echo_server runs under `valgrind
+# --tool=callgrind` twice, once driven by benchmarks/callgrind_client.py for N
+# requests (or messages) and once for 2N; (Ir(2N) - Ir(N)) / N is the cost of one,
+# with start-up, the handshake and shut-down cancelled out. The client sends the
+# same bytes every run, one request (or 16 pipelined, or one message) at a time.
+# HTTP counts repeat to within 0.5 %; a WebSocket's move by several per cent run
+# to run (whether a read finds the next frame already there, or waits for
+# readiness, depends on timing), so each figure is the median of REPEAT pairs.
+# Scenarios: plaintext (keep-alive GET /plaintext, one at a time), pipelined (16
+# deep), ws_accept, as_channel, listener (32-byte text echoes on /ws/echo,
+# /ws/as-channel-echo, /ws/listener-echo).
+#
+# Loopback only; every server and client is bounded by `timeout` and the server is
+# stopped (SIGTERM, then SIGKILL) before the next run. Output: a table on stdout,
+# raw callgrind files in $OUT (default: a fresh directory under /tmp, kept for
+# callgrind_annotate).
+set -euo pipefail
+
+BEFORE=${1:?usage: callgrind.sh BEFORE_BIN AFTER_BIN}
+AFTER=${2:?usage: callgrind.sh BEFORE_BIN AFTER_BIN}
+N=${N:-2000}
+REPEAT=${REPEAT:-3}
+SCENARIOS=${SCENARIOS:-"plaintext pipelined ws_accept as_channel listener"}
+OUT=${OUT:-$(mktemp -d /tmp/ringkit-callgrind.XXXXXX)}
+CLIENT=$(dirname "$0")/callgrind_client.py
+mkdir -p "$OUT"
+
+SERVER_PID=""
+cleanup() {
+  if [ -n "$SERVER_PID" ]; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    sleep 1
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+  fi
+}
+trap cleanup EXIT
+
+client_args() {  # client_args SCENARIO COUNT
+  case $1 in
+    plaintext | pipelined) echo "$1 $2" ;;
+    ws_accept) echo "ws /ws/echo $2" ;;
+    as_channel) echo "ws /ws/as-channel-echo $2" ;;
+    listener) echo "ws /ws/listener-echo $2" ;;
+    *) echo "callgrind.sh: unknown scenario $1" >&2; exit 2 ;;
+  esac
+}
+
+# run BIN SCENARIO COUNT TAG: total instructions of one server run
+run() {
+  local bin=$1 scenario=$2 count=$3 tag=$4 log port
+  log=$OUT/$tag.log
+  port=$((30000 + RANDOM % 20000))
+  # --collect-atstart: everything counts; the two runs' start-up and shut-down are the same.
+  timeout -k 5 600 valgrind --tool=callgrind --callgrind-out-file="$OUT/$tag.out" \
+    "$bin" --port "$port" >"$log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 300); do
+    grep -q '^listening' "$log" && break
+    sleep 0.1
+  done
+  grep -q '^listening' "$log" || { echo "callgrind.sh: $bin did not start: $(tail -3 "$log")" >&2; exit 1; }
+  # shellcheck disable=SC2046
+  timeout -k 5 300 python3 "$CLIENT" "$port" $(client_args "$scenario" "$count")
+  kill -TERM "$SERVER_PID"
+  wait "$SERVER_PID" || true
+  SERVER_PID=""
+  awk '/^(summary|totals):/ {print $2; exit}' "$OUT/$tag.out"
+}
+
+printf '| scenario | before | after | after / before |\n|---|---:|---:|---:|\n'
+for s in $SCENARIOS; do
+  per=()
+  for side in before after; do
+    bin=$BEFORE
+    [ "$side" = after ] && bin=$AFTER
+    runs=()
+    for r in $(seq "$REPEAT"); do
+      one=$(run "$bin" "$s" "$N" "$s-$side-n-$r")
+      two=$(run "$bin" "$s" $((2 * N)) "$s-$side-2n-$r")
+      runs+=($(((two - one) / N)))
+    done
+    echo "$s $side: ${runs[*]}" >&2
+    per+=($(printf '%s\n' "${runs[@]}" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'))
+  done
+  ratio=$(awk -v a="${per[1]}" -v b="${per[0]}" 'BEGIN {printf "%.3f", a / b}')
+  printf '| %s | %s | %s | %s |\n' "$s" "${per[0]}" "${per[1]}" "$ratio"
+done
+echo "raw: $OUT" >&2
