@@ -34,6 +34,9 @@
 # Knobs (environment): PARTS ROUNDS DURATION WARMUP CONNS HS_CONNS WS_CONNS CERTS HTTP_SERVERS
 # WS_SERVERS WS_SCENARIOS IDLE_COUNTS MEM_ROUNDS IDLE_HOLD SERVER_CPU CLIENT_CPU PORT_BASE
 # BUILD_DIR (must be build/bench*) SKIP_BUILD=1 UWS_BIN QUIET_WAIT QUIET_PCT MAX_OTHER RETRIES.
+# A/B a change: add ringkit-alt to HTTP_SERVERS or WS_SERVERS, with RINGKIT_ALT_BIN (another
+# tls_server build), RINGKIT_ALT_NAME (its label) and RINGKIT_ALT_PATH (its WebSocket route,
+# default /ws/as-channel-echo).
 # Certificates (a throwaway CA, ECDSA P-256 and RSA-2048 leaves for localhost/127.0.0.1) are
 # made with the openssl CLI in a temporary directory, removed at exit with everything else;
 # servers and load generators are bounded by `timeout`, each in its own process group, and
@@ -60,12 +63,15 @@ MEM_ROUNDS=${MEM_ROUNDS:-2}
 IDLE_HOLD=${IDLE_HOLD:-4}
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
-PORT_BASE=${PORT_BASE:-18500}
+PORT_BASE=${PORT_BASE:-18510}
 QUIET_WAIT=${QUIET_WAIT:-20}
 QUIET_PCT=${QUIET_PCT:-15}
 MAX_OTHER=${MAX_OTHER:-15}
 RETRIES=${RETRIES:-2}
 UWS_BIN=${UWS_BIN:-}
+RINGKIT_ALT_BIN=${RINGKIT_ALT_BIN:-}
+RINGKIT_ALT_NAME=${RINGKIT_ALT_NAME:-ringkit (alt build)}
+RINGKIT_ALT_PATH=${RINGKIT_ALT_PATH:-/ws/as-channel-echo}
 
 die() { echo "tls_run.sh: $*" >&2; exit 1; }
 log() { echo "[$(date +%T)] $*" >&2; }
@@ -84,8 +90,14 @@ done
 [ "$(nproc)" -gt "$(( SERVER_CPU > CLIENT_CPU ? SERVER_CPU : CLIENT_CPU ))" ] || die "need CPUs $SERVER_CPU and $CLIENT_CPU"
 for p in $PARTS; do has "https handshake wss idle" "$p" || die "unknown part $p (https handshake wss idle)"; done
 for c in $CERTS; do has "ecdsa rsa" "$c" || die "unknown certificate $c (ecdsa rsa)"; done
-for s in $HTTP_SERVERS; do has "ringkit nginx" "$s" || die "unknown HTTP server $s (ringkit nginx)"; done
-for s in $WS_SERVERS; do has "ringkit ringkit-as-channel ringkit-listener uws" "$s" || die "unknown WebSocket server $s"; done
+for s in $HTTP_SERVERS; do has "ringkit ringkit-alt nginx" "$s" || die "unknown HTTP server $s (ringkit ringkit-alt nginx)"; done
+for s in $WS_SERVERS; do
+  has "ringkit ringkit-as-channel ringkit-listener ringkit-alt uws" "$s" ||
+    die "unknown WebSocket server $s (ringkit ringkit-as-channel ringkit-listener ringkit-alt uws)"
+done
+if has "$HTTP_SERVERS $WS_SERVERS" ringkit-alt && [ ! -x "$RINGKIT_ALT_BIN" ]; then
+  die "ringkit-alt needs RINGKIT_ALT_BIN=/path/to/tls_server"
+fi
 for s in $WS_SCENARIOS; do [[ $s =~ ^(text|bin)[0-9]+k?$ ]] || die "unknown scenario $s (text<N>[k] or bin<N>[k])"; done
 ws_parts=0
 has "$PARTS" wss && ws_parts=1
@@ -116,9 +128,8 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
   log "building (Release) in $BUILD_DIR"
   cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DRINGKIT_BUILD_BENCHMARKS=ON \
     -DRINGKIT_BUILD_TESTS=OFF -DRINGKIT_BUILD_EXAMPLES=ON >"$TMP/cmake.log" 2>&1 || { cat "$TMP/cmake.log"; die "cmake failed"; }
-  grep -q '^RINGKIT_WITH_OPENSSL:.*=ON' "$BUILD_DIR/CMakeCache.txt" || die "ringkit configured without OpenSSL (apt-get install libssl-dev)"
   cmake --build "$BUILD_DIR" -j"$(nproc)" --target tls_server ws_load >"$TMP/build.log" 2>&1 ||
-    { tail -50 "$TMP/build.log"; die "build failed"; }
+    { tail -50 "$TMP/build.log"; die "build failed (tls_server needs OpenSSL: apt-get install libssl-dev)"; }
 fi
 RINGKIT_BIN=$BUILD_DIR/benchmarks/tls_server
 LOAD_BIN=$BUILD_DIR/benchmarks/ws_load
@@ -162,21 +173,32 @@ CLK_TCK=$(getconf CLK_TCK)
 ERRORS_SEEN=0
 
 # ---- servers -----------------------------------------------------------------------
-port_of() { case $1 in ringkit*) echo $((PORT_BASE)) ;; nginx) echo $((PORT_BASE + 1)) ;; uws) echo $((PORT_BASE + 2)) ;; esac; }
-path_of() { case $1 in ringkit-as-channel) echo /ws/as-channel-echo ;; ringkit-listener) echo /ws/listener-echo ;; *) echo /ws/echo ;; esac; }
-for p in $PORT_BASE $((PORT_BASE + 1)) $((PORT_BASE + 2)); do
+port_of() {
+  case $1 in
+    ringkit-alt) echo $((PORT_BASE + 3)) ;; ringkit*) echo $((PORT_BASE)) ;; nginx) echo $((PORT_BASE + 1)) ;; uws) echo $((PORT_BASE + 2)) ;;
+  esac
+}
+path_of() {
+  case $1 in
+    ringkit-as-channel) echo /ws/as-channel-echo ;; ringkit-listener) echo /ws/listener-echo ;; ringkit-alt) echo "$RINGKIT_ALT_PATH" ;;
+    *) echo /ws/echo ;;
+  esac
+}
+for p in $PORT_BASE $((PORT_BASE + 1)) $((PORT_BASE + 2)) $((PORT_BASE + 3)); do
   if ss -Hltn "sport = :$p" | grep -q .; then die "port $p is taken; set PORT_BASE"; fi
 done
 
 SERVER_PID=""
 start_server() {  # start_server NAME CERT LIFE: sets SERVER_GROUP and SERVER_PID, checks it answers
-  local name=$1 cert=$2 life=$3 port out i
+  local name=$1 cert=$2 life=$3 port out
   port=$(port_of "$name")
   out=$TMP/$name.out
   local crt=$CERT_DIR/$cert.pem key=$CERT_DIR/$cert.key
+  local bin=$RINGKIT_BIN
+  [ "$name" = ringkit-alt ] && bin=$RINGKIT_ALT_BIN
   case $name in
     ringkit*)
-      timeout -k 2 "$life" taskset -c "$SERVER_CPU" "$RINGKIT_BIN" --port "$port" --threads 1 --tls-cert "$crt" --tls-key "$key" \
+      timeout -k 2 "$life" taskset -c "$SERVER_CPU" "$bin" --port "$port" --threads 1 --tls-cert "$crt" --tls-key "$key" \
         --max-connections $((max_idle + 1000)) </dev/null >"$out" 2>&1 &
       ;;
     uws) timeout -k 2 "$life" taskset -c "$SERVER_CPU" "$UWS_BIN" --port "$port" --tls-cert "$crt" --tls-key "$key" </dev/null >"$out" 2>&1 & ;;
@@ -190,7 +212,7 @@ start_server() {  # start_server NAME CERT LIFE: sets SERVER_GROUP and SERVER_PI
   esac
   SERVER_GROUP=$!   # `timeout` leads its own process group; its one child is the server
   SERVER_PID=""
-  for i in $(seq 200); do
+  for _ in $(seq 200); do
     [ -n "$SERVER_PID" ] || SERVER_PID=$(cat "/proc/$SERVER_GROUP/task/$SERVER_GROUP/children" 2>/dev/null | awk '{print $1}')
     if [ -n "$SERVER_PID" ]; then
       case $name in
@@ -420,8 +442,14 @@ if has "$PARTS" idle; then
 fi
 
 # ---- the tables -------------------------------------------------------------------------
-name_of() { case $1 in ringkit) echo "ringkit /ws/echo (co_await)" ;; ringkit-as-channel) echo "ringkit /ws/as-channel-echo" ;;
-  ringkit-listener) echo "ringkit /ws/listener-echo" ;; uws) echo uWebSockets ;; *) echo "$1" ;; esac; }
+name_of() {  # name_of SERVER [http]
+  case $1 in
+    ringkit) [ "${2:-}" = http ] && echo ringkit || echo "ringkit /ws/echo (co_await)" ;;
+    ringkit-as-channel) echo "ringkit /ws/as-channel-echo" ;; ringkit-listener) echo "ringkit /ws/listener-echo" ;;
+    ringkit-alt) [ "${2:-}" = http ] && echo "$RINGKIT_ALT_NAME" || echo "$RINGKIT_ALT_NAME $RINGKIT_ALT_PATH" ;;
+    uws) echo uWebSockets ;; *) echo "$1" ;;
+  esac
+}
 cert_label() { case $1 in ecdsa) echo "ECDSA P-256" ;; rsa) echo "RSA-2048" ;; esac; }
 ws_label() {
   local size
@@ -445,7 +473,7 @@ TABLE=$RESULTS/tls.md
     echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     for cert in $CERTS; do
       for s in $HTTP_SERVERS; do
-        printf '| %s | %s | %s | %s ms | %s%% | %s | %s | %s%% | %s%% | %s |\n' "$(cert_label "$cert")" "$s" \
+        printf '| %s | %s | %s | %s ms | %s%% | %s | %s | %s%% | %s%% | %s |\n' "$(cert_label "$cert")" "$(name_of "$s" http)" \
           "$(num "$(values "$HTTP_TSV" 5 2="$part" 3="$cert" 4="$s" | median)" %.0f)" \
           "$(num "$(values "$HTTP_TSV" 6 2="$part" 3="$cert" 4="$s" | median)" %.2f)" \
           "$(num "$(values "$HTTP_TSV" 7 2="$part" 3="$cert" 4="$s" | median)" %.0f)" \
@@ -456,14 +484,17 @@ TABLE=$RESULTS/tls.md
           "$(values "$HTTP_TSV" 9 2="$part" 3="$cert" 4="$s" | awk '{e += $1} END {print e + 0}')"
       done
     done
-    if has "$HTTP_SERVERS" ringkit && has "$HTTP_SERVERS" nginx; then
+    if has "$HTTP_SERVERS" nginx; then
       echo
-      echo "| certificate | ringkit req/s vs nginx | ringkit req/CPU-s vs nginx |"
-      echo "|---|---:|---:|"
+      echo "| certificate | server | req/s vs nginx | req/CPU-s vs nginx |"
+      echo "|---|---|---:|---:|"
       for cert in $CERTS; do
-        printf '| %s | %s | %s |\n' "$(cert_label "$cert")" \
-          "$(ratio "$(values "$HTTP_TSV" 5 2="$part" 3="$cert" 4=ringkit | median)" "$(values "$HTTP_TSV" 5 2="$part" 3="$cert" 4=nginx | median)")" \
-          "$(ratio "$(values "$HTTP_TSV" 8 2="$part" 3="$cert" 4=ringkit | median)" "$(values "$HTTP_TSV" 8 2="$part" 3="$cert" 4=nginx | median)")"
+        for s in $HTTP_SERVERS; do
+          [ "$s" = nginx ] && continue
+          printf '| %s | %s | %s | %s |\n' "$(cert_label "$cert")" "$(name_of "$s" http)" \
+            "$(ratio "$(values "$HTTP_TSV" 5 2="$part" 3="$cert" 4="$s" | median)" "$(values "$HTTP_TSV" 5 2="$part" 3="$cert" 4=nginx | median)")" \
+            "$(ratio "$(values "$HTTP_TSV" 8 2="$part" 3="$cert" 4="$s" | median)" "$(values "$HTTP_TSV" 8 2="$part" 3="$cert" 4=nginx | median)")"
+        done
       done
     fi
   done
