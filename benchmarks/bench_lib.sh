@@ -1,12 +1,13 @@
+# shellcheck shell=bash
 # Shell functions the benchmark scripts share (sourced, not run): stopping process
 # groups, CPU accounting from /proc, waiting for a quiet machine, medians and ratios.
 # The sourcing script defines log() and sets CLK_TCK, QUIET_WAIT and QUIET_PCT.
 
 stop_group() {  # stop_group PGID: TERM, a moment's grace, then KILL
-  local g=$1 i
+  local g=$1
   [ -n "$g" ] || return 0
   kill -TERM -- "-$g" 2>/dev/null || return 0
-  for i in $(seq 50); do
+  for _ in $(seq 50); do
     kill -0 -- "-$g" 2>/dev/null || break
     sleep 0.1
   done
