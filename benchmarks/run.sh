@@ -37,6 +37,8 @@ RETRIES=${RETRIES:-2}
 
 die() { echo "run.sh: $*" >&2; exit 1; }
 log() { echo "[$(date +%T)] $*" >&2; }
+# shellcheck source=bench_lib.sh
+source "$BENCH/bench_lib.sh"  # stop_group, CPU accounting, wait_quiet
 
 case $BUILD_DIR in
   "$ROOT"/build/bench*) ;;
@@ -52,17 +54,6 @@ TMP=$(mktemp -d /tmp/ringkit-bench.XXXXXX)
 SERVER_GROUP=""   # process group of the running server's `timeout` wrapper
 WRK_GROUP=""
 
-stop_group() {  # stop_group PGID: TERM, a moment's grace, then KILL
-  local g=$1 i
-  [ -n "$g" ] || return 0
-  kill -TERM -- "-$g" 2>/dev/null || return 0
-  for i in $(seq 50); do
-    kill -0 -- "-$g" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL -- "-$g" 2>/dev/null || true
-  wait "$g" 2>/dev/null || true
-}
 cleanup() {
   stop_group "$WRK_GROUP"; WRK_GROUP=""
   stop_group "$SERVER_GROUP"; SERVER_GROUP=""
@@ -152,45 +143,6 @@ stop_server() {
   stop_group "$SERVER_GROUP"
   SERVER_GROUP=""
   SERVER_PID=""
-}
-
-busy_ticks() {  # CPU ticks the whole machine spent busy (all but idle and iowait; steal counts as busy)
-  awk '$1 == "cpu" {print $2 + $3 + $4 + $7 + $8 + $9; exit}' /proc/stat
-}
-
-# The machine may be shared (other builds and tests): before a measurement, wait up to
-# QUIET_WAIT seconds for the rest of the machine to use less than QUIET_PCT% of a CPU.
-wait_quiet() {
-  local waited=0 b0 b1 pct
-  while :; do
-    b0=$(busy_ticks); sleep 0.5; b1=$(busy_ticks)
-    pct=$(( (b1 - b0) * 200 / CLK_TCK ))
-    [ "$pct" -lt "$QUIET_PCT" ] && return 0
-    if [ "$waited" -ge "$QUIET_WAIT" ]; then
-      log "machine still busy (${pct}% of a CPU used by others); measuring anyway"
-      return 0
-    fi
-    [ "$waited" -eq 0 ] && log "machine busy (${pct}% of a CPU used by others); waiting up to ${QUIET_WAIT}s"
-    sleep 1; waited=$((waited + 2))
-  done
-}
-
-children_ticks() {  # cutime+cstime of this shell: every child it has reaped (wrk, via timeout)
-  local stat
-  stat=$(cat "/proc/$$/stat")
-  stat=${stat##*) }
-  echo "$stat" | awk '{print $14 + $15}'
-}
-
-tree_ticks() {  # utime+stime of a process and all its descendants, in clock ticks
-  local pid=$1 total stat child
-  stat=$(cat "/proc/$pid/stat" 2>/dev/null) || { echo 0; return; }
-  stat=${stat##*) }   # the fields after "pid (comm) "; state is field 3, utime 14, stime 15
-  total=$(echo "$stat" | awk '{print $12 + $13}')
-  for child in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do
-    total=$((total + $(tree_ticks "$child")))
-  done
-  echo "$total"
 }
 
 run_wrk() {  # run_wrk SECONDS URL SCENARIO OUTFILE

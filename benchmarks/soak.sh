@@ -59,6 +59,8 @@ PORT=${PORT:-18500}
 
 die() { echo "soak.sh: $*" >&2; exit 1; }
 log() { echo "[$(date +%T)] $*" >&2; }
+# shellcheck source=bench_lib.sh
+source "$ROOT/benchmarks/bench_lib.sh"  # stop_group
 
 case $BUILD_DIR in
   "$ROOT"/build/bench*) ;;
@@ -92,17 +94,6 @@ SERVER_GROUP=""   # process group of the server's `timeout` wrapper
 LOAD_GROUPS=()    # ws_load's and the wrks' (each `timeout` leads its own group)
 SAMPLER_PID=""
 
-stop_group() {  # stop_group PGID: TERM, a moment's grace, then KILL
-  local g=$1 i
-  [ -n "$g" ] || return 0
-  kill -TERM -- "-$g" 2>/dev/null || return 0
-  for i in $(seq 50); do
-    kill -0 -- "-$g" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL -- "-$g" 2>/dev/null || true
-  wait "$g" 2>/dev/null || true
-}
 cleanup() {
   local g
   if [ -n "$SAMPLER_PID" ]; then kill "$SAMPLER_PID" 2>/dev/null || true; wait "$SAMPLER_PID" 2>/dev/null || true; fi

@@ -30,6 +30,9 @@
 //   encoding), a fragmented text message with a ping between its fragments, a ping,
 //   and the close handshake. A readiness and correctness probe for a route.
 //
+// --tls: every connection speaks wss (TLS 1.3, a full handshake each, the certificate not
+//   verified); needs a build with OpenSSL.
+//
 // Any handshake failure, protocol violation by the server (masked or RSV-flagged
 // frames, bad lengths or opcodes), mismatched echo, unexpected close or timeout is an
 // error: the first few are printed to stderr and the exit status is 1.
@@ -424,7 +427,7 @@ awaitable<void> check_connection(run_state& st) {
         "       ws_load check --port P [--path /ws/echo] [--max-size BYTES]\n"
         "       ws_load soak  --port P [--path P1,P2,..] [--conns N] [--hold S] [--interval 5] [--size 256]\n"
         "                     [--batch 200] [--report 5] [--ready-file F]\n"
-        "       (all: [--host 127.0.0.1])\n");
+        "       (all: [--host 127.0.0.1] [--tls])\n");
     std::exit(2);
 }
 
@@ -447,6 +450,11 @@ options parse_args(int argc, char** argv) {
     if (o.mode == "soak") o.size = 256;
     for (int i = 2; i < argc; i += 2) {
         const std::string_view flag = argv[i];
+        if (flag == "--tls") {  // the one flag without a value
+            o.tls = true;
+            --i;
+            continue;
+        }
         const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
         if (!value) usage();
         if (flag == "--host") o.host = value;
@@ -467,6 +475,12 @@ options parse_args(int argc, char** argv) {
         else usage();
     }
     if (o.port == 0 || o.conns == 0 || o.size > max_message) usage();
+#if !RINGKIT_HAS_OPENSSL
+    if (o.tls) {
+        std::fprintf(stderr, "ws_load: --tls needs a build with OpenSSL\n");
+        std::exit(2);
+    }
+#endif
     if (o.mode == "soak") {
         if (o.size == 0) usage();
         o.binary = false;  // soak alternates text and binary itself; the pattern must stay text
@@ -500,6 +514,16 @@ int main(int argc, char** argv) {
         const auto r = prng.next();
         b = opt.binary ? static_cast<std::uint8_t>(r) : static_cast<std::uint8_t>(0x20 + r % 95);
     }
+
+#if RINGKIT_HAS_OPENSSL
+    // wss: TLS 1.3 as the benchmarks' servers are set up; a fresh SSL object per
+    // connection and no session given to it, so every handshake is a full one.
+    asio::ssl::context tls(asio::ssl::context::tls_client);
+    SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_3_VERSION);
+    SSL_CTX_set_session_cache_mode(tls.native_handle(), SSL_SESS_CACHE_OFF);
+    tls.set_verify_mode(asio::ssl::verify_none);
+    if (opt.tls) connection::set_tls(&tls);
+#endif
 
     idle_state is;
     soak_state ss(io);

@@ -2,10 +2,15 @@
 // the protocol. SHA-1/base64 for the handshake, the masked frame encoder, a strict
 // parser for server frames, and a connection that handshakes, sends, receives whole
 // messages (answering pings) and closes. One thread; no locks. See ws_load.cpp.
+// With a TLS client context (set_tls; a build with OpenSSL) every connection speaks
+// wss: a fresh SSL object and a full handshake each, never a resumed session.
 #pragma once
 
 #include <ringkit/core/asio.hpp>
 #include <asio.hpp>
+#if RINGKIT_HAS_OPENSSL
+#include <asio/ssl.hpp>
+#endif
 
 #include <algorithm>
 #include <array>
@@ -13,8 +18,10 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 namespace ws_load {
@@ -253,6 +260,7 @@ struct options {
     std::size_t batch = 200;
     std::string ready_file;
     std::size_t max_size = 65536;
+    bool tls = false;  // wss: TLS 1.3, the server's certificate not verified (a benchmark, on loopback)
 };
 
 struct message {
@@ -267,6 +275,11 @@ class connection {
 public:
     explicit connection(asio::io_context& io, std::uint64_t seed) : socket(io), rng{seed} {}
 
+#if RINGKIT_HAS_OPENSSL
+    /// The client context of every later connection's TLS; null: plain TCP. Must outlive them.
+    static void set_tls(asio::ssl::context* context) { tls_context_ = context; }
+#endif
+
     tcp::socket socket;
     splitmix rng;
     std::string error;     // what went wrong, set by the first failure
@@ -278,6 +291,13 @@ public:
         auto [cec] = co_await socket.async_connect(ep, use_tuple);
         if (cec) co_return fail("connect: " + cec.message());
         socket.set_option(tcp::no_delay(true));
+#if RINGKIT_HAS_OPENSSL
+        if (tls_context_) {
+            tls_ = std::make_unique<asio::ssl::stream<tcp::socket&>>(socket, *tls_context_);
+            auto [hec] = co_await tls_->async_handshake(asio::ssl::stream_base::client, use_tuple);
+            if (hec) co_return fail("TLS handshake: " + hec.message());
+        }
+#endif
         std::uint8_t raw[16];
         for (int i = 0; i < 16; i += 8) {
             const auto v = rng.next();
@@ -287,7 +307,7 @@ public:
         const std::string req = "GET " + o.path + " HTTP/1.1\r\nHost: " + o.host + ":" + std::to_string(o.port) +
                                 "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key +
                                 "\r\nSec-WebSocket-Version: 13\r\n\r\n";
-        auto [wec, wn] = co_await asio::async_write(socket, asio::buffer(req), use_tuple);
+        auto [wec, wn] = co_await write_all(asio::buffer(req));
         if (wec) co_return fail("handshake write: " + wec.message());
         std::size_t head_end = 0;
         for (;;) {
@@ -336,7 +356,7 @@ public:
     awaitable<bool> send(std::uint8_t first_byte, const std::uint8_t* payload, std::size_t n) {
         auto& buf = (first_byte & 0x08) ? ctl_ : tx_;
         const auto len = encode_frame(buf, first_byte, payload, n, static_cast<std::uint32_t>(rng.next()));
-        auto [ec, written] = co_await asio::async_write(socket, asio::buffer(buf.data(), len), use_tuple);
+        auto [ec, written] = co_await write_all(asio::buffer(buf.data(), len));
         if (ec) co_return fail("write: " + ec.message());
         co_return true;
     }
@@ -424,7 +444,7 @@ public:
         });
         if (begin_ != end_) co_return fail("data after the close frame");
         std::uint8_t scratch[256];
-        auto [ec, n] = co_await socket.async_read_some(asio::buffer(scratch), use_tuple);
+        auto [ec, n] = co_await read_some(asio::buffer(scratch));
         wait->done = true;
         timer.cancel();
         if (!ec && n > 0) co_return fail("data after the close frame");
@@ -442,6 +462,20 @@ private:
         return false;
     }
 
+    // Over TLS when the connection has it, else straight on the socket.
+    awaitable<std::tuple<std::error_code, std::size_t>> write_all(asio::const_buffer b) {
+#if RINGKIT_HAS_OPENSSL
+        if (tls_) co_return co_await asio::async_write(*tls_, b, use_tuple);
+#endif
+        co_return co_await asio::async_write(socket, b, use_tuple);
+    }
+    awaitable<std::tuple<std::error_code, std::size_t>> read_some(asio::mutable_buffer b) {
+#if RINGKIT_HAS_OPENSSL
+        if (tls_) co_return co_await tls_->async_read_some(b, use_tuple);
+#endif
+        co_return co_await socket.async_read_some(b, use_tuple);
+    }
+
     // Reads once more, making room for `want` bytes from begin_.
     awaitable<bool> fill(std::size_t want) {
         if (begin_ == end_) begin_ = end_ = 0;
@@ -451,7 +485,7 @@ private:
             begin_ = 0;
             if (rx_.size() < std::max(want, end_ + 1024)) rx_.resize(std::max({want, end_ + 1024, rx_.size() * 2}));
         }
-        auto [ec, n] = co_await socket.async_read_some(asio::buffer(rx_.data() + end_, rx_.size() - end_), use_tuple);
+        auto [ec, n] = co_await read_some(asio::buffer(rx_.data() + end_, rx_.size() - end_));
         if (ec == asio::error::operation_aborted) aborted = true;
         if (ec == asio::error::eof) co_return fail("connection closed by the server without a close frame");
         if (ec) co_return fail("read: " + ec.message());
@@ -463,6 +497,10 @@ private:
     std::size_t begin_ = 0, end_ = 0;
     std::vector<std::uint8_t> tx_, ctl_, assembled_;
     std::array<std::uint8_t, 125> pong_{};
+#if RINGKIT_HAS_OPENSSL
+    static inline asio::ssl::context* tls_context_ = nullptr;
+    std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls_;
+#endif
 };
 
 }  // namespace ws_load

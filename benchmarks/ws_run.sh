@@ -58,6 +58,8 @@ SERVERS=${SERVERS:-"ringkit ringkit-as-channel ringkit-listener beast"}
 
 die() { echo "ws_run.sh: $*" >&2; exit 1; }
 log() { echo "[$(date +%T)] $*" >&2; }
+# shellcheck source=bench_lib.sh
+source "$ROOT/benchmarks/bench_lib.sh"  # stop_group, CPU accounting, wait_quiet, rss_kb, ratio, num
 
 case $BUILD_DIR in
   "$ROOT"/build/bench*) ;;
@@ -82,17 +84,6 @@ TMP=$(mktemp -d /tmp/ringkit-ws-bench.XXXXXX)
 SERVER_GROUP=""   # process group of the running server's `timeout` wrapper
 LOAD_GROUP=""     # and of ws_load's
 
-stop_group() {  # stop_group PGID: TERM, a moment's grace, then KILL
-  local g=$1 i
-  [ -n "$g" ] || return 0
-  kill -TERM -- "-$g" 2>/dev/null || return 0
-  for i in $(seq 50); do
-    kill -0 -- "-$g" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL -- "-$g" 2>/dev/null || true
-  wait "$g" 2>/dev/null || true
-}
 cleanup() {
   stop_group "$LOAD_GROUP"; LOAD_GROUP=""
   stop_group "$SERVER_GROUP"; SERVER_GROUP=""
@@ -184,47 +175,6 @@ stop_server() {
   SERVER_GROUP=""
   SERVER_PID=""
 }
-
-busy_ticks() {  # CPU ticks the whole machine spent busy (all but idle and iowait; steal counts as busy)
-  awk '$1 == "cpu" {print $2 + $3 + $4 + $7 + $8 + $9; exit}' /proc/stat
-}
-
-# The machine may be shared (other builds and tests): before a measurement, wait up to
-# QUIET_WAIT seconds for the rest of the machine to use less than QUIET_PCT% of a CPU.
-wait_quiet() {
-  local waited=0 b0 b1 pct
-  while :; do
-    b0=$(busy_ticks); sleep 0.5; b1=$(busy_ticks)
-    pct=$(( (b1 - b0) * 200 / CLK_TCK ))
-    [ "$pct" -lt "$QUIET_PCT" ] && return 0
-    if [ "$waited" -ge "$QUIET_WAIT" ]; then
-      log "machine still busy (${pct}% of a CPU used by others); measuring anyway"
-      return 0
-    fi
-    [ "$waited" -eq 0 ] && log "machine busy (${pct}% of a CPU used by others); waiting up to ${QUIET_WAIT}s"
-    sleep 1; waited=$((waited + 2))
-  done
-}
-
-children_ticks() {  # cutime+cstime of this shell: every child it has reaped (ws_load, via timeout)
-  local stat
-  stat=$(cat "/proc/$$/stat")
-  stat=${stat##*) }
-  echo "$stat" | awk '{print $14 + $15}'
-}
-
-tree_ticks() {  # utime+stime of a process and all its descendants, in clock ticks
-  local pid=$1 total stat child
-  stat=$(cat "/proc/$pid/stat" 2>/dev/null) || { echo 0; return; }
-  stat=${stat##*) }   # the fields after "pid (comm) "; state is field 3, utime 14, stime 15
-  total=$(echo "$stat" | awk '{print $12 + $13}')
-  for child in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do
-    total=$((total + $(tree_ticks "$child")))
-  done
-  echo "$total"
-}
-
-rss_kb() { awk '$1 == "VmRSS:" {print $2}' "/proc/$1/status"; }
 
 run_load() {  # run_load OUTFILE BOUND ARGS...: ws_load pinned to CLIENT_CPU, bounded; returns its status
   local outfile=$1 bound=$2
@@ -373,8 +323,6 @@ median_of() {  # median_of FILE KEYCOL KEY KEYCOL2 KEY2 COLUMN
 }
 median() { median_of "$TSV" 2 "$1" 3 "$2" "$3"; }            # median SCENARIO SERVER COLUMN
 mem_median() { median_of "$MEM_TSV" 2 "$1" 3 "$2" "$3"; }    # mem_median SERVER N COLUMN
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.2f×", a / b; else print "n/a"}'; }
-num() { awk -v v="$1" -v f="$2" 'BEGIN {if (v ~ /^-?[0-9.]+$/) printf f, v; else print "n/a"}'; }
 label() {
   local size
   size=$(scenario_size "$1")
