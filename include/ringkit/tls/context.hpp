@@ -97,8 +97,9 @@ private:
         // One recv takes whatever has arrived, several records at once, instead of
         // a record's 5-byte header and then its body: a request costs one recv
         // fewer, a handshake's last flight three fewer. Bytes read ahead wait in
-        // OpenSSL's buffer, which SSL_has_pending counts (tls_stream::async_wait),
-        // and the buffer is still freed once empty.
+        // OpenSSL's buffer, where the socket never reports them: tls_stream waits
+        // for the socket only after a read that OpenSSL ended for want of bytes.
+        // The buffer is still freed once empty.
         SSL_CTX_set_read_ahead(h, 1);
         if (SSL_CTX_set_cipher_list(h, o.ciphers.c_str()) != 1) fail("ciphers \"" + o.ciphers + "\"");
         if (SSL_CTX_set_ciphersuites(h, o.ciphersuites.c_str()) != 1) fail("ciphersuites \"" + o.ciphersuites + "\"");

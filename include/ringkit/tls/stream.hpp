@@ -90,8 +90,12 @@ public:
                     ERR_clear_error();
                     int r = SSL_do_handshake(ssl_.get());
                     bool want_write = false;
-                    if (r != 1) ec = failure(r, want_write);
-                    else handshake_done_ = true;
+                    if (r != 1) {
+                        ec = failure(r, want_write);
+                    } else {
+                        handshake_done_ = true;
+                        read_blocked_ = false;  // the client's first request may have come with its Finished
+                    }
                     if (ec == asio::error::would_block) {
                         started = true;
                         return socket_.async_wait(want_write ? wait_write : wait_read, std::move(self));
@@ -126,6 +130,7 @@ public:
         }
         auto* p = static_cast<unsigned char*>(b.data());
         std::size_t total = 0;
+        read_blocked_ = false;
         while (total < b.size()) {
             std::size_t n = 0;
             ERR_clear_error();
@@ -135,6 +140,7 @@ public:
                 continue;
             }
             auto why = failure(r, read_wants_write_);
+            read_blocked_ = why == asio::error::would_block;
             // Data first: an error shows on the next read.
             if (total == 0) ec = why;
             else if (why != asio::error::would_block) read_error_ = why;
@@ -181,8 +187,12 @@ public:
         char byte = 0;
         std::size_t n = 0;
         ERR_clear_error();
-        if (SSL_peek_ex(ssl_.get(), &byte, 1, &n) == 1) return n;
+        if (SSL_peek_ex(ssl_.get(), &byte, 1, &n) == 1) {
+            read_blocked_ = false;
+            return n;
+        }
         ec = failure(0, read_wants_write_);
+        read_blocked_ = ec == asio::error::would_block;
         return 0;
     }
 
@@ -193,10 +203,11 @@ public:
     auto async_wait(wait_type w, Token&& token) {
         return asio::async_initiate<Token, void(std::error_code)>(
             [this](auto handler, wait_type what) {
-                // SSL_pending, not SSL_has_pending: part of a record is not
-                // readable yet, and OpenSSL never reads past the record it is in,
-                // so the rest of the input is still the socket's to report.
-                if (what == wait_read && (read_error_ || SSL_pending(ssl_.get()) > 0)) {
+                // Only a read that OpenSSL ended for want of socket bytes waits
+                // for the socket. One that stopped at a full buffer may have left
+                // records OpenSSL read ahead, which the socket will never report
+                // again; and part of a record (SSL_has_pending) is not readable yet.
+                if (what == wait_read && (read_error_ || !read_blocked_)) {
                     asio::post(socket_.get_executor(),
                                [h = std::move(handler)]() mutable { std::move(h)(std::error_code{}); });
                     return;
@@ -389,6 +400,7 @@ private:
     std::error_code read_error_;  // found after data that read_some returned first
     std::size_t blocked_ = 0;     // plaintext bytes in the record OpenSSL could not write yet
     bool read_wants_write_ = false, write_wants_write_ = true;
+    bool read_blocked_ = true;  // the last read ended for want of socket bytes (nothing read yet: none there)
     bool handshake_done_ = false, fatal_ = false;
 };
 
