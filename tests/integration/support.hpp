@@ -517,22 +517,20 @@ private:
 #if RINGKIT_HAS_OPENSSL
     bool fill_tls() {
         char tmp[64 * 1024];
-        for (;;) {
-            ERR_clear_error();
-            int n = SSL_read(ssl_, tmp, sizeof tmp);  // the socket's SO_RCVTIMEO bounds each wait
-            if (n > 0) {
-                buf_.append(tmp, static_cast<std::size_t>(n));
-                return true;
-            }
-            // Blocking with SO_RCVTIMEO: only a timeout wants more (session
-            // tickets and other records without data are retried inside SSL_read).
-            int e = SSL_get_error(ssl_, n);
-            if (e == SSL_ERROR_WANT_READ) throw std::runtime_error("read timed out");
-            clean_close_ = e == SSL_ERROR_ZERO_RETURN;
-            eof_ = true;  // close_notify, EOF without it, or reset
-            ERR_clear_error();
-            return false;
+        ERR_clear_error();
+        int n = SSL_read(ssl_, tmp, sizeof tmp);  // the socket's SO_RCVTIMEO bounds the wait
+        if (n > 0) {
+            buf_.append(tmp, static_cast<std::size_t>(n));
+            return true;
         }
+        // Blocking with SO_RCVTIMEO: only a timeout wants more (session tickets
+        // and other records without data are retried inside SSL_read).
+        int e = SSL_get_error(ssl_, n);
+        if (e == SSL_ERROR_WANT_READ) throw std::runtime_error("read timed out");
+        clean_close_ = e == SSL_ERROR_ZERO_RETURN;
+        eof_ = true;  // close_notify, EOF without it, or reset
+        ERR_clear_error();
+        return false;
     }
 
     SSL_CTX* ctx_ = nullptr;

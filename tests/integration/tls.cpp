@@ -118,8 +118,8 @@ TEST_CASE("a client resumes its session by ticket, TLS 1.3 and 1.2, without a fu
 
 TEST_CASE("plain HTTP sent to the TLS port gets a 400 in clear text") {
     test_server srv(tls_echo, with_tls());
-    client c(srv.port());  // plain TCP, even under RINGKIT_TEST_TLS? no: see below
-    if (c.ssl()) return;   // the *_tls run makes every client speak TLS; this case is about plain bytes
+    client c(srv.port());
+    if (c.ssl()) return;  // the *_tls runs make every client speak TLS; this case is about plain bytes
     REQUIRE(c.send(get("/")));
     auto r = c.read_response();
     CHECK(r.status == 400);
@@ -133,7 +133,7 @@ TEST_CASE("a client that stalls mid-handshake is closed at header_timeout") {
     o.header_timeout = std::chrono::milliseconds(200);
     test_server srv(tls_echo, o);
     client c(srv.port());
-    if (c.ssl()) return;
+    if (c.ssl()) return;  // a TLS client would finish its handshake
     // The start of a TLS record header, and then nothing.
     REQUIRE(c.send(std::string("\x16\x03\x01", 3)));
     CHECK(c.closed_by_server());
