@@ -197,8 +197,9 @@ public:
     }
 
     /// Completes when read_some (wait_read) or write_some (wait_write) may make
-    /// progress: at once when OpenSSL already holds decrypted bytes; otherwise on
-    /// the readiness OpenSSL asked for last (a read may need to write, and back).
+    /// progress: for a read, at once unless the last one ended for want of
+    /// socket bytes; otherwise on the readiness OpenSSL asked for last (a read
+    /// may need to write, and back).
     template <class Token>
     auto async_wait(wait_type w, Token&& token) {
         return asio::async_initiate<Token, void(std::error_code)>(
