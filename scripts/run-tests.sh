@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test commands (every build with -Werror; README.md, "Tests"):
 #   make test   = scripts/run-tests.sh test    asan tsan                         (everyday, ≤ 15 min)
-#   make check  = scripts/run-tests.sh check   tidy asan+fuzz tsan gcc gcc-asan gcc-tsan (CI, ≤ 40 min)
+#   make check  = scripts/run-tests.sh check   tidy asan+fuzz tsan gcc gcc-asan          (CI, ≤ 40 min)
 # The builds:
 #   tidy      every C++ file as .clang-format says (scripts/format.sh --check), and
 #             clang-tidy over include/ with the checked-in .clang-tidy: no warnings;
@@ -13,7 +13,8 @@
 #   gcc       g++ -O2, header-only: unit, integration, examples,
 #             clients, browser, docs, packaging (consumers both ways)
 #   gcc-asan  g++ ASan+UBSan: unit and integration
-#   gcc-tsan  g++ TSan: as tsan
+#   gcc-tsan  g++ TSan: as tsan (on its own only: clang's tsan covers the same tests,
+#             and with it `check` took 44 min on 2 cores, past its budget)
 # Every build but gcc links the tests and examples against ringkit::compiled (the
 # engine compiled once); gcc builds them header-only, as users do by default.
 # Usage: scripts/run-tests.sh [test|check|BUILD...]  (default: test)
@@ -23,7 +24,7 @@ jobs=${JOBS:-2}
 fuzz=OFF
 case ${1:-test} in
   test)  builds=(asan tsan) ;;
-  check) builds=(tidy asan tsan gcc gcc-asan gcc-tsan); fuzz=ON ;;
+  check) builds=(tidy asan tsan gcc gcc-asan); fuzz=ON ;;
   *)     builds=("$@") ;;
 esac
 
