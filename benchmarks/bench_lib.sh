@@ -72,3 +72,16 @@ spread() {  # "min–max" of the numbers on stdin, rounded ("n/a" if none)
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.2f×", a / b; else print "n/a"}'; }
 num() { awk -v v="$1" -v f="$2" 'BEGIN {if (v ~ /^-?[0-9.]+$/) printf f, v; else print "n/a"}'; }
+
+# The Release build every script measures: configure $BUILD_DIR (benchmarks and
+# examples on, tests off), then build only the targets a run needs. Uses the
+# caller's ROOT, BUILD_DIR, TMP, log and die.
+configure_release() {
+  log "building (Release) in $BUILD_DIR"
+  cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DRINGKIT_BUILD_BENCHMARKS=ON \
+    -DRINGKIT_BUILD_TESTS=OFF -DRINGKIT_BUILD_EXAMPLES=ON >"$TMP/cmake.log" 2>&1 || { cat "$TMP/cmake.log"; die "cmake failed"; }
+}
+build_targets() {  # build_targets TARGET...
+  cmake --build "$BUILD_DIR" -j"$(nproc)" --target "$@" >"$TMP/build.log" 2>&1 ||
+    { tail -50 "$TMP/build.log"; die "build failed${BUILD_HINT:+ ($BUILD_HINT)}"; }
+}

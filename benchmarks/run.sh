@@ -64,13 +64,10 @@ trap 'echo "run.sh: interrupted" >&2; exit 130' INT TERM HUP
 
 # ---- build -----------------------------------------------------------------------
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  log "building (Release) in $BUILD_DIR"
-  cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DRINGKIT_BUILD_BENCHMARKS=ON \
-    -DRINGKIT_BUILD_TESTS=OFF -DRINGKIT_BUILD_EXAMPLES=ON >"$TMP/cmake.log" 2>&1 || { cat "$TMP/cmake.log"; die "cmake failed"; }
+  configure_release
   targets=(echo_server beast_server)
   grep -q '^RINGKIT_BENCH_LIBURING:FILEPATH=/' "$BUILD_DIR/CMakeCache.txt" && targets+=(echo_server_uring)
-  cmake --build "$BUILD_DIR" -j"$(nproc)" --target "${targets[@]}" >"$TMP/build.log" 2>&1 ||
-    { tail -50 "$TMP/build.log"; die "build failed"; }
+  build_targets "${targets[@]}"
 fi
 RINGKIT_BIN=$BUILD_DIR/examples/echo_server
 URING_BIN=$BUILD_DIR/benchmarks/echo_server_uring

@@ -107,11 +107,8 @@ trap 'echo "soak.sh: interrupted" >&2; exit 130' INT TERM HUP
 
 # ---- build -----------------------------------------------------------------------
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  log "building (Release) in $BUILD_DIR"
-  cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DRINGKIT_BUILD_BENCHMARKS=ON \
-    -DRINGKIT_BUILD_TESTS=OFF -DRINGKIT_BUILD_EXAMPLES=ON >"$TMP/cmake.log" 2>&1 || { cat "$TMP/cmake.log"; die "cmake failed"; }
-  cmake --build "$BUILD_DIR" -j"$(nproc)" --target echo_server ws_load >"$TMP/build.log" 2>&1 ||
-    { tail -50 "$TMP/build.log"; die "build failed"; }
+  configure_release
+  build_targets echo_server ws_load
 fi
 SERVER_BIN=$BUILD_DIR/examples/echo_server
 LOAD_BIN=$BUILD_DIR/benchmarks/ws_load

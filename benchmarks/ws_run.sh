@@ -96,13 +96,10 @@ trap 'echo "ws_run.sh: interrupted" >&2; exit 130' INT TERM HUP
 uses_ringkit=0
 for s in $SERVERS; do case $s in ringkit | ringkit-as-channel | ringkit-listener) uses_ringkit=1 ;; esac; done
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  log "building (Release) in $BUILD_DIR"
-  cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DRINGKIT_BUILD_BENCHMARKS=ON \
-    -DRINGKIT_BUILD_TESTS=OFF -DRINGKIT_BUILD_EXAMPLES=ON >"$TMP/cmake.log" 2>&1 || { cat "$TMP/cmake.log"; die "cmake failed"; }
+  configure_release
   targets=(beast_ws_server ws_load)
   [ "$uses_ringkit" = 1 ] && targets+=(echo_server)
-  cmake --build "$BUILD_DIR" -j"$(nproc)" --target "${targets[@]}" >"$TMP/build.log" 2>&1 ||
-    { tail -50 "$TMP/build.log"; die "build failed"; }
+  build_targets "${targets[@]}"
 fi
 RINGKIT_BIN=$BUILD_DIR/examples/echo_server
 BEAST_BIN=$BUILD_DIR/benchmarks/beast_ws_server
