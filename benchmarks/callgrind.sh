@@ -12,7 +12,8 @@
 # same bytes every run, one request (or 16 pipelined, or one message) at a time.
 # HTTP counts repeat to within 0.5 %; a WebSocket's move by several per cent run
 # to run (whether a read finds the next frame already there, or waits for
-# readiness, depends on timing), so each figure is the median of REPEAT pairs.
+# readiness, depends on timing), so each figure is the median of REPEAT pairs,
+# run alternately (before, after, before, ...).
 # Scenarios: plaintext (keep-alive GET /plaintext, one at a time), pipelined (16
 # deep), ws_accept, as_channel, listener (32-byte text echoes on /ws/echo,
 # /ws/as-channel-echo, /ws/listener-echo).
@@ -76,18 +77,23 @@ run() {
 
 printf '| scenario | before | after | after / before |\n|---|---:|---:|---:|\n'
 for s in $SCENARIOS; do
-  per=()
-  for side in before after; do
-    bin=$BEFORE
-    [ "$side" = after ] && bin=$AFTER
-    runs=()
-    for r in $(seq "$REPEAT"); do
+  # Repeats alternate between the two binaries, so that a change in the machine's
+  # load (which moves the WebSocket counts) falls on both alike.
+  declare -A runs=([before]="" [after]="")
+  for r in $(seq "$REPEAT"); do
+    for side in before after; do
+      bin=$BEFORE
+      [ "$side" = after ] && bin=$AFTER
       one=$(run "$bin" "$s" "$N" "$s-$side-n-$r")
       two=$(run "$bin" "$s" $((2 * N)) "$s-$side-2n-$r")
-      runs+=($(((two - one) / N)))
+      runs[$side]+="$(((two - one) / N)) "
     done
-    echo "$s $side: ${runs[*]}" >&2
-    per+=($(printf '%s\n' "${runs[@]}" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'))
+  done
+  per=()
+  for side in before after; do
+    echo "$s $side: ${runs[$side]}" >&2
+    # shellcheck disable=SC2086
+    per+=($(printf '%s\n' ${runs[$side]} | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'))
   done
   ratio=$(awk -v a="${per[1]}" -v b="${per[0]}" 'BEGIN {printf "%.3f", a / b}')
   printf '| %s | %s | %s | %s |\n' "$s" "${per[0]}" "${per[1]}" "$ratio"

@@ -1,25 +1,28 @@
 #!/usr/bin/env bash
 # Builds and runs a few test files on their own, for the edit-compile loop while
 # working on one header (the full suite is scripts/run-tests.sh):
-#   scripts/quick-test.sh [--asan] [--separate] tests/middleware/cookies.cpp [more.cpp...] [-- doctest args]
-# g++ -Werror by default; --asan uses clang++ with ASan+UBSan. --separate builds
+#   scripts/quick-test.sh [--asan|--tsan] [--separate] tests/middleware/cookies.cpp [more.cpp...] [-- doctest args]
+# g++ -Werror by default; --asan uses clang++ with ASan+UBSan, --tsan with TSan. --separate builds
 # with RINGKIT_SEPARATE_COMPILATION and links one more TU, <ringkit/src.hpp>.
 # Objects and the binary go to build/quick-<mode>/ (llhttp compiled once per mode).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=gcc separate=0
-while [[ ${1:-} == --asan || ${1:-} == --separate ]]; do
+while [[ ${1:-} == --asan || ${1:-} == --tsan || ${1:-} == --separate ]]; do
   [[ $1 == --asan ]] && mode=asan
+  [[ $1 == --tsan ]] && mode=tsan
   [[ $1 == --separate ]] && separate=1
   shift
 done
 sources=()
 while (($#)) && [[ $1 != -- ]]; do sources+=("$1"); shift; done
 [[ ${1:-} == -- ]] && shift
-((${#sources[@]})) || { echo "usage: $0 [--asan] [--separate] test.cpp... [-- doctest args]" >&2; exit 2; }
+((${#sources[@]})) || { echo "usage: $0 [--asan|--tsan] [--separate] test.cpp... [-- doctest args]" >&2; exit 2; }
 
 if [[ $mode == gcc ]]; then
   cc=gcc cxx=g++ flags=(-O1 -g)
+elif [[ $mode == tsan ]]; then
+  cc=clang cxx=clang++ flags=(-O1 -g -fsanitize=thread -fno-omit-frame-pointer)
 else
   cc=clang cxx=clang++ flags=(-O1 -g -fsanitize=address,undefined -fno-sanitize=function -fno-omit-frame-pointer -fno-sanitize-recover=all)
 fi

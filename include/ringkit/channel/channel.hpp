@@ -118,6 +118,7 @@ public:
             } else {
                 buffered_.fetch_add(item.size(), std::memory_order_relaxed);
                 queue_.push_back(std::move(item));
+                queued_.store(true, std::memory_order_relaxed);
                 if (close_after) queue_close_locked(ws::close_code::normal, {});
                 to_wake = claim_wake_locked();
             }
@@ -197,11 +198,18 @@ public:
         t->wake();
     }
 
+    /// False when nothing is queued, as far as the connection's thread can know
+    /// without the lock: an item queued from another thread since then comes
+    /// with a wake. A writer asks this first, so that writing a batch costs one
+    /// lock, not two.
+    bool maybe_queued() const noexcept { return queued_.load(std::memory_order_relaxed); }
+
     /// Moves every queued item into `into`; false when there were none.
     bool take(std::vector<out_item>& into) {
         std::lock_guard lock(mutex_);
         wake_posted_ = false;
         if (queue_.empty()) return false;
+        queued_.store(false, std::memory_order_relaxed);
         if (into.empty()) {
             into.swap(queue_);
         } else {
@@ -300,6 +308,7 @@ private:
         if (websocket_ && code != ws::close_code::no_status) ws::append_close_payload(c.data, code, reason);
         buffered_.fetch_add(c.size(), std::memory_order_relaxed);  // the writer subtracts what it writes
         queue_.push_back(std::move(c));
+        queued_.store(true, std::memory_order_relaxed);
     }
 
     // After queueing, under the lock: the transport to wake, unless a wake is
@@ -369,10 +378,12 @@ private:
     };
     std::unique_ptr<inbox> inbox_;  // ws::stream's only: a callback channel does without
     // The small members last, together: one word, not four, in every channel.
-    unsigned running_ = 0;  // callbacks on the stack (see run_slot)
+    std::uint16_t running_ = 0;  // callbacks on the stack (see run_slot): a few at most
     const bool websocket_;
     std::atomic<state> state_{state::open};
     bool wake_posted_ = false;  // under mutex_
+    // Whether queue_ has items: written under mutex_, read without it (maybe_queued).
+    std::atomic<bool> queued_{false};
 
 public:
     /// Pings are answered by the server (false: the Ring listener's on_ping must pong).

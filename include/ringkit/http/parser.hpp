@@ -31,6 +31,7 @@
 #include <utility>
 
 #include "ringkit/core/ascii.hpp"
+#include "ringkit/http/head_scan.hpp"
 #include "ringkit/http/method.hpp"
 #include "ringkit/http/request.hpp"
 
@@ -112,7 +113,8 @@ enum class parse_event {
 
 class request_parser {
 public:
-    explicit request_parser(parser_limits limits = {}) : limits_(std::move(limits)) {
+    explicit request_parser(parser_limits limits = {})
+        : limits_(std::move(limits)), head_(limits_.max_line + limits_.max_header) {
         llhttp_settings_init(&settings_);
         settings_.on_message_begin = &on_message_begin;
         settings_.on_url = &on_url;
@@ -153,7 +155,10 @@ public:
         }
         if (data.empty()) return {parse_event::need_more, 0};
         std::size_t body_start = 0;  // where bytes after the head begin in `data`
-        if (head_.state != head_scan::done && !scan_head(data, body_start)) return {parse_event::error, 0};
+        if (!head_.done() && !head_.scan(data, body_start)) {
+            fail(head_.status(), head_.why());
+            return {parse_event::error, 0};
+        }
         framing_cursor_ = data.data() + body_start;
         auto err = llhttp_execute(&parser_, data.data(), data.size());
         std::size_t used = data.size();
@@ -172,7 +177,7 @@ public:
                 continue_pending_ = false;
                 return {parse_event::expect_continue, used};
             }
-            head_ = {};  // the next byte starts the next request
+            head_.reset();  // the next byte starts the next request
             return {parse_event::message_complete, used};
         }
         case HPE_PAUSED_UPGRADE: {
@@ -180,7 +185,7 @@ public:
             // handler switches; otherwise HTTP parsing goes on from here.
             paused_upgrade_ = true;
             upgrade_ = true;
-            head_ = {};
+            head_.reset();
             return {parse_event::message_complete, used};
         }
         default:
@@ -211,91 +216,6 @@ public:
 
 private:
     static request_parser& self(llhttp_t* p) noexcept { return *static_cast<request_parser*>(p->data); }
-
-    // A byte-level pass over the head (request line and header section) for what
-    // llhttp 8 accepts but RFC 9112 does not: a CR not followed by LF (§2.2; llhttp
-    // takes "\rX" as a line end, which smuggles requests), obs-fold (a line starting
-    // with SP or HTAB, §5.2), a request line that is not exactly `method SP
-    // request-target SP HTTP-version` (§3), and head bytes llhttp skips without a
-    // callback, which still count against the limit. It stops at the empty line
-    // that ends the head, so body bytes are never scanned; `body_start` is set to
-    // the offset just after the head, if it ended.
-    //
-    // llhttp reports one error, HPE_INVALID_VERSION, both for a version it does not
-    // serve ("HTTP/2.0": 505) and for a malformed line ("HTTP/1.1 extra", "HTTP/1.x",
-    // "GET /a b HTTP/1.1": 400, RFC 9112 §3), and it fails at the first bad byte. So
-    // the grammar is judged here, byte by byte before llhttp sees the byte; what
-    // reaches llhttp's version check is well formed, and its error means 505.
-    struct head_scan {
-        enum state_t : std::uint8_t { before, request_line, line, line_start, almost_done, done };
-        state_t state = before;
-        bool last_sp = false, cr = false;
-        std::uint8_t spaces = 0;   ///< SPs seen in the request line
-        std::uint8_t version = 0;  ///< bytes of HTTP-version seen (after the second SP)
-        std::size_t bytes = 0;
-    };
-
-    static constexpr std::string_view version_shape = "HTTP/0.0";  // '0' stands for any DIGIT
-
-    // One byte of the request line, not its end. Returns the reason it breaks the
-    // grammar, or null. The method and target are llhttp's to check, except for the
-    // separators; the version is checked here against "HTTP/" DIGIT "." DIGIT.
-    static const char* request_line_error(head_scan& h, char c) noexcept {
-        const auto u = static_cast<unsigned char>(c);
-        if (u < 0x20 || u == 0x7f) return "control byte in request line";  // HTAB included: only SP separates
-        if (c == ' ') {
-            if (h.last_sp) return "extra space in request line";
-            h.last_sp = true;
-            return ++h.spaces > 2 ? "request line has more than three parts" : nullptr;
-        }
-        h.last_sp = false;
-        if (h.spaces < 2) return nullptr;
-        if (h.version >= version_shape.size()) return "malformed HTTP version";
-        const char want = version_shape[h.version++];
-        const bool ok = want == '0' ? (c >= '0' && c <= '9') : c == want;
-        return ok ? nullptr : "malformed HTTP version";
-    }
-
-    bool scan_head(std::string_view data, std::size_t& body_start) {
-        body_start = data.size();
-        for (std::size_t i = 0; i < data.size(); ++i) {
-            const char c = data[i];
-            if (++head_.bytes > limits_.max_line + limits_.max_header) return fail(431, "request head too large");
-            if (head_.cr && c != '\n') return fail(400, "CR without LF");
-            head_.cr = c == '\r';
-            switch (head_.state) {
-            case head_scan::before:                    // RFC 9112 §2.2: ignore empty lines before the request
-                if (c == '\r' || c == '\n') continue;  // counted against the head limit above
-                head_.state = head_scan::request_line;
-                [[fallthrough]];
-            case head_scan::request_line:
-                if (c == '\r' || c == '\n') {
-                    if (head_.spaces != 2 || head_.version != version_shape.size())
-                        return fail(400, "malformed request line");
-                    if (c == '\n') head_.state = head_scan::line_start;
-                } else if (const char* why = request_line_error(head_, c)) {
-                    return fail(400, why);
-                }
-                break;
-            case head_scan::line:
-                if (c == '\n') head_.state = head_scan::line_start;
-                break;
-            case head_scan::line_start:
-                if (c == ' ' || c == '\t') return fail(400, "obsolete line folding");
-                head_.state = c == '\r' ? head_scan::almost_done : c == '\n' ? head_scan::done : head_scan::line;
-                break;
-            case head_scan::almost_done:
-                head_.state = head_scan::done;  // c is '\n': a lone CR failed above
-                break;
-            case head_scan::done: break;
-            }
-            if (head_.state == head_scan::done) {
-                body_start = i + 1;
-                return true;
-            }
-        }
-        return true;
-    }
 
     // llhttp 8 also takes "\rX" as the CRLF of chunked framing (after a chunk size,
     // after chunk data, after the last chunk). Every framing byte of a chunked body
@@ -606,7 +526,7 @@ private:
     llhttp_t parser_{};
     request* req_ = nullptr;
     std::string absolute_host_;
-    head_scan head_;
+    detail::head_scan head_;
     std::size_t header_count_ = 0, header_bytes_ = 0, line_bytes_ = 0;
     int host_count_ = 0;
     int status_ = 0;

@@ -188,8 +188,8 @@ private:
                 yield();
                 break;
             }
+            // No bytes were read: nothing new to write (sends from other threads wake us).
             if (!read_once()) {
-                flush();
                 if (finish_if_done()) return;
                 break;
             }
@@ -403,6 +403,7 @@ private:
     }
 
     void take_queue() {
+        if (!core_->maybe_queued()) return;
         std::vector<item> late;
         if (auto ours = writer_.take_from([this](std::vector<item>& into) { return core_->take(into); }, late)) {
             closing_.close_queued(ours->code, ours->reason);
@@ -489,6 +490,11 @@ private:
     bool finish_if_done() {
         if (ended_) return true;
         if (!closing_.ended() || writing_) return false;
+        finish();
+        return true;
+    }
+
+    void finish() {
         ended_ = true;
         auto outcome = closing_.outcome();
         core_->finish({.code = outcome.code, .reason = std::move(outcome.reason), .by_server = outcome.by_server});
@@ -501,7 +507,6 @@ private:
         // thread's connection list) never disappears inside another's call,
         // such as stop() walking that list.
         asio::post(stream_.get_executor(), [h = std::move(self_)] {});
-        return true;
     }
 
     // ---- timing ---------------------------------------------------------------

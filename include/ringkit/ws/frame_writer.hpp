@@ -94,10 +94,11 @@ public:
             for (auto& i : more) batch_.push_back(std::move(i));
         }
         std::size_t stop = batch_.size();
-        frames_.resize(batch_.size());
+        frames_.reserve(stop);
         for (std::size_t i = first; i < stop; ++i) {
-            frames_[i].accounted = batch_[i].size();
-            encode(batch_[i], frames_[i]);
+            auto& f = frames_.emplace_back();
+            f.accounted = batch_[i].size();
+            encode(batch_[i], f);
             if (batch_[i].what == item::kind::close) {
                 closed_ = true;
                 close_payload ours;
@@ -110,7 +111,6 @@ public:
             late.insert(late.end(), std::make_move_iterator(batch_.begin() + static_cast<std::ptrdiff_t>(stop)),
                         std::make_move_iterator(batch_.end()));
             batch_.resize(stop);
-            frames_.resize(stop);
         }
         return closing;
     }
@@ -189,8 +189,10 @@ public:
 private:
     struct frame {
         std::size_t accounted = 0;  // size() as queued: what leaves the high-water count once written
-        std::array<char, max_header_size> head{};
+        std::array<char, max_header_size> head;
         std::uint8_t head_len = 0;
+        // `head` not zeroed: one frame is made per item of every batch, and encode() writes it.
+        frame() noexcept {}  // NOLINT(modernize-use-equals-default,cppcoreguidelines-pro-type-member-init)
     };
 
     void encode(item& it, frame& f) {
