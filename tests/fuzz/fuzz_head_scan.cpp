@@ -30,16 +30,16 @@ struct verdict {
 };
 
 verdict scan(std::string_view in, std::size_t step, std::size_t limit) {
-    ringkit::detail::head_scan h(limit);
+    ringkit::detail::head_scan h;
     verdict v;
     std::size_t pos = 0;
     while (pos < in.size() && !h.done()) {
         std::size_t body_start = 0;
         const auto piece = in.substr(pos, step);
-        if (!h.scan(piece, body_start)) {
+        if (const auto fault = h.scan(piece, limit, body_start)) {
             v.ok = false;
-            v.status = h.status();
-            v.why = h.why();
+            v.status = fault.status;
+            v.why = fault.why;
             FUZZ_CHECK(v.status == 400 || v.status == 431);
             return v;
         }
@@ -53,8 +53,7 @@ verdict scan(std::string_view in, std::size_t step, std::size_t limit) {
 }
 
 bool same(const verdict& a, const verdict& b) {
-    return a.ok == b.ok && a.done == b.done && a.end == b.end && a.status == b.status &&
-           std::strcmp(a.why, b.why) == 0;
+    return a.ok == b.ok && a.done == b.done && a.end == b.end && a.status == b.status && std::strcmp(a.why, b.why) == 0;
 }
 
 }  // namespace

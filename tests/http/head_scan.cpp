@@ -20,15 +20,15 @@ struct verdict {
 
 // Feeds `in` in pieces of `step` bytes, as reads arrive, until a fault or the head's end.
 verdict scan(std::string_view in, std::size_t step, std::size_t limit = 1024) {
-    head_scan h(limit);
+    head_scan h;
     verdict v;
     for (std::size_t pos = 0; pos < in.size() && !h.done();) {
         const auto piece = in.substr(pos, step);
         std::size_t body_start = 0;
-        if (!h.scan(piece, body_start)) {
+        if (const auto fault = h.scan(piece, limit, body_start)) {
             v.ok = false;
-            v.status = h.status();
-            v.why = h.why();
+            v.status = fault.status;
+            v.why = fault.why;
             return v;
         }
         pos += body_start;
@@ -36,9 +36,9 @@ verdict scan(std::string_view in, std::size_t step, std::size_t limit = 1024) {
     v.done = h.done();
     if (v.done) {
         // Scan again, all at once, for where the head ends.
-        head_scan whole(limit);
+        head_scan whole;
         std::size_t body_start = 0;
-        whole.scan(in, body_start);
+        whole.scan(in, limit, body_start);
         v.head_size = body_start;
     }
     return v;

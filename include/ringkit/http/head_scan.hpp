@@ -26,40 +26,42 @@
 
 namespace ringkit::detail {
 
+// Small, as it lives in every connection: the limit comes with each call, and a
+// fault is returned, not kept.
 class head_scan {
 public:
-    /// `limit`: the most head bytes (request line and headers) before 431.
-    explicit head_scan(std::size_t limit) noexcept : limit_(limit) {}
+    /// What breaks the grammar: the status to answer with (0: nothing) and why.
+    struct fault {
+        int status = 0;
+        const char* why = "";
+        explicit operator bool() const noexcept { return status != 0; }
+    };
 
     /// The head has ended: bytes from here on are the body or the next request.
     bool done() const noexcept { return state_ == done_; }
     /// For the next request on the connection.
-    void reset() noexcept { *this = head_scan(limit_); }
+    void reset() noexcept { *this = head_scan(); }
 
-    /// Scans the next bytes of the head. False on a fault (status(), why()).
-    /// `body_start` is set to the offset in `data` just after the head, if it
-    /// ended, else to data.size().
-    bool scan(std::string_view data, std::size_t& body_start) {
+    /// Scans the next bytes of the head; `limit` is the most head bytes (request
+    /// line and headers) before 431. `body_start` is set to the offset in `data`
+    /// just after the head, if it ended, else to data.size().
+    fault scan(std::string_view data, std::size_t limit, std::size_t& body_start) {
         body_start = data.size();
         std::size_t i = 0;
         bool split = false;
         while (i < data.size()) {
-            if (const std::size_t taken = split ? 0 : whole_line(data.substr(i), split)) {
+            if (const std::size_t taken = split ? 0 : whole_line(data.substr(i), limit, split)) {
                 i += taken;
                 continue;
             }
-            if (!step(data[i++])) return false;
+            if (const fault f = step(data[i++], limit)) return f;
             if (state_ == done_) {
                 body_start = i;
-                return true;
+                break;
             }
         }
-        return true;
+        return {};
     }
-
-    /// After a fault: the status to answer with, and why.
-    int status() const noexcept { return status_; }
-    const char* why() const noexcept { return why_; }
 
 private:
     enum state : std::uint8_t { before, request_line, line, line_start, almost_done, done_ };
@@ -67,28 +69,28 @@ private:
     static constexpr std::string_view version_shape = "HTTP/0.0";  // '0' stands for any DIGIT
 
     // One byte, the slow way.
-    bool step(char c) noexcept {
-        if (++bytes_ > limit_) return fail(431, "request head too large");
-        if (cr_ && c != '\n') return fail(400, "CR without LF");
+    fault step(char c, std::size_t limit) noexcept {
+        if (++bytes_ > limit) return {431, "request head too large"};
+        if (cr_ && c != '\n') return {400, "CR without LF"};
         cr_ = c == '\r';
         switch (state_) {
-        case before:                                 // RFC 9112 §2.2: ignore empty lines before the request
-            if (c == '\r' || c == '\n') return true;  // counted against the head limit above
+        case before:                                // RFC 9112 §2.2: ignore empty lines before the request
+            if (c == '\r' || c == '\n') return {};  // counted against the head limit above
             state_ = request_line;
             [[fallthrough]];
         case request_line:
             if (c == '\r' || c == '\n') {
-                if (spaces_ != 2 || version_ != version_shape.size()) return fail(400, "malformed request line");
+                if (spaces_ != 2 || version_ != version_shape.size()) return {400, "malformed request line"};
                 if (c == '\n') state_ = line_start;
             } else if (const char* why = request_line_error(c)) {
-                return fail(400, why);
+                return {400, why};
             }
             break;
         case line:
             if (c == '\n') state_ = line_start;
             break;
         case line_start:
-            if (c == ' ' || c == '\t') return fail(400, "obsolete line folding");
+            if (c == ' ' || c == '\t') return {400, "obsolete line folding"};
             state_ = c == '\r' ? almost_done : c == '\n' ? done_ : line;
             break;
         case almost_done:
@@ -96,7 +98,7 @@ private:
             break;
         case done_: break;
         }
-        return true;
+        return {};
     }
 
     // One byte of the request line, not its end. Returns the reason it breaks the
@@ -142,7 +144,7 @@ private:
     // a header line, at once. Returns the bytes taken, 0 for none (then the bytes go
     // one by one); `split` is set when no line ends in `rest`, so that the bytes left
     // are not searched again.
-    std::size_t whole_line(std::string_view rest, bool& split) noexcept {
+    std::size_t whole_line(std::string_view rest, std::size_t limit, bool& split) noexcept {
         const bool at_request_line = state_ == before && rest[0] != '\r' && rest[0] != '\n';
         if (cr_ || (!at_request_line && state_ != line)) return 0;
         const auto* lf = static_cast<const char*>(std::memchr(rest.data(), '\n', rest.size()));
@@ -151,7 +153,7 @@ private:
             return 0;
         }
         const auto taken = static_cast<std::size_t>(lf - rest.data()) + 1;
-        if (bytes_ + taken > limit_) return 0;
+        if (bytes_ + taken > limit) return 0;
         std::string_view text = rest.substr(0, taken - 1);
         if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
         if (text.find('\r') != std::string_view::npos) return 0;
@@ -161,16 +163,7 @@ private:
         return taken;
     }
 
-    bool fail(int status, const char* why) noexcept {
-        status_ = status;
-        why_ = why;
-        return false;
-    }
-
-    std::size_t limit_;
     std::size_t bytes_ = 0;
-    const char* why_ = "";
-    int status_ = 0;
     state state_ = before;
     bool last_sp_ = false, cr_ = false;
     std::uint8_t spaces_ = 0;   // SPs seen in the request line

@@ -113,8 +113,7 @@ enum class parse_event {
 
 class request_parser {
 public:
-    explicit request_parser(parser_limits limits = {})
-        : limits_(std::move(limits)), head_(limits_.max_line + limits_.max_header) {
+    explicit request_parser(parser_limits limits = {}) : limits_(std::move(limits)) {
         llhttp_settings_init(&settings_);
         settings_.on_message_begin = &on_message_begin;
         settings_.on_url = &on_url;
@@ -155,9 +154,11 @@ public:
         }
         if (data.empty()) return {parse_event::need_more, 0};
         std::size_t body_start = 0;  // where bytes after the head begin in `data`
-        if (!head_.done() && !head_.scan(data, body_start)) {
-            fail(head_.status(), head_.why());
-            return {parse_event::error, 0};
+        if (!head_.done()) {
+            if (const auto fault = head_.scan(data, limits_.max_line + limits_.max_header, body_start)) {
+                fail(fault.status, fault.why);
+                return {parse_event::error, 0};
+            }
         }
         framing_cursor_ = data.data() + body_start;
         auto err = llhttp_execute(&parser_, data.data(), data.size());
