@@ -233,6 +233,13 @@ TEST_CASE("101 is a fault unless the request asked to upgrade") {
     CHECK(events(switching, {.upgrade = true}) ==
           strings{"head 101 [Switching Protocols] HTTP/1.1 close\nupgrade: websocket\nconnection: Upgrade",
                   "complete upgraded, then [\x81\x02hi]"});
+    response_parser p;
+    p.begin(method::get, true);
+    const auto head = p.feed(switching);
+    REQUIRE(head.event == response_event::head);
+    CHECK(p.in_response());  // until its complete, which uses none of the new protocol's bytes
+    CHECK(p.feed(switching.substr(head.consumed)).event == response_event::complete);
+    CHECK((p.upgraded() && !p.in_response() && !p.reusable()));
     // Asked, and refused: an ordinary response.
     CHECK(last("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", {.upgrade = true}) == "complete reusable");
 }

@@ -220,7 +220,9 @@ public:
     /// Whether any byte of the current response has arrived.
     bool started() const noexcept { return seen_bytes_; }
     /// A response was begun and has not completed or failed.
-    bool in_response() const noexcept { return phase_ == phase::head || phase_ == phase::body; }
+    bool in_response() const noexcept {
+        return phase_ == phase::head || phase_ == phase::body || phase_ == phase::switched;
+    }
     /// After complete: the connection may carry another request. False after a 101
     /// or a tunnel, a body read until close, Connection: close, bytes after the
     /// response, or any error.
