@@ -54,11 +54,6 @@ client_error fault(std::string_view in, std::size_t max_status_line = 64, std::s
     return v.error;
 }
 
-}  // namespace response_head_scan_test
-
-using response_head_scan_test::fault;
-using response_head_scan_test::judged;
-
 TEST_CASE("a well-formed head ends at its empty line, body bytes unscanned") {
     const std::string_view head = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n";
     const auto v = judged(std::string(head) + "\n\r");  // body bytes that would be faults in a head
@@ -103,3 +98,5 @@ TEST_CASE("reset starts a new head") {
     CHECK(h.done());
     CHECK(body_start == 19);
 }
+
+}  // namespace response_head_scan_test

@@ -152,15 +152,6 @@ void each_fails_with(std::initializer_list<std::string_view> bad, client_error e
 
 options with_method(method m) { return {.request_method = m}; }
 
-}  // namespace response_parser_test
-
-using response_parser_test::each_fails_with;
-using response_parser_test::error_of;
-using response_parser_test::events;
-using response_parser_test::last;
-using response_parser_test::message;
-using response_parser_test::options;
-using response_parser_test::with_method;
 using strings = std::vector<std::string>;
 
 TEST_CASE("a Content-Length response: head, body, complete and reusable") {
@@ -432,3 +423,5 @@ TEST_CASE("body pieces are views into the bytes fed, never copies") {
     CHECK(p.body_received() == 4);
     CHECK(p.feed({}).event == response_event::complete);  // the end was in hand: no read needed
 }
+
+}  // namespace response_parser_test

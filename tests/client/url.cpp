@@ -32,12 +32,6 @@ std::string resolved(std::string_view reference) {
     return resolve_reference("http://a/b/c/d;p?q", reference).value_or("<none>");
 }
 
-}  // namespace url_test
-
-using url_test::parse_error;
-using url_test::parse_ok;
-using url_test::resolved;
-
 TEST_CASE("an absolute URL is taken apart into what a connection needs") {
     auto u = parse_ok("http://example.com/a/b?x=1&y=2#frag");
     CHECK(u.scheme == "http");
@@ -271,3 +265,5 @@ TEST_CASE("a Location is resolved against the URL it answered") {
     resolve_location(base, "http://[::1", ec);
     CHECK(ec == client_error::bad_url);
 }
+
+}  // namespace url_test

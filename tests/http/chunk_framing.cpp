@@ -20,10 +20,6 @@ std::string verdict(std::string_view framing, std::size_t step, std::size_t max_
     return "ok";
 }
 
-}  // namespace chunk_framing_test
-
-using chunk_framing_test::verdict;
-
 TEST_CASE("chunk framing: CRLF line ends pass, however the bytes are cut") {
     for (std::size_t step : {std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{100}}) {
         CHECK(verdict("5;ext=1\r\n\r\n0\r\nTrailer: x\r\n\r\n", step) == "ok");
@@ -50,3 +46,5 @@ TEST_CASE("chunk framing: reset starts a fresh body") {
     const std::string_view next = "abcd\r\n";
     CHECK(check.scan(next.data(), next.data() + next.size()) == nullptr);
 }
+
+}  // namespace chunk_framing_test
