@@ -10,6 +10,9 @@
 // are refused (no IDN). Pure functions of their arguments: any thread, no state.
 #pragma once
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
@@ -133,11 +136,13 @@ inline std::string merge_paths(const uri_parts& base, std::string_view ref_path)
 inline bool parse_host(std::string_view h, std::string& out) {
     if (h.empty()) return false;
     if (h.front() == '[') {
-        if (h.size() < 4 || h.back() != ']') return false;  // "[::]" is the shortest
-        for (char c : h.substr(1, h.size() - 2))
-            if (!(c >= '0' && c <= '9') && !((c | 0x20) >= 'a' && (c | 0x20) <= 'f') && c != ':' && c != '.')
-                return false;  // IPvFuture and zone identifiers are refused
-        if (h.find(':') == std::string_view::npos) return false;
+        // RFC 4291 text, as inet_pton reads it; IPvFuture and zone identifiers are refused.
+        const auto literal = h.substr(1, h.size() - 2);
+        if (h.size() < 4 || h.back() != ']' || literal.size() >= INET6_ADDRSTRLEN) return false;
+        char text[INET6_ADDRSTRLEN] = {};
+        literal.copy(text, literal.size());
+        in6_addr address{};
+        if (::inet_pton(AF_INET6, text, &address) != 1) return false;
     } else {
         for (char c : h)
             if (!(c >= '0' && c <= '9') && !((c | 0x20) >= 'a' && (c | 0x20) <= 'z') && c != '-' && c != '.' &&
