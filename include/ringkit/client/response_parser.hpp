@@ -68,7 +68,7 @@ struct client_limits {
 struct response_head {
     int status = 0;
     std::string reason;
-    int version_minor = 1;  ///< HTTP/1.<version_minor>: 0 or 1
+    int version_minor = 1;  ///< the minor version: HTTP/1.0 or HTTP/1.1
     /// Names lower-cased, values trimmed; a repeated name stays a separate entry,
     /// in order (Set-Cookie lines must not be joined), and get() finds the first.
     request_headers headers;
