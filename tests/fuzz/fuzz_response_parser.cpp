@@ -22,6 +22,8 @@
 // or a tunnel; the pieces add up to body_received(), which never passes max_body
 // and equals Content-Length at the end; reusable() only with keep-alive, no bytes
 // left over and no upgrade; errors are client_error codes, final, never reusable.
+// response_head_scan gives the same verdict for the head read whole and byte by
+// byte (its memchr path against its byte path).
 // A Location is resolved against the request's URL: the result, if any, is an
 // absolute http(s)/ws(s) URL whose target starts with '/', has no fragment, no
 // space or control byte, and parses back to itself.
@@ -43,6 +45,7 @@
 #include <vector>
 
 #include "ringkit/client/error.hpp"
+#include "ringkit/client/response_head_scan.hpp"
 #include "ringkit/client/url.hpp"
 #include "ringkit/core/ascii.hpp"
 
@@ -247,6 +250,34 @@ std::vector<std::string> drive(std::string_view input, reads plan, const options
     }
 }
 
+// response_head_scan alone: all at once (whole lines take the memchr path), and a
+// byte at a time (never): the same verdict, fault for fault, offset for offset.
+struct scan_verdict {
+    bool ok = true, done = false;
+    std::size_t end = 0;
+    rk::client_error error = rk::client_error::bad_status_line;
+    bool operator==(const scan_verdict&) const = default;
+};
+
+scan_verdict scan_head(std::string_view in, std::size_t step, const rk::client_limits& limits) {
+    rk::detail::response_head_scan h(limits.max_status_line, limits.max_header_bytes);
+    scan_verdict v;
+    while (v.end < in.size() && !h.done()) {
+        const auto piece = in.substr(v.end, step);
+        std::size_t body_start = 0;
+        if (!h.scan(piece, body_start)) {
+            v.ok = false;
+            v.error = h.error();
+            v.end = 0;
+            return v;
+        }
+        FUZZ_CHECK(body_start == piece.size() || (h.done() && body_start < piece.size()));
+        v.end += body_start;
+    }
+    v.done = h.done();
+    return v;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -254,6 +285,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const reads plan(data[0]);
     const auto o = options_from(data[1]);
     const std::string_view input(reinterpret_cast<const char*>(data + 2), size - 2);
+    FUZZ_CHECK(scan_head(input, input.size(), o.limits) == scan_head(input, 1, o.limits));
     const auto first = drive(input, plan, o);
     const auto second = drive(input, reads(plan.all_at_once() ? 0xc0 : 0), o);
     FUZZ_CHECK(first == second);

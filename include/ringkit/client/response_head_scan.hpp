@@ -11,11 +11,14 @@
 // header section (every byte after the status line, line ends included) past
 // max_header_bytes. Header names and values are llhttp's and response_parser's to
 // check. It stops at the empty line that ends the head, so body bytes are never
-// scanned. Byte by byte: the verdict is the same however the head is cut.
+// scanned. A line that is all in one read is judged at once (memchr finds its
+// end); a line split across reads, or a faulty one, goes byte by byte, which also
+// names the fault. The verdict is the same however the head is cut.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #include "ringkit/client/error.hpp"
@@ -37,10 +40,16 @@ public:
     /// data.size().
     bool scan(std::string_view data, std::size_t& body_start) noexcept {
         body_start = data.size();
-        for (std::size_t i = 0; i < data.size(); ++i) {
-            if (!step(data[i])) return false;
+        std::size_t i = 0;
+        bool split = false;  // no line end in what is left: the bytes go one by one
+        while (i < data.size()) {
+            if (const std::size_t taken = split ? 0 : whole_line(data.substr(i), split)) {
+                i += taken;
+            } else if (!step(data[i++])) {
+                return false;
+            }
             if (state_ == done_) {
-                body_start = i + 1;
+                body_start = i;
                 return true;
             }
         }
@@ -96,6 +105,48 @@ private:
         case 13: return c == ' ';
         default: return c == '\t' || (u >= 0x20 && u != 0x7f);  // reason-phrase, obs-text included
         }
+    }
+
+    // A line that starts here and ends in `rest`, judged at once (memchr finds its
+    // end): the bytes taken, or 0 to send them through step(), which also names a
+    // fault. Taken only where step() would find nothing wrong, so both agree.
+    std::size_t whole_line(std::string_view rest, bool& split) noexcept {
+        const bool at_status_line = state_ == status_line && pos_ == 0;
+        if (cr_ || (!at_status_line && state_ != line_start)) return 0;
+        const auto* lf = static_cast<const char*>(std::memchr(rest.data(), '\n', rest.size()));
+        if (lf == nullptr) {
+            split = true;
+            return 0;
+        }
+        const auto taken = static_cast<std::size_t>(lf - rest.data()) + 1;
+        if (taken < 2 || rest[taken - 2] != '\r') return 0;
+        const std::string_view text = rest.substr(0, taken - 2);
+        if (text.find('\r') != std::string_view::npos) return 0;
+        if (at_status_line) {
+            if (text.size() > max_status_line_ || !status_line_ok(text)) return 0;
+            pos_ = text.size();
+        } else {
+            if (!text.empty() && (text.front() == ' ' || text.front() == '\t')) return 0;
+            if (header_bytes_ + taken > max_header_bytes_) return 0;
+            header_bytes_ += taken;
+        }
+        state_ = text.empty() && !at_status_line ? done_ : line_start;
+        return taken;
+    }
+
+    // The status line all at once, as status_line_byte() would judge it byte by byte.
+    static bool status_line_ok(std::string_view line) noexcept {
+        if (line.size() < 12 || !line.starts_with(version_shape)) return false;
+        if ((line[7] != '0' && line[7] != '1') || line[8] != ' ') return false;
+        if (line[9] < '1' || line[9] > '5' || line[10] < '0' || line[10] > '9' || line[11] < '0' || line[11] > '9')
+            return false;
+        if (line.size() > 12 && line[12] != ' ') return false;
+        bool control = false;  // no early exit: the compiler can vectorize this
+        for (const char c : line.substr(12)) {
+            const auto u = static_cast<unsigned char>(c);
+            control |= (u < 0x20 && u != '\t') | (u == 0x7f);
+        }
+        return !control;
     }
 
     bool fail(client_error e) noexcept {
