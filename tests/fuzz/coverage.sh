@@ -30,7 +30,9 @@ llvmcov=$(command -v llvm-cov-14 || command -v llvm-cov || true)
 # count one function only (llvm-cov report -show-functions), named by a substring
 # of its mangled name ("13path_segments5split" is path_segments::split).
 declare -A headers=(
-  [request_parser]="http/parser.hpp http/headers.hpp"
+  [request_parser]="http/parser.hpp http/headers.hpp http/chunk_framing.hpp"
+  [head_scan]="http/head_scan.hpp"
+  [response_parser]="client/response_parser.hpp client/response_head_scan.hpp http/chunk_framing.hpp client/url.hpp"
   [ws_frames]="ws/frame.hpp ws/utf8.hpp ws/close.hpp"
   [ws_deflate]="ws/deflate.hpp"
   [ws_handshake]="ws/handshake.hpp ws/deflate.hpp:negotiate_deflate ws/deflate.hpp:format_deflate_response"

@@ -21,6 +21,7 @@
 // faults may meet either first depending on where a read ends.
 #include "ringkit/http/parser.hpp"
 #include "fuzz_check.hpp"
+#include "fuzz_reads.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -59,30 +60,7 @@ ringkit::parser_limits limits_from(std::uint8_t b) {
     return l;
 }
 
-// How many bytes the next read delivers.
-class reads {
-public:
-    explicit reads(std::uint8_t b) : mode_(b >> 6), size_((b & 0x3f) + 1), state_(b | 1u) {}
-    bool all_at_once() const noexcept { return mode_ == 0; }
-    std::size_t next(std::size_t left) {
-        std::size_t n = left;
-        switch (mode_) {
-        case 0: break;             // everything at once
-        case 1: n = size_; break;  // fixed 1..64
-        case 2:                    // varied 1..256
-            state_ = state_ * 1103515245u + 12345u;
-            n = 1 + ((state_ >> 16) & 0xff);
-            break;
-        default: n = 1; break;  // byte by byte
-        }
-        return n < left ? n : left;
-    }
-
-private:
-    unsigned mode_;
-    std::size_t size_;
-    std::uint32_t state_;
-};
+using fuzz::reads;
 
 void check_complete_request(const ringkit::request& r, const ringkit::parser_limits& limits) {
     FUZZ_CHECK(!r.uri.empty());

@@ -3,7 +3,7 @@
 #   [FUZZ_TARGET=router] tests/fuzz/run-long.sh [SECONDS] [BUILD_DIR] [-- extra libFuzzer flags...]
 #     FUZZ_TARGET default request_parser; any NAME with tests/fuzz/fuzz_NAME.cpp and
 #                 tests/fuzz/corpus/NAME/ (ws_frames, ws_deflate, ws_handshake, params,
-#                 multipart, cookies, router)
+#                 multipart, cookies, router, response_parser)
 #     SECONDS     default 600
 #     BUILD_DIR   default build/fuzz; configured (clang, ASan+UBSan, -O2) and the
 #                 target built there if it is not yet

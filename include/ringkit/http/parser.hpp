@@ -31,6 +31,7 @@
 #include <utility>
 
 #include "ringkit/core/ascii.hpp"
+#include "ringkit/http/chunk_framing.hpp"
 #include "ringkit/http/head_scan.hpp"
 #include "ringkit/http/method.hpp"
 #include "ringkit/http/request.hpp"
@@ -218,26 +219,10 @@ public:
 private:
     static request_parser& self(llhttp_t* p) noexcept { return *static_cast<request_parser*>(p->data); }
 
-    // llhttp 8 also takes "\rX" as the CRLF of chunked framing (after a chunk size,
-    // after chunk data, after the last chunk). Every framing byte of a chunked body
-    // (all but the data that on_body receives) passes through here: CR must be
-    // followed by LF, LF must follow CR, and no framing line (size, extensions, a
-    // trailer) may be longer than max_line.
+    // Every framing byte of a chunked body (all but the data that on_body
+    // receives) passes through here, on to detail::chunk_framing_check.
     bool scan_framing(const char* end) {
-        for (const char* p = framing_cursor_; p < end; ++p) {
-            const char c = *p;
-            if (chunk_cr_) {
-                if (c != '\n') return message_ = "CR without LF in chunked framing", false;
-                chunk_cr_ = false;
-                chunk_line_ = 0;
-            } else if (c == '\r') {
-                chunk_cr_ = true;
-            } else if (c == '\n') {
-                return message_ = "LF without CR in chunked framing", false;
-            } else if (++chunk_line_ > limits_.max_line) {
-                return message_ = "chunk line too long", false;
-            }
-        }
+        if (const char* why = framing_.scan(framing_cursor_, end, limits_.max_line)) return message_ = why, false;
         framing_cursor_ = end;
         return true;
     }
@@ -262,8 +247,8 @@ private:
         s.in_field_ = s.expect_continue_ = s.continue_pending_ = false;
         s.header_count_ = s.header_bytes_ = s.line_bytes_ = 0;
         s.host_count_ = 0;
-        s.chunked_ = s.chunk_cr_ = false;
-        s.chunk_line_ = 0;
+        s.chunked_ = false;
+        s.framing_.reset();
         s.body_bytes_ = 0;
         s.spoolable_ = false;
         s.spool_fd_ = -1;
@@ -533,10 +518,10 @@ private:
     int status_ = 0;
     const char* message_ = "";
     const char* framing_cursor_ = nullptr;  // first chunked-framing byte not yet scanned
-    std::size_t chunk_line_ = 0;
+    detail::chunk_framing_check framing_;
     std::size_t body_bytes_ = 0;  // of the current request, in memory or spooled
     int spool_fd_ = -1;           // req_->body_file's descriptor while this request spools
-    bool chunked_ = false, chunk_cr_ = false, spoolable_ = false;
+    bool chunked_ = false, spoolable_ = false;
     bool started_ = false, headers_done_ = false, complete_ = false, upgrade_ = false;
     bool in_field_ = false, expect_continue_ = false, continue_pending_ = false;
     bool paused_ = false, paused_upgrade_ = false, failed_ = false;
