@@ -255,60 +255,41 @@ public:
     }
 
     /// Reads as read_some does, waiting when nothing is there: then the
-    /// ciphertext lands in the first buffer (Asio's read, no epoll re-arm) and
+    /// ciphertext lands in the first buffer (Asio's read: no epoll re-arm) and
     /// is decrypted into it. Only the first buffer is used.
     template <class MutableBuffers, class Token>
     auto async_read_some(const MutableBuffers& buffers, Token&& token) {
-        enum class step : std::uint8_t { start, deferred, landing, waited };
+        enum class step : std::uint8_t { start, landing, waited };
         return asio::async_compose<Token, void(std::error_code, std::size_t)>(
             [this, b = first_of(buffers), at = step::start](auto& self, std::error_code ec = {},
                                                             std::size_t landed = 0) mutable {
                 std::size_t n = 0;
-                switch (at) {
-                case step::start:
+                if (at == step::start) {
                     // At once unless the last read ended for want of socket bytes.
                     if (!read_blocked_ || read_error_ || b.size() == 0) n = read_some(b, ec);
                     else ec = asio::error::would_block;
-                    break;
-                case step::deferred:
-                    // The socket was empty a moment ago. Asio's read tries the
-                    // socket before it waits (one recv), so try it only now,
-                    // after the handlers already queued have run: under load
-                    // the peer's next bytes are mostly there by then.
-                    if (resumed()) return self.complete(asio::error::operation_aborted, 0);
-                    drained_ = false;
-                    if (SSL_has_pending(ssl_.get()) != 0) {
-                        // Part of a record is in OpenSSL already: land() could not
-                        // decrypt in place, so wait for the socket and read as usual.
-                        at = step::waited;
-                        return socket_.async_wait(wait_read, std::move(self));
-                    }
-                    at = step::landing;
-                    return socket_.async_receive(b, std::move(self));
-                case step::landing:
-                    if (landed > 0) {
-                        n = land(b, landed, ec);
-                        break;
-                    }
-                    [[fallthrough]];
-                case step::waited:
+                } else if (at == step::landing && landed > 0) {
+                    n = land(b, landed, ec);
+                } else if (!ec || ec == asio::error::eof) {
                     // Ready again (the readiness OpenSSL asked for), or the
                     // socket's end: OpenSSL reads it and says what it means
                     // (close_notify seen, or truncation).
-                    if (!ec || ec == asio::error::eof) {
-                        drained_ = false;
-                        n = read_some(b, ec);
-                    }
-                    break;
+                    drained_ = false;
+                    n = read_some(b, ec);
                 }
                 if (ec == asio::error::would_block) {
-                    if (read_wants_write_) {
+                    drained_ = false;
+                    // Part of a record in OpenSSL already (land() could not decrypt
+                    // in place), or a read that must write first: a readiness wait.
+                    if (read_wants_write_ || SSL_has_pending(ssl_.get()) != 0) {
                         at = step::waited;
-                        return socket_.async_wait(wait_write, std::move(self));
+                        return socket_.async_wait(read_wants_write_ ? wait_write : wait_read, std::move(self));
                     }
-                    at = step::deferred;
-                    deferring_ = true;
-                    return asio::post(socket_.get_executor(), std::move(self));
+                    // Asio tries the socket once before it waits (a recv that
+                    // mostly finds nothing, as on a plain socket), then keeps the
+                    // edge-triggered registration: no epoll_ctl.
+                    at = step::landing;
+                    return socket_.async_receive(b, std::move(self));
                 }
                 if (at != step::start) return self.complete(ec, n);
                 asio::post(socket_.get_executor(), [self = std::move(self), ec, n]() mutable { self.complete(ec, n); });
@@ -322,10 +303,7 @@ public:
                               std::forward<Token>(token));
     }
 
-    void cancel(std::error_code& ec) {
-        cancelled_ = deferring_;  // an operation between its posted steps stops too
-        socket_.cancel(ec);
-    }
+    void cancel(std::error_code& ec) { socket_.cancel(ec); }
 
     /// Sends close_notify first when our sending side closes (once, if the
     /// socket takes it now: a close never waits). shutdown_both is what a
@@ -418,12 +396,6 @@ private:
         }();
         return method;
     }
-    // An operation resumes from its deferral: true when cancel() came meanwhile.
-    bool resumed() noexcept {
-        deferring_ = false;
-        return std::exchange(cancelled_, false);
-    }
-
     static tls_stream& stream_of(BIO* b) noexcept { return *static_cast<tls_stream*>(BIO_get_data(b)); }
 
     // `n` bytes of ciphertext landed at the start of `b` (async_read_some):
@@ -558,7 +530,6 @@ private:
     bool read_wants_write_ = false, write_wants_write_ = true;
     bool read_blocked_ = true;  // the last read ended for want of socket bytes (nothing read yet: none there)
     bool drained_ = false;      // the last recv emptied the socket: until a wait, the BIO does not ask it
-    bool deferring_ = false, cancelled_ = false;  // an operation waits for its posted step; cancel() came then
     bool handshake_done_ = false, fatal_ = false;
 };
 
