@@ -412,7 +412,16 @@ private:
         drained_ = n < b.size();
         landing() = {static_cast<const char*>(b.data()), n, this};
         auto out = read_some(b, ec);
-        landing() = {};  // anything left follows an error or the peer's close_notify: nothing to read
+        bool left = landing().size > 0;
+        landing() = {};
+        // Bytes not taken are lost with the caller's buffer. After an error or the
+        // peer's close_notify nothing more is read anyway; otherwise only a read that
+        // had to write first (the answer to a KeyUpdate, into a full socket) stops
+        // so: end the connection rather than drop part of the stream.
+        if (left && !read_error_ && (!ec || ec == asio::error::would_block)) {
+            read_error_ = asio::error::no_buffer_space;
+            if (out == 0) ec = read_error_;
+        }
         return out;
     }
     // Whether ciphertext that landed waits in the BIO for OpenSSL.
