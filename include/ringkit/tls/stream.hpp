@@ -11,6 +11,17 @@
 // an idle connection holds the SSL object and nothing else. asio::ssl::stream is
 // not used: it keeps two 17 KB buffers per stream and has no readiness waits.
 //
+// Reads count system calls, as nginx does: a recv that returns less than it
+// asked for emptied the socket, so the BIO marks it drained and answers
+// "would block" without asking the socket again (read_some stops after data
+// then, instead of ending every read in a recv that finds nothing). Asio's
+// readiness wait (async_wait) re-arms epoll with an epoll_ctl each time; so
+// async_read_some, once OpenSSL needs socket bytes, receives the ciphertext
+// into the caller's buffer with Asio's own read (which keeps the edge-triggered
+// registration, as ws_session's landing pad does on a plain socket) and the BIO
+// hands it to OpenSSL, which decrypts it into the same buffer (see land()).
+// Idle callers wait with async_wait and hold no buffer.
+//
 // Writes: several buffers are copied into one record (a WebSocket frame's header
 // and payload go out together); one SSL_write takes at most one record
 // (SSL_MODE_ENABLE_PARTIAL_WRITE). When the socket pushes back, OpenSSL keeps the
@@ -68,13 +79,25 @@ public:
         socket_.non_blocking(true, ec);  // OpenSSL's reads and writes must never wait
         BIO* bio = BIO_new(socket_bio());
         if (!bio) throw std::bad_alloc();
-        // The descriptor itself as the BIO's data: no allocation per connection.
-        BIO_set_data(bio, reinterpret_cast<void*>(  // NOLINT(performance-no-int-to-ptr)
-                              static_cast<std::intptr_t>(socket_.native_handle())));
+        // The stream itself as the BIO's data (moves re-point it): no allocation per connection.
+        BIO_set_data(bio, this);
         BIO_set_init(bio, 1);
         SSL_set_bio(ssl_.get(), bio, bio);  // one reference, owned by the SSL
         SSL_set_accept_state(ssl_.get());
     }
+
+    /// Only before any operation is pending (the stream's operations refer to it).
+    tls_stream(tls_stream&& o) noexcept
+        : socket_(std::move(o.socket_)), contexts_(std::move(o.contexts_)), ssl_(std::move(o.ssl_)),
+          read_error_(o.read_error_), blocked_(o.blocked_), read_wants_write_(o.read_wants_write_),
+          write_wants_write_(o.write_wants_write_), read_blocked_(o.read_blocked_), drained_(o.drained_),
+          handshake_done_(o.handshake_done_), fatal_(o.fatal_) {
+        if (ssl_) BIO_set_data(SSL_get_rbio(ssl_.get()), this);
+    }
+    tls_stream& operator=(tls_stream&&) = delete;
+    tls_stream(const tls_stream&) = delete;
+    tls_stream& operator=(const tls_stream&) = delete;
+    ~tls_stream() = default;
 
     executor_type get_executor() noexcept { return socket_.get_executor(); }
     tcp_socket& next_layer() noexcept { return socket_; }
@@ -97,7 +120,12 @@ public:
                         read_blocked_ = false;  // the client's first request may have come with its Finished
                     }
                     if (ec == asio::error::would_block) {
+                        // A readiness wait, not a read: the client answers only
+                        // after its own crypto, so trying the socket first would
+                        // cost a recv as well as the wait. What the wait finds,
+                        // the next recv reads.
                         started = true;
+                        drained_ = false;
                         return socket_.async_wait(want_write ? wait_write : wait_read, std::move(self));
                     }
                 }
@@ -137,6 +165,12 @@ public:
             int r = SSL_read_ex(ssl_.get(), p + total, b.size() - total, &n);
             if (r == 1) {
                 total += n;
+                if (drained_ && !fed() && SSL_has_pending(ssl_.get()) == 0) {
+                    // All there was: another SSL_read would only find the socket empty.
+                    read_blocked_ = true;
+                    read_wants_write_ = false;
+                    break;
+                }
                 continue;
             }
             auto why = failure(r, read_wants_write_);
@@ -171,7 +205,8 @@ public:
                 continue;
             }
             auto why = failure(0, write_wants_write_);
-            if (why == asio::error::would_block) blocked_ = std::max(blocked_, std::min(size, record_size));
+            if (why == asio::error::would_block)
+                blocked_ = std::max(blocked_, static_cast<std::uint32_t>(std::min(size, record_size)));
             if (total == 0) ec = why;  // else: the bytes written first; an error shows again next time
             break;
         }
@@ -213,15 +248,53 @@ public:
                                [h = std::move(handler)]() mutable { std::move(h)(std::error_code{}); });
                     return;
                 }
+                if (what == wait_read) drained_ = false;  // what the wait finds, the next recv reads
                 socket_.async_wait(socket_wait(what), std::move(handler));
             },
             token, w);
     }
 
+    /// Reads as read_some does, waiting when nothing is there: then the
+    /// ciphertext lands in the first buffer (Asio's read: no epoll re-arm) and
+    /// is decrypted into it. Only the first buffer is used.
     template <class MutableBuffers, class Token>
     auto async_read_some(const MutableBuffers& buffers, Token&& token) {
-        return async_transfer([this, buffers](std::error_code& ec) { return read_some(buffers, ec); }, wait_read,
-                              std::forward<Token>(token));
+        enum class step : std::uint8_t { start, landing, waited };
+        return asio::async_compose<Token, void(std::error_code, std::size_t)>(
+            [this, b = first_of(buffers), at = step::start](auto& self, std::error_code ec = {},
+                                                            std::size_t landed = 0) mutable {
+                std::size_t n = 0;
+                if (at == step::start) {
+                    // At once unless the last read ended for want of socket bytes.
+                    if (!read_blocked_ || read_error_ || b.size() == 0) n = read_some(b, ec);
+                    else ec = asio::error::would_block;
+                } else if (at == step::landing && landed > 0) {
+                    n = land(b, landed, ec);
+                } else if (!ec || ec == asio::error::eof) {
+                    // Ready again (the readiness OpenSSL asked for), or the
+                    // socket's end: OpenSSL reads it and says what it means
+                    // (close_notify seen, or truncation).
+                    drained_ = false;
+                    n = read_some(b, ec);
+                }
+                if (ec == asio::error::would_block) {
+                    drained_ = false;
+                    // Part of a record in OpenSSL already (land() could not decrypt
+                    // in place), or a read that must write first: a readiness wait.
+                    if (read_wants_write_ || SSL_has_pending(ssl_.get()) != 0) {
+                        at = step::waited;
+                        return socket_.async_wait(read_wants_write_ ? wait_write : wait_read, std::move(self));
+                    }
+                    // Asio tries the socket once before it waits (a recv that
+                    // mostly finds nothing, as on a plain socket), then keeps the
+                    // edge-triggered registration: no epoll_ctl.
+                    at = step::landing;
+                    return socket_.async_receive(b, std::move(self));
+                }
+                if (at != step::start) return self.complete(ec, n);
+                asio::post(socket_.get_executor(), [self = std::move(self), ec, n]() mutable { self.complete(ec, n); });
+            },
+            token, socket_);
     }
 
     template <class ConstBuffers, class Token>
@@ -233,10 +306,13 @@ public:
     void cancel(std::error_code& ec) { socket_.cancel(ec); }
 
     /// Sends close_notify first when our sending side closes (once, if the
-    /// socket takes it now: a close never waits).
+    /// socket takes it now: a close never waits). shutdown_both is what a
+    /// caller does just before close(): close_notify only, the FIN comes with
+    /// the close (a system call fewer per connection, as nginx closes).
     void shutdown(asio::socket_base::shutdown_type what, std::error_code& ec) {
+        ec = {};
         if (what != asio::socket_base::shutdown_receive) close_notify();
-        socket_.shutdown(what, ec);
+        if (what != asio::socket_base::shutdown_both) socket_.shutdown(what, ec);
     }
     void close(std::error_code& ec) {
         close_notify();
@@ -281,15 +357,34 @@ private:
             if (!m) throw std::bad_alloc();
             BIO_meth_set_write(m, [](BIO* b, const char* data, int size) -> int {
                 BIO_clear_retry_flags(b);
-                auto n = ::send(fd_of(b), data, static_cast<std::size_t>(size), MSG_NOSIGNAL);
+                auto n =
+                    ::send(stream_of(b).socket_.native_handle(), data, static_cast<std::size_t>(size), MSG_NOSIGNAL);
                 if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) BIO_set_retry_write(b);
                 return static_cast<int>(n);
             });
             BIO_meth_set_read(m, [](BIO* b, char* data, int size) -> int {
                 BIO_clear_retry_flags(b);
-                auto n = ::recv(fd_of(b), data, static_cast<std::size_t>(size), 0);
-                if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) BIO_set_retry_read(b);
+                auto& s = stream_of(b);
+                auto want = static_cast<std::size_t>(size);
+                // Bytes that landed (async_read_some) go first.
+                if (auto& l = landing(); l.owner == &s && l.size > 0) {
+                    auto n = std::min(want, l.size);
+                    std::memcpy(data, l.data, n);
+                    l.data += n;
+                    l.size -= n;
+                    return static_cast<int>(n);
+                }
+                if (s.drained_) {  // the last recv emptied the socket: no need to ask it again
+                    BIO_set_retry_read(b);
+                    return -1;
+                }
+                auto n = ::recv(s.socket_.native_handle(), data, want, 0);
+                if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+                    BIO_set_retry_read(b);
+                    s.drained_ = errno != EINTR;
+                }
                 if (n == 0) BIO_set_flags(b, BIO_FLAGS_IN_EOF);  // OpenSSL asks (BIO_eof) whether 0 was the end
+                if (n > 0 && static_cast<std::size_t>(n) < want) s.drained_ = true;
                 return static_cast<int>(n);
             });
             BIO_meth_set_ctrl(m, [](BIO* b, int cmd, long /*num*/, void* /*ptr*/) -> long {
@@ -301,7 +396,48 @@ private:
         }();
         return method;
     }
-    static int fd_of(BIO* b) noexcept { return static_cast<int>(reinterpret_cast<std::intptr_t>(BIO_get_data(b))); }
+    static tls_stream& stream_of(BIO* b) noexcept { return *static_cast<tls_stream*>(BIO_get_data(b)); }
+
+    // `n` bytes of ciphertext landed at the start of `b` (async_read_some):
+    // OpenSSL takes them through the BIO and decrypts into `b` itself. Safe
+    // because OpenSSL held nothing before (async_read_some lands only then): it
+    // writes only the plaintext of records it has taken whole, and a record's
+    // plaintext is shorter than its ciphertext, so the writing stays behind the
+    // bytes still to be taken, and they are all taken before `b` is full.
+    std::size_t land(asio::mutable_buffer b, std::size_t n, std::error_code& ec) {
+        if (SSL_has_pending(ssl_.get()) != 0) {  // cannot happen (see above); never decrypt over bytes not taken
+            ec = read_error_ = asio::error::invalid_argument;
+            return 0;
+        }
+        drained_ = n < b.size();
+        landing() = {static_cast<const char*>(b.data()), n, this};
+        auto out = read_some(b, ec);
+        bool left = landing().size > 0;
+        landing() = {};
+        // Bytes not taken are lost with the caller's buffer. After an error or the
+        // peer's close_notify nothing more is read anyway; otherwise only a read that
+        // had to write first (the answer to a KeyUpdate, into a full socket) stops
+        // so: end the connection rather than drop part of the stream.
+        if (left && !read_error_ && (!ec || ec == asio::error::would_block)) {
+            read_error_ = asio::error::no_buffer_space;
+            if (out == 0) ec = read_error_;
+        }
+        return out;
+    }
+    // Whether ciphertext that landed waits in the BIO for OpenSSL.
+    bool fed() const noexcept { return landing().owner == this && landing().size > 0; }
+
+    // Ciphertext that landed in a caller's buffer, while land() hands it to
+    // OpenSSL: per thread, as it never outlives that call.
+    struct landed {
+        const char* data = nullptr;
+        std::size_t size = 0;
+        const tls_stream* owner = nullptr;
+    };
+    static landed& landing() noexcept {
+        thread_local landed l;
+        return l;
+    }
 
     // The bytes of the next SSL_write, from `offset` on: straight from the
     // caller's buffer when a whole record (or the last buffer) is there, else
@@ -399,9 +535,10 @@ private:
     std::shared_ptr<const tls_contexts> contexts_;  // the SNI callback's certificates, while we may need them
     std::unique_ptr<SSL, ssl_free> ssl_;
     std::error_code read_error_;  // found after data that read_some returned first
-    std::size_t blocked_ = 0;     // plaintext bytes in the record OpenSSL could not write yet
+    std::uint32_t blocked_ = 0;   // plaintext bytes in the record OpenSSL could not write yet
     bool read_wants_write_ = false, write_wants_write_ = true;
     bool read_blocked_ = true;  // the last read ended for want of socket bytes (nothing read yet: none there)
+    bool drained_ = false;      // the last recv emptied the socket: until a wait, the BIO does not ask it
     bool handshake_done_ = false, fatal_ = false;
 };
 

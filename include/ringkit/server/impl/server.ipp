@@ -172,6 +172,7 @@ private:
     struct listening {
         tcp::acceptor acceptor;
         bool tls;
+        tcp::endpoint local{};  // where it listens: each connection's local end, unless a wildcard
     };
 
     struct io_thread {
@@ -201,6 +202,7 @@ private:
             acceptor.bind(endpoint);
             acceptor.listen(options_.backlog);
             if (i == 0) endpoint.port(acceptor.local_endpoint().port());  // every reuse_port acceptor shares it
+            t.listeners.back().local = endpoint;
         }
         return endpoint.port();
     }
@@ -210,7 +212,9 @@ private:
         for (;;) {
             // Without reuse_port one acceptor feeds every thread in turn.
             auto& target = options_.reuse_port ? self : *threads_[next++ % threads_.size()];
-            auto [ec, socket] = co_await l.acceptor.async_accept(target.ctx, use_tuple);
+            // The peer's address as accept(2) gives it (no getpeername per connection).
+            tcp::endpoint remote;
+            auto [ec, socket] = co_await l.acceptor.async_accept(target.ctx, remote, use_tuple);
             if (ec == asio::error::operation_aborted || !l.acceptor.is_open()) co_return;
             if (ec) {
                 // EMFILE, ENFILE, ENOBUFS: the connection waits in the backlog until
@@ -230,24 +234,24 @@ private:
 #if RINGKIT_HAS_OPENSSL
             if (l.tls) {
                 // The certificates of now: a reload later leaves this connection's alone.
-                asio::co_spawn(target.ctx, serve(target, tls_stream(std::move(socket), tls_->current())),
+                asio::co_spawn(target.ctx,
+                               serve(target, tls_stream(std::move(socket), tls_->current()), remote, l.local),
                                asio::detached);
                 continue;
             }
 #endif
-            asio::co_spawn(target.ctx, serve(target, std::move(socket)), asio::detached);
+            asio::co_spawn(target.ctx, serve(target, std::move(socket), remote, l.local), asio::detached);
         }
     }
     static constexpr std::chrono::milliseconds accept_retry{50};
 
+    // `listened`: the listener's address; the connection's own is asked only of a wildcard one.
     template <class Stream>
-    task<void> serve(io_thread& self, Stream stream) {
+    task<void> serve(io_thread& self, Stream stream, tcp::endpoint remote, tcp::endpoint listened) {
         auto& socket = raw_socket(stream);
         std::error_code ec;
         socket.set_option(tcp::no_delay(true), ec);
-        auto remote = socket.remote_endpoint(ec);
-        if (ec) co_return;  // already gone
-        auto local = socket.local_endpoint(ec);
+        auto local = listened.address().is_unspecified() ? socket.local_endpoint(ec) : listened;
         if (live_.fetch_add(1) >= options_.max_connections) {
             // A TLS client could not read a 503 sent before its handshake: it is only closed.
             if constexpr (std::is_same_v<Stream, tcp_socket>) co_await refuse(socket);
