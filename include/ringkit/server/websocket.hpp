@@ -165,11 +165,11 @@ private:
     // stack (a user callback it runs): that one takes up whatever `f` queued.
     template <class F>
     void run(F&& f) {
-        handle keep(this);
-        if (busy_ || ended_) {
+        if (busy_ || ended_) {  // the pump on the stack holds the session
             if (!ended_) f();
             return;
         }
+        handle keep(this);
         busy_ = true;
         f();
         pump();
