@@ -5,12 +5,14 @@ every run, one step at a time, so the server's instruction count is a function o
   callgrind_client.py PORT plaintext N          N keep-alive GET /plaintext, one at a time
   callgrind_client.py PORT pipelined N          N GET /plaintext, 16 written at once, then read
   callgrind_client.py PORT ws PATH N            one WebSocket on PATH, N 32-byte text echoes
+                                                (PACE=SECONDS in the environment: a pause after each)
   callgrind_client.py PORT idle PATH N SECONDS  N WebSockets on PATH, opened then held idle;
                                                 prints "ready" once all are open
 
 Standard library only (a raw socket and RFC 6455 framing), loopback only; exits non-zero
 on anything unexpected. Every socket has a timeout, so it never hangs.
 """
+import os
 import socket
 import sys
 import time
@@ -94,10 +96,13 @@ CLOSE = bytes([0x88, 0x82]) + MASK + bytes(b ^ MASK[i % 4] for i, b in enumerate
 
 def ws(port, path, n):
     s, r = ws_open(port, path)
+    pace = float(os.environ.get("PACE", "0"))
     for _ in range(n):
         s.sendall(FRAME)
         if r.take(2 + len(PAYLOAD)) != bytes([0x81, len(PAYLOAD)]) + PAYLOAD:
             sys.exit("callgrind_client: wrong echo")
+        if pace:
+            time.sleep(pace)
     s.sendall(CLOSE)
     if r.take(4) != b"\x88\x02\x03\xe8":
         sys.exit("callgrind_client: no close echo")

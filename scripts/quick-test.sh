@@ -28,10 +28,11 @@ else
 fi
 name=$(basename "${sources[0]}" .cpp)
 out=build/quick-$mode; ((separate)) && out+=-separate
-mkdir -p "$out/llhttp"
+# In strict mode, as cmake/ringkit_llhttp.cmake builds it (it changes what llhttp accepts).
+mkdir -p "$out/llhttp-strict"
 for c in /usr/share/llhttp/*.c; do
-  o=$out/llhttp/$(basename "$c" .c).o
-  [[ -f $o ]] || $cc "${flags[@]}" -I/usr/share/include/llhttp -c "$c" -o "$o"
+  o=$out/llhttp-strict/$(basename "$c" .c).o
+  [[ -f $o ]] || $cc "${flags[@]}" -DLLHTTP_STRICT_MODE=1 -I/usr/share/include/llhttp -c "$c" -o "$o"
 done
 [[ -f $out/main.o ]] || $cxx -std=c++20 "${flags[@]}" -c tests/main.cpp -o "$out/main.o"
 defs=(-DASIO_STANDALONE -DASIO_NO_DEPRECATED -DRINGKIT_HAS_ZLIB=1 "-DRINGKIT_SOURCE_DIR=\"$PWD\"")
@@ -46,5 +47,5 @@ if ((separate)); then
   sources+=("$out/src.o")
 fi
 $cxx -std=c++20 "${flags[@]}" -Wall -Wextra -Wpedantic -Werror "${defs[@]}" -Iinclude -Itests \
-  -I/usr/share/include/llhttp "${sources[@]}" "$out/main.o" "$out"/llhttp/*.o "${libs[@]}" -o "$out/$name"
+  -I/usr/share/include/llhttp "${sources[@]}" "$out/main.o" "$out"/llhttp-strict/*.o "${libs[@]}" -o "$out/$name"
 "$out/$name" "$@"

@@ -315,7 +315,11 @@ private:
         case HPE_CR_EXPECTED:
         case HPE_LF_EXPECTED:
         case HPE_STRICT:
-            if (headers_done_) return in_trailers_ ? client_error::bad_header : client_error::bad_line_ending;
+            // In a chunked body the framing check has seen the bytes up to this
+            // one and found no lone CR or bare LF (that is bad_line_ending, set
+            // above): another byte stands where the CRLF after a chunk's data
+            // must be, which is bad chunk framing.
+            if (headers_done_ && in_trailers_) return client_error::bad_header;
             break;
         default: break;
         }
