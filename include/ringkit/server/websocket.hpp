@@ -404,13 +404,15 @@ private:
 
     void take_queue() {
         if (!core_->maybe_queued()) return;
-        std::vector<item> late;
-        if (auto ours = writer_.take_from([this](std::vector<item>& into) { return core_->take(into); }, late)) {
+        std::optional<std::vector<item>> late;  // rare: no vector to build and destroy per batch
+        auto ours = writer_.take_from([this](std::vector<item>& into) { return core_->take(into); },
+                                      [&late](std::vector<item>& after) { late.emplace(std::move(after)); });
+        if (ours) {
             closing_.close_queued(ours->code, ours->reason);
             reader_.discard_messages();
             deadlines_.closing();
         }
-        refuse(late, ws::error::closed);
+        if (late) refuse(*late, ws::error::closed);  // after the close is noted, as its completions may look
     }
 
     // Items that will not be written: their bytes leave the count, their completions fail.

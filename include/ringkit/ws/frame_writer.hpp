@@ -76,13 +76,16 @@ public:
     /// Takes what `source` moves in (a `bool(std::vector<item>&)`: false when it had
     /// nothing; the channel's take(), which swaps an empty vector for its queue, so
     /// the batch's memory goes round between the two) and frames each item. Items
-    /// after a close frame (and every item once one was taken) go to `late`: they
-    /// are never written. Returns the close frame among them, if any.
-    template <class Source>
-    std::optional<close_taken> take_from(Source&& source, std::vector<item>& late) {
+    /// after a close frame (and every item once one was taken) are never written:
+    /// `late` (a `void(std::vector<item>&)`) gets them, and only runs when there are
+    /// some, so the common case builds no second vector. Returns the close frame
+    /// among them, if any.
+    template <class Source, class Late>
+    std::optional<close_taken> take_from(Source&& source, Late&& late) {
         std::optional<close_taken> closing;
         if (closed_) {
-            source(late);
+            std::vector<item> after;
+            if (source(after)) late(after);
             return closing;
         }
         const std::size_t first = batch_.size();
@@ -108,14 +111,15 @@ public:
             }
         }
         if (stop < batch_.size()) {
-            late.insert(late.end(), std::make_move_iterator(batch_.begin() + static_cast<std::ptrdiff_t>(stop)),
-                        std::make_move_iterator(batch_.end()));
+            std::vector<item> after(std::make_move_iterator(batch_.begin() + static_cast<std::ptrdiff_t>(stop)),
+                                    std::make_move_iterator(batch_.end()));
             batch_.resize(stop);
+            late(after);
         }
         return closing;
     }
 
-    /// take_from() a vector of items (left empty).
+    /// take_from() a vector of items (left empty); the late ones appended to `late`.
     std::optional<close_taken> take(std::vector<item>& queue, std::vector<item>& late) {
         return take_from(
             [&queue](std::vector<item>& into) {
@@ -123,7 +127,9 @@ public:
                 into.swap(queue);  // `into` is the empty batch, or a fresh vector
                 return true;
             },
-            late);
+            [&late](std::vector<item>& after) {
+                for (auto& i : after) late.push_back(std::move(i));
+            });
     }
 
     /// Nothing taken is left unwritten.
