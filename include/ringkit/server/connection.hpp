@@ -38,7 +38,6 @@
 
 #include "ringkit/core/asio.hpp"
 #include "ringkit/core/config.hpp"
-#include "ringkit/core/drain_buffer.hpp"
 #include "ringkit/core/exception.hpp"
 #include "ringkit/core/task.hpp"
 #include "ringkit/channel/channel.hpp"
@@ -219,8 +218,7 @@ private:
                 if (!flushed_now() && !co_await finish_flush()) co_return;
                 if (stopping_ && !parser_->in_message()) co_return;
                 arm_read_deadline();
-                auto [ec, n] =
-                    co_await stream_.async_read_some(detail::drain_buffer(in_.get(), in_size), detail::use_tuple);
+                auto [ec, n] = co_await stream_.async_read_some(asio::buffer(in_.get(), in_size), detail::use_tuple);
                 idle_ = false;
                 if (ec) {
                     if (timed_out_ && parser_->in_message()) co_await answer_error(408);

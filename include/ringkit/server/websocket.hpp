@@ -40,7 +40,6 @@
 
 #include "ringkit/channel/channel.hpp"
 #include "ringkit/core/asio.hpp"
-#include "ringkit/core/drain_buffer.hpp"
 #include "ringkit/server/connection_list.hpp"
 #include "ringkit/ws/close.hpp"
 #include "ringkit/ws/close_state.hpp"
@@ -257,7 +256,7 @@ private:
     // A busy connection reads into its landing pad (see pad_).
     void read_into_pad() {
         pad_reading_ = true;
-        stream_.async_read_some(drain_buffer(pad_.get(), pad_size_),
+        stream_.async_read_some(asio::buffer(pad_.get(), pad_size_),
                                 [h = handle(this)](std::error_code ec, std::size_t n) {
                                     h->run([&] {
                                         h->read_pending_ = h->pad_reading_ = false;

@@ -47,7 +47,6 @@
 #include <utility>
 
 #include "ringkit/core/asio.hpp"
-#include "ringkit/core/drain_buffer.hpp"
 #include "ringkit/http/tls_info.hpp"
 #include "ringkit/tls/context.hpp"
 
@@ -290,7 +289,7 @@ public:
                     // mostly finds nothing, as on a plain socket), then keeps the
                     // edge-triggered registration: no epoll_ctl.
                     at = step::landing;
-                    return socket_.async_receive(drain_buffer(b), std::move(self));
+                    return socket_.async_receive(b, std::move(self));
                 }
                 if (at != step::start) return self.complete(ec, n);
                 asio::post(socket_.get_executor(), [self = std::move(self), ec, n]() mutable { self.complete(ec, n); });
