@@ -95,7 +95,7 @@ public:
     /// std::errc::invalid_argument here. The callback must not throw.
     void request(client_request req, std::function<void(std::error_code, client_response)> callback) {
         asio::co_spawn(strand_, run(std::move(req)),
-                       [cb = std::move(callback)](std::exception_ptr e, client_response r) {
+                       [cb = std::move(callback)](const std::exception_ptr& e, client_response r) {
                            std::error_code ec;
                            if (e) {
                                try {

@@ -60,13 +60,13 @@ public:
     explicit client_stream(detail::tls_stream stream) : s_(std::move(stream)) {}
 #endif
 
-    executor_type get_executor() noexcept {
+    executor_type get_executor() {
         return std::visit([](auto& s) { return s.get_executor(); }, s_);
     }
     /// The stream speaks TLS.
     bool secure() const noexcept { return s_.index() != 0; }
     /// The TCP socket (under TLS, the one TLS runs on).
-    detail::client_socket& socket() noexcept {
+    detail::client_socket& socket() {
 #if RINGKIT_HAS_OPENSSL
         if (auto* t = std::get_if<detail::tls_stream>(&s_)) return t->next_layer();
 #endif
@@ -112,7 +112,10 @@ public:
     /// Closes the connection (after TLS's close_notify, if the socket takes it now).
     void close() noexcept {
         std::error_code ec;
-        std::visit([&ec](auto& s) { s.close(ec); }, s_);
+#if RINGKIT_HAS_OPENSSL
+        if (auto* t = std::get_if<detail::tls_stream>(&s_)) return t->close(ec);
+#endif
+        if (auto* s = std::get_if<detail::client_socket>(&s_)) s->close(ec);
     }
 
     /// Whether an idle connection can carry a request: nothing arrived while it

@@ -63,7 +63,7 @@ public:
             arm(limits);
             auto [ec, n] = co_await stream_.async_write_some(asio::buffer(request.substr(written)), use_tuple);
             deadline_.disarm();
-            if (ec) co_return io_error(ec, limits);
+            if (ec) co_return io_error(ec);
             written += n;
         }
         std::size_t begin = 0, end = 0;
@@ -99,7 +99,7 @@ public:
             }
             // A TLS connection cut without close_notify may have been cut by anyone: a
             // body read until the close is not trusted to be whole.
-            co_return io_error(ec, limits);
+            co_return io_error(ec);
         }
     }
 
@@ -126,7 +126,7 @@ private:
         deadline_.arm(std::min(per_read, limits.total), stream_);
     }
 
-    std::error_code io_error(std::error_code ec, const io_deadlines&) const {
+    std::error_code io_error(std::error_code ec) const {
         if (deadline_.fired()) return total_first_ ? client_error::total_timeout : client_error::read_timeout;
 #if RINGKIT_HAS_OPENSSL
         if (ec == asio::ssl::error::stream_truncated) return client_error::closed_early;

@@ -27,7 +27,8 @@ public:
     explicit io_deadline(const asio::any_io_executor& ex) : timer_(ex), state_(std::make_shared<state>()) {}
     io_deadline(const io_deadline&) = delete;
     io_deadline& operator=(const io_deadline&) = delete;
-    ~io_deadline() { disarm(); }
+    // The timer's own destructor cancels its wait; a handler on its way finds no target.
+    ~io_deadline() { forget(); }
 
     /// At `when`, cancel(ec) is called on `target` (a socket, a stream, a
     /// resolver), unless disarm() or arm() comes first. `target` must outlive
@@ -52,15 +53,19 @@ public:
         });
     }
     /// Stops the timer; a handler already on its way does nothing. fired() keeps its answer.
-    void disarm() noexcept {
-        ++state_->generation;
-        state_->target = nullptr;
+    void disarm() {
+        forget();
         timer_.cancel();
     }
     /// The deadline passed while armed (the operation was cancelled for it).
     bool fired() const noexcept { return state_->fired; }
 
 private:
+    void forget() noexcept {
+        ++state_->generation;
+        state_->target = nullptr;
+    }
+
     struct state {
         void* target = nullptr;
         void (*cancel)(void*) = nullptr;
