@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <future>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -245,6 +246,44 @@ TEST_CASE("a reused connection closed under a request: an idempotent one is sent
         CHECK(rig.error_code_of({.url = srv.url()}) == client_error::closed_early);
         CHECK(srv.accepted() == 1);
     }
+}
+
+TEST_CASE("an idle connection past idle_timeout is closed, not reused") {
+    scripted_server srv(answer_all(ok));
+    client_options o;
+    o.pool.idle_timeout = 100ms;
+    client_rig rig(o);
+    CHECK(rig.fetch(srv.url()).body == "ok");
+    std::this_thread::sleep_for(300ms);  // well past idle_timeout
+    CHECK(rig.fetch(srv.url()).body == "ok");
+    CHECK(srv.accepted() == 2);
+}
+
+TEST_CASE("past max_total, the connection idle the longest (another origin's) is closed to make room") {
+    std::promise<void> a_closed;
+    scripted_server a([&a_closed](int, peer& p) {
+        while (p.read_request() && p.write(ok)) {}
+        a_closed.set_value();  // the client closed it
+    });
+    scripted_server b(answer_all(ok));
+    client_options o;
+    o.pool.max_total = 1;
+    client_rig rig(o);
+    CHECK(rig.fetch(a.url()).body == "ok");
+    CHECK(rig.fetch(b.url()).body == "ok");
+    CHECK(a_closed.get_future().wait_for(ringkit::test::io_timeout) == std::future_status::ready);
+    CHECK(rig.get().open_connections() == 1);
+}
+
+TEST_CASE("a header with CR or LF is refused before anything is sent; the callback hears invalid_argument") {
+    scripted_server srv(answer_all(ok));
+    client_rig rig;
+    CHECK_THROWS_AS(rig.fetch({.url = srv.url(), .headers = {{"X-A", "1\r\nX-Injected: 1"}}}), std::invalid_argument);
+    std::promise<std::error_code> heard;
+    rig.get().request({.url = srv.url(), .headers = {{"X-A", "a\nb"}}},
+                      [&heard](std::error_code ec, const ringkit::client_response&) { heard.set_value(ec); });
+    CHECK(heard.get_future().get() == std::errc::invalid_argument);
+    CHECK(srv.accepted() == 0);
 }
 
 TEST_CASE("the pool holds at most max_per_origin connections: the others wait their turn") {
