@@ -248,6 +248,31 @@ TEST_CASE("a reused connection closed under a request: an idempotent one is sent
     }
 }
 
+TEST_CASE("a request waiting for a place in the pool ends at its total timeout") {
+    scripted_server srv([](int, peer& p) {
+        if (p.read_request()) p.wait_closed();  // never answers
+    });
+    client_options o;
+    o.pool.max_per_origin = 1;
+    o.read_timeout = 2s;
+    client_rig rig(o);
+    auto first = rig.get().request({.url = srv.url()}, asio::use_future);  // holds the one place
+    auto second = rig.get().request({.url = srv.url(), .timeout = 200ms}, asio::use_future);
+    try {
+        second.get();
+        FAIL("the second request was served");
+    } catch (const std::system_error& e) {
+        CHECK(e.code() == client_error::total_timeout);
+    }
+    try {
+        first.get();
+        FAIL("the first request was answered");
+    } catch (const std::system_error& e) {
+        CHECK(e.code() == client_error::read_timeout);
+    }
+    CHECK(srv.accepted() == 1);
+}
+
 TEST_CASE("an idle connection past idle_timeout is closed, not reused") {
     scripted_server srv(answer_all(ok));
     client_options o;

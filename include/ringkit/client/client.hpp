@@ -204,7 +204,7 @@ private:
         const std::string origin = url.origin();
         for (bool retried = false;; retried = true) {
             detail::pool_lease lease(pool_, origin);
-            co_await lease.acquire(retried);
+            co_await lease.acquire(retried, limits.total);
             if (!lease.connection) {
                 const auto now = clock::now();
                 connect_options co;

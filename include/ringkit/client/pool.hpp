@@ -17,7 +17,9 @@
 #include <cstddef>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
+#include <system_error>
 #include <unordered_map>
 #include <utility>
 
@@ -25,6 +27,10 @@
 #include "ringkit/client/options.hpp"
 #include "ringkit/core/task.hpp"
 #include "ringkit/core/wait_list.hpp"
+
+// After core/asio.hpp, which configures Asio (co_await under clang).
+#include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
 
 namespace ringkit::detail {
 
@@ -44,7 +50,13 @@ public:
     /// null for a place reserved to open one in. Waits while the limits are full.
     /// `fresh`: never an idle one (and those there are closed: a retry after the
     /// server closed one under a request does not trust its siblings).
-    task<std::unique_ptr<client_connection>> acquire(const std::string& origin, bool fresh = false) {
+    /// Waiting ends at `deadline` with std::system_error(client_error::total_timeout).
+    task<std::unique_ptr<client_connection>> acquire(const std::string& origin, bool fresh = false,
+                                                     clock::time_point deadline = clock::time_point::max()) {
+        // Wakes the waiters at the deadline, so this one sees it passed. Its
+        // handler touches the pool only when it fired; once this frame is gone
+        // (the timer with it) it runs cancelled.
+        std::optional<asio::steady_timer> alarm;
         for (;;) {
             expire(clock::now());
             auto& o = origins_[origin];
@@ -64,6 +76,13 @@ public:
                 ++o.open;
                 ++total_;
                 co_return nullptr;
+            }
+            if (clock::now() >= deadline) throw std::system_error(client_error::total_timeout, origin);
+            if (!alarm && deadline != clock::time_point::max()) {
+                alarm.emplace(co_await asio::this_coro::executor, deadline);
+                alarm->async_wait([this](std::error_code ec) {
+                    if (!ec) waiters_.notify_all();
+                });
             }
             co_await waiters_.wait();
         }
@@ -144,9 +163,9 @@ public:
         if (held_) pool_.release(origin_, std::move(connection), reusable);
     }
 
-    /// `fresh`: a new connection, never an idle one.
-    task<void> acquire(bool fresh = false) {
-        connection = co_await pool_.acquire(origin_, fresh);
+    /// `fresh`: a new connection, never an idle one. Throws total_timeout at `deadline`.
+    task<void> acquire(bool fresh, connection_pool::clock::time_point deadline) {
+        connection = co_await pool_.acquire(origin_, fresh, deadline);
         reused = connection != nullptr;
         held_ = true;
     }
