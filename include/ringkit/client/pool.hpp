@@ -4,9 +4,10 @@
 // A request takes a place with acquire(): an idle connection of its origin that
 // still looks healthy (nothing arrived while it sat idle, younger than
 // idle_timeout), or an empty place to open one in, or it waits until another
-// request gives one back. release() gives the place back: with the connection
-// idle again only when the caller says it is reusable; otherwise it is closed. A
-// pool_lease does this on every path out of a request, exceptions included.
+// request gives one back (or its total timeout passes: total_timeout).
+// release() gives the place back: with the connection idle again only when the
+// caller says it is reusable; otherwise it is closed. A pool_lease does this on
+// every path out of a request, exceptions included.
 //
 // One strand: the client runs every request on its own (client.hpp), so no lock.
 // Idle expiry is lazy: an expired connection is closed when the pool is next used.
