@@ -188,6 +188,15 @@ TEST_CASE("Authorization is dropped when a redirect leaves the origin, kept when
     }
 }
 
+TEST_CASE("the future form, from a thread that does not run the io_context") {
+    test_server srv(app);
+    client_rig rig;
+    std::future<ringkit::client_response> f =
+        rig.get().request({.url = base_url(srv.port()) + "/future"}, asio::use_future);
+    CHECK(f.get().body.starts_with("GET /future "));
+    CHECK(rig.get().get(base_url(srv.port()) + "/f2", asio::use_future).get().status == 200);
+}
+
 TEST_CASE("the coroutine form and the callback form") {
     test_server srv(app);
     asio::io_context io;
