@@ -31,6 +31,24 @@
 
 namespace ringkit::detail {
 
+/// What every context tls_stream runs on needs, the server's and the client's.
+inline void configure_for_stream(SSL_CTX* h, tls_version min_version) {
+    // SSL 3.0, TLS 1.0 and 1.1 are never offered; renegotiation is off (a
+    // client-driven CPU drain and a source of past bugs), so is compression (CRIME).
+    SSL_CTX_set_min_proto_version(h, min_version == tls_version::tls1_3 ? TLS1_3_VERSION : TLS1_2_VERSION);
+    SSL_CTX_set_options(h, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
+    // tls/stream.hpp writes one record at a time from a buffer that may move,
+    // and an idle connection must not keep OpenSSL's record buffers.
+    SSL_CTX_set_mode(h, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+    // One recv takes whatever has arrived, several records at once, instead of
+    // a record's 5-byte header and then its body: a request costs one recv
+    // fewer, a handshake's last flight three fewer. Bytes read ahead wait in
+    // OpenSSL's buffer, where the socket never reports them: tls_stream waits
+    // for the socket only after a read that OpenSSL ended for want of bytes.
+    // The buffer is still freed once empty.
+    SSL_CTX_set_read_ahead(h, 1);
+}
+
 class tls_contexts {
 public:
     /// Throws std::runtime_error saying which file or setting OpenSSL refused, and why.
@@ -86,21 +104,7 @@ private:
         asio::ssl::context ctx(asio::ssl::context::tls_server);
         SSL_CTX* h = ctx.native_handle();
         ERR_clear_error();
-        // SSL 3.0, TLS 1.0 and 1.1 are never offered; renegotiation is off (a
-        // client-driven CPU drain and a source of past bugs), so is compression (CRIME).
-        SSL_CTX_set_min_proto_version(h, o.min_version == tls_version::tls1_3 ? TLS1_3_VERSION : TLS1_2_VERSION);
-        SSL_CTX_set_options(h, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
-        // tls/stream.hpp writes one record at a time from a buffer that may move,
-        // and an idle connection must not keep OpenSSL's record buffers.
-        SSL_CTX_set_mode(
-            h, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
-        // One recv takes whatever has arrived, several records at once, instead of
-        // a record's 5-byte header and then its body: a request costs one recv
-        // fewer, a handshake's last flight three fewer. Bytes read ahead wait in
-        // OpenSSL's buffer, where the socket never reports them: tls_stream waits
-        // for the socket only after a read that OpenSSL ended for want of bytes.
-        // The buffer is still freed once empty.
-        SSL_CTX_set_read_ahead(h, 1);
+        configure_for_stream(h, o.min_version);
         if (SSL_CTX_set_cipher_list(h, o.ciphers.c_str()) != 1) fail("ciphers \"" + o.ciphers + "\"");
         if (SSL_CTX_set_ciphersuites(h, o.ciphersuites.c_str()) != 1) fail("ciphersuites \"" + o.ciphersuites + "\"");
         if (SSL_CTX_set1_groups_list(h, o.groups.c_str()) != 1) fail("groups \"" + o.groups + "\"");

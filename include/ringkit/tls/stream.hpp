@@ -1,8 +1,11 @@
-// One server-side TLS connection over a TCP socket, with the surface the HTTP
-// connection and the WebSocket session use on a plain socket: non-blocking
+// One TLS connection over a TCP socket, the server's side or a client's, with
+// the surface the HTTP connection and the WebSocket session use on a plain
+// socket: non-blocking
 // read_some/write_some that say would_block, readiness waits (async_wait), and
 // asynchronous reads and writes. So connection<tls_stream> and
-// ws_session<tls_stream> run the same code as over TCP.
+// ws_session<tls_stream> run the same code as over TCP, and so does the client
+// (client/connect.hpp), whose constructor adds SNI and the host check and
+// nothing on the path of a read or a write.
 //
 // OpenSSL reads and writes the socket itself, as nginx lets it: no memory BIOs
 // and no buffers of ours per connection. Through a BIO of ours, not SSL_set_fd's:
@@ -30,10 +33,13 @@
 // same buffers after would_block, as they do on a socket.
 #pragma once
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -43,11 +49,15 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <new>
+#include <stdexcept>
+#include <string>
 #include <system_error>
 #include <utility>
 
 #include "ringkit/core/asio.hpp"
 #include "ringkit/http/tls_info.hpp"
+#include "ringkit/tls/client_context.hpp"
 #include "ringkit/tls/context.hpp"
 
 // After core/asio.hpp, which configures Asio (co_await under clang).
@@ -73,17 +83,30 @@ public:
 
     /// Serves `socket` with the current certificates of `contexts`.
     tls_stream(tcp_socket socket, std::shared_ptr<const tls_contexts> contexts)
-        : socket_(std::move(socket)), contexts_(std::move(contexts)), ssl_(SSL_new(contexts_->default_context())) {
-        if (!ssl_) throw std::bad_alloc();
-        std::error_code ec;
-        socket_.non_blocking(true, ec);  // OpenSSL's reads and writes must never wait
-        BIO* bio = BIO_new(socket_bio());
-        if (!bio) throw std::bad_alloc();
-        // The stream itself as the BIO's data (moves re-point it): no allocation per connection.
-        BIO_set_data(bio, this);
-        BIO_set_init(bio, 1);
-        SSL_set_bio(ssl_.get(), bio, bio);  // one reference, owned by the SSL
+        : tls_stream(std::move(socket), contexts->default_context(), std::move(contexts)) {
         SSL_set_accept_state(ssl_.get());
+    }
+
+    /// Connects to a server as a client over the connected `socket`: SNI names
+    /// `host` (not for an IP literal), and unless `context` is insecure the
+    /// handshake fails when the certificate does not name `host` (a DNS name,
+    /// or for an IP literal an IP address entry). `host` without brackets.
+    tls_stream(tcp_socket socket, std::shared_ptr<const tls_client_context> context, const std::string& host)
+        : tls_stream(std::move(socket), context->native_handle(), std::move(context)) {
+        SSL* ssl = ssl_.get();
+        SSL_set_connect_state(ssl);
+        in6_addr address{};
+        const bool ip_literal =
+            ::inet_pton(AF_INET, host.c_str(), &address) == 1 || ::inet_pton(AF_INET6, host.c_str(), &address) == 1;
+        // RFC 6066 §3: a literal IP address is not a server name.
+        if (!ip_literal && !host.empty()) SSL_set_tlsext_host_name(ssl, host.c_str());
+        if (!static_cast<const tls_client_context*>(contexts_.get())->insecure()) {
+            // Wildcards only as the whole leftmost label (RFC 6125 §6.4.3).
+            SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+            const int ok = ip_literal ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str())
+                                      : SSL_set1_host(ssl, host.c_str());
+            if (ok != 1) throw std::invalid_argument("TLS: cannot check the host name " + host);
+        }
     }
 
     /// Only before any operation is pending (the stream's operations refer to it).
@@ -103,8 +126,10 @@ public:
     tcp_socket& next_layer() noexcept { return socket_; }
     void non_blocking(bool on, std::error_code& ec) { socket_.non_blocking(on, ec); }
 
-    /// The server's side of the handshake; completes with an error on a failed
-    /// one (asio::ssl::error category, or tls_stream::is_plain_http).
+    /// The handshake, the server's side or the client's as the stream was made;
+    /// completes with an error on a failed one (asio::ssl::error category, or
+    /// tls_stream::is_plain_http; for a client whose check of the certificate
+    /// failed, verify_error() says why).
     template <class Token>
     auto async_handshake(Token&& token) {
         return asio::async_compose<Token, void(std::error_code)>(
@@ -337,10 +362,35 @@ public:
         return info;
     }
 
+    /// After a failed client handshake: why the certificate did not verify
+    /// (OpenSSL's words, "certificate has expired", "hostname mismatch"), or
+    /// empty when verification was not the cause.
+    std::string verify_error() const {
+        if (!ssl_) return {};
+        const long result = SSL_get_verify_result(ssl_.get());
+        return result == X509_V_OK ? std::string() : X509_verify_cert_error_string(result);
+    }
+
 private:
     struct ssl_free {
         void operator()(SSL* s) const noexcept { SSL_free(s); }
     };
+
+    // The constructors' common part. References, so that the caller's arguments
+    // are read (the context) before anything is moved from them (its owner).
+    template <class Owner>
+    tls_stream(tcp_socket&& socket, SSL_CTX* ctx, std::shared_ptr<Owner>&& owner)
+        : socket_(std::move(socket)), contexts_(std::move(owner)), ssl_(SSL_new(ctx)) {
+        if (!ssl_) throw std::bad_alloc();
+        std::error_code ec;
+        socket_.non_blocking(true, ec);  // OpenSSL's reads and writes must never wait
+        BIO* bio = BIO_new(socket_bio());
+        if (!bio) throw std::bad_alloc();
+        // The stream itself as the BIO's data (moves re-point it): no allocation per connection.
+        BIO_set_data(bio, this);
+        BIO_set_init(bio, 1);
+        SSL_set_bio(ssl_.get(), bio, bio);  // one reference, owned by the SSL
+    }
 
     template <class Buffers>
     static asio::mutable_buffer first_of(const Buffers& buffers) {
@@ -532,7 +582,9 @@ private:
     }
 
     tcp_socket socket_;
-    std::shared_ptr<const tls_contexts> contexts_;  // the SNI callback's certificates, while we may need them
+    // What the SSL's context needs alive: the server's generation of contexts (the
+    // SNI callback's certificates), or a client's context.
+    std::shared_ptr<const void> contexts_;
     std::unique_ptr<SSL, ssl_free> ssl_;
     std::error_code read_error_;  // found after data that read_some returned first
     std::uint32_t blocked_ = 0;   // plaintext bytes in the record OpenSSL could not write yet

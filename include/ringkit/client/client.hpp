@@ -1,0 +1,245 @@
+// rk::client: HTTP/1.1 requests from coroutines and from plain code, on the
+// caller's io_context, over a keep-alive pool, with redirects and timeouts.
+//
+//     rk::client client(io);
+//     rk::client_response r = co_await client.get("https://example.com/");
+//     auto f = client.request({.url = "http://127.0.0.1:8080/"}, asio::use_future);  // io runs elsewhere
+//
+// A request's life: the URL parsed (its userinfo is basic auth), its bytes
+// written once (request_writer.hpp), a place taken in the pool (pool.hpp), a
+// connection opened when none is idle (connect.hpp), the exchange
+// (connection.hpp), the place given back. A 3xx with a Location is followed up to
+// max_redirects. A reused connection the server had closed is detected before the
+// request when it can be (pool.hpp); when it is found only by the request (the
+// close raced it), an idempotent request whose response had not begun is sent
+// once more on a new connection.
+#pragma once
+
+#include <chrono>
+#include <exception>
+#include <functional>
+#include <future>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include "ringkit/client/connect.hpp"
+#include "ringkit/client/connection.hpp"
+#include "ringkit/client/error.hpp"
+#include "ringkit/client/options.hpp"
+#include "ringkit/client/pool.hpp"
+#include "ringkit/client/request.hpp"
+#include "ringkit/client/request_writer.hpp"
+#include "ringkit/client/response.hpp"
+#include "ringkit/client/url.hpp"
+#include "ringkit/core/asio.hpp"
+#include "ringkit/core/task.hpp"
+#include "ringkit/http/method.hpp"
+
+// After core/asio.hpp, which configures Asio (co_await under clang).
+#include <asio/error.hpp>
+#include <asio/io_context.hpp>
+#include <asio/strand.hpp>
+#include <asio/use_future.hpp>
+
+namespace ringkit {
+
+/// An HTTP/1.1 client on an io_context. Requests may be made from any thread and
+/// any coroutine: each runs on the client's strand, where its pool lives, and a
+/// coroutine's co_await resumes on its own executor. The client must outlive its
+/// requests, and the io_context must run for them to progress.
+///
+/// Errors are exceptions: std::system_error whose code() is a client_error
+/// (a fault of the response, a timeout, a redirect loop, a certificate) or the
+/// system's (connection_refused, host_not_found, ...), and whose what() adds
+/// OpenSSL's reason for a certificate. A bad request (a header with CR or LF,
+/// method::other) is std::invalid_argument, before anything is sent.
+class client {
+public:
+    using clock = std::chrono::steady_clock;
+
+    /// Throws std::runtime_error when the TLS options cannot be loaded (a CA file).
+    explicit client(asio::io_context& io, client_options options = {})
+        : io_(io), strand_(asio::make_strand(io)), options_(std::move(options)), pool_(options_.pool) {
+#if RINGKIT_HAS_OPENSSL
+        tls_ = std::make_shared<const detail::tls_client_context>(options_.tls);
+#endif
+    }
+    client(const client&) = delete;
+    client& operator=(const client&) = delete;
+    ~client() = default;
+
+    const client_options& options() const noexcept { return options_; }
+
+    /// The request, from a coroutine.
+    task<client_response> request(client_request req) {
+        co_return co_await asio::co_spawn(strand_, run(std::move(req)), asio::use_awaitable);
+    }
+    /// GET `url`, from a coroutine.
+    task<client_response> get(std::string url) { return request({.url = std::move(url)}); }
+
+    /// The request, from plain code: a future with the response or the exception.
+    /// Waiting on it on the thread that runs the io_context would wait forever.
+    std::future<client_response> request(client_request req, const asio::use_future_t<>& /*token*/) {
+        return asio::co_spawn(strand_, run(std::move(req)), asio::use_future);
+    }
+    std::future<client_response> get(std::string url, const asio::use_future_t<>& token) {
+        return request({.url = std::move(url)}, token);
+    }
+
+    /// The request, with a callback run on the client's strand once it ends:
+    /// an error code (empty on success) and the response. A bad request is
+    /// std::errc::invalid_argument here. The callback must not throw.
+    void request(client_request req, std::function<void(std::error_code, client_response)> callback) {
+        asio::co_spawn(strand_, run(std::move(req)),
+                       [cb = std::move(callback)](const std::exception_ptr& e, client_response r) {
+                           std::error_code ec;
+                           if (e) {
+                               try {
+                                   std::rethrow_exception(e);
+                               } catch (const std::system_error& x) {
+                                   ec = x.code();
+                               } catch (const std::invalid_argument&) {
+                                   ec = std::make_error_code(std::errc::invalid_argument);
+                               } catch (...) {
+                                   ec = std::make_error_code(std::errc::io_error);
+                               }
+                           }
+                           cb(ec, std::move(r));
+                       });
+    }
+
+    /// Connections open now, in use and idle (a count for tests and monitoring).
+    std::size_t open_connections() const noexcept { return pool_.open(); }
+
+private:
+    static bool is_redirect(int status) noexcept {
+        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    }
+    static bool idempotent(method m) noexcept {
+        return m == method::get || m == method::head || m == method::put || m == method::del || m == method::options ||
+               m == method::trace;
+    }
+    // The server closed a reused connection under the request.
+    static bool connection_lost(std::error_code ec) noexcept {
+        return ec == client_error::closed_early || ec == asio::error::eof || ec == asio::error::connection_reset ||
+               ec == asio::error::broken_pipe;
+    }
+    [[noreturn]] static void fail(std::error_code ec, const std::string& detail = {}) {
+        throw std::system_error(ec, detail);
+    }
+
+    // g++ 12 takes Asio's allocation of this coroutine's frame for one that its
+    // delete does not match (-Wmismatched-new-delete, a false positive: both are
+    // Asio's awaitable_frame_base operators). Not inlined, so that the warning's
+    // place is here, where it is turned off, and not in every caller.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+    [[gnu::noinline]] task<client_response> run(client_request req) {
+        const auto timeout = req.timeout.value_or(options_.total_timeout);
+        detail::io_deadlines limits{
+            .total = timeout.count() > 0 ? clock::now() + timeout : clock::time_point::max(),
+            .per_read = options_.read_timeout,
+        };
+        const int max_redirects = req.max_redirects.value_or(options_.max_redirects);
+        std::error_code ec;
+        parsed_url url = parse_url(req.url, ec);
+        if (ec) fail(ec, req.url);
+        url.target = detail::target_with_query(std::move(url.target), req.query);
+        std::optional<basic_auth> auth = std::move(req.auth);
+        if (!auth && url.userinfo) auth = basic_auth{url.userinfo->user, url.userinfo->password};
+
+        client_response r;
+        for (int redirects = 0;; ++redirects) {
+            const auto wire = detail::write_request(req.method, url, req.headers, req.body, auth, options_.user_agent);
+            r = co_await send(url, req.method, wire, limits);
+            r.url = url.str();
+            r.redirects = redirects;
+            auto next = redirect(url, r, max_redirects, req, auth);
+            if (!next) break;
+            url = std::move(*next);
+        }
+        co_return r;
+    }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+    // Where `r`, the answer to `url`, sends the request next, with `req` and
+    // `auth` changed as the redirect asks; nullopt when `r` is the answer.
+    static std::optional<parsed_url> redirect(const parsed_url& url, const client_response& r, int max_redirects,
+                                              client_request& req, std::optional<basic_auth>& auth) {
+        const auto location = r.headers.get("location");
+        if (!is_redirect(r.status) || max_redirects <= 0 || !location) return std::nullopt;
+        if (r.redirects >= max_redirects) fail(client_error::too_many_redirects, r.url);
+        std::error_code ec;
+        parsed_url next = resolve_location(url, *location, ec);
+        if (ec) fail(ec, "redirect to " + std::string(*location));
+        // RFC 9110 §15.4: 303 asks for a GET; 301 and 302 turn a POST into a GET
+        // in every browser; 307 and 308 keep the method and the body.
+        const bool to_get =
+            (r.status == 303 && req.method != method::head) ||
+            ((r.status == 301 || r.status == 302) && req.method != method::get && req.method != method::head);
+        if (to_get) {
+            req.method = method::get;
+            req.body.reset();
+            req.headers.erase("content-type");
+        }
+        // Credentials are for the origin they were given for (RFC 9110 §15.4).
+        if (!same_origin(url, next)) {
+            auth.reset();
+            req.headers.erase("authorization");
+        }
+        return next;
+    }
+
+    // One exchange on a pooled connection, or a new one; once more on a new one
+    // when a reused connection turns out closed before any of the response came.
+    task<client_response> send(const parsed_url& url, method m, const std::string& wire, detail::io_deadlines limits) {
+        const std::string origin = url.origin();
+        for (bool retried = false;; retried = true) {
+            detail::pool_lease lease(pool_, origin);
+            co_await lease.acquire(retried, limits.total);
+            if (!lease.connection) {
+                const auto now = clock::now();
+                connect_options co;
+                co.timeout = options_.connect_timeout;
+                if (limits.total != clock::time_point::max() && limits.total - now < co.timeout) {
+                    co.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(limits.total - now);
+                    co.timeout_error = client_error::total_timeout;
+                }
+#if RINGKIT_HAS_OPENSSL
+                co.tls = tls_;
+#endif
+                auto c = co_await ringkit::connect(io_.get_executor(), url, co);
+                if (c.error) fail(c.error, c.detail.empty() ? url.origin() : c.detail);
+                lease.connection = std::make_unique<detail::client_connection>(std::move(*c.stream), options_.limits);
+            }
+            client_response r;
+            const auto ec = co_await lease.connection->exchange(wire, m, limits, r);
+            if (!ec) {
+                lease.reusable = lease.connection->reusable();
+                co_return r;
+            }
+            if (!retried && lease.reused && idempotent(m) && !lease.connection->response_started() &&
+                connection_lost(ec))
+                continue;  // the lease closes it
+            fail(ec, url.str());
+        }
+    }
+
+    asio::io_context& io_;
+    asio::strand<asio::io_context::executor_type> strand_;
+    client_options options_;
+    detail::connection_pool pool_;
+#if RINGKIT_HAS_OPENSSL
+    std::shared_ptr<const detail::tls_client_context> tls_;
+#endif
+};
+
+}  // namespace ringkit

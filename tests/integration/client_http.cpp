@@ -1,0 +1,226 @@
+// rk::client against ringkit's own server: requests and their bodies, query
+// parameters, basic auth, redirects (the limit, 303 and 301/302 to GET, 307 and
+// 308 keeping the body, Authorization dropped across origins), and the three
+// forms of a call: coroutine, future, callback.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <future>
+#include <string>
+
+#include "integration/client_support.hpp"
+
+namespace client_http_tests {
+
+using ringkit::client_error;
+using ringkit::client_request;
+using ringkit::method;
+using ringkit::request;
+using ringkit::response;
+using ringkit::test::test_server;
+using ringkit::test::client_support::base_url;
+using ringkit::test::client_support::client_rig;
+
+// What the server saw, as text.
+response echo(request& req) {
+    std::string out = std::string(req.method_name) + " " + req.uri;
+    if (req.query_string) out += "?" + *req.query_string;
+    out += " auth=" + std::string(req.header("authorization").value_or("-"));
+    out += " type=" + std::string(req.header("content-type").value_or("-"));
+    out += " length=" + std::string(req.header("content-length").value_or("-"));
+    out += " agent=" + std::string(req.header("user-agent").value_or("-"));
+    out += " body=" + req.body;
+    return response::text(out);
+}
+
+// /redirect/<status>/<n>: n redirects with <status>, then the echo; /loop: itself forever.
+response app(request& req) {
+    const std::string& uri = req.uri;
+    if (uri == "/loop") return response::redirect("/loop");
+    if (uri.starts_with("/redirect/")) {
+        const auto slash = uri.rfind('/');
+        const int status = std::stoi(uri.substr(10, 3));
+        const int n = std::stoi(uri.substr(slash + 1));
+        if (n == 0) return echo(req);
+        return response::redirect(uri.substr(0, slash + 1) + std::to_string(n - 1), status);
+    }
+    if (uri == "/away") return response::redirect(std::string(*req.header("x-to")), 307);
+    if (uri == "/big") return response::text(std::string(200'000, 'b'));
+    if (uri == "/head") return response::text("a body a HEAD never sees");
+    return echo(req);
+}
+
+// The coroutine form: a GET, and a URL the client refuses (parameters, not a
+// lambda's captures: the coroutine outlives the statement that starts it).
+ringkit::task<void> from_a_coroutine(ringkit::client& client, std::string url, std::string& body,
+                                     std::error_code& bad_url_error) {
+    auto r = co_await client.get(url);
+    body = r.body;
+    try {
+        co_await client.get("ftp://example.com/");
+    } catch (const std::system_error& e) {
+        bad_url_error = e.code();
+    }
+}
+
+TEST_SUITE("integration/client") {
+
+TEST_CASE("GET: status, headers, body; the pool keeps one connection") {
+    test_server srv(app);
+    client_rig rig;
+    for (int i = 0; i < 3; ++i) {
+        auto r = rig.fetch(base_url(srv.port()) + "/hello?x=" + std::to_string(i));
+        CHECK(r.status == 200);
+        CHECK(r.reason == "OK");
+        CHECK(r.headers.get("content-type") == "text/plain; charset=utf-8");
+        CHECK(r.body == "GET /hello?x=" + std::to_string(i) + " auth=- type=- length=- agent=ringkit/" +
+                            RINGKIT_VERSION_STRING + " body=");
+        CHECK(r.url == base_url(srv.port()) + "/hello?x=" + std::to_string(i));
+    }
+    CHECK(rig.get().open_connections() == 1);
+    auto big = rig.fetch(base_url(srv.port()) + "/big");
+    CHECK(big.body == std::string(200'000, 'b'));
+    auto head = rig.fetch({.method = method::head, .url = base_url(srv.port()) + "/head"});
+    CHECK(head.status == 200);
+    CHECK(head.body.empty());
+    CHECK(rig.fetch(base_url(srv.port()) + "/after-head").status == 200);  // the connection still in step
+    CHECK(rig.get().open_connections() == 1);
+}
+
+TEST_CASE("bodies: JSON, a form, bytes; query parameters; headers") {
+    test_server srv(app);
+    client_rig rig;
+    const auto url = base_url(srv.port()) + "/e";
+    CHECK(rig.fetch({.method = method::post, .url = url, .body = ringkit::request_body::json(R"({"a":1})")}).body ==
+          R"(POST /e auth=- type=application/json length=7 agent=ringkit/)" RINGKIT_VERSION_STRING R"( body={"a":1})");
+    CHECK(rig.fetch({.method = method::put, .url = url, .body = ringkit::request_body::form({{"n", "Ada L"}})}).body ==
+          "PUT /e auth=- type=application/x-www-form-urlencoded length=7 agent=ringkit/" RINGKIT_VERSION_STRING
+          " body=n=Ada+L");
+    CHECK(rig.fetch({.method = method::post, .url = url}).body ==
+          "POST /e auth=- type=- length=0 agent=ringkit/" RINGKIT_VERSION_STRING " body=");
+    CHECK(rig.fetch({.url = url + "?a=1", .headers = {{"User-Agent", "me"}}, .query = {{"q", "x y&z"}}}).body ==
+          "GET /e?a=1&q=x+y%26z auth=- type=- length=- agent=me body=");
+}
+
+TEST_CASE("a multipart body, as ringkit's wrap_multipart reads it") {
+    ringkit::handler upload = [](request& req) {
+        const auto& form = ringkit::multipart_of(req);
+        std::string out = "title=" + std::string(form.fields.get("title").value_or("-"));
+        if (const auto* f = form.file("doc")) out += " file=" + f->filename + " " + f->content_type + " " + f->data;
+        return response::text(out);
+    };
+    test_server srv(upload | ringkit::wrap_multipart());
+    client_rig rig;
+    auto r = rig.fetch({.method = method::post,
+                        .url = base_url(srv.port()) + "/up",
+                        .body = ringkit::request_body::multipart(
+                            {{.name = "title", .data = "Hi there"},
+                             {.name = "doc", .data = "x,y\r\n1,2", .filename = "t.csv", .content_type = "text/csv"}})});
+    CHECK(r.body == "title=Hi there file=t.csv text/csv x,y\r\n1,2");
+}
+
+TEST_CASE("basic auth from the request or from the URL's userinfo") {
+    test_server srv(app);
+    client_rig rig;
+    CHECK(rig.fetch({.url = base_url(srv.port()) + "/", .auth = ringkit::basic_auth{"Aladdin", "open sesame"}})
+              .body.find("auth=Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ== ") != std::string::npos);
+    const auto with_userinfo = std::string(ringkit::test::tls_mode() ? "https" : "http") +
+                               "://Aladdin:open%20sesame@127.0.0.1:" + std::to_string(srv.port()) + "/";
+    auto r = rig.fetch(with_userinfo);
+    CHECK(r.body.find("auth=Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ== ") != std::string::npos);
+    CHECK(r.url.find("Aladdin") == std::string::npos);  // credentials never in the URL given back
+}
+
+TEST_CASE("redirects are followed up to the limit") {
+    test_server srv(app);
+    client_rig rig;
+    auto r = rig.fetch(base_url(srv.port()) + "/redirect/302/3");
+    CHECK(r.status == 200);
+    CHECK(r.redirects == 3);
+    CHECK(r.url == base_url(srv.port()) + "/redirect/302/0");
+    CHECK(rig.error_code_of({.url = base_url(srv.port()) + "/loop"}) == client_error::too_many_redirects);
+    CHECK(rig.error_code_of({.url = base_url(srv.port()) + "/redirect/301/3", .max_redirects = 2}) ==
+          client_error::too_many_redirects);
+    // Off: the 3xx itself.
+    auto off = rig.fetch(client_request{.url = base_url(srv.port()) + "/loop", .max_redirects = 0});
+    CHECK(off.status == 302);
+    CHECK(off.headers.get("location") == "/loop");
+}
+
+TEST_CASE("a redirect's method: 303 and 301/302 turn a POST into a GET; 307 and 308 keep it and the body") {
+    test_server srv(app);
+    client_rig rig;
+    auto post = [&](int status) {
+        return rig
+            .fetch({.method = method::post,
+                    .url = base_url(srv.port()) + "/redirect/" + std::to_string(status) + "/1",
+                    .body = ringkit::request_body::text("payload")})
+            .body;
+    };
+    CHECK(post(303).starts_with("GET /redirect/303/0 auth=- type=- length=- "));
+    CHECK(post(302).starts_with("GET /redirect/302/0 auth=- type=- length=- "));
+    CHECK(post(301).starts_with("GET /redirect/301/0 auth=- type=- length=- "));
+    CHECK(post(307) == "POST /redirect/307/0 auth=- type=text/plain; charset=utf-8 length=7 agent=ringkit/" +
+                           std::string(RINGKIT_VERSION_STRING) + " body=payload");
+    CHECK(post(308).ends_with(" length=7 agent=ringkit/" + std::string(RINGKIT_VERSION_STRING) + " body=payload"));
+    // A PUT keeps its method through a 303? No: 303 is always a GET.
+    CHECK(rig.fetch({.method = method::put, .url = base_url(srv.port()) + "/redirect/303/1"}).body.starts_with("GET "));
+}
+
+TEST_CASE("Authorization is dropped when a redirect leaves the origin, kept when it stays") {
+    test_server a(app), b(app);
+    client_rig rig;
+    const auto to_b = base_url(b.port()) + "/landed";
+    const auto to_a = base_url(a.port()) + "/landed";
+    for (bool header : {false, true}) {
+        CAPTURE(header);
+        client_request r{.url = base_url(a.port()) + "/away"};
+        if (header) r.headers.add("Authorization", "Bearer secret");
+        else r.auth = ringkit::basic_auth{"u", "p"};
+        r.headers.add("X-To", to_b);
+        auto away = rig.fetch(r);
+        CHECK(away.url == to_b);
+        CHECK(away.body.find("auth=- ") != std::string::npos);
+        r.headers.set("X-To", to_a);
+        auto stay = rig.fetch(r);
+        CHECK(stay.url == to_a);
+        CHECK(stay.body.find(header ? "auth=Bearer secret " : "auth=Basic dTpw ") != std::string::npos);
+    }
+}
+
+TEST_CASE("the future form, from a thread that does not run the io_context") {
+    test_server srv(app);
+    client_rig rig;
+    std::future<ringkit::client_response> f =
+        rig.get().request({.url = base_url(srv.port()) + "/future"}, asio::use_future);
+    CHECK(f.get().body.starts_with("GET /future "));
+    CHECK(rig.get().get(base_url(srv.port()) + "/f2", asio::use_future).get().status == 200);
+}
+
+TEST_CASE("the coroutine form and the callback form") {
+    test_server srv(app);
+    asio::io_context io;
+    ringkit::client client(io, [] {
+        ringkit::client_options o;
+#if RINGKIT_HAS_OPENSSL
+        if (ringkit::test::tls_mode()) o.tls.ca_file = ringkit::test::test_certs().ca();
+#endif
+        return o;
+    }());
+    const auto url = base_url(srv.port()) + "/co";
+    std::string from_coroutine, from_callback;
+    std::error_code callback_error = client_error::closed_early, bad_url_error;
+    asio::co_spawn(io, from_a_coroutine(client, url, from_coroutine, bad_url_error), asio::detached);
+    client.request({.url = url}, [&](std::error_code ec, ringkit::client_response r) {
+        callback_error = ec;
+        from_callback = r.body;
+    });
+    io.run_for(std::chrono::seconds(10));
+    CHECK(from_coroutine.starts_with("GET /co "));
+    CHECK(from_callback.starts_with("GET /co "));
+    CHECK_FALSE(callback_error);
+    CHECK(bad_url_error == client_error::unsupported_scheme);
+}
+}
+
+}  // namespace client_http_tests
