@@ -88,7 +88,7 @@ TEST_CASE("a Host header given replaces the URL's") {
 
 TEST_CASE("a header that would break the request, or that the handshake owns, is refused") {
     client_handshake hs(key);
-    for (auto [name, value] : std::vector<std::pair<std::string, std::string>>{{"X-Evil", "a\r\nInjected: yes"},
+    for (const auto& header : std::vector<std::pair<std::string, std::string>>{{"X-Evil", "a\r\nInjected: yes"},
                                                                                {"X-Evil", "a\nb"},
                                                                                {"Bad Name", "v"},
                                                                                {"", "v"},
@@ -96,9 +96,9 @@ TEST_CASE("a header that would break the request, or that the handshake owns, is
                                                                                {"upgrade", "h2c"},
                                                                                {"Connection", "close"},
                                                                                {"Sec-WebSocket-Extensions", "x"}}) {
-        CAPTURE(name);
+        CAPTURE(header.first);
         client_handshake_options o;
-        o.headers.add(name, value);
+        o.headers.add(header.first, header.second);
         CHECK_THROWS_AS(hs.request("h", "/", o), std::invalid_argument);
     }
     client_handshake_options o;
