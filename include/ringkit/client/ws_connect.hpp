@@ -103,7 +103,7 @@ public:
     }
     connect_deadline(const connect_deadline&) = delete;
     connect_deadline& operator=(const connect_deadline&) = delete;
-    ~connect_deadline() { disarm(); }
+    ~connect_deadline() { state_->on_expiry = nullptr; }  // the timer's own destructor cancels its wait
 
     void on_expiry(std::function<void()> f) { state_->on_expiry = std::move(f); }
     bool expired() const noexcept { return state_->expired; }

@@ -71,7 +71,7 @@ public:
 
     /// A close frame the writer took: the connection's close has begun.
     struct close_taken {
-        std::uint16_t code;
+        std::uint16_t code = 0;
         std::string reason;
     };
 
