@@ -20,29 +20,13 @@
 #include <vector>
 
 #include "integration/websocket_protocol_support.hpp"
+#include "integration/ws_client_support.hpp"
 
 using namespace ringkit;
 using namespace ringkit::test;
 using namespace ringkit::test::wsp;
 
 namespace ws_client_test {
-
-// Runs the coroutine `body()` on an io_context of this thread until it and every
-// connection it opened have ended (io_timeout at most). False when something was
-// still running then.
-template <class F>
-bool run(F body) {
-    asio::io_context io;
-    bool done = false;
-    std::exception_ptr error;
-    asio::co_spawn(io, body(), [&](std::exception_ptr e) {
-        error = std::move(e);
-        done = true;
-    });
-    io.run_for(io_timeout);
-    if (error) std::rethrow_exception(error);
-    return done && io.stopped();
-}
 
 std::string url(std::uint16_t port, std::string_view path) {
     return "ws://127.0.0.1:" + std::to_string(port) + std::string(path);
@@ -112,18 +96,10 @@ struct server {
     std::string url(std::string_view path) const { return ws_client_test::url(srv.port(), path); }
 };
 
-// Text whose compressed form is much smaller: the same words again and again.
-std::string compressible(std::size_t n) {
-    std::string s;
-    while (s.size() < n) s += "the quick brown fox jumps over the lazy dog " + std::to_string(s.size() % 97) + ' ';
-    s.resize(n);
-    return s;
-}
-
 TEST_CASE("ws::connect to ringkit's server: messages of every kind and size echo, and the client closes") {
     server s;
     std::optional<close_status> status;
-    CHECK(run([&]() -> task<void> {
+    CHECK(run_client([&]() -> task<void> {
         auto ws = co_await ws::connect(s.url("/echo"));
         REQUIRE(ws);
         CHECK(ws.is_open());
@@ -150,7 +126,7 @@ TEST_CASE("ws::connect to ringkit's server: messages of every kind and size echo
 TEST_CASE("the server closes: its code and reason reach the client, which echoes them") {
     server s;
     std::optional<close_status> status;
-    CHECK(run([&]() -> task<void> {
+    CHECK(run_client([&]() -> task<void> {
         auto ws = co_await ws::connect(s.url("/echo"));
         co_await ws.send("close:4001:bye");
         CHECK_FALSE(co_await ws.receive());
@@ -166,7 +142,7 @@ TEST_CASE("the server closes: its code and reason reach the client, which echoes
 TEST_CASE("ping and pong both ways: the client answers the server's ping, and gets the pong to its own") {
     server s;
     std::string pong;
-    CHECK(run([&]() -> task<void> {
+    CHECK(run_client([&]() -> task<void> {
         auto ws = co_await ws::connect(s.url("/ping"));
         ws.channel().on_pong([&](channel&, std::string_view d) { pong = d; });
         CHECK(ws.ping("abc") == send_status::queued);
@@ -189,7 +165,7 @@ TEST_CASE("permessage-deflate: agreed when both ends want it, with each side's p
     };
     auto connect = [&](std::string_view path, ws::deflate_options d) {
         agreed a{};
-        CHECK(run([&]() -> task<void> {
+        CHECK(run_client([&]() -> task<void> {
             ws::connect_options o;
             o.config.deflate = d;
             o.config.deflate.min_size = 1;
@@ -241,7 +217,7 @@ TEST_CASE("permessage-deflate: agreed when both ends want it, with each side's p
 TEST_CASE("subprotocols: the server's choice among those offered") {
     server s;
     std::string chosen = "unset";
-    CHECK(run([&]() -> task<void> {
+    CHECK(run_client([&]() -> task<void> {
         ws::connect_options o;
         o.protocols = {"other", "superchat", "chat"};
         auto ws = co_await ws::connect(s.url("/proto"), o);
@@ -256,7 +232,7 @@ TEST_CASE("subprotocols: the server's choice among those offered") {
 TEST_CASE("a message over the client's max_message: the client closes with 1009") {
     server s;
     std::optional<close_status> status;
-    CHECK(run([&]() -> task<void> {
+    CHECK(run_client([&]() -> task<void> {
         ws::connect_options o;
         o.config.max_message = 1000;
         auto ws = co_await ws::connect(s.url("/big"), o);
@@ -271,22 +247,11 @@ TEST_CASE("a message over the client's max_message: the client closes with 1009"
 
 TEST_CASE("a refused or failed handshake throws its error") {
     server s;
-    auto error_of = [](std::string u, ws::connect_options o = {}) {
-        std::error_code got;
-        CHECK(run([&]() -> task<void> {
-            try {
-                co_await ws::connect(u, std::move(o));
-            } catch (const std::system_error& e) {
-                got = e.code();
-            }
-        }));
-        return got;
-    };
-    CHECK(error_of(s.url("/nowhere")) == ws::handshake_error::not_switching);
-    CHECK(error_of("ws://127.0.0.1:1/") == asio::error::connection_refused);
-    CHECK(error_of("ws://bad host/") == client_error::bad_url);
-    CHECK(error_of("wss://127.0.0.1/") == client_error::unsupported_scheme);
-    CHECK(error_of("http://127.0.0.1/") == client_error::unsupported_scheme);
+    CHECK(connect_error(s.url("/nowhere")) == ws::handshake_error::not_switching);
+    CHECK(connect_error("ws://127.0.0.1:1/") == asio::error::connection_refused);
+    CHECK(connect_error("ws://bad host/") == client_error::bad_url);
+    CHECK(connect_error("wss://127.0.0.1/") == client_error::unsupported_scheme);
+    CHECK(connect_error("http://127.0.0.1/") == client_error::unsupported_scheme);
 }
 
 TEST_CASE("the Ring listener form: callbacks on the client's thread, on_close once") {
@@ -401,7 +366,7 @@ TEST_CASE("frames sent in the same packet as the 101 are the WebSocket's first m
         asio::write(s, asio::buffer(client_frame(opcode::close, close_payload(1000), true, false, false)));
     });
     std::vector<std::string> got;
-    CHECK(run([&]() -> task<void> {
+    CHECK(run_client([&]() -> task<void> {
         auto ws = co_await ws::connect(raw.url());
         for (int i = 0; i < 2; ++i)
             if (auto m = co_await ws.receive()) got.push_back(m->data);
@@ -424,7 +389,7 @@ TEST_CASE("a masked frame from the server: the client fails the connection with 
     });
     std::optional<close_status> status;
     std::vector<std::string> got;
-    CHECK(run([&]() -> task<void> {
+    CHECK(run_client([&]() -> task<void> {
         auto ws = co_await ws::connect(raw.url());
         while (auto m = co_await ws.receive()) got.push_back(m->data);
         status = ws.status();
@@ -443,15 +408,7 @@ TEST_CASE("a 101 with the wrong Sec-WebSocket-Accept is refused") {
         std::error_code ec;
         s.read_some(asio::buffer(&c, 1), ec);  // until the client goes
     });
-    std::error_code got;
-    CHECK(run([&]() -> task<void> {
-        try {
-            co_await ws::connect(raw.url());
-        } catch (const std::system_error& e) {
-            got = e.code();
-        }
-    }));
-    CHECK(got == ws::handshake_error::bad_accept);
+    CHECK(connect_error(raw.url()) == ws::handshake_error::bad_accept);
 }
 
 TEST_CASE("a server that never answers: handshake_error::timeout") {
@@ -460,32 +417,16 @@ TEST_CASE("a server that never answers: handshake_error::timeout") {
         std::error_code ec;
         s.read_some(asio::buffer(&c, 1), ec);  // until the client gives up
     });
-    std::error_code got;
-    CHECK(run([&]() -> task<void> {
-        ws::connect_options o;
-        o.handshake_timeout = 200ms;
-        try {
-            co_await ws::connect(raw.url(), o);
-        } catch (const std::system_error& e) {
-            got = e.code();
-        }
-    }));
-    CHECK(got == ws::handshake_error::timeout);
+    ws::connect_options o;
+    o.handshake_timeout = 200ms;
+    CHECK(connect_error(raw.url(), o) == ws::handshake_error::timeout);
 }
 
 TEST_CASE("a server that closes before its answer is complete: closed_early") {
     raw_server raw([](asio::ip::tcp::socket& s, const std::string&) {
         asio::write(s, asio::buffer(std::string_view("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n")));
     });
-    std::error_code got;
-    CHECK(run([&]() -> task<void> {
-        try {
-            co_await ws::connect(raw.url());
-        } catch (const std::system_error& e) {
-            got = e.code();
-        }
-    }));
-    CHECK(got == client_error::closed_early);
+    CHECK(connect_error(raw.url()) == client_error::closed_early);
 }
 
 }  // namespace ws_client_test

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "integration/websocket_protocol_support.hpp"
+#include "integration/ws_client_support.hpp"
 
 using namespace ringkit;
 using namespace ringkit::test;
@@ -86,27 +87,6 @@ std::vector<peer> peers() {
     return out;
 }
 
-template <class F>
-bool run(F body) {
-    asio::io_context io;
-    bool done = false;
-    std::exception_ptr error;
-    asio::co_spawn(io, body(), [&](std::exception_ptr e) {
-        error = std::move(e);
-        done = true;
-    });
-    io.run_for(io_timeout);
-    if (error) std::rethrow_exception(error);
-    return done && io.stopped();
-}
-
-std::string compressible(std::size_t n) {
-    std::string s;
-    while (s.size() < n) s += "a message that compresses well, " + std::to_string(s.size() % 89) + ' ';
-    s.resize(n);
-    return s;
-}
-
 TEST_CASE("ws::connect against Python's websockets and Node's ws servers, permessage-deflate on and off") {
     const auto list = peers();
     if (list.empty()) {
@@ -129,7 +109,7 @@ TEST_CASE("ws::connect against Python's websockets and Node's ws servers, permes
             std::optional<close_status> status;
             std::string extensions, pong;
             bool agreed = false;
-            CHECK(run([&]() -> task<void> {
+            CHECK(run_client([&]() -> task<void> {
                 ws::connect_options o;
                 o.config.deflate.enabled = true;  // offered always: the server decides
                 o.config.deflate.min_size = 1;
@@ -165,7 +145,7 @@ TEST_CASE("ws::connect against Python's websockets and Node's ws servers, permes
 
             // The client closes, with its code.
             status.reset();
-            CHECK(run([&]() -> task<void> {
+            CHECK(run_client([&]() -> task<void> {
                 auto ws = co_await ws::connect(url);
                 co_await ws.send("one");
                 CHECK(co_await ws.receive());
