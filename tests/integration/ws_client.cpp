@@ -105,13 +105,7 @@ TEST_CASE("ws::connect to ringkit's server: messages of every kind and size echo
         CHECK(ws.is_open());
         const std::vector<ws::message> messages{ws::text("hello"), ws::binary(all_bytes(300)), ws::text(""),
                                                 ws::binary(all_bytes(1 << 20)), ws::text(compressible(70'000))};
-        for (const auto& m : messages) {
-            co_await ws.send(m);
-            auto back = co_await ws.receive();
-            REQUIRE(back);
-            CHECK(back->kind == m.kind);
-            CHECK((back->data == m.data));
-        }
+        co_await expect_echoes(ws, messages);
         CHECK(ws.close(4005, "done here"));
         CHECK_FALSE(co_await ws.receive());
         status = ws.status();
@@ -173,13 +167,9 @@ TEST_CASE("permessage-deflate: agreed when both ends want it, with each side's p
             const auto& core = ws.channel().core();
             a.on = core->deflate.has_value();
             if (a.on) a.params = core->deflate->params;
-            const std::vector<std::string> texts{compressible(50'000), "x", compressible(3000), ""};
-            for (const auto& text : texts) {
-                co_await ws.send(text);
-                auto back = co_await ws.receive();
-                REQUIRE(back);
-                CHECK((back->data == text));
-            }
+            const std::vector<ws::message> messages{ws::text(compressible(50'000)), ws::text("x"),
+                                                    ws::text(compressible(3000)), ws::text("")};
+            co_await expect_echoes(ws, messages);
             ws.close();
             while (co_await ws.receive()) {}
         }));

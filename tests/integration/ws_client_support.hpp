@@ -8,6 +8,7 @@
 #include <string>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include "integration/support.hpp"
 #include "ringkit/client/ws_connect.hpp"
@@ -44,6 +45,17 @@ inline std::error_code connect_error(const std::string& url, const ws::connect_o
         }
     }));
     return got;
+}
+
+/// Sends each of `messages` and checks that the same one comes back before the next.
+inline task<void> expect_echoes(ws::stream& ws, const std::vector<ws::message>& messages) {
+    for (const auto& m : messages) {
+        co_await ws.send(m);
+        auto back = co_await ws.receive();
+        REQUIRE(back);
+        CHECK(back->kind == m.kind);
+        CHECK((back->data == m.data));
+    }
 }
 
 /// Text whose compressed form is much smaller: the same words again and again.
