@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,10 +28,11 @@ out_item make(out_item::kind k, std::string data = {}, std::uint16_t code = 0) {
 }
 
 // Writes the batch through a socket that takes `step` bytes per call.
-std::string write_all(frame_writer& w, std::size_t step) {
+template <class Writer>
+std::string write_all(Writer& w, std::size_t step) {
     std::string wire;
     while (!w.empty()) {
-        auto bufs = w.gather<4>();
+        auto bufs = w.template gather<4>();
         CHECK(bufs.count <= 4);
         std::size_t n = 0;
         for (const auto& b : bufs) {
@@ -44,9 +47,10 @@ std::string write_all(frame_writer& w, std::size_t step) {
     return wire;
 }
 
-// What a client reads back from the wire.
-std::vector<std::string> read_back(std::string wire, std::optional<deflate_params> deflate = std::nullopt) {
-    message_reader r(1 << 20, deflate, false);
+// What a client (or, `server`, a server) reads back from the wire.
+std::vector<std::string> read_back(std::string wire, std::optional<deflate_params> deflate = std::nullopt,
+                                   bool server = false) {
+    message_reader r(1 << 20, deflate, server);
     std::vector<std::string> out;
     std::span<char> in(wire.data(), wire.size());
     while (!in.empty()) {
@@ -181,6 +185,107 @@ TEST_CASE("with permessage-deflate, a broadcast frame compressed once goes out a
     CHECK(wire.ends_with(*compressed));
     CHECK(wire.size() < plain->size() + compressed->size());
     CHECK(read_back(wire, deflate_params{}) == std::vector<std::string>{std::string(200, 'p'), std::string(200, 'q')});
+}
+#endif
+
+// ---- the client's role: every frame masked ------------------------------------------
+
+// The masking keys of the frames on `wire`, in order (every frame must be masked).
+std::vector<std::uint32_t> mask_keys(std::string_view wire) {
+    std::vector<std::uint32_t> keys;
+    while (!wire.empty()) {
+        frame_header h;
+        REQUIRE(decode_header(wire, h, decode_rules{.require_mask = true, .allow_rsv1 = true}) == header_status::ok);
+        keys.push_back(h.mask_key);
+        wire.remove_prefix(h.size + h.length);
+    }
+    return keys;
+}
+
+TEST_CASE("a client's writer masks every frame, data and control, and a server reads them back") {
+    for (std::size_t step : {1, 3, 1000}) {
+        CAPTURE(step);
+        client_frame_writer w(no_deflate, std::nullopt);
+        std::vector<out_item> queue, late;
+        queue.push_back(make(out_item::kind::text, "hello"));
+        queue.push_back(make(out_item::kind::binary, std::string(300, '\x07')));
+        queue.push_back(make(out_item::kind::ping, "p"));
+        queue.push_back(make(out_item::kind::close, {}, 1000));
+        auto closing = w.take(queue, late);
+        REQUIRE(closing);
+        CHECK(closing->code == 1000);
+        CHECK(closing->reason == "bye");  // read before the payload was masked
+        auto wire = write_all(w, step);
+        CHECK(mask_keys(wire).size() == 4);
+        CHECK(wire.find("hello") == std::string::npos);  // not on the wire in clear
+        CHECK(read_back(wire, std::nullopt, true) ==
+              std::vector<std::string>{"hello", std::string(300, '\x07'), "ping:p", "close:1000"});
+        // A client's reader refuses what it wrote: masked frames come from clients only.
+        CHECK(read_back(wire) == std::vector<std::string>{"failed"});
+    }
+}
+
+TEST_CASE("a client's masking keys are fresh for every frame") {
+    client_frame_writer w(no_deflate, std::nullopt);
+    std::vector<out_item> queue, late;
+    for (int i = 0; i < 200; ++i) queue.push_back(make(out_item::kind::text, "same"));
+    w.take(queue, late);
+    auto keys = mask_keys(write_all(w, 1 << 20));
+    REQUIRE(keys.size() == 200);
+    std::sort(keys.begin(), keys.end());
+    // 200 draws of 32 random bits repeat with a chance of about 5e-6.
+    CHECK(std::adjacent_find(keys.begin(), keys.end()) == keys.end());
+}
+
+TEST_CASE("a client masks its own copy of a broadcast frame, never the shared bytes") {
+    client_frame_writer w(no_deflate, std::nullopt);
+    auto shared = std::make_shared<std::string>(std::string("\x81\x05", 2) + "hello");
+    const std::string before = *shared;
+    out_item a;
+    a.shared = shared;
+    a.shared_head = 2;
+    std::vector<out_item> queue, late;
+    queue.push_back(std::move(a));
+    w.take(queue, late);
+    auto wire = write_all(w, 1000);
+    CHECK(*shared == before);
+    CHECK(mask_keys(wire).size() == 1);
+    CHECK(read_back(wire, std::nullopt, true) == std::vector<std::string>{"hello"});
+}
+
+TEST_CASE("swap_sides: the agreement as the other end uses it") {
+    deflate_params p{.server_max_window_bits = 10,
+                     .client_max_window_bits = 12,
+                     .server_no_context_takeover = true,
+                     .client_no_context_takeover = false};
+    auto s = swap_sides(p);
+    CHECK(s.server_max_window_bits == 12);
+    CHECK(s.client_max_window_bits == 10);
+    CHECK_FALSE(s.server_no_context_takeover);
+    CHECK(s.client_no_context_takeover);
+    CHECK(swap_sides(s) == p);
+}
+
+#if RINGKIT_WS_DEFLATE
+TEST_CASE("a client compresses with its side of the agreement, and a server inflates it") {
+    // The server said: client_max_window_bits=9, client_no_context_takeover.
+    const deflate_params agreed{.server_max_window_bits = 15,
+                                .client_max_window_bits = 9,
+                                .server_no_context_takeover = false,
+                                .client_no_context_takeover = true};
+    deflate_options options{.enabled = true};
+    options.min_size = 10;
+    client_frame_writer w(options, swap_sides(agreed));
+    std::vector<out_item> queue, late;
+    std::string text;
+    for (int i = 0; i < 40; ++i) text += std::to_string(i * 7919) + std::string(40, static_cast<char>('a' + i % 26));
+    queue.push_back(make(out_item::kind::text, text));
+    queue.push_back(make(out_item::kind::text, text));
+    queue.push_back(make(out_item::kind::text, "short"));
+    w.take(queue, late);
+    auto wire = write_all(w, 5);
+    CHECK(mask_keys(wire).size() == 3);
+    CHECK(read_back(wire, agreed, true) == std::vector<std::string>{text, text, "short"});
 }
 #endif
 

@@ -9,9 +9,6 @@
 // of the session it will be given.
 #pragma once
 
-#include <sys/random.h>
-
-#include <cerrno>
 #include <chrono>
 #include <concepts>
 #include <cstddef>
@@ -26,27 +23,13 @@
 #include <nlohmann/json.hpp>
 
 #include "ringkit/core/base64.hpp"
+#include "ringkit/core/random.hpp"
 #include "ringkit/middleware/cookies.hpp"
 #include "ringkit/middleware/middleware.hpp"
 
 namespace ringkit {
 
 namespace detail {
-
-// Bytes from the kernel's CSPRNG (getrandom(2), which blocks only before the
-// pool is first seeded at boot). Throws std::system_error if the kernel refuses.
-inline void random_bytes(void* out, std::size_t n) {
-    auto* p = static_cast<unsigned char*>(out);
-    while (n > 0) {
-        const ssize_t got = ::getrandom(p, n, 0);
-        if (got < 0) {
-            if (errno == EINTR) continue;
-            throw std::system_error(errno, std::generic_category(), "ringkit: getrandom");
-        }
-        p += got;
-        n -= static_cast<std::size_t>(got);
-    }
-}
 
 // `bytes` random bytes as base64url text.
 inline std::string random_token(std::size_t bytes) {

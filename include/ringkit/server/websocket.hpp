@@ -59,8 +59,11 @@
 
 namespace ringkit::detail {
 
-/// `Clock`: the session's time; tests pass a clock they step by hand.
-template <class Stream, class Clock = std::chrono::steady_clock>
+/// `Clock`: the session's time; tests pass a clock they step by hand. `Role`:
+/// the server's session, or the WebSocket client's (client/ws_connect.hpp), which
+/// masks what it writes and refuses masked frames; chosen at compile time, so the
+/// server's has no code of the client's.
+template <class Stream, class Clock = std::chrono::steady_clock, ws::role Role = ws::role::server>
 class ws_session final : public connection_base, public channel_transport {
     using clock = Clock;
     using time_point = typename Clock::time_point;
@@ -97,7 +100,8 @@ public:
         ws_session* s_ = nullptr;
     };
 
-    /// The permessage-deflate agreed, if any, is the channel's (channel_core::deflate).
+    /// The permessage-deflate agreed, if any, is the channel's (channel_core::deflate,
+    /// as this end uses it: a client's swapped, ws::swap_sides). `config` outlives the session.
     static handle create(Stream stream, const ws::config& config, std::chrono::milliseconds write_timeout,
                          std::shared_ptr<channel_core> core) {
         return handle(new ws_session(std::move(stream), config, write_timeout, std::move(core)));
@@ -152,8 +156,8 @@ private:
     ws_session(Stream stream, const ws::config& config, std::chrono::milliseconds write_timeout,
                std::shared_ptr<channel_core> core)
         : stream_(std::move(stream)), timer_(stream_.get_executor()), core_(std::move(core)),
-          reader_(config.max_message, agreed(*core_)), writer_(config.deflate, agreed(*core_)),
-          deadlines_(config, write_timeout, clock::now()) {}
+          reader_(config.max_message, agreed(*core_), Role == ws::role::server),
+          writer_(config.deflate, agreed(*core_)), deadlines_(config, write_timeout, clock::now()) {}
     static std::optional<ws::deflate_params> agreed(const channel_core& core) {
         return core.deflate ? std::optional(core.deflate->params) : std::nullopt;
     }
@@ -299,7 +303,9 @@ private:
 
     void read_failed(std::error_code ec) {
         if (closing_.ended()) return;
-        const char* why = ec == asio::error::eof                 ? "the client closed TCP without a close frame"
+        constexpr const char* peer_left = Role == ws::role::server ? "the client closed TCP without a close frame"
+                                                                   : "the server closed TCP without a close frame";
+        const char* why = ec == asio::error::eof                 ? peer_left
                           : ec == asio::error::operation_aborted ? "closed"
                                                                  : "read error";
         if (closing_.lost(why)) core_->report_error(ws::error::connection_lost);
@@ -395,7 +401,7 @@ private:
             take_queue();
             if (writer_.empty()) return;
             std::error_code ec;
-            auto n = stream_.write_some(writer_.gather<write_gather>(), ec);
+            auto n = stream_.write_some(writer_.template gather<write_gather>(), ec);
             if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return write_failed();
             if (!writer_.advance(n)) return write_async();
             batch_written();
@@ -428,9 +434,9 @@ private:
     void write_async() {
         writing_ = true;
         deadlines_.write_progress(clock::now());
-        stream_.async_write_some(writer_.gather<write_gather>(), [h = handle(this)](std::error_code ec, std::size_t n) {
-            h->run([&] { h->written(ec, n); });
-        });
+        stream_.async_write_some(
+            writer_.template gather<write_gather>(),
+            [h = handle(this)](std::error_code ec, std::size_t n) { h->run([&] { h->written(ec, n); }); });
     }
 
     void written(std::error_code ec, std::size_t n) {
@@ -499,7 +505,9 @@ private:
     void finish() {
         ended_ = true;
         auto outcome = closing_.outcome();
-        core_->finish({.code = outcome.code, .reason = std::move(outcome.reason), .by_server = outcome.by_server});
+        // The outcome says whether this end closed first; close_status, whether the server did.
+        const bool by_server = Role == ws::role::server ? outcome.by_server : !outcome.by_server;
+        core_->finish({.code = outcome.code, .reason = std::move(outcome.reason), .by_server = by_server});
         std::error_code ec;
         stream_.shutdown(asio::socket_base::shutdown_both, ec);
         stream_.close(ec);  // a pending read wait completes, and lets go of the session
@@ -578,7 +586,7 @@ private:
     timer_type timer_;
     std::shared_ptr<channel_core> core_;
     ws::message_reader reader_;
-    ws::frame_writer writer_;
+    ws::basic_frame_writer<Role> writer_;
     ws::close_machine closing_;
     ws::basic_deadlines<clock> deadlines_;
     std::string pending_;

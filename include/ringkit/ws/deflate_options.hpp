@@ -43,4 +43,17 @@ struct deflate_params {
     friend bool operator==(const deflate_params&, const deflate_params&) = default;
 };
 
+/// The agreement as the other end uses it. The engine (reader, writer, channel_set)
+/// reads deflate_params as the server does: server_* is what it compresses,
+/// client_* what its peer does. A client's session is given the agreement with
+/// the two sides swapped, and then needs no code of its own for either.
+constexpr deflate_params swap_sides(const deflate_params& p) noexcept {
+    deflate_params s;
+    s.server_max_window_bits = p.client_max_window_bits;
+    s.client_max_window_bits = p.server_max_window_bits;
+    s.server_no_context_takeover = p.client_no_context_takeover;
+    s.client_no_context_takeover = p.server_no_context_takeover;
+    return s;
+}
+
 }  // namespace ringkit::ws

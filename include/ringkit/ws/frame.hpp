@@ -17,6 +17,10 @@
 
 namespace ringkit::ws {
 
+/// Which end of the connection this side is: a client masks every frame it
+/// sends and refuses masked ones; a server the reverse (RFC 6455 §5.1).
+enum class role : std::uint8_t { server, client };
+
 enum class opcode : std::uint8_t { continuation = 0, text = 1, binary = 2, close = 8, ping = 9, pong = 10 };
 
 /// Close, ping and pong: at most 125 bytes, never fragmented, may arrive between

@@ -7,6 +7,10 @@
 // takes bytes. It reports a close frame among the items it takes; what that means
 // for the connection is the close state machine's business (close_state.hpp).
 // Nothing is ever written after a close frame: later items come back as late.
+//
+// The role is a template parameter, so a server's writer has no masking code
+// at all: a client's (RFC 6455 §5.3) masks each frame's payload in place, with a
+// fresh key from the kernel's CSPRNG (core/random.hpp), as it frames it.
 #pragma once
 
 #include <array>
@@ -23,6 +27,7 @@
 
 #include "ringkit/channel/out_item.hpp"
 #include "ringkit/core/asio.hpp"
+#include "ringkit/core/random.hpp"
 #include "ringkit/ws/close.hpp"
 #include "ringkit/ws/deflate.hpp"
 #include "ringkit/ws/frame.hpp"
@@ -59,18 +64,21 @@ private:
     }
 };
 
-class frame_writer {
+template <role Role>
+class basic_frame_writer {
 public:
     using item = ringkit::detail::out_item;
 
     /// A close frame the writer took: the connection's close has begun.
     struct close_taken {
-        std::uint16_t code;
+        std::uint16_t code = 0;
         std::string reason;
     };
 
-    /// `deflate`: the parameters agreed, if any; `options` says which messages are worth compressing.
-    frame_writer(const deflate_options& options, std::optional<deflate_params> deflate)
+    /// `deflate`: the parameters agreed, if any, as this end uses them (server_*:
+    /// what we compress, client_*: the peer; a client swaps them, swap_sides());
+    /// `options` says which messages are worth compressing.
+    basic_frame_writer(const deflate_options& options, std::optional<deflate_params> deflate)
         : options_(options), deflate_(deflate) {}
 
     /// Takes what `source` moves in (a `bool(std::vector<item>&)`: false when it had
@@ -101,14 +109,14 @@ public:
         for (std::size_t i = first; i < stop; ++i) {
             auto& f = frames_.emplace_back();
             f.accounted = batch_[i].size();
-            encode(batch_[i], f);
-            if (batch_[i].what == item::kind::close) {
+            if (batch_[i].what == item::kind::close) {  // read before a client's encode() masks it
                 closed_ = true;
                 close_payload ours;
                 parse_close_payload(batch_[i].data, ours);
                 closing = close_taken{batch_[i].close_code, std::string(ours.reason)};
                 stop = i + 1;
             }
+            encode(batch_[i], f);
         }
         if (stop < batch_.size()) {
             std::vector<item> after(std::make_move_iterator(batch_.begin() + static_cast<std::ptrdiff_t>(stop)),
@@ -209,11 +217,19 @@ private:
         case k::text:
         case k::binary:
             op = it.what == k::text ? opcode::text : opcode::binary;
-            // A broadcast frame goes out as it is, unless this connection compresses
-            // with a context of its own (the broadcast compressed it once for the
-            // connections without one).
-            if (it.shared && it.shared_head && (it.compressed || !worth_compressing(it))) return;
-            if (worth_compressing(it)) {
+            if constexpr (Role == role::server) {
+                // A broadcast frame goes out as it is, unless this connection compresses
+                // with a context of its own (the broadcast compressed it once for the
+                // connections without one).
+                if (it.shared && it.shared_head && (it.compressed || !worth_compressing(it))) return;
+            } else if (it.shared) {
+                // A broadcast's frame is unmasked: a client masks a copy of its payload.
+                it.data.assign(it.payload());
+                rsv1 = it.compressed;
+                it.shared.reset();
+                it.shared_head = 0;
+            }
+            if (!rsv1 && worth_compressing(it)) {
                 if (!deflater_) deflater_ = std::make_unique<deflater>(options_, *deflate_);
                 std::string packed;
                 deflater_->compress(it.payload(), packed);
@@ -228,7 +244,13 @@ private:
         case k::close: op = opcode::close; break;
         default: return;  // HTTP items never reach a WebSocket
         }
-        f.head_len = static_cast<std::uint8_t>(encode_header(f.head.data(), op, it.payload().size(), true, rsv1));
+        if constexpr (Role == role::server) {
+            f.head_len = static_cast<std::uint8_t>(encode_header(f.head.data(), op, it.payload().size(), true, rsv1));
+        } else {
+            const std::uint32_t key = ringkit::detail::random_mask_key();
+            apply_mask(it.data, key, 0);  // the item's own bytes (a broadcast's were copied above)
+            f.head_len = static_cast<std::uint8_t>(encode_header(f.head.data(), op, it.data.size(), true, rsv1, key));
+        }
     }
 
     bool worth_compressing(const item& it) const noexcept {
@@ -254,5 +276,10 @@ private:
     std::uint32_t at_item_ = 0;
     bool closed_ = false;
 };
+
+/// A server's writer: frames go out unmasked.
+using frame_writer = basic_frame_writer<role::server>;
+/// A client's writer: every frame masked with a fresh key.
+using client_frame_writer = basic_frame_writer<role::client>;
 
 }  // namespace ringkit::ws

@@ -90,19 +90,12 @@ struct listener {
     std::function<void(socket&, const close_status&)> on_close{};
 };
 
-/// Ring's websocket response: the 101 answer to `req` (return it from the handler)
-/// with `l` listening on the socket. A bad handshake (a plain request included)
-/// gives the 400/403/426 answer, Connection: close, and no callbacks.
-inline response listener_response(request& req, listener l, const accept_options& options = {}) {
-    if (auto up = req.header("upgrade");
-        ringkit::detail::upgrade_context_of(req) && !(up && ringkit::detail::has_token(*up, "websocket"))) {
-        // Not a WebSocket request: 426, not the HTTP channel as_channel would make of it.
-        auto answer = check_handshake(req).to_response();
-        answer.headers.set("Connection", "close");
-        return answer;
-    }
-    channel_callbacks cb;
-    cb.on_open = [l](ringkit::channel& ch) mutable {
+namespace detail {
+// The channel's on_open that makes it `l`'s socket: `l`'s callbacks registered
+// (in Ring's names), then `l.on_open`. The server's listener_response and the
+// client's ws::connect both open a channel with it.
+inline std::function<void(ringkit::channel&)> listener_opener(listener l) {
+    return [l](ringkit::channel& ch) mutable {
         auto& core = *ch.core();
         core.auto_pong = !l.on_ping;
         core.ring_names = true;
@@ -137,6 +130,22 @@ inline response listener_response(request& req, listener l, const accept_options
             l.on_open(s);
         }
     };
+}
+}  // namespace detail
+
+/// Ring's websocket response: the 101 answer to `req` (return it from the handler)
+/// with `l` listening on the socket. A bad handshake (a plain request included)
+/// gives the 400/403/426 answer, Connection: close, and no callbacks.
+inline response listener_response(request& req, listener l, const accept_options& options = {}) {
+    if (auto up = req.header("upgrade");
+        ringkit::detail::upgrade_context_of(req) && !(up && ringkit::detail::has_token(*up, "websocket"))) {
+        // Not a WebSocket request: 426, not the HTTP channel as_channel would make of it.
+        auto answer = check_handshake(req).to_response();
+        answer.headers.set("Connection", "close");
+        return answer;
+    }
+    channel_callbacks cb;
+    cb.on_open = detail::listener_opener(std::move(l));
     return as_channel(req, std::move(cb), options);
 }
 
