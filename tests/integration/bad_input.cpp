@@ -14,7 +14,7 @@ namespace {
 // Sends `bytes` on a fresh connection; checks the one response has `status`,
 // says Connection: close, and is followed by the server closing.
 void expect_rejected(test_server& srv, std::string_view bytes, int status) {
-    client c(srv.port());
+    raw_client c(srv.port());
     c.send(bytes);  // the server may close before every byte is taken
     auto r = c.read_response();
     CHECK(r.status == status);
@@ -50,7 +50,7 @@ TEST_CASE("limits: 414, 431, 413, each closing the connection") {
     auto port = srv.port();
 
     SUBCASE("target within max_line is fine") {
-        client c(port);
+        raw_client c(port);
         c.send(get("/" + std::string(1000, 'a')));
         CHECK(c.read_response().status == 200);
     }
@@ -58,7 +58,7 @@ TEST_CASE("limits: 414, 431, 413, each closing the connection") {
         expect_rejected(srv, get("/" + std::string(1100, 'a')), 414);
     }
     SUBCASE("request target split across writes: 414") {
-        client c(port);
+        raw_client c(port);
         std::string req = get("/" + std::string(3000, 'a'));
         c.send_in_pieces(req, {100, 333});
         CHECK(c.read_response().status == 414);
@@ -83,7 +83,7 @@ TEST_CASE("limits: 414, 431, 413, each closing the connection") {
     SUBCASE("max_header_count fields are fine") {
         std::string headers;
         for (int i = 0; i < 19; ++i) headers += "X-H" + std::to_string(i) + ": v\r\n";  // + Host = 20
-        client c(port);
+        raw_client c(port);
         c.send(get("/", headers));
         CHECK(c.read_response().status == 200);
     }
@@ -110,12 +110,12 @@ TEST_CASE("limits: 414, 431, 413, each closing the connection") {
                         413);
     }
     SUBCASE("a body of exactly max_body is fine") {
-        client c(port);
+        raw_client c(port);
         c.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n" + std::string(1000, 'b'));
         CHECK(c.read_response().status == 200);
     }
     SUBCASE("a rejected request after good ones: the good ones are answered first") {
-        client c(port);
+        raw_client c(port);
         c.send(get("/1") + get("/2") + get("/" + std::string(1100, 'a')) + get("/4"));
         CHECK(c.read_response().status == 200);
         CHECK(c.read_response().status == 200);
@@ -244,7 +244,7 @@ TEST_CASE("a malformed request line: 400, not 505") {
     SUBCASE("no version (HTTP/0.9's simple request)") { expect_rejected(srv, line("GET /"), 400); }
     SUBCASE("a tab for a space") { expect_rejected(srv, line("GET /\tHTTP/1.1"), 400); }
     SUBCASE("sent a byte at a time") {
-        client c(srv.port());
+        raw_client c(srv.port());
         c.send_in_pieces(line("GET / HTTP/1.1 extra"), {1});  // the server may close before every byte is taken
         auto r = c.read_response();
         CHECK(r.status == 400);
@@ -255,7 +255,7 @@ TEST_CASE("a malformed request line: 400, not 505") {
 
 TEST_CASE("known but uncommon methods reach the handler") {
     test_server srv(describe);
-    client c(srv.port());
+    raw_client c(srv.port());
     c.send("PROPFIND /dav HTTP/1.1\r\nHost: x\r\n\r\n");
     auto r = c.read_response();
     CHECK(r.status == 200);

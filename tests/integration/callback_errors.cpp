@@ -63,7 +63,7 @@ void check_closed_1011(const close_log& closes) {
 }
 
 // A GET a throwing callback answers: the generic 500, nothing of the exception in it.
-wire_response expect_generic_500(client& c, const std::string& target) {
+wire_response expect_generic_500(raw_client& c, const std::string& target) {
     REQUIRE(c.send(get(target)));
     auto r = c.read_response();
     CHECK(r.status == 500);
@@ -132,7 +132,7 @@ TEST_CASE("as_channel: on_handshake_error that throws is the handler's 500, and 
                                                 .on_handshake_error = [](channel&) -> response { fail(); }});
                     }),
                     logging_to(log));
-    client c(srv.port());
+    raw_client c(srv.port());
     // No Sec-WebSocket-Key: a bad handshake.
     REQUIRE(
         c.send("GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -326,7 +326,7 @@ TEST_CASE("HTTP channel: on_open that throws gets a generic 500 and the connecti
                                                 .on_close = closes.hook()});
                     }),
                     logging_to(log));
-    client c(srv.port());
+    raw_client c(srv.port());
     std::string target;
     SUBCASE("nothing queued") { target = "/poll"; }
     SUBCASE("a first chunk queued before the throw") { target = "/partial"; }
@@ -347,7 +347,7 @@ TEST_CASE("HTTP channel: a handler that throws after as_channel gets its 500, no
                         fail();
                     }),
                     logging_to(log));
-    client c(srv.port());
+    raw_client c(srv.port());
     expect_generic_500(c, "/poll");
     check_closed_1011(closes);
     check_one_line(log, "handler threw");
@@ -362,7 +362,7 @@ TEST_CASE("HTTP channel made on the worker pool: on_open's exception is the hand
                         return as_channel(req, {.on_open = [](channel&) { fail(); }, .on_close = closes.hook()});
                     })),
                     logging_to(log));
-    client c(srv.port());
+    raw_client c(srv.port());
     expect_generic_500(c, "/poll");
     check_closed_1011(closes);
     check_one_line(log, "handler threw");
@@ -378,7 +378,7 @@ TEST_CASE("HTTP channel: close(1011) after the head cuts the body short and clos
                               box.add(ch);
                           }});
     }));
-    client c(srv.port());
+    raw_client c(srv.port());
     REQUIRE(c.send(get("/events")));
     auto ch = box.at(0);
     while (c.pending().find("data: 1") == std::string::npos) REQUIRE(c.receive_more());

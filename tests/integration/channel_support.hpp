@@ -42,7 +42,7 @@ inline handler with_plain(handler inner) {
 /// The server still answers, and every connection of the test has ended.
 inline void check_healthy(test_server& srv) {
     {
-        client c(srv.port());
+        raw_client c(srv.port());
         REQUIRE(c.send(get("/plain")));
         auto r = c.read_response();
         CHECK(r.status == 200);

@@ -102,7 +102,7 @@ TEST_CASE("ws::accept: send() waits past websocket.high_water and resumes when t
     {
         // A round trip through the same (only) I/O thread: a handler that did
         // not wait would have run through all its sends before this is answered.
-        client other(srv.port());
+        raw_client other(srv.port());
         REQUIRE(other.send(get("/plain")));
         CHECK(other.read_response().body == "plain");
     }

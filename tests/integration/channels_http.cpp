@@ -50,7 +50,7 @@ TEST_CASE(
     "HTTP channel: a long poll answered later from another thread; keep-alive goes on; the held channel stays closed") {
     http_channels hc;
     test_server srv(hc.app());
-    client c(srv.port());
+    raw_client c(srv.port());
     REQUIRE(c.send(get("/poll")));
     auto ch = hc.box.at(0);
     CHECK_FALSE(ch.is_websocket());
@@ -97,7 +97,7 @@ TEST_CASE(
 TEST_CASE("HTTP channel: an answer that ends the connection still closes the channel as server-close") {
     http_channels hc;
     test_server srv(hc.app());
-    client c(srv.port());
+    raw_client c(srv.port());
     SUBCASE("HTTP/1.0") { REQUIRE(c.send("GET /poll HTTP/1.0\r\n\r\n")); }
     SUBCASE("Connection: close") { REQUIRE(c.send(get("/poll", "Connection: close\r\n"))); }
     auto ch = hc.box.at(0);
@@ -116,7 +116,7 @@ TEST_CASE("HTTP channel: an answer that ends the connection still closes the cha
 TEST_CASE("HTTP channel streaming: send(x, false) then send(\"\", true) is one chunked body") {
     http_channels hc;
     test_server srv(hc.app());
-    client c(srv.port());
+    raw_client c(srv.port());
 
     SUBCASE("HTTP/1.1: chunked, then keep-alive") {
         REQUIRE(c.send(get("/poll")));
@@ -191,7 +191,7 @@ TEST_CASE("HTTP channel streaming to a slow reader: sends made while a write wai
     server_options opts;
     opts.websocket.high_water = 64 * 1024 * kib;  // nothing refused: this is about wake-ups
     test_server srv(hc.app(), opts);
-    client c(srv.port());
+    raw_client c(srv.port());
     ::setsockopt(c.fd(), SOL_SOCKET, SO_RCVBUF, &small_rcvbuf, sizeof small_rcvbuf);
     REQUIRE(c.send(get("/poll")));
     auto ch = hc.box.at(0);
@@ -224,7 +224,7 @@ TEST_CASE("HTTP channel streaming to a slow reader: sends made while a write wai
 TEST_CASE("HTTP channel: a client that leaves during a long poll closes it as client-close (1006)") {
     http_channels hc;
     test_server srv(hc.app());
-    client c(srv.port());
+    raw_client c(srv.port());
     REQUIRE(c.send(get("/poll")));
     auto ch = hc.box.at(0);
     c.close();
@@ -242,7 +242,7 @@ TEST_CASE("HTTP channel: a client that leaves during a long poll closes it as cl
 TEST_CASE("HTTP channel: a request pipelined behind a long poll is answered after it") {
     http_channels hc;
     test_server srv(hc.app());
-    client c(srv.port());
+    raw_client c(srv.port());
     SUBCASE("in the same write") { REQUIRE(c.send(get("/poll") + get("/plain"))); }
     SUBCASE("while the poll waits") {
         REQUIRE(c.send(get("/poll")));
@@ -262,7 +262,7 @@ TEST_CASE("HTTP channel: a request pipelined behind a long poll is answered afte
 TEST_CASE("HTTP channel answering HEAD: the head only, and the connection goes on") {
     http_channels hc;
     test_server srv(hc.app());
-    client c(srv.port());
+    raw_client c(srv.port());
     REQUIRE(c.send("HEAD /poll HTTP/1.1\r\nHost: localhost\r\n\r\n"));
     auto ch = hc.box.at(0);
     SUBCASE("a whole response") { CHECK(ch.send(response::text("body"))); }
@@ -312,7 +312,7 @@ TEST_CASE("HTTP channel: a send's completion runs once its bytes are written; a 
                                         },
                                     .on_close = closes.hook()});
         }));
-        client c(srv.port());
+        raw_client c(srv.port());
         REQUIRE(c.send(get("/poll")));
         auto r = c.read_response();
         CHECK(r.chunked);
@@ -334,7 +334,7 @@ TEST_CASE("HTTP channel: a send's completion runs once its bytes are written; a 
                                                     .on_close = closes.hook()});
                         }),
                         {.logger = [](std::string_view, std::exception_ptr) {}});
-        client c(srv.port());
+        raw_client c(srv.port());
         REQUIRE(c.send(get("/poll")));
         CHECK(c.read_response().status == 500);
         REQUIRE(closes.wait_for(1));
@@ -347,7 +347,7 @@ TEST_CASE("HTTP channel: a send's completion runs once its bytes are written; a 
 TEST_CASE("Server-Sent Events over an HTTP channel: sse::response() then sse::event()") {
     http_channels hc;
     test_server srv(hc.app());
-    client c(srv.port());
+    raw_client c(srv.port());
     REQUIRE(c.send(get("/events")));
     auto ch = hc.box.at(0);
     from_thread(ch, [](channel& s) {
@@ -440,10 +440,10 @@ TEST_CASE("stop(2s) while a long poll waits: its answer says Connection: close, 
     server_options opts;
     opts.threads = 1;  // the witness shares the thread: once it is closed, stop has reached the poll too
     test_server srv(hc.app(), opts);
-    client witness(srv.port());
+    raw_client witness(srv.port());
     REQUIRE(witness.send(get("/plain")));
     REQUIRE(witness.read_response().status == 200);
-    client c(srv.port());
+    raw_client c(srv.port());
     REQUIRE(c.send(get("/poll")));
     auto ch = hc.box.at(0);
 
@@ -470,7 +470,7 @@ TEST_CASE("stop(300ms) with a client that never answers the close returns false 
     test_server srv([&](request& req) -> maybe_task { return (req.uri == "/poll" ? polls : sockets).call_mixed(req); },
                     opts);
     auto ws = connect_ws(srv.port(), "/accept");
-    client poll(srv.port());  // and a long poll nobody answers
+    raw_client poll(srv.port());  // and a long poll nobody answers
     REQUIRE(poll.send(get("/poll")));
     auto held = hc.box.at(0);
     REQUIRE(wait_until([&] { return apis.opened.load() == 1; }));

@@ -24,7 +24,7 @@ TEST_CASE("a handler exception becomes a generic 500 and reaches the logger") {
 
     SUBCASE("plain function handler") {
         test_server srv([&](request&) -> response { throw std::runtime_error(secret); }, opts);
-        client c(srv.port());
+        raw_client c(srv.port());
         REQUIRE(c.send(get("/boom") + get("/again")));
         for (int i = 0; i < 2; ++i) {  // the connection survives
             auto r = c.read_response();
@@ -41,7 +41,7 @@ TEST_CASE("a handler exception becomes a generic 500 and reaches the logger") {
                 throw std::runtime_error(secret);
             },
             opts);
-        client c(srv.port());
+        raw_client c(srv.port());
         REQUIRE(c.send(get("/boom")));
         auto r = c.read_response();
         CHECK(r.status == 500);
@@ -52,7 +52,7 @@ TEST_CASE("a handler exception becomes a generic 500 and reaches the logger") {
     }
     SUBCASE("blocking handler on the worker pool") {
         test_server srv(blocking([&](request&) -> response { throw std::runtime_error(secret); }), opts);
-        client c(srv.port());
+        raw_client c(srv.port());
         REQUIRE(c.send(get("/boom")));
         auto r = c.read_response();
         CHECK(r.status == 500);
@@ -80,7 +80,7 @@ TEST_CASE("what middleware catches reaches server_options::logger through reques
         throw std::runtime_error("preset-caught-5e2a");
     };
     test_server srv(app | api_defaults(), opts);
-    client c(srv.port());
+    raw_client c(srv.port());
     REQUIRE(c.send(get("/boom") + get("/file")));
     auto boom = c.read_response();
     CHECK(boom.status == 500);
@@ -111,7 +111,7 @@ TEST_CASE("an invalid response from the handler becomes 500 and is logged") {
     // One server per subcase, answering GET / with what `make` returns.
     auto answer_to = [&](response (*make)()) {
         test_server srv([make](request&) { return make(); }, opts);
-        client c(srv.port());
+        raw_client c(srv.port());
         REQUIRE(c.send(get("/")));
         auto r = c.read_response();
         srv.stop(1s);
@@ -159,11 +159,11 @@ TEST_CASE("blocking handlers: a full pool answers 503 at once") {
     // However the test ends, let the held job go so stop() can join the pool.
     releaser guard{release};
 
-    client a(srv.port());
+    raw_client a(srv.port());
     REQUIRE(a.send(get("/hold")));
     REQUIRE(entered.get_future().wait_for(io_timeout) == std::future_status::ready);
 
-    client b(srv.port());
+    raw_client b(srv.port());
     REQUIRE(b.send(get("/other")));
     auto busy = b.read_response();
     CHECK(busy.status == 503);
@@ -203,10 +203,10 @@ TEST_CASE("blocking handlers run off the I/O thread") {
                     opts);
     releaser guard{release};
 
-    client a(srv.port());
+    raw_client a(srv.port());
     REQUIRE(a.send(get("/hold")));
     REQUIRE(entered.get_future().wait_for(io_timeout) == std::future_status::ready);
-    client b(srv.port());
+    raw_client b(srv.port());
     REQUIRE(b.send(get("/quick")));
     CHECK(b.read_response().body == "quick");
     release.set_value();

@@ -29,7 +29,7 @@ struct fd_guard {
 // connection (asio opens a thread's reactor descriptors on first use).
 std::size_t idle_fds(test_server& srv) {
     for (unsigned i = 0; i < 2 * srv.get().options().threads; ++i) {
-        client c(srv.port());
+        raw_client c(srv.port());
         REQUIRE(c.send(get("/")));
         REQUIRE(c.read_response().status == 200);
     }
@@ -41,7 +41,7 @@ std::size_t idle_fds(test_server& srv) {
 // descriptors it had when idle (its sockets close asynchronously: wait for it).
 void check_recovered(test_server& srv, std::size_t idle_fds) {
     {
-        client c(srv.port());
+        raw_client c(srv.port());
         REQUIRE(c.send(get("/")));
         CHECK(c.read_response().status == 200);
     }
@@ -49,7 +49,7 @@ void check_recovered(test_server& srv, std::size_t idle_fds) {
     CHECK_MESSAGE(wait_until([&] { return open_fds() == idle_fds; }), "fds now ", open_fds(), ", idle ", idle_fds);
 }
 
-bool readable(client& c) { return c.readable_now(); }
+bool readable(raw_client& c) { return c.readable_now(); }
 
 response hello(request&) { return response::text("hello"); }
 
@@ -73,9 +73,9 @@ TEST_CASE("slowloris on headers: 100 connections trickling a header get 408; oth
     opts.header_timeout = 500ms;
     test_server srv(hello, opts);
     const auto idle = idle_fds(srv);
-    std::vector<std::unique_ptr<client>> slow;
+    std::vector<std::unique_ptr<raw_client>> slow;
     for (int i = 0; i < 100; ++i) {
-        slow.push_back(std::make_unique<client>(srv.port()));
+        slow.push_back(std::make_unique<raw_client>(srv.port()));
         REQUIRE(slow.back()->send("GET / HTTP/1.1\r\nHost: x\r\nX-Slow: "));
     }
     // A byte each every 50 ms, to every connection the server has not answered yet.
@@ -88,7 +88,7 @@ TEST_CASE("slowloris on headers: 100 connections trickling a header get 408; oth
                 c->send("a");
             }
         if (round == 2) {
-            client ok(srv.port());
+            raw_client ok(srv.port());
             REQUIRE(ok.send(get("/")));
             served_meanwhile = ok.read_response().status == 200;
         }
@@ -114,13 +114,13 @@ TEST_CASE("slowloris on bodies: a body below min_body_rate gets 408; a slow body
     const std::string head = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10000\r\n\r\n";
 
     // 20 bytes a second: each read is well within read_timeout, the body as a whole is not.
-    std::vector<std::unique_ptr<client>> slow;
+    std::vector<std::unique_ptr<raw_client>> slow;
     for (int i = 0; i < 20; ++i) {
-        slow.push_back(std::make_unique<client>(srv.port()));
+        slow.push_back(std::make_unique<raw_client>(srv.port()));
         REQUIRE(slow.back()->send(head));
     }
     // 10,000 bytes a second in steps of 1,000: slow, but ten times the minimum.
-    client steady(srv.port());
+    raw_client steady(srv.port());
     REQUIRE(steady.send(head));
     int steps = 0;
     for (int round = 0; round < 400; ++round) {
@@ -182,14 +182,14 @@ TEST_CASE("clients that stop reading mid-response: others are served, producers 
             },
             opts);
         const auto idle = idle_fds(srv);
-        std::vector<std::unique_ptr<client>> stuck;
+        std::vector<std::unique_ptr<raw_client>> stuck;
         for (int i = 0; i < 10; ++i) {
-            stuck.push_back(std::make_unique<client>(srv.port()));
+            stuck.push_back(std::make_unique<raw_client>(srv.port()));
             REQUIRE(stuck.back()->send(get(i % 2 ? "/string" : "/stream")));
         }
         REQUIRE(wait_until([&] { return started.load() == 10; }));
         {
-            client ok(srv.port());
+            raw_client ok(srv.port());
             REQUIRE(ok.send(get("/")));
             CHECK(ok.read_response().body == "hello");
         }
@@ -217,9 +217,9 @@ TEST_CASE("1,000 clients that connect and reset: at once, mid-request, and befor
     test_server srv(hello, opts);
     const auto idle = idle_fds(srv);
     for (int batch = 0; batch < 10; ++batch) {
-        std::vector<std::unique_ptr<client>> cs;
+        std::vector<std::unique_ptr<raw_client>> cs;
         for (int i = 0; i < 100; ++i) {
-            cs.push_back(std::make_unique<client>(srv.port()));
+            cs.push_back(std::make_unique<raw_client>(srv.port()));
             switch (i % 3) {
             case 0: break;                                                            // reset at once
             case 1: REQUIRE(cs.back()->send("GET /half HTTP/1.1\r\nHost:")); break;   // mid-request
@@ -243,7 +243,7 @@ TEST_CASE("half-open connections") {
     const auto idle = idle_fds(srv);
 
     SUBCASE("a request cut short by the client's FIN is not waited for") {
-        client c(srv.port(), 5s);
+        raw_client c(srv.port(), 5s);
         REQUIRE(c.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly part"));
         c.shutdown_send();
         std::string rest;
@@ -399,9 +399,9 @@ TEST_CASE("handlers that throw or never finish: stop(timeout) still ends the ser
             co_return response::text("hello");
         },
         opts);
-    std::vector<std::unique_ptr<client>> cs;
+    std::vector<std::unique_ptr<raw_client>> cs;
     for (int i = 0; i < 12; ++i) {
-        cs.push_back(std::make_unique<client>(srv->port()));
+        cs.push_back(std::make_unique<raw_client>(srv->port()));
         switch (i % 4) {
         case 0:
             REQUIRE(cs.back()->send(get("/throw")));

@@ -17,7 +17,7 @@ TEST_SUITE("integration/keep-alive") {
 
 TEST_CASE("several requests on one HTTP/1.1 connection") {
     test_server srv(echo_id);
-    client c(srv.port());
+    raw_client c(srv.port());
     for (int i = 0; i < 5; ++i) {
         REQUIRE(c.send(get("/r/" + std::to_string(i))));
         auto r = c.read_response();
@@ -37,7 +37,7 @@ TEST_CASE("several requests on one HTTP/1.1 connection") {
 TEST_CASE("HTTP/1.0 closes after the response unless it asks for keep-alive") {
     test_server srv(echo_id);
     SUBCASE("no Connection header: close") {
-        client c(srv.port());
+        raw_client c(srv.port());
         REQUIRE(c.send("GET /r/1 HTTP/1.0\r\n\r\n"));
         auto r = c.read_response();
         CHECK(r.version == "HTTP/1.1");  // RFC 9110 §2.5: the server's own version
@@ -47,7 +47,7 @@ TEST_CASE("HTTP/1.0 closes after the response unless it asks for keep-alive") {
         CHECK(c.closed_by_server());
     }
     SUBCASE("Connection: keep-alive: the response says so and the connection stays") {
-        client c(srv.port());
+        raw_client c(srv.port());
         for (int i = 0; i < 3; ++i) {
             REQUIRE(c.send("GET /r/" + std::to_string(i) + " HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
             auto r = c.read_response();
@@ -65,7 +65,7 @@ TEST_CASE("HTTP/1.0 closes after the response unless it asks for keep-alive") {
 
 TEST_CASE("Connection: close on HTTP/1.1 closes after the response") {
     test_server srv(echo_id);
-    client c(srv.port());
+    raw_client c(srv.port());
     REQUIRE(c.send(get("/r/1")));
     CHECK(c.read_response().body == "id=1");
     REQUIRE(c.send(get("/r/2", "Connection: close\r\n")));
@@ -82,7 +82,7 @@ TEST_CASE("a handler's Connection: close ends the connection") {
         r.headers.add("Connection", "close");
         return r;
     });
-    client c(srv.port());
+    raw_client c(srv.port());
     REQUIRE(c.send(get("/") + get("/second")));
     auto r = c.read_response();
     CHECK(r.body == "bye");
@@ -97,7 +97,7 @@ TEST_CASE("100 pipelined requests are answered completely and in order") {
     for (int i = 0; i < 100; ++i)
         batch += get("/r/" + std::to_string(i), "X-Pad: " + std::string(i % 17, 'p') + "\r\n");
 
-    auto check_all = [](client& c) {
+    auto check_all = [](raw_client& c) {
         for (int i = 0; i < 100; ++i) {
             auto r = c.read_response();
             REQUIRE(r.status == 200);
@@ -106,17 +106,17 @@ TEST_CASE("100 pipelined requests are answered completely and in order") {
         CHECK(c.pending().empty());
     };
     SUBCASE("in one write") {
-        client c(srv.port());
+        raw_client c(srv.port());
         REQUIRE(c.send(batch));
         check_all(c);
     }
     SUBCASE("split at odd byte boundaries") {
-        client c(srv.port());
+        raw_client c(srv.port());
         REQUIRE(c.send_in_pieces(batch, {1, 7, 13}));
         check_all(c);
     }
     SUBCASE("split into 1-byte writes") {
-        client c(srv.port());
+        raw_client c(srv.port());
         REQUIRE(c.send_in_pieces(batch, {1}));
         check_all(c);
     }
@@ -124,7 +124,7 @@ TEST_CASE("100 pipelined requests are answered completely and in order") {
 
 TEST_CASE("a pipelined Connection: close is answered, then the connection closes") {
     test_server srv(echo_id);
-    client c(srv.port());
+    raw_client c(srv.port());
     std::string batch = get("/r/1") + get("/r/2") + get("/r/3", "Connection: close\r\n") + get("/r/4") + get("/r/5");
     REQUIRE(c.send(batch));
     for (int i = 1; i <= 3; ++i) {
@@ -138,7 +138,7 @@ TEST_CASE("a pipelined Connection: close is answered, then the connection closes
 
 TEST_CASE("a request sent one byte at a time") {
     test_server srv(describe);
-    client c(srv.port());
+    raw_client c(srv.port());
     std::string req = "POST /one/byte?x=1 HTTP/1.1\r\nHost: localhost\r\nX-Slow: yes\r\nContent-Length: 5\r\n\r\nhello";
     REQUIRE(c.send_in_pieces(req, {1}));
     auto r = c.read_response();
@@ -152,7 +152,7 @@ TEST_CASE("a request sent one byte at a time") {
 
 TEST_CASE("two pipelined requests get two responses") {
     test_server srv(echo_id);
-    client c(srv.port());
+    raw_client c(srv.port());
     REQUIRE(c.send(get("/r/a") + get("/r/b")));
     CHECK(c.read_response().body == "id=a");
     CHECK(c.read_response().body == "id=b");
@@ -167,7 +167,7 @@ TEST_CASE("pipelined responses larger than the cork buffer stay whole and in ord
         body.append(id * 997 % 40'000, static_cast<char>('a' + id % 26));
         return response::text(std::move(body));
     });
-    client c(srv.port());
+    raw_client c(srv.port());
     std::string batch;
     for (int i = 0; i < 60; ++i) batch += get("/r/" + std::to_string(i));
     REQUIRE(c.send(batch));
@@ -183,7 +183,7 @@ TEST_CASE("pipelined responses larger than the cork buffer stay whole and in ord
 
 TEST_CASE("a client that half-closes after its requests still gets every answer") {
     test_server srv(echo_id);
-    client c(srv.port());
+    raw_client c(srv.port());
     REQUIRE(c.send(get("/r/1") + get("/r/2") + get("/r/3")));
     c.shutdown_send();
     for (int i = 1; i <= 3; ++i) CHECK(c.read_response().body == "id=" + std::to_string(i));
@@ -192,7 +192,7 @@ TEST_CASE("a client that half-closes after its requests still gets every answer"
 
 TEST_CASE("an Upgrade request answered normally leaves the connection speaking HTTP/1.1") {
     test_server srv(echo_id);
-    client c(srv.port());
+    raw_client c(srv.port());
     REQUIRE(c.send(get("/r/up", "Connection: Upgrade\r\nUpgrade: something/1\r\n") + get("/r/after")));
     auto r = c.read_response();
     CHECK(r.status == 200);

@@ -28,7 +28,7 @@ server_options http_limits() {
 
 // The status a fresh connection gets for `request`; a rejected one must also be closed.
 int status_of(test_server& srv, const std::string& request) {
-    client c(srv.port());
+    raw_client c(srv.port());
     c.send(request);  // the server may close before taking every byte of a rejected request
     auto r = c.read_response();
     if (r.status != 200) CHECK(c.closed_by_server());
@@ -99,17 +99,17 @@ TEST_CASE("max_connections: the last one allowed is served, the next gets 503") 
     server_options opts;
     opts.max_connections = 3;
     test_server srv(describe, opts);
-    std::vector<std::unique_ptr<client>> held;
+    std::vector<std::unique_ptr<raw_client>> held;
     for (int i = 0; i < 3; ++i) {
-        held.push_back(std::make_unique<client>(srv.port()));
+        held.push_back(std::make_unique<raw_client>(srv.port()));
         REQUIRE(held.back()->send(get("/")));
         CHECK(held.back()->read_response().status == 200);  // kept alive: still counted
     }
     if (tls_mode()) {
         // No 503 a TLS client could read before its handshake: it is closed.
-        CHECK_THROWS_AS(client(srv.port()), std::runtime_error);
+        CHECK_THROWS_AS(raw_client(srv.port()), std::runtime_error);
     } else {
-        client over(srv.port());
+        raw_client over(srv.port());
         CHECK(over.read_response().status == 503);
         CHECK(over.closed_by_server());
     }

@@ -101,7 +101,7 @@ TEST_CASE("1000 concurrent connections each get their own answer") {
                   in.find("Content-Length: " + std::to_string(body.size()) + "\r\n") != std::string::npos;
         if (!ok) {
             ++failures;
-            FAIL_CHECK("connection " << i << " got: " << client::printable(in));
+            FAIL_CHECK("connection " << i << " got: " << raw_client::printable(in));
         }
     }
     CHECK(failures == 0);
@@ -111,13 +111,13 @@ TEST_CASE("connections beyond max_connections get 503 and are closed") {
     server_options opts;
     opts.max_connections = 2;
     test_server srv(describe, opts);
-    client a(srv.port()), b(srv.port());
+    raw_client a(srv.port()), b(srv.port());
     REQUIRE(a.send(get("/")));
     REQUIRE(b.send(get("/")));
     CHECK(a.read_response().status == 200);
     CHECK(b.read_response().status == 200);
 
-    client c(srv.port());
+    raw_client c(srv.port());
     auto r = c.read_response();  // the refusal comes without a request
     CHECK(r.status == 503);
     CHECK(r.header("connection") == "close");
@@ -128,7 +128,7 @@ TEST_CASE("connections beyond max_connections get 503 and are closed") {
     CHECK(a.read_response().status == 200);
     b.close();
     REQUIRE(wait_for_connections(srv, 1));
-    client d(srv.port());
+    raw_client d(srv.port());
     REQUIRE(d.send(get("/")));
     CHECK(d.read_response().status == 200);
 }

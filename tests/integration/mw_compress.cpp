@@ -94,7 +94,7 @@ TEST_CASE("curl --compressed gets the same text, for a string body and a streame
     CHECK(curl_compressed(base + "/stream") == text);
 
     // ...and it was compressed on the wire, not just passed through.
-    client c(srv.port());
+    raw_client c(srv.port());
     REQUIRE(c.send(get("/text", "Accept-Encoding: gzip\r\n")));
     auto r = c.read_response();
     CHECK(r.header("content-encoding") == "gzip");
@@ -130,7 +130,7 @@ TEST_CASE("a streamed write reaches the client decodable before the next one") {
         std::atomic<bool>& flag;
         ~release_on_exit() { flag = true; }
     } release{go};
-    client c(srv.port());
+    raw_client c(srv.port());
     REQUIRE(c.send(get("/", "Accept-Encoding: gzip\r\n")));
     while (inflate_prefix(complete_chunks(c.pending())) != "event: first\n\n") REQUIRE(c.receive_more());
     go = true;

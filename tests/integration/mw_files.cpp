@@ -44,7 +44,7 @@ struct tree {
     ~tree() { fs::remove_all(dir); }
 };
 
-wire_response fetch(client& c, std::string_view request, bool head = false) {
+wire_response fetch(raw_client& c, std::string_view request, bool head = false) {
     REQUIRE(c.send(request));
     return c.read_response(head);
 }
@@ -56,7 +56,7 @@ TEST_SUITE("integration/mw_files") {
 TEST_CASE("a Range gets exactly its bytes as a 206 with the right Content-Length") {
     tree t;
     test_server srv(file_handler(t.root.string()));
-    client c(srv.port());
+    raw_client c(srv.port());
     auto r = fetch(c, get("/data.bin", "Range: bytes=1000-50999\r\n"));
     CHECK(r.status == 206);
     CHECK(r.header("content-length") == "50000");
@@ -74,7 +74,7 @@ TEST_CASE("a Range gets exactly its bytes as a 206 with the right Content-Length
 TEST_CASE("416 with Content-Range: bytes */size; If-Range decides between 206 and 200") {
     tree t;
     test_server srv(file_handler(t.root.string()));
-    client c(srv.port());
+    raw_client c(srv.port());
     auto r = fetch(c, get("/data.bin", "Range: bytes=102400-\r\n"));
     CHECK(r.status == 416);
     CHECK(r.header("content-range") == "bytes */102400");
@@ -90,7 +90,7 @@ TEST_CASE("416 with Content-Range: bytes */size; If-Range decides between 206 an
 TEST_CASE("HEAD of a file: the GET's Content-Length and no body") {
     tree t;
     test_server srv(file_handler(t.root.string()));
-    client c(srv.port());
+    raw_client c(srv.port());
     auto r = fetch(c, "HEAD /data.bin HTTP/1.1\r\nHost: x\r\n\r\n", true);
     CHECK(r.status == 200);
     CHECK(r.header("content-length") == "102400");
@@ -108,7 +108,7 @@ TEST_CASE("wrap_head over a real server: a GET handler answers HEAD with its len
                }) |
                wrap_head();
     test_server srv(app);
-    client c(srv.port());
+    raw_client c(srv.port());
     auto r = fetch(c, "HEAD / HTTP/1.1\r\nHost: x\r\n\r\n", true);
     CHECK(seen == "GET");
     CHECK(r.status == 200);
@@ -121,7 +121,7 @@ TEST_CASE("wrap_head over a real server: a GET handler answers HEAD with its len
 TEST_CASE("304 from the file handler and from wrap_not_modified") {
     tree t;
     test_server files(file_handler(t.root.string()));
-    client c(files.port());
+    raw_client c(files.port());
     auto first = fetch(c, get("/data.bin"));
     auto r = fetch(c, get("/data.bin", "If-None-Match: " + first.header("etag").value() + "\r\n"));
     CHECK(r.status == 304);
@@ -154,20 +154,20 @@ TEST_CASE("traversal attempts get 400 or 404 and never a byte of the secret") {
           "/%2E%2e/secret.txt", "/..%2fsecret.txt", "/..%2f..%2fetc/passwd", "/a/%00", "/secret.txt%00",
           "/%5c..%5csecret.txt", "/..\\secret.txt", "/link_out", "/root/../secret.txt", "/%2e%2e%5csecret.txt",
           "//../secret.txt", "/./../secret.txt", "/.%2e/secret.txt"}) {
-        client c(srv.port());
+        raw_client c(srv.port());
         REQUIRE(c.send(get(target)));
         auto r = c.read_response();
         CHECK_MESSAGE((r.status == 400 || r.status == 404), target);
         CHECK_MESSAGE(r.raw.find(secret) == std::string::npos, target);
     }
-    client c(srv.port());
+    raw_client c(srv.port());
     CHECK(fetch(c, get("/data.bin")).status == 200);  // and the server is still fine
 }
 
 TEST_CASE("a symlink out of the root is served only when allowed") {
     tree t;
     test_server refused(file_handler(t.root.string()));
-    client c(refused.port());
+    raw_client c(refused.port());
     auto r = fetch(c, get("/link_out"));
     CHECK(r.status == 404);
     CHECK(r.raw.find(secret) == std::string::npos);

@@ -16,7 +16,7 @@ TEST_CASE("each request on a keep-alive connection starts from the TCP peer") {
         return response::text(req.remote_addr + " " + std::string(req.scheme) + " " + std::string(peer_addr(req)));
     };
     test_server srv(who | wrap_forwarded({.trusted = {"127.0.0.1/32"}}));
-    client c(srv.port());
+    raw_client c(srv.port());
     REQUIRE(c.send(get("/", "X-Forwarded-For: 1.2.3.4\r\nX-Forwarded-Proto: https\r\n")));
     CHECK(c.read_response().body == "1.2.3.4 https 127.0.0.1");
     REQUIRE(c.send(get("/")));
@@ -28,7 +28,7 @@ TEST_CASE("each request on a keep-alive connection starts from the TCP peer") {
 TEST_CASE("a peer that is not trusted cannot spoof, on the wire either") {
     handler who = [](request& req) { return response::text(req.remote_addr + " " + std::string(req.scheme)); };
     test_server srv(who | wrap_forwarded({.trusted = {"10.0.0.0/8"}}));
-    client c(srv.port());
+    raw_client c(srv.port());
     REQUIRE(c.send(get("/", "X-Forwarded-For: 1.2.3.4\r\nX-Forwarded-Proto: https\r\n")));
     CHECK(c.read_response().body == "127.0.0.1 http");
 }

@@ -107,7 +107,7 @@ TEST_CASE("a 20 MiB upload is spooled to disk, reaches the handler intact, and l
     test_server srv(app | wrap_multipart({.max_part_size = 32 * 1024 * 1024, .temp_dir = dir}),
                     {.max_body = 64 * 1024 * 1024, .spool_threshold = 1024 * 1024, .spool_dir = dir});
 
-    client c(srv.port());
+    raw_client c(srv.port());
     // A first request makes the server accept the connection, so the descriptor
     // count below already holds both ends of it.
     REQUIRE(c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));

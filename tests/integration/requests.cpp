@@ -26,7 +26,7 @@ TEST_SUITE("integration/requests") {
 
 TEST_CASE("a Content-Length body is echoed") {
     test_server srv(echo_body);
-    client c(srv.port());
+    raw_client c(srv.port());
     REQUIRE(c.send("POST /e HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\nhello world"));
     auto r = c.read_response();
     CHECK(r.status == 200);
@@ -36,7 +36,7 @@ TEST_CASE("a Content-Length body is echoed") {
 
 TEST_CASE("chunked request bodies") {
     test_server srv(echo_body);
-    client c(srv.port());
+    raw_client c(srv.port());
     const std::string head = "POST /e HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
     SUBCASE("several chunks with extensions, one write") {
         REQUIRE(c.send(head + "5;name=value\r\nhello\r\n1;a;b=\"q\"\r\n \r\n6\r\nworld!\r\n0\r\n\r\n"));
@@ -70,7 +70,7 @@ TEST_CASE("chunked request bodies") {
 
 TEST_CASE("a 4 MiB chunked body arrives intact") {
     test_server srv(echo_body);
-    client c(srv.port());
+    raw_client c(srv.port());
     auto body = random_bytes(4 * 1024 * 1024, 42);
     REQUIRE(c.send("PUT /big HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked(body, 65'521)));
     auto r = c.read_response();
@@ -81,7 +81,7 @@ TEST_CASE("a 4 MiB chunked body arrives intact") {
 
 TEST_CASE("Expect: 100-continue") {
     test_server srv(echo_body, {.max_body = 1000});
-    client c(srv.port());
+    raw_client c(srv.port());
     SUBCASE("100 Continue comes before the client sends its body") {
         REQUIRE(c.send("POST /e HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n"));
         auto interim = c.read_response();
@@ -120,7 +120,7 @@ TEST_CASE("Expect: 100-continue") {
 
 TEST_CASE("HEAD gets GET's headers and no body") {
     test_server srv([](request&) { return response::text("twelve bytes"); });
-    client c(srv.port());
+    raw_client c(srv.port());
     // The GET after the HEAD proves no body bytes followed the HEAD's headers.
     REQUIRE(c.send("HEAD / HTTP/1.1\r\nHost: x\r\n\r\n" + get("/")));
     auto head = c.read_response(true);
@@ -138,7 +138,7 @@ TEST_CASE("HEAD with a handler that announces the length it would send") {
         if (req.request_method == method::head) return response(200, {{"Content-Length", "1234"}});
         return response::text(std::string(1234, 'x'));
     });
-    client c(srv.port());
+    raw_client c(srv.port());
     REQUIRE(c.send("HEAD / HTTP/1.1\r\nHost: x\r\n\r\n" + get("/")));
     auto head = c.read_response(true);
     CHECK(head.header("content-length") == "1234");
@@ -148,7 +148,7 @@ TEST_CASE("HEAD with a handler that announces the length it would send") {
 
 TEST_CASE("an absolute-form target") {
     test_server srv(describe);
-    client c(srv.port());
+    raw_client c(srv.port());
     REQUIRE(c.send("GET http://example.com/p?q=1 HTTP/1.1\r\nHost: other.org\r\n\r\n"));
     auto r = c.read_response();
     REQUIRE(r.status == 200);
@@ -166,7 +166,7 @@ TEST_CASE("an absolute-form target") {
 
 TEST_CASE("the Ring keys: remote_addr, server_port, server_name, protocol") {
     test_server srv(describe);
-    client c(srv.port());
+    raw_client c(srv.port());
     REQUIRE(c.send("GET /ring?a=b&c HTTP/1.1\r\nHost: my.host:9999\r\n\r\n"));
     auto j = nlohmann::json::parse(c.read_response().body);
     CHECK(j["remote_addr"] == "127.0.0.1");
@@ -193,7 +193,7 @@ TEST_CASE("the Ring keys: remote_addr, server_port, server_name, protocol") {
 
 TEST_CASE("repeated request headers are joined") {
     test_server srv(describe);
-    client c(srv.port());
+    raw_client c(srv.port());
     REQUIRE(c.send("GET / HTTP/1.1\r\nHost: x\r\nX-Dup: a\r\ncookie: c1=1\r\nx-dup: b\r\nCookie: c2=2\r\n\r\n"));
     auto j = nlohmann::json::parse(c.read_response().body);
     CHECK(j["headers"]["x-dup"] == "a,b");

@@ -36,7 +36,7 @@ TEST_SUITE("integration/responses") {
 
 TEST_CASE("a handler-set Date header is kept") {
     test_server srv([](request&) { return response(200, {{"Date", "Tue, 01 Jan 2030 00:00:00 GMT"}}, "x"); });
-    client c(srv.port());
+    raw_client c(srv.port());
     REQUIRE(c.send(get("/")));
     auto r = c.read_response();
     CHECK(r.count("date") == 1);
@@ -45,7 +45,7 @@ TEST_CASE("a handler-set Date header is kept") {
 
 TEST_CASE("the Date header the server adds is an IMF-fixdate") {
     test_server srv([](request&) { return response::text("x"); });
-    client c(srv.port());
+    raw_client c(srv.port());
     REQUIRE(c.send(get("/")));
     auto date = c.read_response().header("date");
     REQUIRE(date);
@@ -60,7 +60,7 @@ TEST_CASE("the Server header: default, custom, disabled, the handler's own") {
         return response::text("x");
     };
     auto fetch = [](test_server& srv, std::string_view target) {
-        client c(srv.port());
+        raw_client c(srv.port());
         c.send(get(target));
         return c.read_response();
     };
@@ -85,7 +85,7 @@ TEST_CASE("the Server header: default, custom, disabled, the handler's own") {
     }
     SUBCASE("error responses carry it too") {
         test_server srv(app, {.server_header = "custom/1.0"});
-        client c(srv.port());
+        raw_client c(srv.port());
         c.send("GET / HTTP/1.1\r\n\r\n");
         auto r = c.read_response();
         CHECK(r.status == 400);
@@ -101,7 +101,7 @@ TEST_CASE("204 and 304 never send a body; 205 sends Content-Length: 0") {
         if (status == 204) r.headers.add("Transfer-Encoding", "chunked");
         return r;
     });
-    client c(srv.port());
+    raw_client c(srv.port());
     // A pipelined GET after each proves no body bytes followed.
     REQUIRE(c.send(get("/204") + get("/200") + get("/304") + get("/200") + get("/205") + get("/200")));
 
@@ -137,7 +137,7 @@ TEST_CASE("a wrong handler-supplied Content-Length or Transfer-Encoding is corre
         if (req.uri == "/te") r.headers.add("Transfer-Encoding", "chunked");
         return r;
     });
-    client c(srv.port());
+    raw_client c(srv.port());
     for (auto target : {"/cl", "/cl-small", "/te"}) {
         CAPTURE(target);
         REQUIRE(c.send(get(target)));
@@ -163,7 +163,7 @@ TEST_CASE("a file body (sendfile) arrives intact") {
         if (req.uri == "/missing") return response::file(file.path + ".missing");
         return response::file(file.path, "application/x-test");
     });
-    client c(srv.port());
+    raw_client c(srv.port());
     REQUIRE(c.send(get("/f")));
     auto r = c.read_response();
     REQUIRE(r.status == 200);
@@ -201,7 +201,7 @@ TEST_CASE("a streamed response") {
         });
     });
     SUBCASE("HTTP/1.1: chunked and complete, then the connection is reused") {
-        client c(srv.port());
+        raw_client c(srv.port());
         REQUIRE(c.send(get("/s") + get("/s")));
         for (int i = 0; i < 2; ++i) {
             auto r = c.read_response();
@@ -217,7 +217,7 @@ TEST_CASE("a streamed response") {
         CHECK(c.pending().empty());
     }
     SUBCASE("HTTP/1.0: close-delimited") {
-        client c(srv.port());
+        raw_client c(srv.port());
         REQUIRE(c.send("GET /s HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
         auto r = c.read_response();
         CHECK(r.status == 200);
@@ -228,7 +228,7 @@ TEST_CASE("a streamed response") {
         CHECK(r.body == whole);
     }
     SUBCASE("HEAD: headers only") {
-        client c(srv.port());
+        raw_client c(srv.port());
         REQUIRE(c.send("HEAD /s HTTP/1.1\r\nHost: x\r\n\r\n" + get("/s")));
         auto head = c.read_response(true);
         CHECK(head.header("transfer-encoding") == "chunked");
@@ -248,7 +248,7 @@ TEST_CASE("a stream that throws after the head ends the connection without a ter
             });
         },
         opts);
-    client c(srv.port());
+    raw_client c(srv.port());
     REQUIRE(c.send(get("/")));
     auto bytes = c.read_to_close();
     CHECK(bytes.starts_with("HTTP/1.1 200 OK\r\n"));

@@ -53,11 +53,11 @@ TEST_CASE("stop(2s) lets an in-flight request finish; idle connections close at 
     self = &srv.get();
     REQUIRE(srv.state() == server_state::running);
 
-    client idle(srv.port());  // kept alive after one request: idle when stop() comes
+    raw_client idle(srv.port());  // kept alive after one request: idle when stop() comes
     REQUIRE(idle.send(get("/")));
     CHECK(idle.read_response().body == "fast");
 
-    client busy(srv.port());
+    raw_client busy(srv.port());
     REQUIRE(busy.send(get("/slow")));
     REQUIRE(entered.get_future().wait_for(io_timeout) == std::future_status::ready);
 
@@ -84,7 +84,7 @@ TEST_CASE("stop(100ms) with a handler that takes 5 s force-closes it and returns
         co_await timer.async_wait(asio::use_awaitable);
         co_return response::text("too late");
     });
-    client c(srv.port());
+    raw_client c(srv.port());
     REQUIRE(c.send(get("/slow")));
     REQUIRE(entered.get_future().wait_for(io_timeout) == std::future_status::ready);
 
@@ -98,12 +98,12 @@ TEST_CASE("stop(100ms) with a handler that takes 5 s force-closes it and returns
 
 TEST_CASE("stop with only idle connections returns true") {
     test_server srv(describe, {.threads = 2});
-    client a(srv.port()), b(srv.port());
+    raw_client a(srv.port()), b(srv.port());
     REQUIRE(a.send(get("/")));
     REQUIRE(b.send(get("/")));
     CHECK(a.read_response().status == 200);
     CHECK(b.read_response().status == 200);
-    client fresh(srv.port());  // connected, nothing sent
+    raw_client fresh(srv.port());  // connected, nothing sent
     CHECK(srv.stop(2s) == true);
     CHECK(a.closed_by_server());
     CHECK(b.closed_by_server());
@@ -124,10 +124,10 @@ TEST_CASE("stop during a pipelined batch answers the request in flight, then clo
     });
     // An idle connection on the same (only) I/O thread: when stop() closes it, it
     // has told every connection of that thread, the busy one included.
-    client witness(srv.port());
+    raw_client witness(srv.port());
     REQUIRE(witness.send(get("/")));
     REQUIRE(witness.read_response().status == 200);
-    client c(srv.port());
+    raw_client c(srv.port());
     REQUIRE(c.send(get("/slow") + get("/next")));
     REQUIRE(entered.get_future().wait_for(io_timeout) == std::future_status::ready);
     auto stopped = std::async(std::launch::async, [&] { return srv.stop(2s); });
@@ -162,7 +162,7 @@ TEST_CASE("a force-close queued behind a handler that blocks past the deadline s
     });
     ws_client w(srv.port());
     REQUIRE(w.handshake("/ws").status == 101);
-    client b(srv.port());
+    raw_client b(srv.port());
     REQUIRE(b.send(get("/block")));
     REQUIRE(blocking.get_future().wait_for(io_timeout) == std::future_status::ready);
     CHECK(srv.stop(0ms) == false);

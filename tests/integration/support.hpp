@@ -185,9 +185,9 @@ struct wire_response {
 };
 
 /// A blocking TCP client with a timeout on every read and write.
-class client {
+class raw_client {
 public:
-    explicit client(std::uint16_t port, std::chrono::milliseconds timeout = io_timeout) : timeout_(timeout) {
+    explicit raw_client(std::uint16_t port, std::chrono::milliseconds timeout = io_timeout) : timeout_(timeout) {
         connect(port);
 #if RINGKIT_HAS_OPENSSL
         if (tls_mode()) start_tls({});
@@ -195,7 +195,7 @@ public:
     }
 #if RINGKIT_HAS_OPENSSL
     /// A TLS client; throws std::runtime_error with OpenSSL's reason when the handshake fails.
-    client(std::uint16_t port, const tls_client_options& tls, std::chrono::milliseconds timeout = io_timeout)
+    raw_client(std::uint16_t port, const tls_client_options& tls, std::chrono::milliseconds timeout = io_timeout)
         : timeout_(timeout) {
         connect(port);
         start_tls(tls);
@@ -263,9 +263,9 @@ private:
 #endif
 
 public:
-    client(const client&) = delete;
-    client& operator=(const client&) = delete;
-    ~client() { close(); }
+    raw_client(const raw_client&) = delete;
+    raw_client& operator=(const raw_client&) = delete;
+    ~raw_client() { close(); }
 
     int fd() const noexcept { return fd_; }
     std::uint16_t local_port() const {

@@ -16,7 +16,7 @@ TEST_CASE("slow headers on a fresh connection: 408, then close") {
     server_options opts;
     opts.header_timeout = 300ms;  // idle_timeout keeps its long default
     test_server srv(describe, opts);
-    client c(srv.port());
+    raw_client c(srv.port());
     REQUIRE(c.send("GET /slow HTTP/1.1\r\nHost: x\r\nX-Half: "));
     auto r = c.read_response();
     CHECK(r.status == 408);
@@ -28,7 +28,7 @@ TEST_CASE("slow headers on a kept-alive connection: 408, then close") {
     server_options opts;
     opts.header_timeout = 300ms;
     test_server srv(describe, opts);
-    client c(srv.port());
+    raw_client c(srv.port());
     REQUIRE(c.send(get("/first")));
     CHECK(c.read_response().status == 200);
     REQUIRE(c.send("GET /second HTTP/1.1\r\nHost: x\r\n"));
@@ -41,7 +41,7 @@ TEST_CASE("headers trickled a byte at a time still get 408 (header_timeout runs 
     server_options opts;
     opts.header_timeout = 500ms;
     test_server srv(describe, opts);
-    client c(srv.port());
+    raw_client c(srv.port());
     // An endless header section, one byte per 20 ms: every read makes progress,
     // but the head as a whole is overdue. Stop once the server has answered.
     std::string trickle = "GET / HTTP/1.1\r\nHost: x\r\n";
@@ -63,7 +63,7 @@ TEST_CASE("slow body: 408, then close") {
     server_options opts;
     opts.read_timeout = 300ms;
     test_server srv(describe, opts);
-    client c(srv.port());
+    raw_client c(srv.port());
     REQUIRE(c.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc"));
     auto r = c.read_response();
     CHECK(r.status == 408);
@@ -75,13 +75,13 @@ TEST_CASE("an idle keep-alive connection is closed after idle_timeout, with no r
     opts.idle_timeout = 300ms;
     test_server srv(describe, opts);
     SUBCASE("after a request") {
-        client c(srv.port());
+        raw_client c(srv.port());
         REQUIRE(c.send(get("/")));
         CHECK(c.read_response().status == 200);
         CHECK(c.closed_by_server());
     }
     SUBCASE("before any request") {
-        client c(srv.port());
+        raw_client c(srv.port());
         CHECK(c.closed_by_server());
     }
 }
@@ -92,7 +92,7 @@ TEST_CASE("a client that stops reading is disconnected after write_timeout") {
     const std::size_t size = 32 * 1024 * 1024;  // far more than the socket buffers hold
     const std::string big(size, 'w');
     test_server srv([&](request&) { return response::bytes(big, "application/octet-stream"); }, opts);
-    client c(srv.port());
+    raw_client c(srv.port());
     REQUIRE(c.send(get("/big")));
     // Wait, without reading, until the server has taken the connection and then given up on it.
     REQUIRE(wait_until([&] { return srv.get().connections() == 1; }));
@@ -116,7 +116,7 @@ TEST_CASE("a slow reader that keeps making progress is not cut off by write_time
     const std::size_t size = 40 * 1024 * 1024;
     const std::string big(size, 's');
     test_server srv([&](request&) { return response::bytes(big, "application/octet-stream"); }, opts);
-    client c(srv.port());
+    raw_client c(srv.port());
     REQUIRE(c.send(get("/big")));
     const auto start = std::chrono::steady_clock::now();
     // Read in steps of about 256 KiB with a pause well under write_timeout between them,

@@ -34,7 +34,7 @@ response tls_echo(request& req) {
     return response::text(out);
 }
 
-std::string subject_of_server(const client& c) {
+std::string subject_of_server(const raw_client& c) {
     X509* cert = SSL_get0_peer_certificate(c.ssl());
     if (!cert) return {};
     char name[256];
@@ -50,7 +50,7 @@ TEST_SUITE("integration/tls") {
 
 TEST_CASE("HTTPS: the handler sees https and what the handshake agreed, on a kept-alive connection") {
     test_server srv(tls_echo, with_tls());
-    client c(srv.port(), tls_client_options{});
+    raw_client c(srv.port(), tls_client_options{});
     for (int i = 0; i < 3; ++i) {
         REQUIRE(c.send(get("/")));
         auto r = c.read_response();
@@ -73,7 +73,7 @@ TEST_CASE("HTTPS: a large upload and a large response cross in records of every 
             return res;
         },
         with_tls());
-    client c(srv.port(), tls_client_options{});
+    raw_client c(srv.port(), tls_client_options{});
     std::string body(5 * 1024 * 1024 + 3, 'u');
     REQUIRE(
         c.send("POST /up HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n"));
@@ -86,7 +86,7 @@ TEST_CASE("HTTPS: a large upload and a large response cross in records of every 
 
 TEST_CASE("HTTPS: pipelined requests are answered in order") {
     test_server srv([](request& req) { return response::text(req.uri); }, with_tls());
-    client c(srv.port(), tls_client_options{});
+    raw_client c(srv.port(), tls_client_options{});
     REQUIRE(c.send(get("/a") + get("/b") + get("/c")));
     CHECK(c.read_response().body == "/a");
     CHECK(c.read_response().body == "/b");
@@ -101,14 +101,14 @@ TEST_CASE("a client resumes its session by ticket, TLS 1.3 and 1.2, without a fu
         o.max_version = version;
         SSL_SESSION* session = nullptr;
         {
-            client first(srv.port(), o);
+            raw_client first(srv.port(), o);
             REQUIRE(first.send(get("/")));
             CHECK(first.read_response().status == 200);  // TLS 1.3's tickets come after the handshake
             CHECK(SSL_session_reused(first.ssl()) == 0);
             session = SSL_get1_session(first.ssl());
         }
         o.resume = session;
-        client again(srv.port(), o);
+        raw_client again(srv.port(), o);
         CHECK(SSL_session_reused(again.ssl()) == 1);
         REQUIRE(again.send(get("/")));
         CHECK(again.read_response().status == 200);
@@ -118,7 +118,7 @@ TEST_CASE("a client resumes its session by ticket, TLS 1.3 and 1.2, without a fu
 
 TEST_CASE("plain HTTP sent to the TLS port gets a 400 in clear text") {
     test_server srv(tls_echo, with_tls());
-    client c(srv.port());
+    raw_client c(srv.port());
     if (c.ssl()) return;  // the *_tls runs make every client speak TLS; this case is about plain bytes
     REQUIRE(c.send(get("/")));
     auto r = c.read_response();
@@ -132,7 +132,7 @@ TEST_CASE("a client that stalls mid-handshake is closed at header_timeout") {
     auto o = with_tls();
     o.header_timeout = std::chrono::milliseconds(200);
     test_server srv(tls_echo, o);
-    client c(srv.port());
+    raw_client c(srv.port());
     if (c.ssl()) return;  // a TLS client would finish its handshake
     // The start of a TLS record header, and then nothing.
     REQUIRE(c.send(std::string("\x16\x03\x01", 3)));
@@ -145,10 +145,10 @@ TEST_CASE("TLS 1.0 and 1.1 are refused; 1.2 and 1.3 are served") {
     tls_client_options old;
     old.min_version = TLS1_VERSION;
     old.max_version = TLS1_1_VERSION;
-    CHECK_THROWS_WITH_AS(client(srv.port(), old), doctest::Contains("TLS handshake failed"), std::runtime_error);
+    CHECK_THROWS_WITH_AS(raw_client(srv.port(), old), doctest::Contains("TLS handshake failed"), std::runtime_error);
     tls_client_options v12;
     v12.max_version = TLS1_2_VERSION;
-    client c(srv.port(), v12);
+    raw_client c(srv.port(), v12);
     CHECK(std::string(SSL_get_version(c.ssl())) == "TLSv1.2");
     REQUIRE(c.send(get("/")));
     CHECK(c.read_response().body.starts_with("https TLSv1.2 ECDHE-ECDSA-"));
@@ -160,7 +160,7 @@ TEST_CASE("a TLS 1.2 cipher outside the configured list is refused") {
     tls_client_options weak;
     weak.max_version = TLS1_2_VERSION;
     weak.ciphers = "ECDHE-ECDSA-AES128-SHA";  // CBC with SHA-1: not in Mozilla's intermediate list
-    CHECK_THROWS_AS(client(srv.port(), weak), std::runtime_error);
+    CHECK_THROWS_AS(raw_client(srv.port(), weak), std::runtime_error);
 }
 
 TEST_CASE("SNI chooses the certificate that names the host; unknown names get the default") {
@@ -169,11 +169,11 @@ TEST_CASE("SNI chooses the certificate that names the host; unknown names get th
     test_server srv(tls_echo, o);
     tls_client_options other;
     other.server_name = "www.other.test";
-    client a(srv.port(), other);
+    raw_client a(srv.port(), other);
     CHECK(subject_of_server(a) == "/CN=other.test");
     REQUIRE(a.send(get("/")));
     CHECK(a.read_response().body.find("sni=www.other.test") != std::string::npos);
-    client b(srv.port(), tls_client_options{});
+    raw_client b(srv.port(), tls_client_options{});
     CHECK(subject_of_server(b) == "/CN=localhost");
 }
 
@@ -182,7 +182,7 @@ TEST_CASE("an encrypted private key is opened with the password callback") {
     o.tls.certificates.push_back(
         {test_certs().path("server.pem"), test_certs().path("server.enc.key"), [] { return std::string("secret"); }});
     test_server srv(tls_echo, o);
-    client c(srv.port(), tls_client_options{});
+    raw_client c(srv.port(), tls_client_options{});
     REQUIRE(c.send(get("/")));
     CHECK(c.read_response().status == 200);
 
@@ -200,14 +200,14 @@ TEST_CASE("mutual TLS: the verified client's subject reaches the handler; withou
     tls_client_options alice;
     alice.cert_file = test_certs().path("client.pem");
     alice.key_file = test_certs().path("client.key");
-    client c(srv.port(), alice);
+    raw_client c(srv.port(), alice);
     REQUIRE(c.send(get("/")));
     CHECK(c.read_response().body.find("peer=CN=alice,O=ringkit tests verified") != std::string::npos);
 
     // TLS 1.3 clients learn of the refusal on their first read.
     auto refused = [&](tls_client_options opts) {
         try {
-            client x(srv.port(), opts);
+            raw_client x(srv.port(), opts);
             x.send(get("/"));
             x.read_response();
             return false;
@@ -227,7 +227,7 @@ TEST_CASE("optional client certificates: a client without one is served, unverif
     o.tls.client_certs = client_certificate::optional;
     o.tls.client_ca_file = test_certs().ca();
     test_server srv(tls_echo, o);
-    client c(srv.port(), tls_client_options{});
+    raw_client c(srv.port(), tls_client_options{});
     REQUIRE(c.send(get("/")));
     auto body = c.read_response().body;
     CHECK(body.find("peer= body") != std::string::npos);
@@ -249,12 +249,12 @@ TEST_CASE("reload_tls: new connections get the new certificate, open ones keep t
     test_server srv(tls_echo, o);
     tls_client_options any_name;
     any_name.server_name = "";  // the name check would refuse other.test's certificate
-    client before(srv.port(), any_name);
+    raw_client before(srv.port(), any_name);
     CHECK(subject_of_server(before) == "/CN=localhost");
 
     put("other");
     srv.get().reload_tls();
-    client after(srv.port(), any_name);
+    raw_client after(srv.port(), any_name);
     CHECK(subject_of_server(after) == "/CN=other.test");
     // The connection opened before goes on with its own certificate.
     REQUIRE(before.send(get("/")));
@@ -262,13 +262,13 @@ TEST_CASE("reload_tls: new connections get the new certificate, open ones keep t
 
     std::filesystem::resize_file(dir / "live.key", 10);
     CHECK_THROWS_WITH_AS(srv.get().reload_tls(), doctest::Contains("live.key"), std::runtime_error);
-    client still(srv.port(), any_name);
+    raw_client still(srv.port(), any_name);
     CHECK(subject_of_server(still) == "/CN=other.test");
 }
 
 TEST_CASE("close_notify ends a Connection: close response") {
     test_server srv(tls_echo, with_tls());
-    client c(srv.port(), tls_client_options{});
+    raw_client c(srv.port(), tls_client_options{});
     REQUIRE(c.send(get("/", "Connection: close\r\n")));
     CHECK(c.read_response().status == 200);
     CHECK(c.closed_by_server());
@@ -283,7 +283,7 @@ TEST_CASE("a body cut off by TCP's end without close_notify is never handled as 
             return response::text("no");
         },
         with_tls());
-    client c(srv.port(), tls_client_options{});
+    raw_client c(srv.port(), tls_client_options{});
     REQUIRE(c.send("POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n" + std::string(50, 'x')));
     c.shutdown_send_without_notify();
     CHECK(c.closed_by_server());
@@ -296,11 +296,11 @@ TEST_CASE("one server on a TLS port and a plain port at once") {
     o.plain_port = 0;
     test_server srv(tls_echo, o);
     REQUIRE(srv.get().plain_port() != 0);
-    client secure(srv.port(), tls_client_options{});
+    raw_client secure(srv.port(), tls_client_options{});
     REQUIRE(secure.send(get("/")));
     CHECK(secure.read_response().body.starts_with("https "));
     if (tls_mode()) return;
-    client plain(srv.get().plain_port());
+    raw_client plain(srv.get().plain_port());
     REQUIRE(plain.send(get("/")));
     CHECK(plain.read_response().body == "http body=0");
 }
@@ -309,11 +309,11 @@ TEST_CASE("wrap_ssl_redirect: the plain port sends clients to https, the TLS por
     auto o = with_tls();
     o.plain_port = 0;
     test_server srv(handler(tls_echo) | wrap_ssl_redirect(), o);
-    client secure(srv.port(), tls_client_options{});
+    raw_client secure(srv.port(), tls_client_options{});
     REQUIRE(secure.send(get("/form?x=1")));
     CHECK(secure.read_response().status == 200);
     if (tls_mode()) return;  // the plain port speaks plain HTTP
-    client plain(srv.get().plain_port());
+    raw_client plain(srv.get().plain_port());
     REQUIRE(plain.send("POST /form?x=1 HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n"));
     auto r = plain.read_response();
     CHECK(r.status == 308);

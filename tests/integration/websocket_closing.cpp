@@ -71,7 +71,7 @@ TEST_CASE("answers to pipelined requests do not wait behind a long poll") {
         if (req.uri == "/poll") return as_channel(req, {.on_open = [&](channel& ch) { box.add(ch); }});
         return response::text("quick");
     }));
-    client c(srv.port());
+    raw_client c(srv.port());
     REQUIRE(c.send(get("/a") + get("/poll")));
     auto first = c.read_response();  // before the channel ever sends
     CHECK(first.body == "quick");

@@ -117,7 +117,7 @@ TEST_CASE("handshake: bad requests get 400 or 426 and the connection closes") {
         CAPTURE(path);
         auto bytes = hc.request;
         bytes.replace(bytes.find("{}"), 2, path);
-        client c(fx.port());
+        raw_client c(fx.port());
         REQUIRE(c.send(bytes));
         auto r = c.read_response();
         CHECK(r.status == hc.status);
@@ -141,7 +141,7 @@ TEST_CASE("handshake: a refused upgrade with a body and a pipelined request behi
     fixture fx;
     for (auto& path : echo_paths) {
         CAPTURE(path);
-        client c(fx.port());
+        raw_client c(fx.port());
         REQUIRE(c.send(handshake_request(path, "GET", "HTTP/1.1",
                                          "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
                                          "Content-Length: 4\r\n") +
@@ -187,7 +187,7 @@ TEST_CASE("handshake: a refusal is the same answer from the three APIs, and goes
         if (!version_header.empty())
             bytes += "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
                      std::string(version_header);
-        client c(rs.srv.port());
+        raw_client c(rs.srv.port());
         REQUIRE(c.send(bytes + "\r\n"));
         auto r = c.read_response();
         CHECK(c.closed_by_server());
@@ -244,7 +244,7 @@ TEST_CASE("handshake: the origin hook refuses with 403") {
     fixture fx;
     for (std::string origin : {"Origin: http://evil.example\r\n", ""}) {
         CAPTURE(origin);
-        client c(fx.port());
+        raw_client c(fx.port());
         REQUIRE(c.send(upgrade_request("/channel-origin", origin)));
         auto r = c.read_response();
         CHECK(r.status == 403);

@@ -217,7 +217,7 @@ inline void close_cleanly(ws_client& c) {
 
 /// After a case: plain HTTP still works and no connection is left behind.
 inline void check_healthy(fixture& fx) {
-    client c(fx.port());
+    raw_client c(fx.port());
     REQUIRE(c.send(get("/plain")));
     CHECK(c.read_response().status == 200);
     c.close();
