@@ -13,8 +13,14 @@
 // hop) is what the comparison measures.
 // Prints, its CPU from getrusage(RUSAGE_SELF) over the load alone:
 //   http concurrency=16 secs=5.00 requests=N errors=E cpu_s=C per_cpu_s=X
-// Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
+// Boost 1.74's awaitable.hpp uses std::exchange without including <utility>; and it
+// enables co_await under clang only when <experimental/coroutine> exists, which
+// libstdc++ does not ship (clang 14 has C++20 coroutines and <coroutine>).
 #include <utility>
+#if defined(__clang__) && !defined(BOOST_ASIO_HAS_CO_AWAIT) && defined(__cpp_impl_coroutine) && \
+    __has_include(<coroutine>)
+#define BOOST_ASIO_HAS_CO_AWAIT 1
+#endif
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
@@ -94,8 +100,8 @@ int main(int argc, char** argv) {
     net::io_context io(1);
     const auto endpoints = tcp::resolver(io).resolve(host, port);
     tally t;
-    t.end = clock_type::now() +
-            std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(duration));
+    t.end =
+        clock_type::now() + std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(duration));
 
     const double cpu0 = cpu_seconds();
     const auto t0 = clock_type::now();
@@ -104,7 +110,7 @@ int main(int argc, char** argv) {
     io.run();
     const double cpu = cpu_seconds() - cpu0;
     const double wall = std::chrono::duration<double>(clock_type::now() - t0).count();
-    std::printf("http concurrency=%zu secs=%.2f requests=%zu errors=%zu cpu_s=%.3f per_cpu_s=%.0f\n", concurrency,
-                wall, t.done, t.errors, cpu, cpu > 0 ? static_cast<double>(t.done) / cpu : 0.0);
+    std::printf("http concurrency=%zu secs=%.2f requests=%zu errors=%zu cpu_s=%.3f per_cpu_s=%.0f\n", concurrency, wall,
+                t.done, t.errors, cpu, cpu > 0 ? static_cast<double>(t.done) / cpu : 0.0);
     return t.errors ? 1 : 0;
 }

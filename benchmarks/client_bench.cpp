@@ -82,8 +82,7 @@ rk::task<void> ws_worker(const settings& s, tally& t, std::size_t id) {
             ++t.done;
         }
         ws.close();
-        while (co_await ws.receive()) {
-        }
+        while (co_await ws.receive()) {}
     } catch (const std::exception& e) {
         note_error(t, e.what());
     }
@@ -92,8 +91,9 @@ rk::task<void> ws_worker(const settings& s, tally& t, std::size_t id) {
 settings parse(int argc, char** argv) {
     settings s;
     if (argc < 3) {
-        std::fprintf(stderr, "usage: client_bench http|ws URL [--concurrency N] [--size BYTES] [--kind text|binary] "
-                             "[--duration SECONDS]\n");
+        std::fprintf(stderr,
+                     "usage: client_bench http|ws URL [--concurrency N] [--size BYTES] [--kind text|binary] "
+                     "[--duration SECONDS]\n");
         std::exit(2);
     }
     s.mode = argv[1];
