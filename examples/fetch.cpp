@@ -67,6 +67,13 @@ struct arguments {
     std::exit(2);
 }
 
+double number(const std::string& flag, const std::string& text) {
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end != '\0' || !(v >= 0)) bad_usage(flag + " needs a number");
+    return v;
+}
+
 arguments parse(int argc, char** argv) {
     arguments a;
     std::optional<std::string> method;
@@ -94,9 +101,11 @@ arguments parse(int argc, char** argv) {
         } else if (flag == "-o") {
             a.output = value();
         } else if (flag == "--max-redirects") {
-            a.request.max_redirects = std::atoi(value().c_str());
+            a.request.max_redirects = static_cast<int>(number(flag, value()));
         } else if (flag == "--timeout") {
-            a.request.timeout = std::chrono::milliseconds(static_cast<long>(std::atof(value().c_str()) * 1000));
+            const auto ms = static_cast<long>(number(flag, value()) * 1000);
+            if (ms <= 0) bad_usage("--timeout needs a time above a millisecond");
+            a.request.timeout = std::chrono::milliseconds(ms);
         } else if (flag == "--cacert") {
             a.options.tls.ca_file = value();
         } else if (flag == "--insecure" || flag == "-k") {

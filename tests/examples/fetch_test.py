@@ -137,9 +137,10 @@ class Fetch(unittest.TestCase):
         code, out, _ = fetch("-d", "hello", "-H", "Content-Type: text/x-test", "-H", "X-Extra:  spaced",
                              self.echo_url("/echo"))
         self.assertEqual((code, out), (0, b"hello"))  # /echo answers POST and PUT only
-        code, out, _ = fetch("-H", "X-One: 1", "-H", "Accept: text/plain", self.python_url("/method"))
-        got = json.loads(out)
-        self.assertEqual((got["headers"]["x-one"], got["headers"]["accept"]), ("1", "text/plain"))
+        code, out, _ = fetch("-H", "X-One: 1", "-H", "X-Spaced: \t  two words", "-H", "Accept: text/plain",
+                             self.python_url("/method"))
+        h = json.loads(out)["headers"]
+        self.assertEqual((h["x-one"], h["x-spaced"], h["accept"]), ("1", "two words", "text/plain"))
 
     def test_X_PUT_with_data_file_sends_the_file(self):
         data = bytes(range(256)) * 1000
@@ -197,6 +198,9 @@ class Fetch(unittest.TestCase):
         self.assertEqual(fetch()[0], 2)
         self.assertEqual(fetch("--frobnicate", self.echo_url("/"))[0], 2)
         self.assertEqual(fetch("-X", "NOT A METHOD", self.echo_url("/"))[0], 2)
+        self.assertEqual(fetch("--timeout", "soon", self.echo_url("/"))[0], 2)
+        self.assertEqual(fetch("--timeout", "0", self.echo_url("/"))[0], 2)
+        self.assertEqual(fetch("--max-redirects", "-1", self.echo_url("/"))[0], 2)
         code, _, err = fetch("gopher://127.0.0.1/")
         self.assertEqual(code, 3)
         self.assert_one_line_error(err)
