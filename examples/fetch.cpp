@@ -52,7 +52,7 @@ constexpr const char* usage =
     "  26  could not read --data-file\n"
     "  28  timed out\n"
     "  47  too many redirects\n"
-    "  56  the connection failed otherwise\n"
+    "  56  the connection failed otherwise (--ws: the server closed with a code other than 1000)\n"
     "  60  the server's certificate did not verify\n";
 
 struct arguments {
