@@ -21,6 +21,7 @@
 #include <iostream>
 #include <iterator>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -53,7 +54,8 @@ constexpr const char* usage =
     "  28  timed out\n"
     "  47  too many redirects\n"
     "  56  the connection failed otherwise (--ws: the server closed with a code other than 1000)\n"
-    "  60  the server's certificate did not verify\n";
+    "  60  the server's certificate did not verify\n"
+    "  77  could not load --cacert\n";
 
 struct arguments {
     rk::client_request request;
@@ -205,8 +207,14 @@ int http(arguments a) {
     std::ostream& out = a.output ? static_cast<std::ostream&>(file) : std::cout;
 
     asio::io_context io;
-    rk::client client(io, a.options);
-    return run(io, fetch(client, std::move(a.request), out));
+    std::optional<rk::client> client;
+    try {
+        client.emplace(io, a.options);
+    } catch (const std::runtime_error& e) {  // a --cacert that does not load
+        std::fprintf(stderr, "fetch: %s\n", e.what());
+        return 77;
+    }
+    return run(io, fetch(*client, std::move(a.request), out));
 }
 
 // How long the server must stay silent after the end of the input before we close:

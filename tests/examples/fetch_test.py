@@ -252,6 +252,11 @@ class FetchTls(unittest.TestCase):
         self.assertEqual((code, out), (60, b""))
         self.assertEqual(len(err.strip().splitlines()), 1, err)
 
+    def test_a_cacert_that_does_not_load_is_77(self):
+        code, out, err = fetch("--cacert", os.path.join(self.certs, "missing.pem"), self.url)
+        self.assertEqual((code, out), (77, b""))
+        self.assertEqual(len(err.strip().splitlines()), 1, err)
+
     def test_insecure_skips_verification(self):
         code, out, err = fetch("--insecure", self.url)
         self.assertEqual((code, out), (0, b"Hello, World!"), err)
