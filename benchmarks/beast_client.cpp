@@ -17,8 +17,7 @@
 // enables co_await under clang only when <experimental/coroutine> exists, which
 // libstdc++ does not ship (clang 14 has C++20 coroutines and <coroutine>).
 #include <utility>
-#if defined(__clang__) && !defined(BOOST_ASIO_HAS_CO_AWAIT) && defined(__cpp_impl_coroutine) && \
-    __has_include(<coroutine>)
+#if defined(__clang__) && !defined(BOOST_ASIO_HAS_CO_AWAIT) && defined(__cpp_impl_coroutine) && __has_include(<coroutine>)
 #define BOOST_ASIO_HAS_CO_AWAIT 1
 #endif
 
