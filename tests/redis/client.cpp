@@ -19,13 +19,12 @@ namespace redis = ringkit::redis;
 using ringkit::task;
 using ringkit::test::redis_server;
 
-/// Runs `body` on a fresh io_context to its end, or fails after 20 s.
+/// Runs `body` on `io` to its end, or fails after 20 s.
 template <class Body>
-void run(Body body) {
-    asio::io_context io;
+void run(asio::io_context& io, Body body) {
     std::exception_ptr error;
     bool done = false;
-    asio::co_spawn(io, body(io), [&](std::exception_ptr e) {
+    asio::co_spawn(io, body(), [&](std::exception_ptr e) {
         error = e;
         done = true;
         io.stop();
@@ -76,10 +75,10 @@ redis::options on(const redis_server& s) {
     return o;
 }
 
-
 TEST_CASE("strings, numbers, nil, arrays and binary values round-trip") {
     redis_server srv;
-    run([&](asio::io_context& io) -> task<void> {
+    asio::io_context io;
+    run(io, [&]() -> task<void> {
         redis::client r(io.get_executor(), on(srv));
         CHECK((co_await r.command("SET", "k", "v")).str == "OK");
         CHECK((co_await r.command("GET", "k")).as_string() == "v");
@@ -99,7 +98,8 @@ TEST_CASE("strings, numbers, nil, arrays and binary values round-trip") {
 
 TEST_CASE("an error reply is error::server_error with Redis's message") {
     redis_server srv;
-    run([&](asio::io_context& io) -> task<void> {
+    asio::io_context io;
+    run(io, [&]() -> task<void> {
         redis::client r(io.get_executor(), on(srv));
         co_await r.command("SET", "s", "text");
         try {
@@ -116,7 +116,8 @@ TEST_CASE("an error reply is error::server_error with Redis's message") {
 
 TEST_CASE("commands from many coroutines are pipelined and each gets its own reply") {
     redis_server srv;
-    run([&](asio::io_context& io) -> task<void> {
+    asio::io_context io;
+    run(io, [&]() -> task<void> {
         redis::client r(io.get_executor(), on(srv));
         int done = 0;
         for (int i = 0; i < 500; ++i)
@@ -143,7 +144,8 @@ TEST_CASE("commands from many coroutines are pipelined and each gets its own rep
 
 TEST_CASE("AUTH and SELECT on every connection; a wrong password fails, never hangs") {
     redis_server srv({"--requirepass", "s3cret"});
-    run([&](asio::io_context& io) -> task<void> {
+    asio::io_context io;
+    run(io, [&]() -> task<void> {
         auto o = on(srv);
         o.password = "s3cret";
         o.db = 3;
@@ -167,7 +169,8 @@ TEST_CASE("no Redis: a command fails at once instead of waiting") {
         redis_server gone;
         port = gone.port();
     }
-    run([&](asio::io_context& io) -> task<void> {
+    asio::io_context io;
+    run(io, [&]() -> task<void> {
         redis::options o;
         o.port = port;
         o.reconnect_min = 1000ms;
@@ -181,7 +184,8 @@ TEST_CASE("no Redis: a command fails at once instead of waiting") {
 
 TEST_CASE("a Redis restart: commands fail while it is down, then the client reconnects by itself") {
     redis_server srv;
-    run([&](asio::io_context& io) -> task<void> {
+    asio::io_context io;
+    run(io, [&]() -> task<void> {
         redis::client r(io.get_executor(), on(srv));
         co_await r.command("SET", "a", "1");
         srv.stop();
@@ -194,7 +198,8 @@ TEST_CASE("a Redis restart: commands fail while it is down, then the client reco
 
 TEST_CASE("a Redis that stops answering: error::timeout, then a fresh connection when it answers again") {
     redis_server srv;
-    run([&](asio::io_context& io) -> task<void> {
+    asio::io_context io;
+    run(io, [&]() -> task<void> {
         redis::client r(io.get_executor(), on(srv));
         co_await r.command("SET", "a", "1");
         srv.pause();
@@ -206,7 +211,8 @@ TEST_CASE("a Redis that stops answering: error::timeout, then a fresh connection
 
 TEST_CASE("destroying the client fails the commands in flight with error::closed") {
     redis_server srv;
-    run([&](asio::io_context& io) -> task<void> {
+    asio::io_context io;
+    run(io, [&]() -> task<void> {
         auto r = std::make_unique<redis::client>(io.get_executor(), on(srv));
         co_await r->command("PING");
         srv.pause();

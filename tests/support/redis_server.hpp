@@ -39,9 +39,10 @@ public:
 
     /// Starts it (again, on the same port) and returns once it accepts connections.
     void start() {
-        std::vector<std::string> args = {"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
-                                         "--dir", dir_, "--save", "", "--appendonly", "no", "--daemonize", "no",
-                                         "--loglevel", "warning", "--logfile", dir_ + "/redis.log"};
+        std::vector<std::string> args = {
+            "redis-server", "--port",    std::to_string(port_), "--bind", "127.0.0.1",   "--dir", dir_,
+            "--save",       "",          "--appendonly",        "no",     "--daemonize", "no",    "--loglevel",
+            "warning",      "--logfile", dir_ + "/redis.log"};
         args.insert(args.end(), extra_.begin(), extra_.end());
         pid_ = ::fork();
         if (pid_ < 0) throw std::runtime_error("fork failed");

@@ -54,19 +54,17 @@ private:
 
     void wait(int d) {
         dir_[d].waiting = true;
-        fd_.async_wait(d == read_ ? asio::posix::stream_descriptor::wait_read
-                                  : asio::posix::stream_descriptor::wait_write,
-                       [self = shared_from_this(), d](std::error_code ec) {
-                           self->dir_[d].waiting = false;
-                           if (ec || self->ac_ == nullptr || !self->dir_[d].wanted) return;
-                           // hiredis may free the context in here (an I/O error, a
-                           // disconnect): cleanup then clears ac_ before we look again.
-                           if (d == read_)
-                               redisAsyncHandleRead(self->ac_);
-                           else
-                               redisAsyncHandleWrite(self->ac_);
-                           if (self->ac_ != nullptr && self->dir_[d].wanted && !self->dir_[d].waiting) self->wait(d);
-                       });
+        fd_.async_wait(
+            d == read_ ? asio::posix::stream_descriptor::wait_read : asio::posix::stream_descriptor::wait_write,
+            [self = shared_from_this(), d](std::error_code ec) {
+                self->dir_[d].waiting = false;
+                if (ec || self->ac_ == nullptr || !self->dir_[d].wanted) return;
+                // hiredis may free the context in here (an I/O error, a
+                // disconnect): cleanup then clears ac_ before we look again.
+                if (d == read_) redisAsyncHandleRead(self->ac_);
+                else redisAsyncHandleWrite(self->ac_);
+                if (self->ac_ != nullptr && self->dir_[d].wanted && !self->dir_[d].waiting) self->wait(d);
+            });
     }
 
     void detach() {
