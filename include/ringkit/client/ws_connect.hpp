@@ -1,6 +1,6 @@
 // The WebSocket client: ws::connect opens a connection to a ws:// URL, runs the
 // opening handshake (ws/client_handshake.hpp) and hands the connection to the
-// same session the server runs after its 101 (server/websocket.hpp), in the
+// same session the server runs after its 101 (ws/session.hpp), in the
 // client's role: every frame we write masked with a fresh key from the kernel's
 // CSPRNG, masked frames from the server refused (1002), permessage-deflate with
 // the agreed parameters from our side. What comes back is the server's own
@@ -37,11 +37,11 @@
 #include "ringkit/core/task.hpp"
 #include "ringkit/http/headers.hpp"
 #include "ringkit/http/method.hpp"
-#include "ringkit/server/websocket.hpp"
 #include "ringkit/ws/client_handshake.hpp"
 #include "ringkit/ws/config.hpp"
 #include "ringkit/ws/frame.hpp"
 #include "ringkit/ws/listener.hpp"
+#include "ringkit/ws/session.hpp"
 #include "ringkit/ws/upgrade.hpp"
 
 // After core/asio.hpp, which configures Asio (co_await under clang): what this
