@@ -58,9 +58,10 @@ inline std::string upgrade_request(std::string_view path, std::string_view extra
     return r;
 }
 
-class ws_client : public client {
+class ws_client : public raw_client {
 public:
-    explicit ws_client(std::uint16_t port, std::chrono::milliseconds timeout = io_timeout) : client(port, timeout) {}
+    explicit ws_client(std::uint16_t port, std::chrono::milliseconds timeout = io_timeout)
+        : raw_client(port, timeout) {}
 
     /// Sends the upgrade request and reads the answer (101 on success).
     wire_response handshake(std::string_view path, std::string_view extra_headers = {}) {
