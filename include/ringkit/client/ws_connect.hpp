@@ -108,18 +108,16 @@ struct client_core final : ringkit::detail::channel_core {
 
 [[noreturn]] inline void fail(std::error_code ec, const std::string& what) { throw std::system_error(ec, what); }
 
-// Resolves, connects and for wss:// runs TLS, within the handshake's timeout.
-// A wss connection makes its own TLS context of `o.tls`: loading the system's
-// CA store takes OpenSSL 3 tens of milliseconds (~80 ms measured on a loaded
-// 2-core machine), paid once per connection, which a long-lived WebSocket
-// affords; a cache shared across connections would save it. Throws as
-// ws::connect does.
+// Resolves, connects and for wss:// runs TLS, within the handshake's timeout,
+// with the process's one context for `o.tls` (shared_client_context: building
+// one loads the CA store, ~80 ms with the system's on a loaded 2-core machine).
+// Throws as ws::connect does.
 inline task<client_stream> open_transport(const asio::io_context::executor_type& ex, const parsed_url& u,
                                           const connect_options& o) {
     ringkit::connect_options co;
     co.timeout = o.handshake_timeout;
 #if RINGKIT_HAS_OPENSSL
-    if (u.secure()) co.tls = std::make_shared<const ringkit::detail::tls_client_context>(o.tls);
+    if (u.secure()) co.tls = ringkit::detail::shared_client_context(o.tls);
 #endif
     auto c = co_await ringkit::connect(ex, u, co);
     if (c.error == client_error::connect_timeout) c.error = handshake_error::timeout;
