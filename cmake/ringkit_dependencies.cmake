@@ -87,4 +87,28 @@ else()
   endif()
 endif()
 
+# hiredis is optional: it brings the Redis client (redis/), on which the Redis
+# session store and the cross-instance hub build. Debian's libhiredis-dev ships no
+# CMake targets, so ringkit_hiredis wraps its header and library (like ringkit_asio);
+# RINGKIT_WITH_HIREDIS records the choice, RINGKIT_HAS_HIREDIS=1 tells the headers.
+if(NOT TARGET ringkit_hiredis AND NOT CMAKE_DISABLE_FIND_PACKAGE_hiredis)
+  find_path(RINGKIT_HIREDIS_INCLUDE_DIR hiredis/async.h)
+  find_library(RINGKIT_HIREDIS_LIBRARY hiredis)
+  if(RINGKIT_HIREDIS_INCLUDE_DIR AND RINGKIT_HIREDIS_LIBRARY)
+    add_library(ringkit_hiredis INTERFACE IMPORTED GLOBAL)
+    set_target_properties(ringkit_hiredis PROPERTIES INTERFACE_INCLUDE_DIRECTORIES "${RINGKIT_HIREDIS_INCLUDE_DIR}"
+                                                     INTERFACE_LINK_LIBRARIES "${RINGKIT_HIREDIS_LIBRARY}")
+  endif()
+endif()
+if(RINGKIT_PACKAGE_MODE)
+  if(RINGKIT_WITH_HIREDIS AND NOT TARGET ringkit_hiredis)
+    _ringkit_missing_dependency("ringkit was built with hiredis (the Redis client): apt-get install libhiredis-dev")
+  endif()
+elseif(TARGET ringkit_hiredis)
+  set(RINGKIT_WITH_HIREDIS ON)
+else()
+  set(RINGKIT_WITH_HIREDIS OFF)
+  message(STATUS "ringkit: hiredis not found, the Redis client disabled (apt-get install libhiredis-dev)")
+endif()
+
 include(ringkit_llhttp)

@@ -10,6 +10,7 @@ packages=(
   libasio-dev nlohmann-json3-dev doctest-dev node-llhttp       # ringkit's dependencies
   zlib1g-dev                                                   # optional: permessage-deflate, gzip responses
   libssl-dev                                                   # optional: HTTPS/WSS, sealed cookie session store
+  libhiredis-dev redis-server                                  # optional: the Redis client; its tests' real Redis
   curl python3 python3-websockets openssl                      # independent test clients (openssl: TLS tests, certificates)
   chromium fonts-dejavu-core                                   # tests/browser (headless, via playwright-core)
   doxygen nginx-light                                          # docs: the API reference, the tested nginx site

@@ -38,6 +38,7 @@ done
 defs=(-DASIO_STANDALONE -DASIO_NO_DEPRECATED -DRINGKIT_HAS_ZLIB=1 "-DRINGKIT_SOURCE_DIR=\"$PWD\"")
 libs=(-lz -lpthread)
 if [[ -f /usr/include/openssl/evp.h ]]; then defs+=(-DRINGKIT_HAS_OPENSSL=1); libs+=(-lssl -lcrypto); fi
+if [[ -f /usr/include/hiredis/async.h ]]; then defs+=(-DRINGKIT_HAS_HIREDIS=1); libs+=(-lhiredis); fi
 if ((separate)); then
   # Not cached like main.o: it is the engine, so it changes with the headers.
   defs+=(-DRINGKIT_SEPARATE_COMPILATION)

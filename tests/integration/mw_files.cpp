@@ -137,7 +137,7 @@ TEST_CASE("304 from the file handler and from wrap_not_modified") {
                }) |
                wrap_not_modified();
     test_server srv(app);
-    client c2(srv.port());
+    raw_client c2(srv.port());
     r = fetch(c2, get("/", "If-None-Match: \"v1\"\r\n"));
     CHECK(r.status == 304);
     CHECK(r.header("etag") == "\"v1\"");
@@ -172,7 +172,7 @@ TEST_CASE("a symlink out of the root is served only when allowed") {
     CHECK(r.status == 404);
     CHECK(r.raw.find(secret) == std::string::npos);
     test_server allowed(file_handler(t.root.string(), {.follow_symlinks = true}));
-    client c2(allowed.port());
+    raw_client c2(allowed.port());
     CHECK(fetch(c2, get("/link_out")).body == secret);
 }
 

@@ -184,7 +184,7 @@ TEST_CASE("the Ring keys: remote_addr, server_port, server_name, protocol") {
     CHECK(r.status == 200);
     CHECK(nlohmann::json::parse(r.body)["server_name"] == "localhost");
 
-    client c10(srv.port());
+    raw_client c10(srv.port());
     REQUIRE(c10.send("GET / HTTP/1.0\r\n\r\n"));
     j = nlohmann::json::parse(c10.read_response().body);
     CHECK(j["protocol"] == "HTTP/1.0");

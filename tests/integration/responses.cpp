@@ -181,7 +181,7 @@ TEST_CASE("a file body (sendfile) arrives intact") {
     CHECK(c.pending().empty());
 
     // HTTP/1.0
-    client c10(srv.port());
+    raw_client c10(srv.port());
     REQUIRE(c10.send("GET /f HTTP/1.0\r\n\r\n"));
     auto r10 = c10.read_response();
     CHECK(r10.body == content);

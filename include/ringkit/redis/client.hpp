@@ -1,0 +1,401 @@
+// redis::client: Redis commands from coroutines, over one hiredis connection
+// driven by the caller's executor (redis/events.hpp).
+//
+//     rk::redis::client redis(io.get_executor(), {.host = "127.0.0.1", .port = 6379});
+//     co_await redis.command("SET", "k", "v");
+//     rk::redis::reply r = co_await redis.command("GET", "k");   // r.str == "v"
+//
+// Commands from any number of coroutines are pipelined: hiredis appends each to
+// its output buffer and Redis answers in order. The connection's life:
+// resolve ─▶ connect ─▶ AUTH, SELECT ─▶ ready ─▶ (lost) ─▶ back-off ─▶ resolve ...
+// While it is being made, commands wait behind AUTH and SELECT; while it is down
+// (between attempts), a command fails at once with error::unavailable instead of
+// waiting for a Redis that may not come back.
+#pragma once
+
+#include <hiredis/async.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "ringkit/core/asio.hpp"
+#include "ringkit/core/task.hpp"
+#include "ringkit/redis/error.hpp"
+#include "ringkit/redis/events.hpp"
+#include "ringkit/redis/options.hpp"
+#include "ringkit/redis/reply.hpp"
+
+#include <asio/async_result.hpp>
+#include <asio/dispatch.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
+
+namespace ringkit::redis {
+
+namespace detail {
+
+/// A command's completion, type-erased: hiredis keeps a void* per command.
+struct pending_base {
+    virtual ~pending_base() = default;
+    virtual void complete(std::exception_ptr e, reply r) = 0;
+};
+
+/// Calls `handler(e, value)` on the handler's own executor, never from inside
+/// hiredis's callback: the caller may destroy the client, or send more commands,
+/// from its continuation.
+template <class Handler, class T>
+void post_completion(Handler handler, const asio::any_io_executor& io_ex, std::exception_ptr e, T value) {
+    auto ex = asio::get_associated_executor(handler, io_ex);
+    asio::post(ex, [h = std::move(handler), e, v = std::move(value)]() mutable { std::move(h)(e, std::move(v)); });
+}
+
+template <class Handler>
+struct pending final : pending_base {
+    pending(Handler h, asio::any_io_executor io) : handler(std::move(h)), io_ex(std::move(io)) {}
+    void complete(std::exception_ptr e, reply r) override { post_completion(std::move(handler), io_ex, e, std::move(r)); }
+    Handler handler;
+    asio::any_io_executor io_ex;
+};
+
+inline std::exception_ptr failure(error e, const std::string& what = {}) {
+    return std::make_exception_ptr(std::system_error(make_error_code(e), what));
+}
+
+/// The connection and its state machine. Lives on the executor: every member runs
+/// there. Held by shared_ptr so that timers and resolves in flight outlive the
+/// client object that started them.
+class connection : public std::enable_shared_from_this<connection> {
+public:
+    connection(asio::any_io_executor ex, options o)
+        : ex_(std::move(ex)), opt_(std::move(o)), timer_(ex_), retry_(ex_), backoff_(opt_.reconnect_min) {}
+    connection(const connection&) = delete;
+    connection& operator=(const connection&) = delete;
+    ~connection() {
+        // Only when the executor is gone without running close() (the io_context
+        // destroyed first): complete nothing, free what hiredis holds.
+        dying_ = true;
+        if (ac_ != nullptr) redisAsyncFree(ac_);
+    }
+
+    enum class state { down, connecting, ready, closed };
+    state current() const noexcept { return state_; }
+    const asio::any_io_executor& executor() const noexcept { return ex_; }
+
+    void start() { connect(); }
+
+    void send(std::vector<std::string> argv, std::unique_ptr<pending_base> p) {
+        if (state_ == state::down || state_ == state::closed) {
+            p->complete(failure(state_ == state::closed ? error::closed : error::unavailable), {});
+        } else if (ac_ == nullptr) {  // resolving: sent once the connection is opened
+            resolving_.push_back({std::move(argv), std::move(p)});
+        } else {
+            issue(argv, std::move(p));
+        }
+    }
+
+    void close() {
+        if (state_ == state::closed) return;
+        state_ = state::closed;
+        timer_.cancel();
+        retry_.cancel();
+        fail_queued(error::closed);
+        drop(error::closed);
+    }
+
+private:
+    struct queued {
+        std::vector<std::string> argv;
+        std::unique_ptr<pending_base> user;
+    };
+
+    void fail_queued(error why) {
+        auto q = std::move(resolving_);
+        resolving_.clear();
+        for (auto& c : q) c.user->complete(failure(why), {});
+    }
+
+    struct command_ctx {
+        connection* self;
+        std::unique_ptr<pending_base> user;  // null: one of ours (AUTH, SELECT)
+    };
+
+    void issue(const std::vector<std::string>& argv, std::unique_ptr<pending_base> user) {
+        std::vector<const char*> args;
+        std::vector<std::size_t> lens;
+        args.reserve(argv.size());
+        lens.reserve(argv.size());
+        for (const auto& a : argv) {
+            args.push_back(a.data());
+            lens.push_back(a.size());
+        }
+        auto* ctx = new command_ctx{this, std::move(user)};
+        if (redisAsyncCommandArgv(ac_, &connection::on_reply, ctx, static_cast<int>(args.size()), args.data(),
+                                  lens.data()) != REDIS_OK) {
+            auto owned = std::unique_ptr<command_ctx>(ctx);
+            if (owned->user) owned->user->complete(failure(error::unavailable), {});
+            return;
+        }
+        deadlines_.push_back(std::chrono::steady_clock::now() + opt_.command_timeout);
+        if (deadlines_.size() == 1) arm_timer();
+    }
+
+    static void on_reply(redisAsyncContext* /*ac*/, void* r, void* privdata) {
+        auto ctx = std::unique_ptr<command_ctx>(static_cast<command_ctx*>(privdata));
+        connection& self = *ctx->self;
+        if (!self.deadlines_.empty()) self.deadlines_.pop_front();
+        if (self.dying_) return;
+        const auto* rep = static_cast<const redisReply*>(r);
+        if (!ctx->user) {
+            self.on_setup_reply(rep);
+            return;
+        }
+        if (rep == nullptr)
+            ctx->user->complete(failure(self.fail_code_), {});
+        else if (rep->type == REDIS_REPLY_ERROR)
+            ctx->user->complete(failure(error::server_error, std::string(rep->str, rep->len)), {});
+        else
+            ctx->user->complete(nullptr, reply::from(*rep));
+    }
+
+    // --- the connection's life ---
+
+    void connect() {
+        state_ = state::connecting;
+        fail_code_ = error::connect_failed;
+        const unsigned attempt = ++attempt_;
+        connect_deadline_ = std::chrono::steady_clock::now() + opt_.connect_timeout;
+        arm_timer();
+        auto resolver = std::make_shared<asio::ip::tcp::resolver>(ex_);
+        resolver->async_resolve(opt_.host, std::to_string(opt_.port),
+                                [self = shared_from_this(), resolver, attempt](std::error_code ec, auto results) {
+                                    if (attempt != self->attempt_ || self->state_ != state::connecting) return;
+                                    if (ec || results.empty()) return self->lost(attempt);
+                                    self->open(results.begin()->endpoint().address().to_string());
+                                });
+    }
+
+    void open(const std::string& ip) {
+        ac_ = redisAsyncConnect(ip.c_str(), opt_.port);
+        if (ac_ == nullptr || ac_->err != 0) {
+            if (ac_ != nullptr) redisAsyncFree(ac_);
+            ac_ = nullptr;
+            return lost(attempt_);
+        }
+        ac_->data = this;
+        asio_events::attach(ex_, ac_);
+        // A failed connect reaches the first callback, a lost connection the second;
+        // either way hiredis frees the context right after.
+        redisAsyncSetConnectCallback(ac_, [](const redisAsyncContext* c, int status) {
+            if (status != REDIS_OK) static_cast<connection*>(c->data)->forget_context();
+        });
+        redisAsyncSetDisconnectCallback(ac_, [](const redisAsyncContext* c, int) {
+            static_cast<connection*>(c->data)->forget_context();
+        });
+        // Written before any user command, so Redis runs them first. PING confirms
+        // the connection when there is nothing else to send.
+        if (!opt_.password.empty()) {
+            if (opt_.username.empty())
+                setup({"AUTH", opt_.password});
+            else
+                setup({"AUTH", opt_.username, opt_.password});
+        }
+        if (opt_.db != 0) setup({"SELECT", std::to_string(opt_.db)});
+        if (setup_left_ == 0) setup({"PING"});
+        auto q = std::move(resolving_);
+        resolving_.clear();
+        for (auto& c : q) issue(c.argv, std::move(c.user));
+    }
+
+    void setup(const std::vector<std::string>& argv) {
+        issue(argv, nullptr);
+        ++setup_left_;
+    }
+
+    void on_setup_reply(const redisReply* r) {
+        if (r == nullptr) return;  // the context is going; forget_context() follows
+        if (r->type == REDIS_REPLY_ERROR) return drop(error::connect_failed);
+        if (--setup_left_ == 0 && state_ == state::connecting) {
+            state_ = state::ready;
+            backoff_ = opt_.reconnect_min;
+            fail_code_ = error::disconnected;
+            arm_timer();
+        }
+    }
+
+    /// hiredis is freeing the context (its error, or our drop()): never touch it again.
+    void forget_context() {
+        ac_ = nullptr;
+        setup_left_ = 0;
+        deadlines_.clear();
+        if (!dying_) asio::post(ex_, [self = shared_from_this(), a = attempt_] { self->lost(a); });
+    }
+
+    /// Frees the context now; hiredis completes every command still waiting with a
+    /// null reply, which becomes `why`.
+    void drop(error why) {
+        if (ac_ == nullptr) return;
+        fail_code_ = why;
+        redisAsyncFree(ac_);  // runs forget_context() when the connection was up
+        forget_context();
+    }
+
+    /// The attempt `attempt` ended: wait, then try again.
+    void lost(unsigned attempt) {
+        if (attempt != attempt_ || state_ == state::closed || state_ == state::down) return;
+        fail_queued(fail_code_);
+        state_ = state::down;
+        retry_.expires_after(backoff_);
+        backoff_ = std::min(backoff_ * 2, opt_.reconnect_max);
+        retry_.async_wait([self = shared_from_this()](std::error_code ec) {
+            if (!ec && self->state_ == state::down) self->connect();
+        });
+    }
+
+    /// One timer for the connect deadline and the oldest command's reply deadline.
+    void arm_timer() {
+        auto at = std::chrono::steady_clock::time_point::max();
+        if (state_ == state::connecting) at = connect_deadline_;
+        if (!deadlines_.empty()) at = std::min(at, deadlines_.front());
+        if (at == std::chrono::steady_clock::time_point::max()) return;
+        timer_.expires_at(at);
+        timer_.async_wait([self = shared_from_this()](std::error_code ec) {
+            if (!ec) self->on_timer();
+        });
+    }
+
+    void on_timer() {
+        if (state_ == state::closed) return;
+        const auto now = std::chrono::steady_clock::now();
+        if (state_ == state::connecting && now >= connect_deadline_) {
+            fail_code_ = error::connect_timeout;
+            if (ac_ != nullptr) return drop(error::connect_timeout);
+            return lost(attempt_);  // still resolving: its late answer is ignored
+        }
+        if (!deadlines_.empty() && now >= deadlines_.front()) return drop(error::timeout);
+        arm_timer();
+    }
+
+    asio::any_io_executor ex_;
+    options opt_;
+    asio::steady_timer timer_;
+    asio::steady_timer retry_;
+    std::chrono::milliseconds backoff_;
+    redisAsyncContext* ac_ = nullptr;
+    state state_ = state::down;
+    error fail_code_ = error::connect_failed;
+    int setup_left_ = 0;
+    unsigned attempt_ = 0;  // a resolve or retry from an earlier attempt finds it changed
+    bool dying_ = false;
+    std::chrono::steady_clock::time_point connect_deadline_{};
+    std::deque<std::chrono::steady_clock::time_point> deadlines_;  // in send order, as replies come
+    std::vector<queued> resolving_;                                // commands sent while the host resolves
+};
+
+}  // namespace detail
+
+/// A Redis client on one executor (an io_context's, or a strand). Commands may be
+/// started from any thread; each runs on that executor, and its completion goes to
+/// the caller's own executor. It connects at once and keeps reconnecting with
+/// back-off while it lives. Failures are std::system_error in redis::category()
+/// (error.hpp): a command never waits longer than options::command_timeout.
+/// Destroying the client fails its commands in flight with error::closed.
+class client {
+public:
+    client(asio::any_io_executor ex, options o = {})
+        : conn_(std::make_shared<detail::connection>(std::move(ex), std::move(o))) {
+        asio::dispatch(executor(), [c = conn_] { c->start(); });
+    }
+    client(const client&) = delete;
+    client& operator=(const client&) = delete;
+    ~client() {
+        auto ex = conn_->executor();
+        asio::dispatch(ex, [c = std::move(conn_)] { c->close(); });
+    }
+
+    const asio::any_io_executor& executor() const noexcept { return conn_->executor(); }
+
+    /// Sends one command; its arguments are strings or numbers, each sent as one
+    /// bulk string (nothing is quoted or split). Completes with the reply, or with
+    /// error::server_error and Redis's message.
+    template <class... Args>
+    task<reply> command(const Args&... args) {
+        return async_command({to_arg(args)...}, asio::use_awaitable);
+    }
+
+    /// The same with any Asio completion token: signature void(std::exception_ptr, reply).
+    template <class Token>
+    auto async_command(std::vector<std::string> argv, Token&& token) {
+        return asio::async_initiate<Token, void(std::exception_ptr, reply)>(
+            [c = conn_](auto handler, std::vector<std::string> args) {
+                using H = std::decay_t<decltype(handler)>;
+                asio::dispatch(c->executor(), [c, h = std::move(handler), args = std::move(args)]() mutable {
+                    c->send(std::move(args), std::make_unique<detail::pending<H>>(std::move(h), c->executor()));
+                });
+            },
+            token, std::move(argv));
+    }
+
+    /// pipeline() with any Asio completion token: signature void(std::exception_ptr, std::vector<reply>).
+    template <class Token>
+    auto async_pipeline(std::vector<std::vector<std::string>> commands, Token&& token) {
+        return asio::async_initiate<Token, void(std::exception_ptr, std::vector<reply>)>(
+            [c = conn_](auto handler, std::vector<std::vector<std::string>> cmds) {
+                asio::dispatch(c->executor(), [c, h = std::move(handler), cmds = std::move(cmds)]() mutable {
+                    start_pipeline(c, std::move(h), cmds);
+                });
+            },
+            token, std::move(commands));
+    }
+
+    /// Several commands written in one go; their replies in order. When one fails,
+    /// the others still run and the call fails with the first error.
+    task<std::vector<reply>> pipeline(std::vector<std::vector<std::string>> commands) {
+        return async_pipeline(std::move(commands), asio::use_awaitable);
+    }
+
+private:
+    // Runs on the connection's executor, as do the per-command completions it
+    // gathers (their handlers have no executor of their own).
+    template <class Handler>
+    static void start_pipeline(const std::shared_ptr<detail::connection>& c, Handler h,
+                               const std::vector<std::vector<std::string>>& cmds) {
+        struct gather {
+            Handler handler;
+            asio::any_io_executor io_ex;
+            std::vector<reply> out;
+            std::exception_ptr error;
+            std::size_t left = 0;
+        };
+        auto g = std::make_shared<gather>(gather{std::move(h), c->executor(), std::vector<reply>(cmds.size()), {}, cmds.size()});
+        if (cmds.empty()) return detail::post_completion(std::move(g->handler), g->io_ex, nullptr, std::move(g->out));
+        for (std::size_t i = 0; i < cmds.size(); ++i) {
+            auto one = [g, i](const std::exception_ptr& e, reply&& r) {
+                if (e && !g->error) g->error = e;
+                g->out[i] = std::move(r);
+                if (--g->left == 0) detail::post_completion(std::move(g->handler), g->io_ex, g->error, std::move(g->out));
+            };
+            c->send(cmds[i], std::make_unique<detail::pending<decltype(one)>>(std::move(one), c->executor()));
+        }
+    }
+
+    static std::string to_arg(std::string_view s) { return std::string(s); }
+    template <class N, class = std::enable_if_t<std::is_arithmetic_v<N>>>
+    static std::string to_arg(N n) {
+        return std::to_string(n);
+    }
+
+    std::shared_ptr<detail::connection> conn_;
+};
+
+}  // namespace ringkit::redis
