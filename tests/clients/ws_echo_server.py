@@ -1,16 +1,18 @@
 #!/usr/bin/python3
 """Python's `websockets` as the server for ringkit's own WebSocket client.
 
-    /usr/bin/python3 tests/clients/ws_echo_server.py [--no-deflate]
+    /usr/bin/python3 tests/clients/ws_echo_server.py [--no-deflate] [--tls CERT KEY]
 
 Started by tests/integration/ws_client_interop.cpp (ctest entry ws_client_interop): a
 WebSocket implementation nobody here wrote, on the other end of ws::connect. Listens on
 127.0.0.1, port 0, and prints the port on a line of its own; echoes every message; a text
 "close:CODE:REASON" makes it close with that code and reason; "?extensions" is answered
-with the extensions agreed. permessage-deflate is on unless --no-deflate. Exits when its
-standard input closes, so it never outlives the test.
+with the extensions agreed. permessage-deflate is on unless --no-deflate. With --tls it
+serves wss:// with the PEM certificate and key given. Exits when its standard input
+closes, so it never outlives the test.
 """
 import asyncio
+import ssl
 import sys
 
 try:
@@ -36,8 +38,15 @@ async def echo(ws, path=None):  # websockets 10 passes the path too
 
 
 async def main():
-    compression = None if "--no-deflate" in sys.argv[1:] else "deflate"
-    async with websockets.serve(echo, "127.0.0.1", 0, compression=compression, max_size=1 << 22) as server:
+    args = sys.argv[1:]
+    compression = None if "--no-deflate" in args else "deflate"
+    tls = None
+    if "--tls" in args:
+        at = args.index("--tls")
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(args[at + 1], args[at + 2])
+    async with websockets.serve(echo, "127.0.0.1", 0, compression=compression, max_size=1 << 22,
+                                ssl=tls) as server:
         print(server.sockets[0].getsockname()[1], flush=True)
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
 

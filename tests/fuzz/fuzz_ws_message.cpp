@@ -14,12 +14,17 @@
 //     invalid UTF-8 fails as whichever shows first, and that depends on the cut);
 //   - a delivered message is within max_message, a text one is valid UTF-8;
 //   - after close or failed, done() holds and nothing more is reported;
-//   - a failure's code is 1002, 1007 or 1009; a close's code is valid or 1005.
+//   - a failure's code is 1002, 1007 or 1009; a close's code is valid or 1005;
+//   - the client's reader (frames from a server) reads what the server's reads with
+//     every mask flipped: a stream of unmasked frames gives the events the same
+//     frames masked (keys from the seed) give a server, and a masked frame fails
+//     the client with 1002 exactly where its unmasked twin fails the server.
 #include "ringkit/ws/message_reader.hpp"
 #include "fuzz_check.hpp"
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <vector>
@@ -86,12 +91,50 @@ std::vector<std::string> run(std::uint8_t flags, const std::string& wire, bool s
     return events;
 }
 
+// `wire` (a server's frames, for a client) as a client would send the same frames:
+// each header's mask bit flipped, an unmasked frame masked with a key from `seed`
+// (its payload, as far as the bytes go, masked with it), and at the first masked
+// frame, which fails a client on its first two bytes, the rest left as it is.
+std::string flip_masks(const std::string& wire, unsigned seed) {
+    std::string out;
+    std::size_t at = 0;
+    while (wire.size() - at >= 2) {
+        const auto b1 = static_cast<std::uint8_t>(wire[at + 1]);
+        const std::size_t len7 = b1 & 0x7fU, ext = len7 == 126 ? 2 : len7 == 127 ? 8 : 0;
+        out += wire[at];
+        out += static_cast<char>(b1 ^ 0x80U);
+        at += 2;
+        if ((b1 & 0x80U) != 0 || wire.size() - at < ext) break;  // fails the client, or a header cut short
+        std::uint64_t length = len7;
+        if (ext != 0) {
+            length = 0;
+            for (std::size_t i = 0; i < ext; ++i) length = (length << 8) | static_cast<std::uint8_t>(wire[at + i]);
+        }
+        out.append(wire, at, ext);
+        at += ext;
+        seed = seed * 1103515245U + 12345U;
+        const std::uint32_t key = seed;
+        char k[4];
+        std::memcpy(k, &key, 4);
+        out.append(k, 4);
+        const std::size_t available = length < wire.size() - at ? static_cast<std::size_t>(length) : wire.size() - at;
+        std::string payload = wire.substr(at, available);
+        apply_mask(payload, key, 0);
+        out += payload;
+        at += available;
+    }
+    out.append(wire, at);
+    return out;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size < 1) return 0;
     const std::uint8_t flags = data[0];
     std::string wire(reinterpret_cast<const char*>(data + 1), size - 1);
-    FUZZ_CHECK(run(flags, wire, false) == run(flags, wire, true));
+    const auto events = run(flags, wire, false);
+    FUZZ_CHECK(events == run(flags, wire, true));
+    if (flags & 1) FUZZ_CHECK(events == run(flags & ~1U, flip_masks(wire, flags), false));
     return 0;
 }

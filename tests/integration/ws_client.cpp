@@ -2,8 +2,12 @@
 // (echo, the close handshake from either end with codes, ping and pong,
 // permessage-deflate on and off, subprotocols, the message limit) and against a
 // scripted raw server that sends what a broken or hostile one would (a masked
-// frame, frames in the same packet as the 101, a bad 101, no answer at all).
-// Events and frames are asserted, never timings.
+// frame, frames in the same packet as the 101, a bad 101, no answer at all);
+// and wss:// against ringkit's TLS server with the test CA (support/tls_certs.hpp,
+// made at test time): the same echoes and closes over TLS, deflate on and off,
+// the listener form, and the certificate checks (an unknown CA, another host's
+// certificate, insecure). The TLS cases set the server's certificate themselves,
+// whatever RINGKIT_TEST_TLS says. Events and frames are asserted, never timings.
 #include "ringkit/client/ws_connect.hpp"
 
 #include <doctest/doctest.h>
@@ -60,6 +64,15 @@ task<response> pinger(request& req, event_log& log) {
     co_return ws.answer();
 }
 
+// Says whether the connection is TLS, and what SNI and ALPN it agreed, then echoes.
+task<response> whoami(request& req) {
+    const std::string tls = req.tls ? "tls sni=" + req.tls->server_name + " alpn=" + req.tls->alpn : "plain";
+    auto ws = co_await ws::accept(req);
+    co_await ws.send(tls);
+    while (auto m = co_await ws.receive()) co_await ws.send(std::move(*m));
+    co_return ws.answer();
+}
+
 // Sends a message of 2000 bytes at once.
 task<response> big(request& req, event_log& log) {
     auto ws = co_await ws::accept(req);
@@ -84,6 +97,7 @@ handler app(event_log& log) {
                                                         .client_no_context_takeover = true}});
         if (p == "/ping") return pinger(req, log);
         if (p == "/big") return big(req, log);
+        if (p == "/whoami") return whoami(req);
         if (p == "/listener") return ws::listener_response(req, logging_listener(log, "listener", true));
         return response::not_found();
     };
@@ -116,11 +130,12 @@ TEST_CASE("ws::connect to ringkit's server: messages of every kind and size echo
     CHECK(wait_for_connections(s.srv, 0));
 }
 
-TEST_CASE("the server closes: its code and reason reach the client, which echoes them") {
-    server s;
+// Asks the echo server at `url` to close with 4001 "bye": the client sees that
+// close, by the server, and the server the client's echo of it (in `log`).
+void expect_server_close(const std::string& url, const event_log& log, const ws::connect_options& options = {}) {
     std::optional<close_status> status;
     CHECK(run_client([&]() -> task<void> {
-        auto ws = co_await ws::connect(s.url("/echo"));
+        auto ws = co_await ws::connect(url, options);
         co_await ws.send("close:4001:bye");
         CHECK_FALSE(co_await ws.receive());
         status = ws.status();
@@ -129,7 +144,12 @@ TEST_CASE("the server closes: its code and reason reach the client, which echoes
     CHECK(status->code == 4001);
     CHECK(status->reason == "bye");
     CHECK(status->by_server);
-    CHECK(s.log.wait_for("close 4001 bye by-server"));
+    CHECK(log.wait_for("close 4001 bye by-server"));
+}
+
+TEST_CASE("the server closes: its code and reason reach the client, which echoes them") {
+    server s;
+    expect_server_close(s.url("/echo"), s.log);
 }
 
 TEST_CASE("ping and pong both ways: the client answers the server's ping, and gets the pong to its own") {
@@ -239,16 +259,23 @@ TEST_CASE("a refused or failed handshake throws its error") {
     CHECK(connect_error(s.url("/nowhere")) == ws::handshake_error::not_switching);
     CHECK(connect_error("ws://127.0.0.1:1/") == asio::error::connection_refused);
     CHECK(connect_error("ws://bad host/") == client_error::bad_url);
-    CHECK(connect_error("wss://127.0.0.1/") == client_error::unsupported_scheme);
     CHECK(connect_error("http://127.0.0.1/") == client_error::unsupported_scheme);
+#if RINGKIT_HAS_OPENSSL
+    CHECK(connect_error("wss://127.0.0.1:1/") == asio::error::connection_refused);
+#else
+    std::string what;
+    CHECK(connect_error("wss://127.0.0.1/", {}, &what) == client_error::unsupported_scheme);
+    CHECK(what.find("OpenSSL") != std::string::npos);
+#endif
 }
 
-TEST_CASE("the Ring listener form: callbacks on the client's thread, on_close once") {
-    server s;
+// A Ring listener connected to `url`'s /listener (ringkit's logging listener):
+// sends "hi", closes with 4003 on the echo; the client's events in order.
+std::vector<std::string> listener_round(const std::string& url, const ws::connect_options& options = {}) {
     event_log events;
     asio::io_context io;
     ws::connect(
-        io.get_executor(), s.url("/listener"),
+        io.get_executor(), url,
         {
             .on_open = [&](ws::socket& sock) { sock.send("hi"); },
             .on_message =
@@ -258,10 +285,16 @@ TEST_CASE("the Ring listener form: callbacks on the client's thread, on_close on
                 },
             .on_error = [&](ws::socket&, std::error_code ec) { events.add("error " + ec.message()); },
             .on_close = [&](ws::socket&, const close_status& st) { events.add("close " + std::to_string(st.code)); },
-        });
+        },
+        options);
     io.run_for(io_timeout);
     CHECK(io.stopped());
-    CHECK(events.events() == std::vector<std::string>{"message hi", "close 4003"});
+    return events.events();
+}
+
+TEST_CASE("the Ring listener form: callbacks on the client's thread, on_close once") {
+    server s;
+    CHECK(listener_round(s.url("/listener")) == std::vector<std::string>{"message hi", "close 4003"});
     CHECK(s.log.wait_for("listener/close 4003 enough"));
 
     event_log failed;
@@ -421,5 +454,163 @@ TEST_CASE("a server that closes before its answer is complete: closed_early") {
     });
     CHECK(connect_error(raw.url()) == client_error::closed_early);
 }
+
+// ---- wss, against ringkit's TLS server ------------------------------------------------
+
+#if RINGKIT_HAS_OPENSSL
+
+// A server with the test CA's certificate `cert` ("server": localhost and
+// 127.0.0.1; "other": other.test only).
+struct tls_server {
+    event_log log;
+    test_server srv;
+    explicit tls_server(const std::string& cert = "server") : srv(app(log), serving(cert)) {}
+    std::string url(std::string_view path, std::string_view host = "localhost") const {
+        return "wss://" + std::string(host) + ':' + std::to_string(srv.port()) + std::string(path);
+    }
+    static server_options serving(const std::string& cert) {
+        server_options o;
+        o.tls.certificates.push_back({test_certs().path(cert + ".pem"), test_certs().path(cert + ".key")});
+        return o;
+    }
+};
+
+ws::connect_options trusting_test_ca() {
+    ws::connect_options o;
+    o.tls.ca_file = test_certs().ca();
+    return o;
+}
+
+TEST_CASE("wss: messages of every kind and size echo over TLS, permessage-deflate on and off; the client closes") {
+    tls_server s;
+    for (bool deflate : {false, true}) {
+        CAPTURE(deflate);
+        std::string hello;
+        bool agreed = !deflate;
+        std::optional<close_status> status;
+        CHECK(run_client([&]() -> task<void> {
+            auto o = trusting_test_ca();
+            o.config.deflate.enabled = deflate;
+            o.config.deflate.min_size = 1;
+            auto who = co_await ws::connect(s.url("/whoami"), o);
+            if (auto m = co_await who.receive()) hello = m->data;
+            who.close();
+            while (co_await who.receive()) {}
+
+            auto ws = co_await ws::connect(s.url("/deflate"), o);
+            agreed = ws.channel().core()->deflate.has_value();
+            const std::vector<ws::message> messages{ws::text("hello"), ws::binary(all_bytes(300)), ws::text(""),
+                                                    ws::binary(all_bytes(1 << 20)), ws::text(compressible(70'000))};
+            co_await expect_echoes(ws, messages);
+            co_await expect_echoes(ws, messages);  // over the contexts the first round left
+            CHECK(ws.close(4005, "done here"));
+            CHECK_FALSE(co_await ws.receive());
+            status = ws.status();
+        }));
+        CHECK(hello == "tls sni=localhost alpn=http/1.1");
+        CHECK(agreed == deflate);
+        REQUIRE(status);
+        CHECK(status->code == 4005);
+        CHECK_FALSE(status->by_server);
+        CHECK(s.log.wait_for("close 4005 done here by-client"));
+        s.log.clear();
+    }
+    CHECK(wait_for_connections(s.srv, 0));
+}
+
+TEST_CASE("wss: the server closes; its code and reason reach the client, which echoes them") {
+    tls_server s;
+    for (bool deflate : {false, true}) {
+        CAPTURE(deflate);
+        auto o = trusting_test_ca();
+        o.config.deflate.enabled = deflate;
+        expect_server_close(s.url("/deflate"), s.log, o);
+        s.log.clear();
+    }
+}
+
+TEST_CASE("wss: the Ring listener form") {
+    tls_server s;
+    CHECK(listener_round(s.url("/listener"), trusting_test_ca()) ==
+          std::vector<std::string>{"message hi", "close 4003"});
+    CHECK(s.log.wait_for("listener/close 4003 enough"));
+}
+
+TEST_CASE("wss: the server's certificate is verified, against the system's store unless told otherwise") {
+    tls_server s;
+    std::string what;
+    SUBCASE("the system's store does not know the test CA: verification fails, saying why") {
+        CHECK(connect_error(s.url("/echo"), {}, &what) == client_error::tls_verification_failed);
+        CHECK(what.find("local issuer") != std::string::npos);  // OpenSSL's reason
+    }
+    SUBCASE("the test CA: by name, and by IP address (no SNI then)") {
+        std::string by_ip;
+        CHECK(run_client([&]() -> task<void> {
+            auto ws = co_await ws::connect(s.url("/whoami", "127.0.0.1"), trusting_test_ca());
+            if (auto m = co_await ws.receive()) by_ip = m->data;
+            ws.close();
+            while (co_await ws.receive()) {}
+        }));
+        CHECK(by_ip == "tls sni= alpn=http/1.1");
+    }
+    SUBCASE("a CA file that cannot be loaded: std::runtime_error, or invalid_argument for a listener") {
+        ws::connect_options o;
+        o.tls.ca_file = "/nonexistent/ca.pem";
+        bool thrown = false;
+        CHECK(run_client([&]() -> task<void> {
+            try {
+                co_await ws::connect(s.url("/echo"), o);
+            } catch (const std::system_error&) {
+            } catch (const std::runtime_error& e) {
+                thrown = std::string(e.what()).find("/nonexistent/ca.pem") != std::string::npos;
+            }
+        }));
+        CHECK(thrown);
+        std::error_code got;
+        asio::io_context io;
+        ws::connect(io.get_executor(), s.url("/echo"), {.on_error = [&](ws::socket&, std::error_code ec) { got = ec; }},
+                    o);
+        io.run_for(io_timeout);
+        CHECK(got == std::errc::invalid_argument);
+    }
+    SUBCASE("wss to a plain server: the handshake fails, and not as verification") {
+        server plain;
+        auto ec = connect_error("wss://localhost:" + std::to_string(plain.srv.port()) + "/echo", trusting_test_ca());
+        CHECK(ec);
+        CHECK(ec != client_error::tls_verification_failed);
+    }
+}
+
+TEST_CASE("wss: a certificate for another host fails verification; insecure skips every check") {
+    tls_server s("other");  // other.test and *.other.test
+    std::string what;
+    CHECK(connect_error(s.url("/echo"), trusting_test_ca(), &what) == client_error::tls_verification_failed);
+    CHECK(what.find("mismatch") != std::string::npos);
+    CHECK(connect_error(s.url("/echo", "127.0.0.1"), trusting_test_ca()) == client_error::tls_verification_failed);
+
+    ws::connect_options insecure;
+    insecure.tls.insecure = true;
+    std::string hello;
+    CHECK(run_client([&]() -> task<void> {
+        auto ws = co_await ws::connect(s.url("/whoami"), insecure);
+        if (auto m = co_await ws.receive()) hello = m->data;
+        const std::vector<ws::message> one{ws::text("over an unchecked connection")};
+        co_await expect_echoes(ws, one);
+        ws.close();
+        while (co_await ws.receive()) {}
+    }));
+    CHECK(hello == "tls sni=localhost alpn=http/1.1");
+}
+
+TEST_CASE("wss: a server that accepts TCP and never answers the TLS handshake: handshake_error::timeout") {
+    raw_server raw([](asio::ip::tcp::socket&, const std::string&) {});  // reads until the client gives up
+    ws::connect_options o = trusting_test_ca();
+    o.handshake_timeout = 200ms;
+    auto url = raw.url();
+    url.replace(0, 2, "wss");
+    CHECK(connect_error(url, o) == ws::handshake_error::timeout);
+}
+
+#endif
 
 }  // namespace ws_client_test

@@ -32,8 +32,10 @@ bool run_client(F body) {
     return done && io.stopped();
 }
 
-/// The error ws::connect throws for `url` (none: it connected, which these tests do not expect).
-inline std::error_code connect_error(const std::string& url, const ws::connect_options& options = {}) {
+/// The error ws::connect throws for `url` (none: it connected, which these tests
+/// do not expect), and its what() into `what` if given.
+inline std::error_code connect_error(const std::string& url, const ws::connect_options& options = {},
+                                     std::string* what = nullptr) {
     std::error_code got;
     CHECK(run_client([&]() -> task<void> {
         try {
@@ -42,6 +44,7 @@ inline std::error_code connect_error(const std::string& url, const ws::connect_o
             while (co_await ws.receive()) {}
         } catch (const std::system_error& e) {
             got = e.code();
+            if (what) *what = e.what();
         }
     }));
     return got;

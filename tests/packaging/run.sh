@@ -83,7 +83,7 @@ separate_clean() {
   flags=$(pkg-config --cflags ringkit) || { echo "pkg-config --cflags ringkit failed"; return 1; }
   # shellcheck disable=SC2086  # the pkg-config flags are meant to be split
   "$cxx" ${CXXFLAGS:-} -DRINGKIT_SEPARATE_COMPILATION $flags -E "$tu" -o "$work/separate-clean.i" || return 1
-  leaks=$(grep -E '^# [0-9]+ "[^"]*/(llhttp\.h|zlib\.h|openssl/[a-z_]+\.h|sys/sendfile\.h|ringkit/(server/connection|server/websocket|http/parser|ws/deflate)\.hpp)"' \
+  leaks=$(grep -E '^# [0-9]+ "[^"]*/(llhttp\.h|zlib\.h|openssl/[a-z_]+\.h|sys/sendfile\.h|ringkit/(server/connection|ws/session|http/parser|ws/deflate)\.hpp)"' \
             "$work/separate-clean.i" | cut -d'"' -f2 | sort -u)
   if [[ -n $leaks ]]; then
     echo "a RINGKIT_SEPARATE_COMPILATION translation unit of $(tr '\n' ' ' <"$tu")includes:"

@@ -5,6 +5,10 @@
 
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 
@@ -52,6 +56,34 @@ TEST_CASE("an ALPN name over 255 bytes is refused") {
     client_tls_options o;
     o.alpn = {std::string(256, 'x')};
     CHECK_THROWS_AS(tls_client_context{o}, std::runtime_error);
+}
+
+TEST_CASE("shared_client_context: one context per set of options, a CA file read again once it changes") {
+    using ringkit::detail::shared_client_context;
+    const auto dir = std::filesystem::temp_directory_path() / ("ringkit-shared-ctx-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const auto ca = (dir / "ca.pem").string();
+    std::filesystem::copy_file(ringkit::test::test_certs().ca(), ca, std::filesystem::copy_options::overwrite_existing);
+    client_tls_options o;
+    o.ca_file = ca;
+    const auto first = shared_client_context(o);
+    CHECK(shared_client_context(o) == first);
+    client_tls_options insecure = o;
+    insecure.insecure = true;
+    const auto other = shared_client_context(insecure);
+    CHECK(other != first);
+    CHECK(other->insecure());
+    CHECK(shared_client_context(o) == first);
+
+    // A new modification time (set, not waited for): the file is loaded again.
+    std::filesystem::last_write_time(ca, std::filesystem::last_write_time(ca) + std::chrono::seconds(5));
+    const auto reloaded = shared_client_context(o);
+    CHECK(reloaded != first);
+    CHECK(shared_client_context(o) == reloaded);
+
+    std::filesystem::remove_all(dir);
+    CHECK_THROWS_AS(shared_client_context(o), std::runtime_error);  // gone: loaded again, and refused
+    CHECK_THROWS_AS(shared_client_context(o), std::runtime_error);  // nothing cached for it
 }
 }
 

@@ -1,18 +1,20 @@
-// The WebSocket client: ws::connect opens a connection to a ws:// URL, runs the
-// opening handshake (ws/client_handshake.hpp) and hands the connection to the
-// same session the server runs after its 101 (server/websocket.hpp), in the
+// The WebSocket client: ws::connect opens a connection to a ws:// or wss:// URL,
+// runs the opening handshake (ws/client_handshake.hpp) and hands the connection
+// to the same session the server runs after its 101 (ws/session.hpp), in the
 // client's role: every frame we write masked with a fresh key from the kernel's
 // CSPRNG, masked frames from the server refused (1002), permessage-deflate with
 // the agreed parameters from our side. What comes back is the server's own
 // vocabulary: a ws::stream (co_await receive/send), or a Ring listener's callbacks.
 //
-//   resolve + connect (open_transport) ─▶ GET + Upgrade ─▶ response_parser ─▶ 101 checked
-//       ─▶ ws_session<…, role::client> with the bytes that came after the 101 ─▶ channel
+//   resolve + connect + TLS for wss (client/connect.hpp) ─▶ GET + Upgrade ─▶ response_parser ─▶ 101 checked
+//       ─▶ ws_session<tcp socket or tls_stream, …, role::client> with the bytes after the 101 ─▶ channel
 //
-// Threads: a connection lives on the thread of the io_context it was opened on
-// (which one thread runs), as a server's connections do; its channel is the
-// thread-safe handle. wss:// is not here yet: open_transport is the one place
-// that will take TLS.
+// The connection arrives as a client_stream (TCP or TLS as one type); the
+// handshake runs on it, and then it is taken apart (visit) so the session is the
+// server's own template on that stream: a wss connection runs the code a server's
+// TLS WebSocket runs. Threads: a connection lives on the thread of the io_context
+// it was opened on (which one thread runs), as a server's connections do; its
+// channel is the thread-safe handle.
 #pragma once
 
 #include <chrono>
@@ -24,10 +26,13 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "ringkit/channel/channel.hpp"
+#include "ringkit/client/connect.hpp"
+#include "ringkit/client/deadline.hpp"
 #include "ringkit/client/error.hpp"
 #include "ringkit/client/response_parser.hpp"
 #include "ringkit/client/url.hpp"
@@ -37,28 +42,40 @@
 #include "ringkit/core/task.hpp"
 #include "ringkit/http/headers.hpp"
 #include "ringkit/http/method.hpp"
-#include "ringkit/server/websocket.hpp"
+#include "ringkit/tls/client_options.hpp"
 #include "ringkit/ws/client_handshake.hpp"
 #include "ringkit/ws/config.hpp"
 #include "ringkit/ws/frame.hpp"
 #include "ringkit/ws/listener.hpp"
+#include "ringkit/ws/session.hpp"
 #include "ringkit/ws/upgrade.hpp"
+
+#if RINGKIT_HAS_OPENSSL
+#include "ringkit/tls/client_context.hpp"
+#endif
 
 // After core/asio.hpp, which configures Asio (co_await under clang): what this
 // header uses of Asio beyond the coroutine basics core/asio.hpp provides.
 #include <asio/buffer.hpp>
-#include <asio/connect.hpp>
 #include <asio/error.hpp>
-#include <asio/ip/tcp.hpp>
-#include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/write.hpp>
+
+#if RINGKIT_HAS_OPENSSL
+#include <asio/ssl/error.hpp>
+#endif
 
 namespace ringkit::ws {
 
 /// How ws::connect connects. The limits are the server's (ws::config), applied
 /// the same way from this side.
 struct connect_options {
+    // Declared, so connect_options is no aggregate (set its fields one by one):
+    // GCC 12 copies an aggregate temporary made inside a co_await expression bit
+    // by bit, and a short string's pointer (tls.ca_file) then points into the old
+    // copy; `co_await ws::connect(url)` freed a pointer into the coroutine frame.
+    connect_options() = default;
+
     std::vector<std::string> protocols{};  ///< subprotocols offered, preferred first
     /// More request headers (Origin, Authorization, cookies...); the handshake's
     /// own may not be among them (std::invalid_argument). A URL's userinfo becomes
@@ -68,8 +85,11 @@ struct connect_options {
     /// permessage-deflate is offered when config.deflate.enabled (see
     /// client_handshake_options for what its fields ask).
     ws::config config{};
-    std::chrono::milliseconds handshake_timeout{
-        10'000};                                      ///< resolve, connect and the 101: else handshake_error::timeout
+    /// For wss://: whom to trust, as rk::client's (client_options::tls): by default
+    /// the system's CA store and the URL's host checked; a CA file; or insecure.
+    client_tls_options tls{};
+    /// Resolving, connecting, TLS and the 101 together: else handshake_error::timeout.
+    std::chrono::milliseconds handshake_timeout{10'000};
     std::chrono::milliseconds write_timeout{30'000};  ///< a write making no progress this long drops the connection
     client_limits limits{};                           ///< the 101's head
     /// Where exceptions from the channel's callbacks are logged (null: stderr). Outlives the connection.
@@ -77,8 +97,6 @@ struct connect_options {
 };
 
 namespace detail {
-
-using client_socket = asio::basic_stream_socket<asio::ip::tcp, asio::io_context::executor_type>;
 
 // A client channel's state, with the limits its session and a channel_set read
 // for as long as the channel lives (a server's live in the server).
@@ -88,67 +106,32 @@ struct client_core final : ringkit::detail::channel_core {
     ws::config settings;
 };
 
-// The handshake's one deadline: when it passes, `on_expiry` (set per phase)
-// cancels what is pending, and expired() tells the failure from any other.
-class connect_deadline {
-public:
-    connect_deadline(const asio::io_context::executor_type& ex, std::chrono::milliseconds timeout)
-        : state_(std::make_shared<state>()), timer_(ex, timeout) {
-        timer_.async_wait([s = state_](std::error_code ec) {
-            if (ec || !s->on_expiry) return;  // the handshake is over: its frame may be gone
-            s->expired = true;
-            auto f = std::move(s->on_expiry);
-            f();
-        });
-    }
-    connect_deadline(const connect_deadline&) = delete;
-    connect_deadline& operator=(const connect_deadline&) = delete;
-    ~connect_deadline() { state_->on_expiry = nullptr; }  // the timer's own destructor cancels its wait
-
-    void on_expiry(std::function<void()> f) { state_->on_expiry = std::move(f); }
-    bool expired() const noexcept { return state_->expired; }
-    void disarm() {
-        state_->on_expiry = nullptr;
-        timer_.cancel();
-    }
-    // The error to report for `ec`: the timeout if that is what cut it short.
-    std::error_code why(std::error_code ec) const noexcept { return expired() ? handshake_error::timeout : ec; }
-
-private:
-    struct state {
-        std::function<void()> on_expiry;
-        bool expired = false;
-    };
-    std::shared_ptr<state> state_;
-    asio::steady_timer timer_;
-};
-
 [[noreturn]] inline void fail(std::error_code ec, const std::string& what) { throw std::system_error(ec, what); }
 
-// The one place that opens the connection: resolve and connect, for ws:// a
-// plain TCP socket. (For wss:// it will be client/connect.hpp's TLS stream.)
-inline task<client_socket> open_transport(const asio::io_context::executor_type& ex, const parsed_url& u,
-                                          connect_deadline& deadline) {
-    asio::ip::tcp::resolver resolver(ex);
-    client_socket conn(ex);
-    deadline.on_expiry([&] {
-        resolver.cancel();
-        std::error_code ignored;
-        conn.close(ignored);
-    });
-    const std::string where = u.host + ':' + std::to_string(u.port);
-    auto [rec, endpoints] =
-        co_await resolver.async_resolve(std::string(u.host_name()), std::to_string(u.port), ringkit::detail::use_tuple);
-    if (rec) fail(deadline.why(rec), "ringkit: resolving " + where);
-    // Each address in turn, but none once the deadline has closed the socket.
-    auto [cec, endpoint] = co_await asio::async_connect(
-        conn, endpoints, [&](const std::error_code&, const asio::ip::tcp::endpoint&) { return !deadline.expired(); },
-        ringkit::detail::use_tuple);
-    if (cec) fail(deadline.why(cec), "ringkit: connecting to " + where);
-    deadline.on_expiry(nullptr);  // the socket leaves this frame
-    std::error_code ignored;
-    conn.set_option(asio::ip::tcp::no_delay(true), ignored);
-    co_return conn;
+// Resolves, connects and for wss:// runs TLS, within the handshake's timeout,
+// with the process's one context for `o.tls` (shared_client_context: building
+// one loads the CA store, ~80 ms with the system's on a loaded 2-core machine).
+// Throws as ws::connect does.
+inline task<client_stream> open_transport(const asio::io_context::executor_type& ex, const parsed_url& u,
+                                          const connect_options& o) {
+    ringkit::connect_options co;
+    co.timeout = o.handshake_timeout;
+#if RINGKIT_HAS_OPENSSL
+    if (u.secure()) co.tls = ringkit::detail::shared_client_context(o.tls);
+#endif
+    auto c = co_await ringkit::connect(ex, u, co);
+    if (c.error == client_error::connect_timeout) c.error = handshake_error::timeout;
+    if (c.error) fail(c.error, "ringkit: ws::connect to " + u.authority() + (c.detail.empty() ? "" : ": " + c.detail));
+    co_return std::move(*c.stream);
+}
+
+// The server's end of the handshake's answer: a clean close (eof, or TLS's
+// close_notify) or TLS cut without close_notify, which says no more here.
+inline bool connection_ended(std::error_code ec) noexcept {
+#if RINGKIT_HAS_OPENSSL
+    if (ec == asio::ssl::error::stream_truncated) return true;
+#endif
+    return ec == asio::error::eof;
 }
 
 // Connects and hands the connection to a client session; the channel's state,
@@ -158,9 +141,13 @@ inline task<std::shared_ptr<ringkit::detail::channel_core>> open_channel(
     std::error_code ec;
     const parsed_url u = parse_url(url, ec);
     if (ec) fail(ec, "ringkit: ws::connect");
-    if (u.scheme != "ws")
-        fail(client_error::unsupported_scheme, u.scheme == "wss" ? "ringkit: ws::connect: wss:// is not supported yet"
-                                                                 : "ringkit: ws::connect needs ws://");
+    if (u.scheme != "ws" && u.scheme != "wss")
+        fail(client_error::unsupported_scheme, "ringkit: ws::connect needs ws:// or wss://");
+#if !RINGKIT_HAS_OPENSSL
+    if (u.secure())
+        fail(client_error::unsupported_scheme,
+             "ringkit: ws::connect: wss:// needs ringkit built with OpenSSL (RINGKIT_HAS_OPENSSL)");
+#endif
     const auto any = co_await asio::this_coro::executor;
     const auto* io = any.target<asio::io_context::executor_type>();
     if (!io) throw std::invalid_argument("ringkit: ws::connect must run on an io_context's executor");
@@ -175,14 +162,14 @@ inline task<std::shared_ptr<ringkit::detail::channel_core>> open_channel(
     ws::client_handshake hs;
     const std::string request = hs.request(u.authority(), u.target, ho);
 
-    connect_deadline deadline(*io, o.handshake_timeout);
-    client_socket conn = co_await open_transport(*io, u, deadline);
-    deadline.on_expiry([&] {
-        std::error_code ignored;
-        conn.close(ignored);
-    });
+    // One deadline for all of it: what connecting left of it is the rest's.
+    const auto deadline = std::chrono::steady_clock::now() + o.handshake_timeout;
+    client_stream conn = co_await open_transport(*io, u, o);
+    ringkit::detail::io_deadline timer(*io);
+    timer.arm(deadline, conn);
+    auto why = [&](std::error_code ec) { return timer.fired() ? make_error_code(handshake_error::timeout) : ec; };
     auto [wec, written] = co_await asio::async_write(conn, asio::buffer(request), ringkit::detail::use_tuple);
-    if (wec) fail(deadline.why(wec), "ringkit: ws::connect: sending the handshake");
+    if (wec) fail(why(wec), "ringkit: ws::connect: sending the handshake");
 
     // The answer's head; what follows it in the same read is the WebSocket's.
     response_parser parser(o.limits);
@@ -191,12 +178,12 @@ inline task<std::shared_ptr<ringkit::detail::channel_core>> open_channel(
     std::string leftover;
     for (bool head = false; !head;) {
         auto [rec, n] = co_await conn.async_read_some(asio::buffer(buffer), ringkit::detail::use_tuple);
-        if (rec == asio::error::eof && !deadline.expired()) {
+        if (connection_ended(rec) && !timer.fired()) {
             parser.finish();
             fail(parser.error() ? parser.error() : make_error_code(client_error::closed_early),
                  "ringkit: ws::connect: reading the handshake's answer");
         }
-        if (rec) fail(deadline.why(rec), "ringkit: ws::connect: reading the handshake's answer");
+        if (rec) fail(why(rec), "ringkit: ws::connect: reading the handshake's answer");
         const std::string_view data(buffer.data(), n);
         const auto r = parser.feed(data);
         if (r.event == response_event::error) fail(parser.error(), "ringkit: ws::connect: the handshake's answer");
@@ -205,7 +192,7 @@ inline task<std::shared_ptr<ringkit::detail::channel_core>> open_channel(
             leftover.assign(data.substr(r.consumed));
         }
     }
-    deadline.disarm();
+    timer.disarm();
     const auto& answer = parser.head();
     if (auto bad = hs.check(answer.status, answer.headers, ho))
         fail(bad, "ringkit: ws::connect: HTTP " + std::to_string(answer.status) + " from " + u.str());
@@ -220,12 +207,17 @@ inline task<std::shared_ptr<ringkit::detail::channel_core>> open_channel(
         core->deflate = ringkit::detail::channel_core::compression{ours, &core->settings.deflate};
     }
     if (inbox) core->use_inbox();
-    // The session reads and writes without waiting first, as on a server's sockets.
-    conn.non_blocking(true, ec);
-    if (ec) fail(ec, "ringkit: ws::connect");
-    auto session = ringkit::detail::ws_session<client_socket, std::chrono::steady_clock, role::client>::create(
-        std::move(conn), core->settings, o.write_timeout, core);
-    session->start(std::move(leftover), std::move(on_open));
+    // The server's session on the stream itself (a TCP socket or a tls_stream):
+    // it reads and writes without waiting first, as on a server's sockets.
+    conn.visit([&](auto& stream) {
+        using stream_type = std::remove_reference_t<decltype(stream)>;
+        std::error_code nb;
+        stream.non_blocking(true, nb);
+        if (nb) fail(nb, "ringkit: ws::connect");
+        auto session = ringkit::detail::ws_session<stream_type, std::chrono::steady_clock, role::client>::create(
+            std::move(stream), core->settings, o.write_timeout, core);
+        session->start(std::move(leftover), std::move(on_open));
+    });
     co_return core;
 }
 
@@ -239,6 +231,8 @@ inline task<void> connect_listener(std::string url, listener l, connect_options 
         failed = e.code();
     } catch (const std::invalid_argument&) {
         failed = std::make_error_code(std::errc::invalid_argument);
+    } catch (const std::runtime_error&) {  // TLS options OpenSSL refused (a CA file it cannot load)
+        failed = std::make_error_code(std::errc::invalid_argument);
     }
     if (on_error) {
         ws::socket none{ringkit::channel{}};
@@ -248,15 +242,18 @@ inline task<void> connect_listener(std::string url, listener l, connect_options 
 
 }  // namespace detail
 
-/// Opens a WebSocket to `url` (ws://host[:port]/path) and returns the open
-/// stream: the same type ws::accept gives a handler, used the same way on this
-/// coroutine's thread (its channel() from any). Must run on an io_context's
-/// executor, which one thread runs. Throws std::system_error: a client_error
-/// (bad_url, unsupported_scheme, a malformed answer, closed_early), a
-/// handshake_error (the server refused: not_switching, with the status in
-/// what(); a bad answer; timeout) or the socket's error (connection refused);
-/// std::invalid_argument for a request header it cannot send. Close the stream
-/// (and let the close finish) before the io_context is destroyed.
+/// Opens a WebSocket to `url` (ws://host[:port]/path, or wss:// over TLS as
+/// `options.tls` says) and returns the open stream: the same type ws::accept gives
+/// a handler, used the same way on this coroutine's thread (its channel() from
+/// any). Must run on an io_context's executor, which one thread runs. Throws
+/// std::system_error: a client_error (bad_url, unsupported_scheme (also wss://
+/// without OpenSSL), tls_verification_failed with OpenSSL's reason in what(), a
+/// malformed answer, closed_early), a handshake_error (the server refused:
+/// not_switching, with the status in what(); a bad answer; timeout) or the
+/// socket's or TLS's error (connection refused); std::invalid_argument for a
+/// request header it cannot send; std::runtime_error for a CA file OpenSSL cannot
+/// load. Close the stream (and let the close finish) before the io_context is
+/// destroyed.
 inline task<stream> connect(std::string url, connect_options options = {}) {
     auto core = co_await detail::open_channel(url, options, true, {});
     co_return stream(ringkit::channel(std::move(core)));
@@ -266,8 +263,9 @@ inline task<stream> connect(std::string url, connect_options options = {}) {
 /// io_context's, one thread) and calls `l` there as a server calls a handler's
 /// listener: on_open, on_message, on_ping/on_pong, on_error, and on_close exactly
 /// once iff on_open ran. When the connection or the handshake fails, on_open
-/// never runs: on_error gets the error (as ws::connect would throw it) with a
-/// socket that is already closed. Returns at once.
+/// never runs: on_error gets the error (as ws::connect would throw it; for
+/// options it cannot use, a header or a CA file, std::errc::invalid_argument)
+/// with a socket that is already closed. Returns at once.
 inline void connect(const asio::any_io_executor& ex, std::string url, listener l, connect_options options = {}) {
     asio::co_spawn(ex, detail::connect_listener(std::move(url), std::move(l), std::move(options)), asio::detached);
 }

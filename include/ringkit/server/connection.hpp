@@ -37,6 +37,7 @@
 #include <utility>
 
 #include "ringkit/core/asio.hpp"
+#include "ringkit/core/connection_list.hpp"
 #include "ringkit/core/config.hpp"
 #include "ringkit/core/exception.hpp"
 #include "ringkit/core/task.hpp"
@@ -44,7 +45,6 @@
 #include "ringkit/http/handler.hpp"
 #include "ringkit/http/parser.hpp"
 #include "ringkit/http/serializer.hpp"
-#include "ringkit/server/connection_list.hpp"
 #include "ringkit/server/handover.hpp"
 #include "ringkit/server/options.hpp"
 #include "ringkit/server/response_writer.hpp"

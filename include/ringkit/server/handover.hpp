@@ -23,13 +23,13 @@
 
 #include "ringkit/channel/channel.hpp"
 #include "ringkit/core/asio.hpp"
+#include "ringkit/core/connection_list.hpp"
 #include "ringkit/core/task.hpp"
 #include "ringkit/core/wait_list.hpp"
 #include "ringkit/http/response.hpp"
 #include "ringkit/http/serializer.hpp"
-#include "ringkit/server/connection_list.hpp"
 #include "ringkit/server/response_writer.hpp"
-#include "ringkit/server/websocket.hpp"
+#include "ringkit/ws/session.hpp"
 #include "ringkit/ws/upgrade_context.hpp"
 
 namespace ringkit {

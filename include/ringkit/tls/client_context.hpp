@@ -1,17 +1,24 @@
 // client_tls_options made into one OpenSSL client context, shared by every
 // connection a client opens (immutable once built, so any thread may start
 // handshakes with it). tls_stream's client constructor takes it and the host
-// to check.
+// to check. shared_client_context: one per set of options for the whole process,
+// for connections that have no client object to hold one (ws::connect).
 #pragma once
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include <array>
+#include <cstddef>
+#include <filesystem>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
 
 #include "ringkit/tls/client_options.hpp"
 #include "ringkit/tls/context.hpp"
@@ -73,5 +80,40 @@ private:
     std::unique_ptr<SSL_CTX, ctx_free> ctx_;
     bool insecure_;
 };
+
+/// The context for `o`, built once and shared by every caller with the same
+/// options: OpenSSL 3 takes tens of milliseconds to load the system's CA store,
+/// more than a handshake. A CA file is read again once its modification time
+/// changes; the system's store is read once per process. Any thread. Throws as
+/// tls_client_context's constructor does (and caches nothing then).
+inline std::shared_ptr<const tls_client_context> shared_client_context(const client_tls_options& o) {
+    struct entry {
+        client_tls_options options;
+        std::filesystem::file_time_type modified;
+        std::shared_ptr<const tls_client_context> context;
+    };
+    auto same = [](const client_tls_options& a, const client_tls_options& b) {
+        return a.ca_file == b.ca_file && a.insecure == b.insecure && a.min_version == b.min_version && a.alpn == b.alpn;
+    };
+    std::error_code ec;
+    const auto modified =
+        o.ca_file.empty() ? std::filesystem::file_time_type{} : std::filesystem::last_write_time(o.ca_file, ec);
+    static std::mutex mutex;
+    // Never destroyed: OpenSSL's own cleanup at exit may come first, and an
+    // SSL_CTX freed after it is freed into a torn-down library.
+    static auto* cache = new std::vector<entry>();
+    constexpr std::size_t most = 8;  // distinct option sets a program uses at once
+    std::lock_guard lock(mutex);
+    for (auto it = cache->begin(); it != cache->end(); ++it) {
+        if (!same(it->options, o)) continue;
+        if (it->modified == modified) return it->context;
+        cache->erase(it);
+        break;
+    }
+    auto context = std::make_shared<const tls_client_context>(o);
+    if (cache->size() == most) cache->erase(cache->begin());
+    cache->push_back({o, modified, context});
+    return context;
+}
 
 }  // namespace ringkit::detail

@@ -26,8 +26,8 @@
 #include <utility>
 #include <vector>
 
+#include "ringkit/core/connection_list.hpp"
 #include "ringkit/server/connection.hpp"
-#include "ringkit/server/connection_list.hpp"
 #include "ringkit/server/server.hpp"
 #include "ringkit/server/worker_pool.hpp"
 #if RINGKIT_HAS_OPENSSL

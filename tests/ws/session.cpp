@@ -1,4 +1,4 @@
-#include "ringkit/server/websocket.hpp"
+#include "ringkit/ws/session.hpp"
 
 #include <doctest/doctest.h>
 

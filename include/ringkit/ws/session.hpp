@@ -1,6 +1,8 @@
-// One WebSocket connection after its 101: the glue of a socket, a timer and a
+// One WebSocket connection after its 101, for either end: the engine that the
+// server's hand-over (server/handover.hpp) and the client's ws::connect
+// (client/ws_connect.hpp) both start. The glue of a socket, a timer and a
 // lifetime around the socket-free parts of RFC 6455, between the socket and a
-// channel.
+// channel; it knows nothing of servers beyond answering stop() (connection_base).
 //
 //   socket ─▶ message_reader (ws/message_reader.hpp) ─▶ events ─▶ channel
 //   channel queue ─▶ frame_writer (ws/frame_writer.hpp) ─▶ gather write ─▶ socket
@@ -40,7 +42,7 @@
 
 #include "ringkit/channel/channel.hpp"
 #include "ringkit/core/asio.hpp"
-#include "ringkit/server/connection_list.hpp"
+#include "ringkit/core/connection_list.hpp"
 #include "ringkit/ws/close.hpp"
 #include "ringkit/ws/close_state.hpp"
 #include "ringkit/ws/config.hpp"
@@ -59,9 +61,10 @@
 
 namespace ringkit::detail {
 
-/// `Clock`: the session's time; tests pass a clock they step by hand. `Role`:
-/// the server's session, or the WebSocket client's (client/ws_connect.hpp), which
-/// masks what it writes and refuses masked frames; chosen at compile time, so the
+/// `Stream`: a TCP socket or a tls_stream (tls/stream.hpp), or the tests'
+/// scripted stream. `Clock`: the session's time; tests pass a clock they step by
+/// hand. `Role`: the server's session, or the WebSocket client's, which masks
+/// what it writes and refuses masked frames; chosen at compile time, so the
 /// server's has no code of the client's.
 template <class Stream, class Clock = std::chrono::steady_clock, ws::role Role = ws::role::server>
 class ws_session final : public connection_base, public channel_transport {

@@ -5,6 +5,8 @@
 // A registration moves with the job of serving the socket: an HTTP connection
 // that upgrades to a callback-style WebSocket hands it to the WebSocket
 // session and ends, so the session answers stop() and counts as a connection.
+// Here in core/ rather than server/ because that session (ws/session.hpp) is
+// one of these, and it serves the WebSocket client too, outside any server.
 #pragma once
 
 #include <cstddef>
