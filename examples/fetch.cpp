@@ -269,8 +269,8 @@ struct line_sender {
 };
 
 // Messages received, a line each, until the close handshake ends; the exit code.
-rk::task<int> talk(asio::io_context& io, std::string url, line_sender& sender) {
-    ws_connection s{co_await rk::ws::connect(std::move(url))};
+rk::task<int> talk(asio::io_context& io, std::string url, rk::ws::connect_options options, line_sender& sender) {
+    ws_connection s{co_await rk::ws::connect(std::move(url), std::move(options))};
     sender.start(io, s);
     while (auto m = co_await s.ws.receive()) {
         ++s.received;
@@ -285,10 +285,12 @@ rk::task<int> talk(asio::io_context& io, std::string url, line_sender& sender) {
     co_return 56;
 }
 
-int websocket(std::string url) {
+int websocket(arguments a) {
+    rk::ws::connect_options options;
+    options.tls = a.options.tls;  // --cacert, --insecure
     asio::io_context io;
     line_sender sender;
-    const int code = run(io, talk(io, std::move(url), sender));
+    const int code = run(io, talk(io, std::move(a.request.url), std::move(options), sender));
     if (sender.abandoned) {  // its thread may still use `io`: leave without destroying it
         std::cout.flush();
         std::_Exit(code);
@@ -300,5 +302,5 @@ int websocket(std::string url) {
 
 int main(int argc, char** argv) {
     arguments a = parse(argc, argv);
-    return a.ws ? websocket(std::move(a.request.url)) : http(std::move(a));
+    return a.ws ? websocket(std::move(a)) : http(std::move(a));
 }

@@ -261,6 +261,16 @@ class FetchTls(unittest.TestCase):
         code, out, err = fetch("--insecure", self.url)
         self.assertEqual((code, out), (0, b"Hello, World!"), err)
 
+    def test_wss_with_cacert_echoes_and_without_it_is_60(self):
+        url = f"wss://127.0.0.1:{self.echo.port}/ws/echo"
+        lines = [f"secure {i}" for i in range(20)]
+        code, out, err = fetch("--ws", "--cacert", os.path.join(self.certs, "ca.pem"), url,
+                               stdin=("\n".join(lines) + "\n").encode())
+        self.assertEqual(code, 0, err)
+        self.assertEqual(out.decode().splitlines(), lines)
+        code, out, err = fetch("--ws", "--cacert", os.path.join(self.certs, "stranger-ca.pem"), url, stdin=b"hi\n")
+        self.assertEqual((code, out), (60, b""), err)
+
 
 if __name__ == "__main__":
     unittest.main(argv=sys.argv[:1], verbosity=2)

@@ -50,7 +50,9 @@ void post_completion(Handler handler, const asio::any_io_executor& io_ex, std::e
 template <class Handler>
 struct pending final : pending_base {
     pending(Handler h, asio::any_io_executor io) : handler(std::move(h)), io_ex(std::move(io)) {}
-    void complete(std::exception_ptr e, reply r) override { post_completion(std::move(handler), io_ex, e, std::move(r)); }
+    void complete(std::exception_ptr e, reply r) override {
+        post_completion(std::move(handler), io_ex, e, std::move(r));
+    }
     Handler handler;
     asio::any_io_executor io_ex;
 };
@@ -131,7 +133,8 @@ private:
         std::unique_ptr<pending_base> user;  // null: one of ours (AUTH, SELECT)
     };
 
-    static std::pair<std::vector<const char*>, std::vector<std::size_t>> arguments(const std::vector<std::string>& argv) {
+    static std::pair<std::vector<const char*>, std::vector<std::size_t>> arguments(
+        const std::vector<std::string>& argv) {
         std::pair<std::vector<const char*>, std::vector<std::size_t>> out;
         out.first.reserve(argv.size());
         out.second.reserve(argv.size());
@@ -165,12 +168,10 @@ private:
             self.on_setup_reply(rep);
             return;
         }
-        if (rep == nullptr)
-            ctx->user->complete(failure(self.fail_code_), {});
+        if (rep == nullptr) ctx->user->complete(failure(self.fail_code_), {});
         else if (rep->type == REDIS_REPLY_ERROR)
             ctx->user->complete(failure(error::server_error, std::string(rep->str, rep->len)), {});
-        else
-            ctx->user->complete(nullptr, reply::from(*rep));
+        else ctx->user->complete(nullptr, reply::from(*rep));
     }
 
     // --- the connection's life ---
@@ -204,16 +205,13 @@ private:
         redisAsyncSetConnectCallback(ac_, [](const redisAsyncContext* c, int status) {
             if (status != REDIS_OK) static_cast<connection*>(c->data)->forget_context();
         });
-        redisAsyncSetDisconnectCallback(ac_, [](const redisAsyncContext* c, int) {
-            static_cast<connection*>(c->data)->forget_context();
-        });
+        redisAsyncSetDisconnectCallback(
+            ac_, [](const redisAsyncContext* c, int) { static_cast<connection*>(c->data)->forget_context(); });
         // Written before any user command, so Redis runs them first. PING confirms
         // the connection when there is nothing else to send.
         if (!opt_.password.empty()) {
-            if (opt_.username.empty())
-                setup({"AUTH", opt_.password});
-            else
-                setup({"AUTH", opt_.username, opt_.password});
+            if (opt_.username.empty()) setup({"AUTH", opt_.password});
+            else setup({"AUTH", opt_.username, opt_.password});
         }
         if (opt_.db != 0) setup({"SELECT", std::to_string(opt_.db)});
         if (setup_left_ == 0) setup({"PING"});

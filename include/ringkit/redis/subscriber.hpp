@@ -34,7 +34,8 @@ class subscription_state : public std::enable_shared_from_this<subscription_stat
 public:
     using message_handler = std::function<void(const std::string& channel, const std::string& message)>;
 
-    subscription_state(std::shared_ptr<connection> c, message_handler h) : conn_(std::move(c)), handler_(std::move(h)) {}
+    subscription_state(std::shared_ptr<connection> c, message_handler h)
+        : conn_(std::move(c)), handler_(std::move(h)) {}
 
     void hook() {
         std::weak_ptr<subscription_state> weak = shared_from_this();
@@ -153,8 +154,8 @@ public:
                     auto ex = asio::get_associated_executor(h, s->conn()->executor());
                     auto done = asio::bind_executor(
                         ex, [h = std::move(h)](std::exception_ptr e, reply&&) mutable { std::move(h)(e); });
-                    s->subscribe(ch, std::make_unique<detail::pending<decltype(done)>>(std::move(done),
-                                                                                        s->conn()->executor()));
+                    s->subscribe(
+                        ch, std::make_unique<detail::pending<decltype(done)>>(std::move(done), s->conn()->executor()));
                 });
             },
             token, std::move(channel));
@@ -163,9 +164,7 @@ public:
     /// Subscribes to `channel`, now and after every reconnection. Completes when
     /// Redis confirms it; fails with error::unavailable while Redis is down (the
     /// channel stays registered and is subscribed once it is back).
-    task<void> subscribe(std::string channel) {
-        return async_subscribe(std::move(channel), asio::use_awaitable);
-    }
+    task<void> subscribe(std::string channel) { return async_subscribe(std::move(channel), asio::use_awaitable); }
 
     /// Stops delivering `channel`'s messages (at once, even before Redis confirms).
     void unsubscribe(std::string channel) {
