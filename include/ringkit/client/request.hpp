@@ -226,6 +226,7 @@ struct client_request {
     std::optional<basic_auth> auth{};    ///< dropped, with any Authorization header, when a redirect leaves the origin
     std::optional<int> max_redirects{};  ///< overrides client_options::max_redirects
     std::optional<std::chrono::milliseconds> timeout{};  ///< overrides client_options::total_timeout
+    std::optional<bool> decompress{};                    ///< overrides client_options::decompress
 };
 
 }  // namespace ringkit
