@@ -214,8 +214,7 @@ private:
             client_body_reader body(std::move(lease), strand_, limits, std::move(decoder),
                                     next ? options_.limits.max_body : max_body);
             if (next) {
-                while (co_await body.read()) {
-                }  // a redirect's body, read so its connection may be reused
+                while (co_await body.read()) {}  // a redirect's body, read so its connection may be reused
                 url = std::move(*next);
                 continue;
             }

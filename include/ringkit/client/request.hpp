@@ -139,8 +139,7 @@ struct request_body {
     /// A file's bytes, streamed from disk as the request is sent (fetch's
     /// --data-file). Its size is taken now: std::filesystem::filesystem_error
     /// (a std::system_error) when it cannot be read.
-    static request_body file(const std::filesystem::path& path,
-                             std::string content_type = "application/octet-stream") {
+    static request_body file(const std::filesystem::path& path, std::string content_type = "application/octet-stream") {
         request_body b{{}, std::move(content_type)};
         b.pieces.push_back({.bytes = {}, .file = file_piece{path, std::filesystem::file_size(path)}});
         return b;
@@ -194,8 +193,7 @@ struct request_body {
                 out.append(p.data);
             } else {
                 body.pieces.push_back({.bytes = std::exchange(out, {}), .file = {}});
-                body.pieces.push_back(
-                    {.bytes = {}, .file = file_piece{p.path, std::filesystem::file_size(p.path)}});
+                body.pieces.push_back({.bytes = {}, .file = file_piece{p.path, std::filesystem::file_size(p.path)}});
             }
             out.append("\r\n");
         }
