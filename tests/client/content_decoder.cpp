@@ -77,9 +77,9 @@ TEST_SUITE("client/content_decoder") {
 
 TEST_CASE("gzip, zlib-wrapped deflate and raw deflate decode whole, in any cuts, in bounded pieces") {
     const auto plain = text(50'000);
-    for (auto [coding, bits] : {std::pair{content_coding_kind::gzip, 15 + 16},
-                                std::pair{content_coding_kind::deflate, 15},
-                                std::pair{content_coding_kind::deflate, -15}}) {
+    for (auto [coding, bits] :
+         {std::pair{content_coding_kind::gzip, 15 + 16}, std::pair{content_coding_kind::deflate, 15},
+          std::pair{content_coding_kind::deflate, -15}}) {
         CAPTURE(bits);
         const auto z = compress(plain, bits);
         for (std::size_t cut : {std::size_t{0}, std::size_t{1}, std::size_t{2}, std::size_t{7}, std::size_t{4096}}) {

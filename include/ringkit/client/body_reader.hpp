@@ -3,7 +3,8 @@
 // awaited a chunk at a time, so a download larger than memory goes to disk
 // through a bounded buffer.
 //
-//     auto r = co_await client.stream({.url = "https://example.com/big.iso"});
+//     rk::client_request req{.url = "https://example.com/big.iso"};  // apart from the co_await (g++ 12)
+//     auto r = co_await client.stream(std::move(req));
 //     if (r.status != 200) ...;
 //     while (auto chunk = co_await r.body.read()) out.write(chunk->data(), chunk->size());
 //
