@@ -20,11 +20,13 @@
 #include <thread>
 #include <vector>
 
-#include <asio/post.hpp>
-#include <asio/this_coro.hpp>
 #include <ringkit/middleware/compress.hpp>
 
 #include "integration/client_support.hpp"
+
+// After ringkit, which configures Asio (co_await under clang).
+#include <asio/post.hpp>
+#include <asio/this_coro.hpp>
 
 namespace client_stream_tests {
 
