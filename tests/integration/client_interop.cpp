@@ -164,8 +164,7 @@ public:
     nginx(const std::string& binary, const fs::path& dir) : port_(free_port()), tls_port_(free_port()) {
         std::ofstream(dir / "nginx.conf") << R"(worker_processes 1;
 daemon off;
-pid )" << (dir / "nginx.pid").string()
-                                          << R"(;
+pid )" << (dir / "nginx.pid").string() << R"(;
 error_log )" << (dir / "error.log").string()
                                           << R"( warn;
 events { worker_connections 64; }
@@ -249,7 +248,8 @@ ringkit::task<void> download_run(ringkit::client& client, std::string url, fs::p
         client_request req{.url = std::move(url)};  // apart from the co_await: g++ 12 destroys it twice
         auto r = co_await client.stream(std::move(req));
         std::ofstream out(file, std::ios::binary);
-        while (auto chunk = co_await r.body.read()) out.write(chunk->data(), static_cast<std::streamsize>(chunk->size()));
+        while (auto chunk = co_await r.body.read())
+            out.write(chunk->data(), static_cast<std::streamsize>(chunk->size()));
         if (r.status != 200) error = "status " + std::to_string(r.status);
     } catch (const std::exception& e) {
         error = e.what();

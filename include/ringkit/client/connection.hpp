@@ -91,8 +91,10 @@ public:
         if (auto ec = co_await write_all(head, limits)) co_return ec;
         if (pieces != nullptr) {
             for (const auto& p : *pieces) {
-                if (auto ec = p.file ? co_await write_file(*p.file, limits) : co_await write_all(p.bytes, limits))
-                    co_return ec;
+                std::error_code ec;
+                if (p.file) ec = co_await write_file(*p.file, limits);
+                else ec = co_await write_all(p.bytes, limits);
+                if (ec) co_return ec;
             }
         }
         for (;;) {
@@ -187,12 +189,19 @@ private:
 
     // `f.size` bytes of the file, read and written a chunk at a time.
     task<std::error_code> write_file(const file_piece& f, const io_deadlines& limits) {
-        const int fd = ::open(f.file.c_str(), O_RDONLY | O_CLOEXEC);
+        struct descriptor {
+            int fd;
+            explicit descriptor(int f) noexcept : fd(f) {}
+            descriptor(const descriptor&) = delete;
+            descriptor& operator=(const descriptor&) = delete;
+            descriptor(descriptor&&) = delete;
+            descriptor& operator=(descriptor&&) = delete;
+            ~descriptor() {
+                if (fd >= 0) ::close(fd);
+            }
+        } const file(::open(f.file.c_str(), O_RDONLY | O_CLOEXEC));
+        const int fd = file.fd;
         if (fd < 0) co_return std::error_code(errno, std::generic_category());
-        const std::unique_ptr<int, void (*)(int*)> closer(new int(fd), [](int* p) {
-            ::close(*p);
-            delete p;
-        });
         static constexpr std::size_t chunk = 64UL * 1024;
         const std::unique_ptr<char[]> buf(new char[chunk]);
         for (std::uint64_t left = f.size; left > 0;) {

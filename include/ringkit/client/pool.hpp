@@ -51,10 +51,8 @@ public:
     }
     connection_pool(const connection_pool&) = delete;
     connection_pool& operator=(const connection_pool&) = delete;
-    ~connection_pool() {
-        alive_.reset();
-        idle_timer_.cancel();
-    }
+    // The timer's own destructor cancels its wait; a handler already queued finds alive_ gone.
+    ~connection_pool() { alive_.reset(); }
 
     /// A place for one connection to `origin`: a healthy idle connection, or
     /// null for a place reserved to open one in. Waits while the limits are full.
@@ -105,7 +103,13 @@ public:
         if (c && reusable) {
             c->idle_since = clock::now();
             o.idle.push_back(std::move(c));
-            if (!timer_armed_) arm_idle_timer();
+            if (!timer_armed_) {
+                try {
+                    arm_idle_timer();
+                } catch (...) {  // out of memory: the connection expires when the pool is next used
+                    timer_armed_ = false;
+                }
+            }
         } else {
             c.reset();
             forget(o);
