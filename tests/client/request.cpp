@@ -4,6 +4,9 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 
@@ -52,6 +55,41 @@ TEST_CASE("a multipart body: each part with its disposition, one boundary none o
     CHECK(ringkit::request_body::multipart({}).content_type != m.content_type);  // drawn afresh
     CHECK_THROWS_AS(ringkit::request_body::multipart({{.name = "f", .data = "", .content_type = "a\r\nX: y"}}),
                     std::invalid_argument);
+}
+
+TEST_CASE("a body from a file: one piece, its size taken when built; a missing file throws then") {
+    char dir[] = "/tmp/ringkit-client-request-XXXXXX";
+    REQUIRE(::mkdtemp(dir) != nullptr);
+    const std::filesystem::path path = std::filesystem::path(dir) / "a.bin";
+    std::ofstream(path, std::ios::binary) << std::string(1234, 'q');
+    auto b = ringkit::request_body::file(path);
+    CHECK(b.content_type == "application/octet-stream");
+    CHECK(b.data.empty());
+    REQUIRE(b.pieces.size() == 1);
+    REQUIRE(b.pieces[0].file);
+    CHECK(b.pieces[0].file->file == path);
+    CHECK(b.size() == 1234);
+    CHECK(ringkit::request_body::file(path, "text/csv").content_type == "text/csv");
+    CHECK_THROWS_AS(ringkit::request_body::file(path.parent_path() / "none"), std::filesystem::filesystem_error);
+
+    // Multipart with a file part: the parts' text as pieces around the file,
+    // the file's name as filename unless one is given.
+    auto m = ringkit::request_body::multipart(
+        {{.name = "a", .data = "1"}, {.name = "f", .data = "ignored", .path = path}, {.name = "b", .data = "2"}});
+    const auto boundary = m.content_type.substr(m.content_type.find('=') + 1);
+    CHECK(m.data.empty());
+    REQUIRE(m.pieces.size() == 3);
+    CHECK_FALSE(m.pieces[0].file);
+    CHECK(m.pieces[0].bytes == "--" + boundary + "\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--" +
+                                   boundary +
+                                   "\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.bin\"\r\n\r\n");
+    CHECK(m.pieces[1].file->size == 1234);
+    CHECK(m.pieces[2].bytes ==
+          "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"b\"\r\n\r\n2\r\n--" + boundary + "--\r\n");
+    CHECK(m.size() == m.pieces[0].bytes.size() + 1234 + m.pieces[2].bytes.size());
+    auto named = ringkit::request_body::multipart({{.name = "f", .data = {}, .filename = "x.txt", .path = path}});
+    CHECK(named.pieces[0].bytes.find("filename=\"x.txt\"") != std::string::npos);
+    std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("a request is built with designated initializers") {

@@ -47,6 +47,16 @@ TEST_CASE("a body has its Content-Type and Content-Length; POST without one says
           "Content-Type: application/octet-stream\r\nContent-Length: 0\r\n\r\n");
 }
 
+TEST_CASE("a body in pieces: Content-Length counts every piece, the bytes after the head are the connection's") {
+    ringkit::request_body b{{}, "application/octet-stream"};
+    b.pieces.push_back({.bytes = "head-", .file = {}});
+    b.pieces.push_back({.bytes = {}, .file = ringkit::file_piece{"/nonexistent", 1000}});
+    b.pieces.push_back({.bytes = "-tail", .file = {}});
+    CHECK(write(ringkit::method::put, "http://h/u", {}, b) ==
+          "PUT /u HTTP/1.1\r\nHost: h\r\nUser-Agent: ringkit/test\r\nContent-Type: application/octet-stream\r\n"
+          "Content-Length: 1010\r\n\r\n");
+}
+
 TEST_CASE("the caller's headers: kept in order, replacing the client's own, never the framing") {
     ringkit::header_list h{{"X-A", "1"},
                            {"user-agent", "mine"},

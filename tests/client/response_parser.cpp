@@ -366,6 +366,29 @@ TEST_CASE("limits: status line, header bytes, header count, body") {
           message(client_error::too_many_headers));
 }
 
+TEST_CASE("begin() may set one response's body limit in place of max_body (a streamed download's)") {
+    client_limits small;
+    small.max_body = 4;
+    response_parser p(small);
+    const std::string_view big = "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789";
+    p.begin(method::get, false, 100);
+    std::string body;
+    std::string_view rest = big;
+    for (bool done = false; !done;) {
+        const auto [event, used] = p.feed(rest);
+        rest.remove_prefix(used);
+        if (event == response_event::body) body.append(p.body());
+        done = event == response_event::complete || event == response_event::error;
+        REQUIRE(event != response_event::error);
+    }
+    CHECK(body == "0123456789");
+    CHECK(p.reusable());
+    // The next response is back under max_body.
+    p.begin(method::get);
+    CHECK(p.feed(big).event == response_event::error);
+    CHECK(p.error() == client_error::body_too_large);
+}
+
 TEST_CASE("the connection closed early, before any byte or in the middle") {
     CHECK(events("") == strings{"error " + message(client_error::closed_early), "before any byte"});
     CHECK(events("HTTP/1.1 200 OK\r\nContent-Le") ==

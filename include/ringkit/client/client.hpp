@@ -13,9 +13,15 @@
 // request when it can be (pool.hpp); when it is found only by the request (the
 // close raced it), an idempotent request whose response had not begun is sent
 // once more on a new connection.
+//
+// stream() gives the head first and the body as a reader (body_reader.hpp);
+// request() is stream() with the body read into memory, under
+// client_limits::max_body. With decompress, a gzip or deflate body is decoded
+// on the way out of the reader, in both.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <future>
@@ -25,9 +31,12 @@
 #include <string>
 #include <system_error>
 #include <utility>
+#include <vector>
 
+#include "ringkit/client/body_reader.hpp"
 #include "ringkit/client/connect.hpp"
 #include "ringkit/client/connection.hpp"
+#include "ringkit/client/content_decoder.hpp"
 #include "ringkit/client/error.hpp"
 #include "ringkit/client/options.hpp"
 #include "ringkit/client/pool.hpp"
@@ -63,13 +72,16 @@ public:
 
     /// Throws std::runtime_error when the TLS options cannot be loaded (a CA file).
     explicit client(asio::io_context& io, client_options options = {})
-        : io_(io), strand_(asio::make_strand(io)), options_(std::move(options)), pool_(options_.pool) {
+        : io_(io), strand_(asio::make_strand(io)), options_(std::move(options)), pool_(options_.pool, strand_) {
 #if RINGKIT_HAS_OPENSSL
         tls_ = std::make_shared<const detail::tls_client_context>(options_.tls);
 #endif
     }
     client(const client&) = delete;
     client& operator=(const client&) = delete;
+    /// Closes the idle connections and cancels the pool's timer. No request or
+    /// body reader may be left; with the io_context running on other threads,
+    /// destroy the client on its strand's thread or after the io_context stopped.
     ~client() = default;
 
     const client_options& options() const noexcept { return options_; }
@@ -80,6 +92,17 @@ public:
     }
     /// GET `url`, from a coroutine.
     task<client_response> get(std::string url) { return request({.url = std::move(url)}); }
+
+    /// The request, from a coroutine, with its body streamed: the status and
+    /// headers once they came (after any redirects, whose bodies are skipped),
+    /// and a reader for the body (body_reader.hpp), which holds the connection
+    /// until the body's end. The body has no limit but
+    /// client_options::max_stream_body; read_timeout applies to each chunk and
+    /// the total timeout to everything up to the body's end. Errors before the
+    /// head are thrown here, as request()'s; the body's, by read().
+    task<client_stream_response> stream(client_request req) {
+        co_return co_await asio::co_spawn(strand_, open(std::move(req), true), asio::use_awaitable);
+    }
 
     /// The request, from plain code: a future with the response or the exception.
     /// Waiting on it on the thread that runs the io_context would wait forever.
@@ -141,12 +164,31 @@ private:
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #endif
     [[gnu::noinline]] task<client_response> run(client_request req) {
+        auto s = co_await open(std::move(req), false);
+        client_response r{.status = s.status,
+                          .reason = std::move(s.reason),
+                          .version_minor = s.version_minor,
+                          .headers = std::move(s.headers),
+                          .body = {},
+                          .url = std::move(s.url),
+                          .redirects = s.redirects};
+        while (auto chunk = co_await s.body.read()) r.body.append(*chunk);
+        co_return r;
+    }
+
+    // The request up to its final response's head; `streamed`: its body is
+    // bounded by max_stream_body rather than limits.max_body.
+    [[gnu::noinline]] task<client_stream_response> open(client_request req, bool streamed) {
         const auto timeout = req.timeout.value_or(options_.total_timeout);
         detail::io_deadlines limits{
             .total = timeout.count() > 0 ? clock::now() + timeout : clock::time_point::max(),
             .per_read = options_.read_timeout,
         };
         const int max_redirects = req.max_redirects.value_or(options_.max_redirects);
+        const bool decompress = req.decompress.value_or(options_.decompress);
+        if (decompress && !detail::decoding_available) fail(client_error::decompression_unavailable, req.url);
+        if (decompress && !req.headers.contains("accept-encoding")) req.headers.add("Accept-Encoding", "gzip, deflate");
+        const std::uint64_t max_body = streamed ? options_.max_stream_body : options_.limits.max_body;
         std::error_code ec;
         parsed_url url = parse_url(req.url, ec);
         if (ec) fail(ec, req.url);
@@ -154,17 +196,36 @@ private:
         std::optional<basic_auth> auth = std::move(req.auth);
         if (!auth && url.userinfo) auth = basic_auth{url.userinfo->user, url.userinfo->password};
 
-        client_response r;
         for (int redirects = 0;; ++redirects) {
             const auto wire = detail::write_request(req.method, url, req.headers, req.body, auth, options_.user_agent);
-            r = co_await send(url, req.method, wire, limits);
+            client_response r;
+            const auto* pieces = req.body && !req.body->pieces.empty() ? &req.body->pieces : nullptr;
+            auto lease = co_await send(url, req.method, wire, pieces, limits, r, max_body);
             r.url = url.str();
             r.redirects = redirects;
             auto next = redirect(url, r, max_redirects, req, auth);
-            if (!next) break;
-            url = std::move(*next);
+            std::optional<detail::content_decoder> decoder;
+            if (decompress && !next) {
+                if (auto coding = detail::decodable_coding(r.headers.get("content-encoding"))) {
+                    decoder.emplace(*coding);
+                    r.headers = detail::headers_without(r.headers, {"content-encoding", "content-length"});
+                }
+            }
+            client_body_reader body(std::move(lease), strand_, limits, std::move(decoder),
+                                    next ? options_.limits.max_body : max_body);
+            if (next) {
+                while (co_await body.read()) {}  // a redirect's body, read so its connection may be reused
+                url = std::move(*next);
+                continue;
+            }
+            co_return client_stream_response{.status = r.status,
+                                             .reason = std::move(r.reason),
+                                             .version_minor = r.version_minor,
+                                             .headers = std::move(r.headers),
+                                             .url = std::move(r.url),
+                                             .redirects = redirects,
+                                             .body = std::move(body)};
         }
-        co_return r;
     }
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
@@ -198,14 +259,18 @@ private:
         return next;
     }
 
-    // One exchange on a pooled connection, or a new one; once more on a new one
-    // when a reused connection turns out closed before any of the response came.
-    task<client_response> send(const parsed_url& url, method m, const std::string& wire, detail::io_deadlines limits) {
+    // A request's head out and its response's head in, on a pooled connection
+    // or a new one; once more on a new one when a reused connection turns out
+    // closed before any of the response came. The lease holds the connection,
+    // its body still to read.
+    task<std::unique_ptr<detail::pool_lease>> send(const parsed_url& url, method m, const std::string& wire,
+                                                   const std::vector<body_piece>* pieces, detail::io_deadlines limits,
+                                                   client_response& r, std::uint64_t max_body) {
         const std::string origin = url.origin();
         for (bool retried = false;; retried = true) {
-            detail::pool_lease lease(pool_, origin);
-            co_await lease.acquire(retried, limits.total);
-            if (!lease.connection) {
+            auto lease = std::make_unique<detail::pool_lease>(pool_, origin);
+            co_await lease->acquire(retried, limits.total);
+            if (!lease->connection) {
                 const auto now = clock::now();
                 connect_options co;
                 co.timeout = options_.connect_timeout;
@@ -218,15 +283,11 @@ private:
 #endif
                 auto c = co_await ringkit::connect(io_.get_executor(), url, co);
                 if (c.error) fail(c.error, c.detail.empty() ? url.origin() : c.detail);
-                lease.connection = std::make_unique<detail::client_connection>(std::move(*c.stream), options_.limits);
+                lease->connection = std::make_unique<detail::client_connection>(std::move(*c.stream), options_.limits);
             }
-            client_response r;
-            const auto ec = co_await lease.connection->exchange(wire, m, limits, r);
-            if (!ec) {
-                lease.reusable = lease.connection->reusable();
-                co_return r;
-            }
-            if (!retried && lease.reused && idempotent(m) && !lease.connection->response_started() &&
+            const auto ec = co_await lease->connection->start(wire, pieces, m, limits, r, max_body);
+            if (!ec) co_return lease;
+            if (!retried && lease->reused && idempotent(m) && !lease->connection->response_started() &&
                 connection_lost(ec))
                 continue;  // the lease closes it
             fail(ec, url.str());

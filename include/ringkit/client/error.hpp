@@ -36,6 +36,9 @@ enum class client_error {
     tls_verification_failed,  ///< the server's certificate or host name did not verify
     bad_url,                  ///< not an absolute URL ringkit can request
     unsupported_scheme,       ///< a scheme other than http, https, ws, wss
+    // Content-Encoding (client_options::decompress).
+    bad_content_encoding,       ///< a gzip or deflate body that does not decode (corrupt or cut short)
+    decompression_unavailable,  ///< decompress asked of a build without zlib
 };
 
 namespace detail {
@@ -67,6 +70,8 @@ public:
         case client_error::tls_verification_failed: return "TLS certificate verification failed";
         case client_error::bad_url: return "invalid URL";
         case client_error::unsupported_scheme: return "unsupported URL scheme";
+        case client_error::bad_content_encoding: return "response body does not decode as its Content-Encoding";
+        case client_error::decompression_unavailable: return "decompression asked, but ringkit was built without zlib";
         }
         return "unknown client error";
     }

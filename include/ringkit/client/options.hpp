@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "ringkit/client/response_parser.hpp"
@@ -17,7 +18,7 @@ namespace ringkit {
 struct pool_options {
     std::size_t max_per_origin = 8;  ///< a request past it waits for one of that origin's to end
     std::size_t max_total = 64;      ///< past it, the oldest idle connection is closed, or the request waits
-    /// An idle connection older than this is closed (when the pool is next used),
+    /// An idle connection older than this is closed (by the pool's one timer),
     /// below the idle timeouts servers commonly use (nginx 75 s, ringkit 60 s).
     std::chrono::milliseconds idle_timeout{30'000};
 };
@@ -34,6 +35,15 @@ struct client_options {
     /// Redirects followed before too_many_redirects; 0: a 3xx is returned as it came.
     int max_redirects = 5;
     std::string user_agent = "ringkit/" RINGKIT_VERSION_STRING;  ///< empty: no User-Agent header
+    /// Sends `Accept-Encoding: gzip, deflate` and decodes a gzip or deflate body
+    /// (buffered and streamed; the headers handed out then lose Content-Encoding
+    /// and Content-Length). A body in another coding is handed out as it came.
+    /// The body limits count decoded bytes. Needs zlib: without it, every request
+    /// fails with decompression_unavailable. client_request::decompress overrides it.
+    bool decompress = false;
+    /// A streamed body's limit (client::stream()), in place of limits.max_body,
+    /// which bounds the bodies held in memory; the default is none.
+    std::uint64_t max_stream_body = UINT64_MAX;
     client_limits limits{};
     pool_options pool{};
     client_tls_options tls{};

@@ -10,7 +10,11 @@
 // every path out of a request, exceptions included.
 //
 // One strand: the client runs every request on its own (client.hpp), so no lock.
-// Idle expiry is lazy: an expired connection is closed when the pool is next used.
+// Idle expiry: one timer per pool, on that strand, armed for the connection idle
+// the longest, closes each at its expiry even if the client is not used again;
+// a completion handler, not a coroutine, so nothing is left behind when the
+// pool goes (its destructor cancels the timer, and a handler already queued
+// finds the pool gone through a weak reference).
 #pragma once
 
 #include <algorithm>
@@ -39,13 +43,16 @@ class connection_pool {
 public:
     using clock = std::chrono::steady_clock;
 
-    explicit connection_pool(pool_options o) : options_(o) {
+    /// `ex`: the strand every call comes on, where the idle timer runs.
+    connection_pool(pool_options o, const asio::any_io_executor& ex)
+        : options_(o), idle_timer_(ex), alive_(std::make_shared<connection_pool*>(this)) {
         options_.max_per_origin = std::max<std::size_t>(options_.max_per_origin, 1);
         options_.max_total = std::max<std::size_t>(options_.max_total, 1);
     }
     connection_pool(const connection_pool&) = delete;
     connection_pool& operator=(const connection_pool&) = delete;
-    ~connection_pool() = default;
+    // The timer's own destructor cancels its wait; a handler already queued finds alive_ gone.
+    ~connection_pool() { alive_.reset(); }
 
     /// A place for one connection to `origin`: a healthy idle connection, or
     /// null for a place reserved to open one in. Waits while the limits are full.
@@ -96,6 +103,13 @@ public:
         if (c && reusable) {
             c->idle_since = clock::now();
             o.idle.push_back(std::move(c));
+            if (!timer_armed_) {
+                try {
+                    arm_idle_timer();
+                } catch (...) {  // out of memory: the connection expires when the pool is next used
+                    timer_armed_ = false;
+                }
+            }
         } else {
             c.reset();
             forget(o);
@@ -136,12 +150,35 @@ private:
         }
     }
 
-    // Makes room under max_total: closes the idle connection idle the longest, of any origin.
-    bool close_oldest_idle() {
+    // At the expiry of the connection idle the longest (connections go idle in
+    // time order, so a later one never expires first).
+    void arm_idle_timer() {
+        const per_origin* oldest = oldest_idle();
+        if (!oldest) return;
+        timer_armed_ = true;
+        idle_timer_.expires_at(oldest->idle.front()->idle_since + options_.idle_timeout);
+        idle_timer_.async_wait([alive = std::weak_ptr<connection_pool*>(alive_)](std::error_code ec) {
+            const auto self = alive.lock();
+            if (!self) return;
+            auto& pool = **self;
+            pool.timer_armed_ = false;
+            if (ec) return;
+            pool.expire(clock::now());
+            pool.arm_idle_timer();
+        });
+    }
+
+    per_origin* oldest_idle() {
         per_origin* oldest = nullptr;
         for (auto& [name, o] : origins_)
             if (!o.idle.empty() && (!oldest || o.idle.front()->idle_since < oldest->idle.front()->idle_since))
                 oldest = &o;
+        return oldest;
+    }
+
+    // Makes room under max_total: closes the idle connection idle the longest, of any origin.
+    bool close_oldest_idle() {
+        per_origin* oldest = oldest_idle();
         if (!oldest) return false;
         oldest->idle.pop_front();
         forget(*oldest);
@@ -152,6 +189,9 @@ private:
     std::unordered_map<std::string, per_origin> origins_;
     std::size_t total_ = 0;
     wait_list waiters_;
+    asio::steady_timer idle_timer_;
+    std::shared_ptr<connection_pool*> alive_;  // the timer's handler's way to know the pool is gone
+    bool timer_armed_ = false;
 };
 
 /// One request's place in the pool, given back however the request ends.

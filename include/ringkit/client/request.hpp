@@ -10,6 +10,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <random>
 #include <stdexcept>
@@ -68,6 +70,24 @@ struct multipart_part {
     std::string data;
     std::string filename{};      ///< set: the part is a file
     std::string content_type{};  ///< empty: none (a server reads text/plain)
+    /// Set: the part's bytes are this file's, read from disk in chunks as the
+    /// request is sent, never held whole (`data` is unused); `filename` defaults
+    /// to its last component. Its size is taken when the body is built.
+    std::filesystem::path path{};
+};
+
+/// A piece of a request body that is sent from a file: `size` bytes of `file`,
+/// read in chunks as the request is written. A file shorter than `size` by then
+/// fails the request (std::errc::io_error): its Content-Length was already sent.
+struct file_piece {
+    std::filesystem::path file;
+    std::uint64_t size = 0;
+};
+
+/// A body piece: bytes in memory, or a file's.
+struct body_piece {
+    std::string bytes;
+    std::optional<file_piece> file{};  ///< set: the piece is the file's bytes (`bytes` unused)
 };
 
 namespace detail {
@@ -104,6 +124,26 @@ inline std::string multipart_boundary(const std::vector<multipart_part>& parts) 
 struct request_body {
     std::string data;
     std::string content_type;
+    /// Non-empty: the body is these pieces in order (files among them), and
+    /// `data` is unused. Built by file() and by multipart() with file parts.
+    std::vector<body_piece> pieces{};
+
+    /// The body's length in bytes (its Content-Length).
+    std::uint64_t size() const noexcept {
+        if (pieces.empty()) return data.size();
+        std::uint64_t n = 0;
+        for (const auto& p : pieces) n += p.file ? p.file->size : p.bytes.size();
+        return n;
+    }
+
+    /// A file's bytes, streamed from disk as the request is sent (fetch's
+    /// --data-file). Its size is taken now: std::filesystem::filesystem_error
+    /// (a std::system_error) when it cannot be read.
+    static request_body file(const std::filesystem::path& path, std::string content_type = "application/octet-stream") {
+        request_body b{{}, std::move(content_type)};
+        b.pieces.push_back({.bytes = {}, .file = file_piece{path, std::filesystem::file_size(path)}});
+        return b;
+    }
 
     /// Bytes as they are.
     static request_body bytes(std::string data, std::string content_type = "application/octet-stream") {
@@ -122,18 +162,24 @@ struct request_body {
     static request_body form(const field_list& fields) {
         return {detail::form_encode(fields), "application/x-www-form-urlencoded"};
     }
-    /// A multipart/form-data body (fields and files, in memory), with a boundary
-    /// none of the parts contain. std::invalid_argument for a Content-Type with CR or LF.
+    /// A multipart/form-data body (fields and files), with a boundary none of the
+    /// in-memory parts contain (a part with a `path` is not read to check: the
+    /// boundary is 128 random bits). std::invalid_argument for a Content-Type
+    /// with CR or LF; std::filesystem::filesystem_error for a `path` that cannot
+    /// be read.
     static request_body multipart(const std::vector<multipart_part>& parts) {
         const std::string boundary = detail::multipart_boundary(parts);
+        request_body body{{}, "multipart/form-data; boundary=" + boundary};
         std::string out;
         for (const auto& p : parts) {
             out.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"");
             detail::append_disposition_value(out, p.name);
             out.push_back('"');
-            if (!p.filename.empty()) {
+            const std::string filename =
+                p.filename.empty() && !p.path.empty() ? p.path.filename().string() : p.filename;
+            if (!filename.empty()) {
                 out.append("; filename=\"");
-                detail::append_disposition_value(out, p.filename);
+                detail::append_disposition_value(out, filename);
                 out.push_back('"');
             }
             out.append("\r\n");
@@ -142,10 +188,19 @@ struct request_body {
                     throw std::invalid_argument("ringkit client: a multipart part's Content-Type is not a field value");
                 out.append("Content-Type: ").append(p.content_type).append("\r\n");
             }
-            out.append("\r\n").append(p.data).append("\r\n");
+            out.append("\r\n");
+            if (p.path.empty()) {
+                out.append(p.data);
+            } else {
+                body.pieces.push_back({.bytes = std::exchange(out, {}), .file = {}});
+                body.pieces.push_back({.bytes = {}, .file = file_piece{p.path, std::filesystem::file_size(p.path)}});
+            }
+            out.append("\r\n");
         }
         out.append("--").append(boundary).append("--\r\n");
-        return {std::move(out), "multipart/form-data; boundary=" + boundary};
+        if (body.pieces.empty()) body.data = std::move(out);
+        else body.pieces.push_back({.bytes = std::move(out), .file = {}});
+        return body;
     }
 };
 
@@ -169,6 +224,7 @@ struct client_request {
     std::optional<basic_auth> auth{};    ///< dropped, with any Authorization header, when a redirect leaves the origin
     std::optional<int> max_redirects{};  ///< overrides client_options::max_redirects
     std::optional<std::chrono::milliseconds> timeout{};  ///< overrides client_options::total_timeout
+    std::optional<bool> decompress{};                    ///< overrides client_options::decompress
 };
 
 }  // namespace ringkit

@@ -32,7 +32,9 @@ inline std::string basic_authorization(const basic_auth& a) {
     return "Basic " + base64_encode(a.user + ':' + a.password);
 }
 
-/// The bytes of one request to `url` (its target already carrying any query).
+/// The bytes of one request to `url` (its target already carrying any query):
+/// the head, and the body when it is in memory (a body of pieces, body->pieces,
+/// is the connection's to write after these bytes).
 /// Throws std::invalid_argument for method::other or a header that is not a
 /// token name with a field value (RFC 9110 §5.1, §5.5).
 inline std::string write_request(method m, const parsed_url& url, const header_list& headers,
@@ -40,7 +42,7 @@ inline std::string write_request(method m, const parsed_url& url, const header_l
                                  std::string_view user_agent) {
     if (m == method::other) throw std::invalid_argument("ringkit client: method::other has no name to send");
     std::string out;
-    out.reserve(128 + url.target.size() + (body ? body->data.size() : 0));
+    out.reserve(128 + url.target.size() + (body && body->pieces.empty() ? body->data.size() : 0));
     out.append(to_string(m)).append(" ").append(url.target).append(" HTTP/1.1\r\n");
     auto line = [&out](std::string_view name, std::string_view value) {
         if (!is_token(name) || !is_field_value(value))
@@ -58,9 +60,9 @@ inline std::string write_request(method m, const parsed_url& url, const header_l
         line("Content-Type", body->content_type);
     // RFC 9110 §8.6: a body, or a method that is expected to have one.
     if (body || m == method::post || m == method::put || m == method::patch)
-        line("Content-Length", std::to_string(body ? body->data.size() : 0));
+        line("Content-Length", std::to_string(body ? body->size() : 0));
     out.append("\r\n");
-    if (body) out.append(body->data);
+    if (body && body->pieces.empty()) out.append(body->data);
     return out;
 }
 

@@ -15,7 +15,9 @@ struct client_response {
     int version_minor = 1;  ///< HTTP/1.0 or HTTP/1.1
     /// Names lower-cased, values trimmed, repeats kept in order: headers.get("content-type").
     request_headers headers;
-    std::string body;   ///< decoded from chunked framing; as sent otherwise (no gzip decoding)
+    /// Decoded from chunked framing, and from gzip or deflate when the request
+    /// asked to decompress (headers then without Content-Encoding and Content-Length).
+    std::string body;
     std::string url;    ///< the URL that answered, after redirects (without userinfo)
     int redirects = 0;  ///< how many redirects were followed to get here
 };

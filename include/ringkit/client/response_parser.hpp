@@ -121,8 +121,11 @@ public:
 
     /// Expects the response to a request with method `m`; `upgrade_expected`: the
     /// request asked to switch protocols, so a 101 is its answer rather than a fault.
-    /// Call once per request, after the previous response completed (not after an error).
-    void begin(method m, bool upgrade_expected = false) {
+    /// `max_body`: this response's body limit in place of client_limits::max_body
+    /// (a streamed download has its own). Call once per request, after the
+    /// previous response completed (not after an error).
+    void begin(method m, bool upgrade_expected = false, std::optional<std::uint64_t> max_body = std::nullopt) {
+        max_body_ = max_body.value_or(limits_.max_body);
         restart_llhttp();
         scan_.reset();
         head_.clear();
@@ -438,7 +441,7 @@ private:
         head_.chunked = chunked_;
         if (!skip && !chunked_ && (parser_.flags & F_CONTENT_LENGTH)) {
             head_.content_length = parser_.content_length;
-            if (parser_.content_length > limits_.max_body) return reject(client_error::body_too_large);
+            if (parser_.content_length > max_body_) return reject(client_error::body_too_large);
         }
         head_.keep_alive = !tunnel_ && llhttp_should_keep_alive(&parser_) != 0;
         pause_ = pause::head;
@@ -450,7 +453,7 @@ private:
     static int on_chunk_header(llhttp_t* p) {
         auto& s = self(p);
         if (p->content_length == 0) s.in_trailers_ = true;
-        if (p->content_length > s.limits_.max_body - s.body_bytes_) return s.reject(client_error::body_too_large);
+        if (p->content_length > s.max_body_ - s.body_bytes_) return s.reject(client_error::body_too_large);
         return 0;
     }
 
@@ -459,7 +462,7 @@ private:
         // llhttp flushes a span that began at the end of the bytes it was given
         // as an empty piece: no event, or an empty feed would report it forever.
         if (len == 0) return 0;
-        if (len > s.limits_.max_body - s.body_bytes_) return s.reject(client_error::body_too_large);
+        if (len > s.max_body_ - s.body_bytes_) return s.reject(client_error::body_too_large);
         if (s.chunked_) {
             if (!s.scan_framing(at)) return HPE_USER;
             s.framing_cursor_ = at + len;
@@ -484,6 +487,7 @@ private:
     response_head head_;
     std::string_view body_;
     const char* framing_cursor_ = nullptr;  // first chunked-framing byte not yet checked
+    std::uint64_t max_body_ = 0;
     std::uint64_t body_bytes_ = 0;
     std::size_t header_count_ = 0, trailer_bytes_ = 0;
     int chunked_codings_ = 0;  // "chunked" in the Transfer-Encoding fields so far
