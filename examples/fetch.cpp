@@ -19,7 +19,6 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
-#include <iterator>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -147,9 +146,11 @@ int fail(const std::system_error& e) {
 }
 
 // Runs `main_task` on `io` to its end; its exit code, or the failure's.
-int run(asio::io_context& io, rk::task<int> main_task) {
+int run(asio::io_context& io, rk::task<int> main_task, rk::client* client = nullptr) {
     int code = 0;
     asio::co_spawn(io, std::move(main_task), [&](const std::exception_ptr& e, int c) {
+        // The connection the pool keeps would hold run() until its idle timeout.
+        if (client) client->close_idle();
         code = c;
         if (!e) return;
         try {
@@ -165,21 +166,16 @@ int run(asio::io_context& io, rk::task<int> main_task) {
     return code;
 }
 
-// The whole file in memory, as the client's bodies are today.
-std::optional<std::string> read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-// The request, its head to stderr and its body to `out`; the exit code.
+// The request, its head to stderr and its body to `out` as it arrives (a download
+// larger than memory streams through); the exit code.
 rk::task<int> fetch(rk::client& client, rk::client_request request, std::ostream& out) {
-    const auto r = co_await client.request(std::move(request));
+    auto r = co_await client.stream(std::move(request));
     std::fprintf(stderr, "HTTP/1.%d %d %s\n", r.version_minor, r.status, r.reason.c_str());
     for (const auto& [name, value] : r.headers)
         std::fprintf(stderr, "%.*s: %.*s\n", static_cast<int>(name.size()), name.data(), static_cast<int>(value.size()),
                      value.data());
-    out.write(r.body.data(), static_cast<std::streamsize>(r.body.size()));
+    while (auto chunk = co_await r.body.read())
+        if (!out.write(chunk->data(), static_cast<std::streamsize>(chunk->size()))) break;
     if (!out.flush()) {
         std::fprintf(stderr, "fetch: cannot write the body\n");
         co_return 23;
@@ -188,13 +184,13 @@ rk::task<int> fetch(rk::client& client, rk::client_request request, std::ostream
 }
 
 int http(arguments a) {
-    if (a.data_file) {
-        auto data = read_file(*a.data_file);
-        if (!data) {
+    if (a.data_file) {  // streamed from the file as the request is written
+        try {
+            a.request.body = rk::request_body::file(*a.data_file, "application/x-www-form-urlencoded");
+        } catch (const std::exception&) {
             std::fprintf(stderr, "fetch: cannot read %s\n", a.data_file->c_str());
             return 26;
         }
-        a.request.body = rk::request_body::bytes(std::move(*data), "application/x-www-form-urlencoded");
     }
     std::ofstream file;
     if (a.output) {
@@ -214,7 +210,7 @@ int http(arguments a) {
         std::fprintf(stderr, "fetch: %s\n", e.what());
         return 77;
     }
-    return run(io, fetch(*client, std::move(a.request), out));
+    return run(io, fetch(*client, std::move(a.request), out), &*client);
 }
 
 // How long the server must stay silent after the end of the input before we close:

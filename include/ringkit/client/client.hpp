@@ -51,6 +51,7 @@
 // After core/asio.hpp, which configures Asio (co_await under clang).
 #include <asio/error.hpp>
 #include <asio/io_context.hpp>
+#include <asio/dispatch.hpp>
 #include <asio/strand.hpp>
 #include <asio/use_future.hpp>
 
@@ -85,6 +86,14 @@ public:
     ~client() = default;
 
     const client_options& options() const noexcept { return options_; }
+
+    /// Closes the idle connections now and stops the pool's idle timer, which
+    /// otherwise keeps io_context::run() busy until idle_timeout: what a program
+    /// done with the client calls before run() is to return. Any thread; the
+    /// pool reopens connections for later requests.
+    void close_idle() {
+        asio::dispatch(strand_, [this] { pool_.close_idle(); });
+    }
 
     /// The request, from a coroutine.
     task<client_response> request(client_request req) {

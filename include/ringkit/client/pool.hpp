@@ -117,6 +117,13 @@ public:
         waiters_.notify_all();
     }
 
+    /// Closes every idle connection now and stops the idle timer (until a
+    /// connection goes idle again).
+    void close_idle() {
+        while (close_oldest_idle()) {}
+        idle_timer_.cancel();
+    }
+
     /// Connections open (in use and idle), to `origin` and in all.
     std::size_t open(const std::string& origin) const {
         auto it = origins_.find(origin);
