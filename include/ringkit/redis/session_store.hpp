@@ -37,20 +37,15 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <utility>
 
 #include <nlohmann/json.hpp>
 
-#include "ringkit/core/asio.hpp"
 #include "ringkit/core/task.hpp"
 #include "ringkit/middleware/session.hpp"
 #include "ringkit/redis/client.hpp"
+#include "ringkit/redis/io_thread.hpp"
 #include "ringkit/redis/options.hpp"
-
-#include <asio/executor_work_guard.hpp>
-#include <asio/io_context.hpp>
-#include <asio/post.hpp>
 
 namespace ringkit {
 
@@ -84,7 +79,7 @@ public:
     task<std::optional<nlohmann::json>> read_async(std::string key) override {
         auto st = state_;
         if (!well_formed(key)) co_return std::nullopt;
-        auto r = co_await st->client->command("GETEX", redis_key(key), "EX", st->opt.ttl.count());
+        auto r = co_await st->client.command("GETEX", redis_key(key), "EX", st->opt.ttl.count());
         if (r.is_nil()) co_return std::nullopt;
         auto data = nlohmann::json::parse(r.str, nullptr, false);
         if (data.is_discarded()) co_return std::nullopt;
@@ -97,14 +92,14 @@ public:
         auto st = state_;
         const auto value = data.dump();
         if (well_formed(key)) {
-            auto r = co_await st->client->command("SET", redis_key(key), value, "EX", st->opt.ttl.count(), "XX");
+            auto r = co_await st->client.command("SET", redis_key(key), value, "EX", st->opt.ttl.count(), "XX");
             if (!r.is_nil()) co_return key;
         }
         // NX: a fresh key can only collide with a live one by a CSPRNG failure;
         // even then it is never overwritten.
         for (int attempt = 0; attempt < 3; ++attempt) {
             auto fresh = detail::random_token(key_bytes);
-            auto r = co_await st->client->command("SET", redis_key(fresh), value, "EX", st->opt.ttl.count(), "NX");
+            auto r = co_await st->client.command("SET", redis_key(fresh), value, "EX", st->opt.ttl.count(), "NX");
             if (!r.is_nil()) co_return fresh;
         }
         throw std::runtime_error("ringkit: redis_store: three fresh session keys were all taken");
@@ -113,7 +108,7 @@ public:
     /// Deletes the session under `key`; unknown keys are ignored.
     task<void> erase_async(std::string key) override {
         auto st = state_;
-        if (well_formed(key)) co_await st->client->command("DEL", redis_key(key));
+        if (well_formed(key)) co_await st->client.command("DEL", redis_key(key));
     }
 
     /// The Redis key that holds the session `key` (the prefix and the key).
@@ -140,27 +135,10 @@ private:
     }
 
     struct state {
-        explicit state(redis_store_options o) : opt(std::move(o)) {
-            client.emplace(io.get_executor(), opt.redis);
-            thread = std::thread([this] { io.run(); });
-        }
-        state(const state&) = delete;
-        state& operator=(const state&) = delete;
-        ~state() {
-            // The client's destructor queues its close() on `io`; stop() queued after
-            // it runs once the close has run. The thread is never this one: it runs
-            // only the client's own handlers, which do not hold the store.
-            client.reset();
-            guard.reset();
-            asio::post(io, [this] { io.stop(); });
-            thread.join();
-        }
-
+        explicit state(redis_store_options o) : opt(std::move(o)), client(thread.executor(), opt.redis) {}
         redis_store_options opt;
-        asio::io_context io{1};
-        asio::executor_work_guard<asio::io_context::executor_type> guard{io.get_executor()};
-        std::optional<redis::client> client;
-        std::thread thread;
+        redis::io_thread thread;  // before the client: it outlives it
+        redis::client client;
     };
 
     std::shared_ptr<state> state_;
