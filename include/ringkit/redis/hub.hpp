@@ -55,7 +55,7 @@ struct hub_options {
     /// Prepended to each topic to make its Redis channel.
     std::string prefix = "ringkit:hub:";
     /// The largest message publish() accepts (std::length_error beyond it).
-    std::size_t max_message_size = 64 * 1024;
+    std::size_t max_message_size = std::size_t{64} * 1024;
 };
 
 /// What a hub has done since it was made (each a running count).
@@ -80,6 +80,8 @@ public:
                }) {}
     hub(const hub&) = delete;
     hub& operator=(const hub&) = delete;
+    /// Closes both connections (calls in flight fail with error::closed), then ends the thread.
+    ~hub() = default;
 
     /// Makes `ch` a member of `topic` on this instance. Completes once Redis has
     /// confirmed this instance's subscription to the topic; throws
