@@ -2,13 +2,18 @@
 
 #include <doctest/doctest.h>
 
+#include <exception>
 #include <map>
+#include <stdexcept>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "ringkit/middleware/memory_store.hpp"
 #include "support/run_handler.hpp"
+
+#include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
 
 namespace rk = ringkit;
 using namespace std::chrono_literals;
@@ -208,6 +213,98 @@ TEST_CASE("a custom store sees read, write and erase") {
     get_with_cookie(app, "/show", "ringkit-session=nope");
     CHECK(store->calls ==
           std::vector<std::string>{"write k0", "read k0", "write k0", "read k0", "erase k0", "write k0", "read nope"});
+}
+
+namespace {
+
+// An asynchronous store over a memory_store: each call suspends on a timer
+// first, as a network round trip would, and the sync forms must never be used.
+// `fail` makes every call throw, as a store whose backend is down.
+struct async_store : rk::session_store {
+    rk::memory_store inner;
+    bool fail = false;
+    std::vector<std::string> calls;
+    std::optional<nlohmann::json> read(std::string_view) override { throw std::logic_error("sync read"); }
+    std::string write(std::string_view, const nlohmann::json&) override { throw std::logic_error("sync write"); }
+    void erase(std::string_view) override { throw std::logic_error("sync erase"); }
+    bool asynchronous() const noexcept override { return true; }
+    rk::task<void> round_trip(std::string what) {
+        asio::steady_timer t(co_await asio::this_coro::executor, 1ms);
+        co_await t.async_wait(asio::use_awaitable);
+        calls.push_back(std::move(what));
+        if (fail) throw std::runtime_error("backend down");
+    }
+    rk::task<std::optional<nlohmann::json>> read_async(std::string k) override {
+        co_await round_trip("read");
+        co_return inner.read(k);
+    }
+    rk::task<std::string> write_async(std::string k, nlohmann::json d) override {
+        co_await round_trip("write");
+        co_return inner.write(k, d);
+    }
+    rk::task<void> erase_async(std::string k) override {
+        co_await round_trip("erase");
+        inner.erase(k);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("an asynchronous store is awaited, with the same cookies and rotation as a synchronous one") {
+    auto store = std::make_shared<async_store>();
+    auto app = counter_app() | rk::wrap_session(store);
+    auto r1 = get_with_cookie(app, "/inc");
+    CHECK(r1.body_string() == "1 new");
+    auto cookie = cookie_pair(r1);
+    REQUIRE(cookie);
+    CHECK(get_with_cookie(app, "/inc", *cookie).body_string() == "2");
+    CHECK(set_cookies(get_with_cookie(app, "/show", *cookie)).empty());
+    auto login = get_with_cookie(app, "/login", *cookie);
+    auto rotated = cookie_pair(login);
+    REQUIRE(rotated);
+    CHECK(*rotated != *cookie);
+    CHECK(get_with_cookie(app, "/show", *cookie).body_string() == "0 new");  // the old key is gone
+    CHECK(get_with_cookie(app, "/show", *rotated).body_string() == "2");
+    auto logout = get_with_cookie(app, "/logout", *rotated);
+    REQUIRE(set_cookies(logout).size() == 1);
+    CHECK(set_cookies(logout)[0].find("Max-Age=0") != std::string::npos);
+    CHECK(store->inner.size() == 0);
+    // A made-up key is not adopted: the session it starts gets a key of the store's.
+    auto forged = cookie_pair(get_with_cookie(app, "/inc", "ringkit-session=chosen-by-the-client"));
+    REQUIRE(forged);
+    CHECK(*forged != "ringkit-session=chosen-by-the-client");
+    CHECK(store->calls == std::vector<std::string>{"write", "read", "write", "read", "read", "erase", "write", "read",
+                                                   "read", "read", "erase", "read", "write"});
+}
+
+TEST_CASE("an asynchronous store that fails gives 503, reading or saving, and tells the logger") {
+    auto store = std::make_shared<async_store>();
+    auto app = counter_app() | rk::wrap_session(store);
+    auto cookie = cookie_pair(get_with_cookie(app, "/inc"));
+    REQUIRE(cookie);
+    store->fail = true;
+    std::vector<std::string> logged;
+    auto ask = [&](std::optional<std::string> c) {
+        auto req = c ? rk::test::make_request("GET", "/inc", {{"Cookie", *c}}) : rk::test::make_request("GET", "/inc");
+        req.logger = [&](std::string_view m, const std::exception_ptr& e) {
+            logged.push_back(std::string(m) + ": " + rk::exception_message(e));
+        };
+        return rk::test::run_handler(app, req);
+    };
+    auto reading = ask(cookie);
+    CHECK(reading.status == 503);
+    CHECK(reading.headers.get("Retry-After") == "1");
+    CHECK(set_cookies(reading).empty());
+    auto saving = ask(std::nullopt);  // the handler ran; its session could not be saved
+    CHECK(saving.status == 503);
+    CHECK(set_cookies(saving).empty());
+    CHECK(logged == std::vector<std::string>{"session store: reading the session failed: backend down",
+                                             "session store: saving the session failed: backend down"});
+    // Nothing to read or save: the store is not asked, and the answer is the handler's.
+    store->calls.clear();
+    auto req = rk::test::make_request("GET", "/show");
+    CHECK(rk::test::run_handler(app, req).status == 200);
+    CHECK(store->calls.empty());
 }
 
 TEST_CASE("session_of without wrap_session is a clear error") {

@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "support/redis_server.hpp"
+#include "support/run_coroutine.hpp"
 
 #include <asio/steady_timer.hpp>
 
@@ -18,21 +19,7 @@ using namespace std::chrono_literals;
 namespace redis = ringkit::redis;
 using ringkit::task;
 using ringkit::test::redis_server;
-
-/// Runs `body` on `io` to its end, or fails after 20 s.
-template <class Body>
-void run(asio::io_context& io, Body body) {
-    std::exception_ptr error;
-    bool done = false;
-    asio::co_spawn(io, body(), [&](std::exception_ptr e) {
-        error = e;
-        done = true;
-        io.stop();
-    });
-    io.run_for(20s);
-    REQUIRE_MESSAGE(done, "the test's coroutine did not finish in 20 s");
-    if (error) std::rethrow_exception(error);
-}
+using ringkit::test::run_coroutine;
 
 /// The error code a command fails with; a command that succeeds fails the test.
 task<std::error_code> failure_of(task<redis::reply> t) {
@@ -78,7 +65,7 @@ redis::options on(const redis_server& s) {
 TEST_CASE("strings, numbers, nil, arrays and binary values round-trip") {
     redis_server srv;
     asio::io_context io;
-    run(io, [&]() -> task<void> {
+    run_coroutine(io, [&]() -> task<void> {
         redis::client r(io.get_executor(), on(srv));
         CHECK((co_await r.command("SET", "k", "v")).str == "OK");
         CHECK((co_await r.command("GET", "k")).as_string() == "v");
@@ -99,7 +86,7 @@ TEST_CASE("strings, numbers, nil, arrays and binary values round-trip") {
 TEST_CASE("an error reply is error::server_error with Redis's message") {
     redis_server srv;
     asio::io_context io;
-    run(io, [&]() -> task<void> {
+    run_coroutine(io, [&]() -> task<void> {
         redis::client r(io.get_executor(), on(srv));
         co_await r.command("SET", "s", "text");
         try {
@@ -117,7 +104,7 @@ TEST_CASE("an error reply is error::server_error with Redis's message") {
 TEST_CASE("commands from many coroutines are pipelined and each gets its own reply") {
     redis_server srv;
     asio::io_context io;
-    run(io, [&]() -> task<void> {
+    run_coroutine(io, [&]() -> task<void> {
         redis::client r(io.get_executor(), on(srv));
         int done = 0;
         for (int i = 0; i < 500; ++i)
@@ -145,7 +132,7 @@ TEST_CASE("commands from many coroutines are pipelined and each gets its own rep
 TEST_CASE("AUTH and SELECT on every connection; a wrong password fails, never hangs") {
     redis_server srv({"--requirepass", "s3cret"});
     asio::io_context io;
-    run(io, [&]() -> task<void> {
+    run_coroutine(io, [&]() -> task<void> {
         auto o = on(srv);
         o.password = "s3cret";
         o.db = 3;
@@ -170,7 +157,7 @@ TEST_CASE("no Redis: a command fails at once instead of waiting") {
         port = gone.port();
     }
     asio::io_context io;
-    run(io, [&]() -> task<void> {
+    run_coroutine(io, [&]() -> task<void> {
         redis::options o;
         o.port = port;
         o.reconnect_min = 1000ms;
@@ -185,7 +172,7 @@ TEST_CASE("no Redis: a command fails at once instead of waiting") {
 TEST_CASE("a Redis restart: commands fail while it is down, then the client reconnects by itself") {
     redis_server srv;
     asio::io_context io;
-    run(io, [&]() -> task<void> {
+    run_coroutine(io, [&]() -> task<void> {
         redis::client r(io.get_executor(), on(srv));
         co_await r.command("SET", "a", "1");
         srv.stop();
@@ -199,7 +186,7 @@ TEST_CASE("a Redis restart: commands fail while it is down, then the client reco
 TEST_CASE("a Redis that stops answering: error::timeout, then a fresh connection when it answers again") {
     redis_server srv;
     asio::io_context io;
-    run(io, [&]() -> task<void> {
+    run_coroutine(io, [&]() -> task<void> {
         redis::client r(io.get_executor(), on(srv));
         co_await r.command("SET", "a", "1");
         srv.pause();
@@ -212,7 +199,7 @@ TEST_CASE("a Redis that stops answering: error::timeout, then a fresh connection
 TEST_CASE("destroying the client fails the commands in flight with error::closed") {
     redis_server srv;
     asio::io_context io;
-    run(io, [&]() -> task<void> {
+    run_coroutine(io, [&]() -> task<void> {
         auto r = std::make_unique<redis::client>(io.get_executor(), on(srv));
         co_await r->command("PING");
         srv.pause();

@@ -11,6 +11,7 @@
 
 #include "ringkit/redis/client.hpp"
 #include "support/redis_server.hpp"
+#include "support/run_coroutine.hpp"
 
 #include <asio/steady_timer.hpp>
 
@@ -20,21 +21,7 @@ using namespace std::chrono_literals;
 namespace redis = ringkit::redis;
 using ringkit::task;
 using ringkit::test::redis_server;
-
-/// Runs `body` on `io` to its end, or fails after 20 s.
-template <class Body>
-void run(asio::io_context& io, Body body) {
-    std::exception_ptr error;
-    bool done = false;
-    asio::co_spawn(io, body(), [&](std::exception_ptr e) {
-        error = e;
-        done = true;
-        io.stop();
-    });
-    io.run_for(20s);
-    REQUIRE_MESSAGE(done, "the test's coroutine did not finish in 20 s");
-    if (error) std::rethrow_exception(error);
-}
+using ringkit::test::run_coroutine;
 
 task<void> sleep(asio::io_context& io, std::chrono::milliseconds d) {
     asio::steady_timer t(io, d);
@@ -96,13 +83,13 @@ task<void> ordered_and_filtered(asio::io_context& io, const redis_server& srv) {
 TEST_CASE("messages on subscribed channels arrive in order, binary-safe; others never") {
     redis_server srv;
     asio::io_context io;
-    run(io, [&] { return ordered_and_filtered(io, srv); });
+    run_coroutine(io, [&] { return ordered_and_filtered(io, srv); });
 }
 
 TEST_CASE("unsubscribe stops a channel's messages") {
     redis_server srv;
     asio::io_context io;
-    run(io, [&]() -> task<void> {
+    run_coroutine(io, [&]() -> task<void> {
         received got;
         redis::subscriber sub(io.get_executor(), on(srv), got.handler());
         redis::client pub(io.get_executor(), on(srv));
@@ -120,7 +107,7 @@ TEST_CASE("unsubscribe stops a channel's messages") {
 TEST_CASE("after a Redis restart the channels are subscribed again by themselves") {
     redis_server srv;
     asio::io_context io;
-    run(io, [&]() -> task<void> {
+    run_coroutine(io, [&]() -> task<void> {
         received got;
         redis::subscriber sub(io.get_executor(), on(srv), got.handler());
         redis::client pub(io.get_executor(), on(srv));
@@ -135,7 +122,7 @@ TEST_CASE("after a Redis restart the channels are subscribed again by themselves
 TEST_CASE("subscribing while Redis is down: error::unavailable, and subscribed once it is back") {
     redis_server srv;
     asio::io_context io;
-    run(io, [&]() -> task<void> {
+    run_coroutine(io, [&]() -> task<void> {
         received got;
         redis::subscriber sub(io.get_executor(), on(srv), got.handler());
         redis::client pub(io.get_executor(), on(srv));

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <concepts>
 #include <cstddef>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -19,11 +20,14 @@
 #include <string_view>
 #include <system_error>
 #include <utility>
+#include <variant>
 
 #include <nlohmann/json.hpp>
 
 #include "ringkit/core/base64.hpp"
+#include "ringkit/core/logger.hpp"
 #include "ringkit/core/random.hpp"
+#include "ringkit/core/task.hpp"
 #include "ringkit/middleware/cookies.hpp"
 #include "ringkit/middleware/middleware.hpp"
 
@@ -50,8 +54,12 @@ inline bool constant_time_equals(std::string_view a, std::string_view b) noexcep
 }  // namespace detail
 
 /// Where sessions live. Calls come from every I/O thread at once, so an
-/// implementation is thread-safe, and it is called on the I/O thread, so it must
-/// not block for long (an in-memory map or a cookie, not a database round trip).
+/// implementation is thread-safe. The synchronous forms are called on the I/O
+/// thread, so they must not block for long (an in-memory map or a cookie). A
+/// store behind a network round trip (redis_store) says asynchronous() and
+/// overrides the *_async forms instead; wrap_session() then awaits those, and
+/// its synchronous forms may throw std::logic_error. A store whose backend fails
+/// throws from the *_async forms: wrap_session() answers 503 (see there).
 class session_store {
 public:
     virtual ~session_store() = default;
@@ -62,6 +70,18 @@ public:
     virtual std::string write(std::string_view key, const nlohmann::json& data) = 0;
     /// Forgets the session under `key`; unknown keys are ignored.
     virtual void erase(std::string_view key) = 0;
+
+    /// True when wrap_session() must use the *_async forms. Asked once, when the
+    /// middleware is built: false keeps the synchronous path, with no coroutine frame.
+    virtual bool asynchronous() const noexcept { return false; }
+    /// read(), write() and erase() as coroutines, run on the request's I/O thread;
+    /// they resume there. The defaults call the synchronous forms.
+    virtual task<std::optional<nlohmann::json>> read_async(std::string key) { co_return read(key); }
+    virtual task<std::string> write_async(std::string key, nlohmann::json data) { co_return write(key, data); }
+    virtual task<void> erase_async(std::string key) {
+        erase(key);
+        co_return;
+    }
 };
 
 /// The session of one request: a JSON object the handler reads and changes.
@@ -137,21 +157,106 @@ inline set_cookie session_cookie(const session_options& opt, std::string value) 
             .same_site = opt.same_site};
 }
 
+// What the way out does to the store and the cookie: erase `erase` when not
+// empty, expire the cookie, or write the data under `write` ("" for a fresh key)
+// and send the key the store returns (send_session_key).
+struct session_save {
+    std::string erase;
+    bool expire_cookie = false;
+    std::optional<std::string> write;
+};
+
+inline session_save plan_session_save(const std::string& key, bool cookie_sent, const session& s) {
+    session_save out;
+    if (s.rotating()) {
+        out.erase = key;
+        if (s.data().empty()) out.expire_cookie = cookie_sent;
+        else out.write = std::string();
+        return out;
+    }
+    if (!s.changed() || (key.empty() && s.data().empty())) return out;
+    out.write = key;
+    return out;
+}
+
+// After a write: a cookie when the key changed (always, after a rotation) or
+// when the cookie is persistent (its Max-Age is refreshed).
+inline void send_session_key(const session_options& opt, const std::string& key, std::string new_key, response& res) {
+    if (new_key != key || opt.max_age) add_cookie(res, opt.cookie_name, session_cookie(opt, std::move(new_key)));
+}
+
 // The way out: saves, rotates or ends the session and sets the cookie to match.
 inline void finish_session(session_store& store, const session_options& opt, const std::string& key, bool cookie_sent,
                            const session& s, response& res) {
-    if (s.rotating()) {
-        if (!key.empty()) store.erase(key);
-        if (s.data().empty()) {
-            if (cookie_sent) expire_cookie(res, opt.cookie_name, session_cookie(opt, {}));
-            return;
-        }
-        add_cookie(res, opt.cookie_name, session_cookie(opt, store.write({}, s.data())));
-        return;
+    auto plan = plan_session_save(key, cookie_sent, s);
+    if (!plan.erase.empty()) store.erase(plan.erase);
+    if (plan.expire_cookie) expire_cookie(res, opt.cookie_name, session_cookie(opt, {}));
+    if (plan.write) send_session_key(opt, key, store.write(*plan.write, s.data()), res);
+}
+
+// The session cookie's value (possibly empty); nullopt when none was sent.
+inline std::optional<std::string> session_cookie_of(const request& req, const session_options& opt) {
+    if (auto header = req.header("cookie"))
+        if (auto value = find_cookie(*header, opt.cookie_name, false)) return std::string(*value);
+    return std::nullopt;
+}
+
+// Puts the session that came with the request (or a fresh one, when the store
+// had nothing usable) where session_of() finds it; the key it is stored under, or "".
+inline std::string load_session(request& req, std::optional<std::string> cookie, std::optional<nlohmann::json> data) {
+    std::string key;
+    if (data && data->is_object()) key = std::move(cookie).value_or(std::string());
+    else data.reset();
+    const bool existed = data.has_value();
+    req.ext.emplace<session>(existed ? std::move(*data) : nlohmann::json::object(), existed);
+    return key;
+}
+
+// A store's failure: told to the request's logger, and 503 (the handler's
+// answer, if any, is dropped: a login whose session was not saved must not look
+// like a success).
+inline response session_store_failed(request& req, const char* when, const std::exception_ptr& error) {
+    try {
+        req.logger.log(when, error);
+    } catch (...) {  // NOLINT(bugprone-empty-catch): a failing logger never changes the answer
     }
-    if (!s.changed() || (key.empty() && s.data().empty())) return;
-    auto new_key = store.write(key, s.data());
-    if (new_key != key || opt.max_age) add_cookie(res, opt.cookie_name, session_cookie(opt, std::move(new_key)));
+    auto res = response::text("Service Unavailable: the session store is unreachable\n", 503);
+    res.headers.add("Retry-After", "1");
+    return res;
+}
+
+// wrap_session() for an asynchronous store: one coroutine per request.
+inline task<response> session_async(std::shared_ptr<session_store> store, std::shared_ptr<const session_options> opt,
+                                    request& req, const handler& next) {
+    auto cookie = session_cookie_of(req, *opt);
+    const bool cookie_sent = cookie.has_value();
+    std::optional<nlohmann::json> data;
+    std::exception_ptr failed;
+    if (cookie && !cookie->empty()) {
+        try {
+            data = co_await store->read_async(*cookie);
+        } catch (...) {
+            failed = std::current_exception();
+        }
+        if (failed) co_return session_store_failed(req, "session store: reading the session failed", failed);
+    }
+    const std::string key = load_session(req, std::move(cookie), std::move(data));
+    auto pending = next.invoke(req);
+    response res;
+    if (auto* done = std::get_if<response>(&pending)) res = std::move(*done);
+    else res = co_await std::move(std::get<task<response>>(pending));
+    auto* s = req.ext.find<session>();
+    if (!s) co_return res;
+    auto plan = plan_session_save(key, cookie_sent, *s);
+    try {
+        if (!plan.erase.empty()) co_await store->erase_async(plan.erase);
+        if (plan.expire_cookie) expire_cookie(res, opt->cookie_name, session_cookie(*opt, {}));
+        if (plan.write) send_session_key(*opt, key, co_await store->write_async(*plan.write, s->data()), res);
+    } catch (...) {
+        failed = std::current_exception();
+    }
+    if (failed) co_return session_store_failed(req, "session store: saving the session failed", failed);
+    co_return res;
 }
 }  // namespace detail
 
@@ -159,24 +264,26 @@ inline void finish_session(session_store& store, const session_options& opt, con
 /// one when there is none) for session_of(req), and saves it on the way out when
 /// it changed. Throws std::invalid_argument at once for a cookie name or
 /// attributes add_cookie() would refuse. If the handler throws, nothing is saved.
+/// A synchronous store (memory_store, cookie_store) is called in place, with no
+/// coroutine frame unless the handler below has one; an asynchronous one
+/// (redis_store) is awaited. When an asynchronous store fails (its backend is
+/// down or slow: it throws), the answer is 503 with Retry-After and the failure
+/// goes to req.logger: before the handler when reading, instead of the
+/// handler's response when saving.
 inline auto wrap_session(std::shared_ptr<session_store> store, session_options opt = {}) {
     if (!store) throw std::invalid_argument("ringkit: wrap_session() needs a store");
     (void)format_set_cookie(opt.cookie_name, detail::session_cookie(opt, {}));
     return [store = std::move(store), opt = std::make_shared<const session_options>(std::move(opt))](handler next) {
+        if (store->asynchronous())
+            return wrap(std::move(next), [store, opt](request& req, const handler& n) -> maybe_task {
+                return detail::session_async(store, opt, req, n);
+            });
         return wrap(std::move(next), [store, opt](request& req, const handler& n) -> maybe_task {
-            std::string key;
-            bool cookie_sent = false;
+            auto cookie = detail::session_cookie_of(req, *opt);
+            const bool cookie_sent = cookie.has_value();
             std::optional<nlohmann::json> data;
-            if (auto header = req.header("cookie")) {
-                if (auto value = find_cookie(*header, opt->cookie_name, false)) {
-                    cookie_sent = true;
-                    if (!value->empty()) data = store->read(*value);
-                    if (data && data->is_object()) key = std::move(*value);
-                    else data.reset();
-                }
-            }
-            const bool existed = data.has_value();
-            req.ext.emplace<session>(existed ? std::move(*data) : nlohmann::json::object(), existed);
+            if (cookie && !cookie->empty()) data = store->read(*cookie);
+            auto key = detail::load_session(req, std::move(cookie), std::move(data));
             return then(n.invoke(req), req, [store, opt, key = std::move(key), cookie_sent](request& r, response& res) {
                 if (auto* s = r.ext.find<session>()) detail::finish_session(*store, *opt, key, cookie_sent, *s, res);
             });
