@@ -43,8 +43,6 @@ namespace ringkit {
 /// but not two at once). The client must outlive its readers.
 class client_body_reader {
 public:
-    using strand_type = asio::strand<asio::io_context::executor_type>;
-
     /// A reader with nothing to read: read() gives std::nullopt.
     client_body_reader() = default;
     client_body_reader(client_body_reader&&) noexcept = default;
@@ -105,10 +103,10 @@ public:
 
     // The client's: a reader over `lease`'s connection, whose response head was
     // read; `decoder` when its body is to be decoded; at most `max_body` bytes
-    // handed out; the lease given back on `strand`, where its pool lives.
-    client_body_reader(std::unique_ptr<detail::pool_lease> lease, strand_type strand, detail::io_deadlines limits,
+    // handed out; the lease given back on `executor`, the client's, where its pool lives.
+    client_body_reader(std::unique_ptr<detail::pool_lease> lease, asio::any_io_executor executor, detail::io_deadlines limits,
                        std::optional<detail::content_decoder> decoder, std::uint64_t max_body)
-        : s_(std::make_unique<state>(state{std::move(lease), std::move(strand), limits, std::move(decoder), {}})),
+        : s_(std::make_unique<state>(state{std::move(lease), std::move(executor), limits, std::move(decoder), {}})),
           max_body_(max_body) {}
 
 private:
@@ -116,7 +114,7 @@ private:
 
     struct state {
         std::unique_ptr<detail::pool_lease> lease;
-        strand_type strand;
+        asio::any_io_executor executor;  // the client's, where its pool lives
         detail::io_deadlines limits;
         std::optional<detail::content_decoder> decoder;
         std::string decoded;
@@ -139,7 +137,7 @@ private:
         if (!s_) return;
         auto s = std::move(s_);
         if (!s->lease->reusable) s->lease->connection.reset();
-        asio::dispatch(s->strand, [lease = std::move(s->lease)]() mutable { lease.reset(); });
+        asio::dispatch(s->executor, [lease = std::move(s->lease)]() mutable { lease.reset(); });
     }
 
     std::unique_ptr<state> s_;

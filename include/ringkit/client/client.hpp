@@ -58,9 +58,10 @@
 namespace ringkit {
 
 /// An HTTP/1.1 client on an io_context. Requests may be made from any thread and
-/// any coroutine: each runs on the client's strand, where its pool lives, and a
-/// coroutine's co_await resumes on its own executor. The client must outlive its
-/// requests, and the io_context must run for them to progress.
+/// any coroutine: each runs on the client's executor (its strand, or with
+/// client_options::single_thread the io_context's own), where its pool lives,
+/// and a coroutine's co_await resumes on its own executor. The client must
+/// outlive its requests, and the io_context must run for them to progress.
 ///
 /// Errors are exceptions: std::system_error whose code() is a client_error
 /// (a fault of the response, a timeout, a redirect loop, a certificate) or the
@@ -71,11 +72,16 @@ class client {
 public:
     using clock = std::chrono::steady_clock;
 
-    /// Throws std::runtime_error when the TLS options cannot be loaded (a CA file).
+    /// Throws std::runtime_error when the TLS options cannot be loaded (a CA
+    /// file). The system's CA store is loaded on the first https:// request, so
+    /// that a client that speaks only http:// never pays for it; a failure to
+    /// load it is that request's std::runtime_error.
     explicit client(asio::io_context& io, client_options options = {})
-        : io_(io), strand_(asio::make_strand(io)), options_(std::move(options)), pool_(options_.pool, strand_) {
+        : io_(io), strand_(asio::make_strand(io)),
+          executor_(options.single_thread ? asio::any_io_executor(io.get_executor()) : asio::any_io_executor(strand_)),
+          options_(std::move(options)), pool_(options_.pool, executor_) {
 #if RINGKIT_HAS_OPENSSL
-        tls_ = std::make_shared<const detail::tls_client_context>(options_.tls);
+        if (!system_ca_store()) tls_ = std::make_shared<const detail::tls_client_context>(options_.tls);
 #endif
     }
     client(const client&) = delete;
@@ -92,12 +98,19 @@ public:
     /// done with the client calls before run() is to return. Any thread; the
     /// pool reopens connections for later requests.
     void close_idle() {
-        asio::dispatch(strand_, [this] { pool_.close_idle(); });
+        asio::dispatch(executor_, [this] { pool_.close_idle(); });
     }
 
-    /// The request, from a coroutine.
+    /// The executor every request runs on: the client's strand, or with
+    /// client_options::single_thread the io_context's own.
+    const asio::any_io_executor& get_executor() const noexcept { return executor_; }
+
+    /// The request, from a coroutine, which co_awaits the task where it made it.
+    /// A coroutine already on the client's executor runs it there directly;
+    /// any other goes over to that executor and comes back to its own.
     task<client_response> request(client_request req) {
-        co_return co_await asio::co_spawn(strand_, run(std::move(req)), asio::use_awaitable);
+        if (on_own_executor()) return run(std::move(req));
+        return asio::co_spawn(executor_, run(std::move(req)), asio::use_awaitable);
     }
     /// GET `url`, from a coroutine.
     task<client_response> get(std::string url) { return request({.url = std::move(url)}); }
@@ -110,23 +123,24 @@ public:
     /// the total timeout to everything up to the body's end. Errors before the
     /// head are thrown here, as request()'s; the body's, by read().
     task<client_stream_response> stream(client_request req) {
-        co_return co_await asio::co_spawn(strand_, open(std::move(req), true), asio::use_awaitable);
+        if (on_own_executor()) return open(std::move(req), true);
+        return asio::co_spawn(executor_, open(std::move(req), true), asio::use_awaitable);
     }
 
     /// The request, from plain code: a future with the response or the exception.
     /// Waiting on it on the thread that runs the io_context would wait forever.
     std::future<client_response> request(client_request req, const asio::use_future_t<>& /*token*/) {
-        return asio::co_spawn(strand_, run(std::move(req)), asio::use_future);
+        return asio::co_spawn(executor_, run(std::move(req)), asio::use_future);
     }
     std::future<client_response> get(std::string url, const asio::use_future_t<>& token) {
         return request({.url = std::move(url)}, token);
     }
 
-    /// The request, with a callback run on the client's strand once it ends:
+    /// The request, with a callback run on the client's executor once it ends:
     /// an error code (empty on success) and the response. A bad request is
     /// std::errc::invalid_argument here. The callback must not throw.
     void request(client_request req, std::function<void(std::error_code, client_response)> callback) {
-        asio::co_spawn(strand_, run(std::move(req)),
+        asio::co_spawn(executor_, run(std::move(req)),
                        [cb = std::move(callback)](const std::exception_ptr& e, client_response r) {
                            std::error_code ec;
                            if (e) {
@@ -148,6 +162,17 @@ public:
     std::size_t open_connections() const noexcept { return pool_.open(); }
 
 private:
+    // Where the client's state (the pool) may be touched from: inside its strand,
+    // or with single_thread on the one thread that runs the io_context.
+    bool on_own_executor() const noexcept {
+        return options_.single_thread ? io_.get_executor().running_in_this_thread() : strand_.running_in_this_thread();
+    }
+#if RINGKIT_HAS_OPENSSL
+    // Verification against the system's store: the one TLS setup that is costly
+    // (the whole store parsed) and so left to the first https:// connection.
+    bool system_ca_store() const noexcept { return !options_.tls.insecure && options_.tls.ca_file.empty(); }
+#endif
+
     static bool is_redirect(int status) noexcept {
         return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
     }
@@ -220,7 +245,7 @@ private:
                     r.headers = detail::headers_without(r.headers, {"content-encoding", "content-length"});
                 }
             }
-            client_body_reader body(std::move(lease), strand_, limits, std::move(decoder),
+            client_body_reader body(std::move(lease), executor_, limits, std::move(decoder),
                                     next ? options_.limits.max_body : max_body);
             if (next) {
                 while (co_await body.read()) {}  // a redirect's body, read so its connection may be reused
@@ -288,6 +313,8 @@ private:
                     co.timeout_error = client_error::total_timeout;
                 }
 #if RINGKIT_HAS_OPENSSL
+                // On the client's executor, so built once, before any stream uses it.
+                if (!tls_ && url.secure()) tls_ = std::make_shared<const detail::tls_client_context>(options_.tls);
                 co.tls = tls_;
 #endif
                 auto c = co_await ringkit::connect(io_.get_executor(), url, co);
@@ -305,6 +332,7 @@ private:
 
     asio::io_context& io_;
     asio::strand<asio::io_context::executor_type> strand_;
+    asio::any_io_executor executor_;  // strand_, or io_'s own with single_thread
     client_options options_;
     detail::connection_pool pool_;
 #if RINGKIT_HAS_OPENSSL
