@@ -239,6 +239,29 @@ TEST_CASE("the coroutine form and the callback form") {
     CHECK(bad_url_error == client_error::unsupported_scheme);
 }
 
+TEST_CASE("the same URL again and again: each request still says what it asked") {
+    test_server srv(app);
+    client_rig rig;
+    const auto url = base_url(srv.port()) + "/same";
+    const std::string agent = " agent=ringkit/" RINGKIT_VERSION_STRING;
+    for (int i = 0; i < 2; ++i) {
+        CHECK(rig.fetch(url).body == "GET /same auth=- type=- length=-" + agent + " body=");
+        CHECK(rig.fetch({.url = url, .auth = ringkit::basic_auth{"u", "p"}}).body ==
+              "GET /same auth=Basic dTpw type=- length=-" + agent + " body=");
+        CHECK(rig.fetch({.url = url, .query = {{"q", "1"}}}).body ==
+              "GET /same?q=1 auth=- type=- length=-" + agent + " body=");
+        CHECK(rig.fetch({.method = method::post, .url = url}).body ==
+              "POST /same auth=- type=- length=0" + agent + " body=");
+        CHECK(rig.fetch({.url = url, .headers = {{"User-Agent", "other"}}}).body ==
+              "GET /same auth=- type=- length=- agent=other body=");
+        CHECK(rig.fetch(url).url == url);
+        CHECK(rig.fetch(base_url(srv.port()) + "/other").body == "GET /other auth=- type=- length=-" + agent + " body=");
+    }
+    CHECK(rig.error_code_of({.url = ""}) == client_error::bad_url);
+    CHECK(rig.fetch(url).status == 200);
+    CHECK(rig.error_code_of({.url = ""}) == client_error::bad_url);
+}
+
 TEST_CASE("two threads run the io_context: coroutines on it and on the client's strand share one pool") {
     test_server srv(app);
     asio::io_context io;

@@ -180,6 +180,30 @@ private:
         return m == method::get || m == method::head || m == method::put || m == method::del || m == method::options ||
                m == method::trace;
     }
+    // parse_url, once for the URL asked for last (and then again and again, as
+    // an API's endpoint or a poll is): the memo keeps it whole, with its origin
+    // and str().
+    parsed_url parse(const std::string& text, std::error_code& ec) {
+        if (!text.empty() && text == memo_.text) {
+            ec.clear();
+            return memo_.url;
+        }
+        auto url = parse_url(text, ec);
+        if (!ec) memo_ = {.text = text, .url = url, .origin = url.origin(), .str = url.str(), .plain_get = {}};
+        return url;
+    }
+
+    // The request's bytes; for a plain GET of the memo's URL (no headers, body
+    // or credentials: all it says is the URL) written once and kept.
+    std::string request_bytes(const client_request& req, const parsed_url& url, const std::optional<basic_auth>& auth) {
+        const bool plain = req.method == method::get && req.headers.empty() && !req.body && !auth;
+        if (!plain || !(memo_.url == url))
+            return detail::write_request(req.method, url, req.headers, req.body, auth, options_.user_agent);
+        if (memo_.plain_get.empty())
+            memo_.plain_get = detail::write_request(method::get, url, {}, std::nullopt, std::nullopt, options_.user_agent);
+        return memo_.plain_get;
+    }
+
     // The server closed a reused connection under the request.
     static bool connection_lost(std::error_code ec) noexcept {
         return ec == client_error::closed_early || ec == asio::error::eof || ec == asio::error::connection_reset ||
@@ -224,18 +248,19 @@ private:
         if (decompress && !req.headers.contains("accept-encoding")) req.headers.add("Accept-Encoding", "gzip, deflate");
         const std::uint64_t max_body = streamed ? options_.max_stream_body : options_.limits.max_body;
         std::error_code ec;
-        parsed_url url = parse_url(req.url, ec);
+        parsed_url url = parse(req.url, ec);
         if (ec) fail(ec, req.url);
         url.target = detail::target_with_query(std::move(url.target), req.query);
         std::optional<basic_auth> auth = std::move(req.auth);
         if (!auth && url.userinfo) auth = basic_auth{url.userinfo->user, url.userinfo->password};
 
         for (int redirects = 0;; ++redirects) {
-            const auto wire = detail::write_request(req.method, url, req.headers, req.body, auth, options_.user_agent);
+            const auto wire = request_bytes(req, url, auth);
+            std::string where = memo_.url == url ? memo_.str : url.str();
             client_response r;
             const auto* pieces = req.body && !req.body->pieces.empty() ? &req.body->pieces : nullptr;
             auto lease = co_await send(url, req.method, wire, pieces, limits, r, max_body);
-            r.url = url.str();
+            r.url = std::move(where);
             r.redirects = redirects;
             auto next = redirect(url, r, max_redirects, req, auth);
             std::optional<detail::content_decoder> decoder;
@@ -300,7 +325,7 @@ private:
     task<std::unique_ptr<detail::pool_lease>> send(const parsed_url& url, method m, const std::string& wire,
                                                    const std::vector<body_piece>* pieces, detail::io_deadlines limits,
                                                    client_response& r, std::uint64_t max_body) {
-        const std::string origin = url.origin();
+        const std::string origin = same_origin(memo_.url, url) ? memo_.origin : url.origin();
         for (bool retried = false;; retried = true) {
             auto lease = std::make_unique<detail::pool_lease>(pool_, origin);
             co_await lease->acquire(retried, limits.total);
@@ -335,6 +360,13 @@ private:
     asio::any_io_executor executor_;  // strand_, or io_'s own with single_thread
     client_options options_;
     detail::connection_pool pool_;
+    // The last URL parsed (client::parse); on the client's executor, as the pool.
+    struct url_memo {
+        std::string text;
+        parsed_url url;
+        std::string origin, str;
+        std::string plain_get;  // a plain GET's bytes, once one was asked for
+    } memo_;
 #if RINGKIT_HAS_OPENSSL
     std::shared_ptr<const detail::tls_client_context> tls_;
 #endif
