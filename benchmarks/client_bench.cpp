@@ -43,6 +43,8 @@ struct settings {
 
 struct tally {
     std::size_t done = 0, errors = 0;
+    std::size_t running = 0;  // workers not yet finished
+    asio::io_context* io = nullptr;
     clock_type::time_point end;
 };
 
@@ -67,6 +69,9 @@ rk::task<void> http_worker(rk::client& client, const std::string& url, tally& t)
             note_error(t, e.what());
         }
     }
+    // The client's pool keeps idle connections (and may keep a timer for them):
+    // the load is over when the last worker is.
+    if (--t.running == 0) t.io->stop();
 }
 
 rk::task<void> ws_worker(const settings& s, tally& t, std::size_t id) {
@@ -131,6 +136,8 @@ int main(int argc, char** argv) {
 
     const double cpu0 = cpu_seconds();
     const auto t0 = clock_type::now();
+    t.running = s.concurrency;
+    t.io = &io;
     for (std::size_t i = 0; i < s.concurrency; ++i) {
         if (s.mode == "http") asio::co_spawn(io, http_worker(client, s.url, t), asio::detached);
         else asio::co_spawn(io, ws_worker(s, t, i), asio::detached);

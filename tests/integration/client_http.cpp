@@ -255,7 +255,8 @@ TEST_CASE("the same URL again and again: each request still says what it asked")
         CHECK(rig.fetch({.url = url, .headers = {{"User-Agent", "other"}}}).body ==
               "GET /same auth=- type=- length=- agent=other body=");
         CHECK(rig.fetch(url).url == url);
-        CHECK(rig.fetch(base_url(srv.port()) + "/other").body == "GET /other auth=- type=- length=-" + agent + " body=");
+        CHECK(rig.fetch(base_url(srv.port()) + "/other").body ==
+              "GET /other auth=- type=- length=-" + agent + " body=");
     }
     CHECK(rig.error_code_of({.url = ""}) == client_error::bad_url);
     CHECK(rig.fetch(url).status == 200);

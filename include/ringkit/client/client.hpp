@@ -200,7 +200,8 @@ private:
         if (!plain || !(memo_.url == url))
             return detail::write_request(req.method, url, req.headers, req.body, auth, options_.user_agent);
         if (memo_.plain_get.empty())
-            memo_.plain_get = detail::write_request(method::get, url, {}, std::nullopt, std::nullopt, options_.user_agent);
+            memo_.plain_get =
+                detail::write_request(method::get, url, {}, std::nullopt, std::nullopt, options_.user_agent);
         return memo_.plain_get;
     }
 
@@ -328,7 +329,7 @@ private:
         const std::string origin = same_origin(memo_.url, url) ? memo_.origin : url.origin();
         for (bool retried = false;; retried = true) {
             auto lease = std::make_unique<detail::pool_lease>(pool_, origin);
-            co_await lease->acquire(retried, limits.total);
+            if (!lease->try_acquire(retried)) co_await lease->acquire(retried, limits.total);
             if (!lease->connection) {
                 const auto now = clock::now();
                 connect_options co;

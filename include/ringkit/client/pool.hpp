@@ -65,26 +65,8 @@ public:
         // handler touches the pool only when it fired; once this frame is gone
         // (the timer with it) it runs cancelled.
         std::optional<asio::steady_timer> alarm;
-        for (;;) {
-            expire(clock::now());
-            auto& o = origins_[origin];
-            if (fresh) {
-                while (!o.idle.empty()) {
-                    o.idle.pop_back();
-                    forget(o);
-                }
-            }
-            while (!o.idle.empty()) {
-                auto c = std::move(o.idle.back());  // the most recent: the likeliest to be alive
-                o.idle.pop_back();
-                if (c->idle_ok()) co_return std::move(c);
-                forget(o);  // the server closed it, or sent what nobody asked for
-            }
-            if (o.open < options_.max_per_origin && (total_ < options_.max_total || close_oldest_idle())) {
-                ++o.open;
-                ++total_;
-                co_return nullptr;
-            }
+        for (std::unique_ptr<client_connection> c;;) {
+            if (try_acquire(origin, fresh, c)) co_return std::move(c);
             if (clock::now() >= deadline) throw std::system_error(client_error::total_timeout, origin);
             if (!alarm && deadline != clock::time_point::max()) {
                 alarm.emplace(co_await asio::this_coro::executor, deadline);
@@ -94,6 +76,32 @@ public:
             }
             co_await waiters_.wait();
         }
+    }
+
+    /// acquire() when it need not wait (no coroutine): true with the place
+    /// taken, `c` the idle connection or null; false while the limits are full.
+    bool try_acquire(const std::string& origin, bool fresh, std::unique_ptr<client_connection>& c) {
+        expire(clock::now());
+        auto& o = origins_[origin];
+        if (fresh) {
+            while (!o.idle.empty()) {
+                o.idle.pop_back();
+                forget(o);
+            }
+        }
+        while (!o.idle.empty()) {
+            c = std::move(o.idle.back());  // the most recent: the likeliest to be alive
+            o.idle.pop_back();
+            if (c->idle_ok()) return true;
+            c.reset();
+            forget(o);  // the server closed it, or sent what nobody asked for
+        }
+        if (o.open < options_.max_per_origin && (total_ < options_.max_total || close_oldest_idle())) {
+            ++o.open;
+            ++total_;
+            return true;
+        }
+        return false;
     }
 
     /// Gives back the place acquire() gave: `c` goes back idle when `reusable`,
@@ -216,6 +224,13 @@ public:
         connection = co_await pool_.acquire(origin_, fresh, deadline);
         reused = connection != nullptr;
         held_ = true;
+    }
+    /// acquire() when it need not wait; false (nothing held) when it must.
+    bool try_acquire(bool fresh) {
+        if (!pool_.try_acquire(origin_, fresh, connection)) return false;
+        reused = connection != nullptr;
+        held_ = true;
+        return true;
     }
 
     std::unique_ptr<client_connection> connection;

@@ -52,8 +52,9 @@ inline constexpr auto char_classes = [] {
         unsigned char bits[256];
     } t{};
     for (int c = 0; c < 256; ++c)
-        t.bits[c] = static_cast<unsigned char>((is_tchar(static_cast<unsigned char>(c)) ? tchar_bit : 0) |
-                                               (is_field_value_char(static_cast<unsigned char>(c)) ? field_value_bit : 0));
+        t.bits[c] =
+            static_cast<unsigned char>((is_tchar(static_cast<unsigned char>(c)) ? tchar_bit : 0) |
+                                       (is_field_value_char(static_cast<unsigned char>(c)) ? field_value_bit : 0));
     return t;
 }();
 
