@@ -180,7 +180,7 @@ private:
         while (written < bytes.size()) {
             arm(limits);
             auto [ec, n] = co_await stream_.async_write_some(asio::buffer(bytes.substr(written)), use_tuple);
-            deadline_.disarm();
+            deadline_.release();  // the next arm (a write's, or the response's read) keeps the wait
             if (ec) co_return io_error(ec);
             written += n;
         }
