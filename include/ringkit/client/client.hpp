@@ -88,7 +88,7 @@ public:
     client& operator=(const client&) = delete;
     /// Closes the idle connections and cancels the pool's timer. No request or
     /// body reader may be left; with the io_context running on other threads,
-    /// destroy the client on its strand's thread or after the io_context stopped.
+    /// destroy the client on its executor's thread or after the io_context stopped.
     ~client() = default;
 
     const client_options& options() const noexcept { return options_; }
@@ -231,7 +231,7 @@ private:
                           .body = {},
                           .url = std::move(s.url),
                           .redirects = s.redirects};
-        while (auto chunk = co_await s.body.read()) r.body.append(*chunk);
+        if (!s.body.read_buffered(r.body)) co_await s.body.read_all(r.body);
         co_return r;
     }
 

@@ -9,8 +9,9 @@
 // caller says it is reusable; otherwise it is closed. A pool_lease does this on
 // every path out of a request, exceptions included.
 //
-// One strand: the client runs every request on its own (client.hpp), so no lock.
-// Idle expiry: one timer per pool, on that strand, armed for the connection idle
+// One executor: the client runs every request on its own (client.hpp: its strand,
+// or the io_context's with single_thread), so no lock.
+// Idle expiry: one timer per pool, on that executor, armed for the connection idle
 // the longest, closes each at its expiry even if the client is not used again;
 // a completion handler, not a coroutine, so nothing is left behind when the
 // pool goes (its destructor cancels the timer, and a handler already queued
@@ -43,7 +44,7 @@ class connection_pool {
 public:
     using clock = std::chrono::steady_clock;
 
-    /// `ex`: the strand every call comes on, where the idle timer runs.
+    /// `ex`: the executor every call comes on (the client's), where the idle timer runs.
     connection_pool(pool_options o, const asio::any_io_executor& ex)
         : options_(o), idle_timer_(ex), alive_(std::make_shared<connection_pool*>(this)) {
         options_.max_per_origin = std::max<std::size_t>(options_.max_per_origin, 1);
