@@ -1,12 +1,14 @@
 // client_bench: load from ringkit's own client, on one io_context thread, driven by
 // client_run.sh.
 //
-//   client_bench http URL [--concurrency 16] [--duration 5]
+//   client_bench http URL [--concurrency 16] [--duration 5] [--strand 1]
 //   client_bench ws   URL [--concurrency 50] [--size 32] [--kind text|binary] [--duration 5]
 //
 // http: `concurrency` coroutines, each looping `co_await client.get(URL)` until the
 //   duration is up, over the client's keep-alive pool (sized to the concurrency, so
-//   each coroutine keeps a connection of its own). Every answer must be a 200.
+//   each coroutine keeps a connection of its own). Every answer must be a 200. The
+//   client is single_thread (one thread runs the io_context); --strand 1 keeps its
+//   default strand instead.
 // ws: `concurrency` connections from rk::ws::connect, each looping: send one message
 //   of `size` bytes, receive its echo, compare; then a close handshake.
 // Prints one line, its CPU from getrusage(RUSAGE_SELF) over the load alone:
@@ -35,11 +37,14 @@ struct settings {
     std::size_t concurrency = 16;
     std::size_t size = 32;
     bool binary = false;
+    bool strand = false;  // --strand: the client's default strand, though one thread runs the io_context
     double duration = 5;
 };
 
 struct tally {
     std::size_t done = 0, errors = 0;
+    std::size_t running = 0;  // workers not yet finished
+    asio::io_context* io = nullptr;
     clock_type::time_point end;
 };
 
@@ -64,6 +69,9 @@ rk::task<void> http_worker(rk::client& client, const std::string& url, tally& t)
             note_error(t, e.what());
         }
     }
+    // The client's pool keeps idle connections (and may keep a timer for them):
+    // the load is over when the last worker is.
+    if (--t.running == 0) t.io->stop();
 }
 
 rk::task<void> ws_worker(const settings& s, tally& t, std::size_t id) {
@@ -104,6 +112,7 @@ settings parse(int argc, char** argv) {
         else if (flag == "--size") s.size = std::strtoul(value.c_str(), nullptr, 10);
         else if (flag == "--kind") s.binary = value == "binary";
         else if (flag == "--duration") s.duration = std::atof(value.c_str());
+        else if (flag == "--strand") s.strand = value == "1";
     }
     if (s.concurrency == 0 || s.size == 0 || (s.mode != "http" && s.mode != "ws")) {
         std::fprintf(stderr, "client_bench: bad arguments\n");
@@ -119,6 +128,7 @@ int main(int argc, char** argv) {
     asio::io_context io(1);
     rk::client_options options;
     options.pool.max_per_origin = options.pool.max_total = s.concurrency;
+    options.single_thread = !s.strand;  // io.run() on this thread only, as beast_client's
     rk::client client(io, options);
     tally t;
     const auto secs = std::chrono::duration<double>(s.duration);
@@ -126,6 +136,8 @@ int main(int argc, char** argv) {
 
     const double cpu0 = cpu_seconds();
     const auto t0 = clock_type::now();
+    t.running = s.concurrency;
+    t.io = &io;
     for (std::size_t i = 0; i < s.concurrency; ++i) {
         if (s.mode == "http") asio::co_spawn(io, http_worker(client, s.url, t), asio::detached);
         else asio::co_spawn(io, ws_worker(s, t, i), asio::detached);

@@ -4,11 +4,16 @@
 // forms of a call: coroutine, future, callback.
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <string>
+#include <thread>
 
 #include "integration/client_support.hpp"
+
+// After client_support.hpp, which includes core/asio.hpp (Asio configured).
+#include <asio/executor_work_guard.hpp>
 
 namespace client_http_tests {
 
@@ -60,6 +65,24 @@ ringkit::task<void> from_a_coroutine(ringkit::client& client, std::string url, s
         co_await client.get("ftp://example.com/");
     } catch (const std::system_error& e) {
         bad_url_error = e.code();
+    }
+}
+
+// A client with the test run's TLS trust, when the suite runs over TLS.
+ringkit::client_options options_for_this_run(bool single_thread = false) {
+    ringkit::client_options o;
+#if RINGKIT_HAS_OPENSSL
+    if (ringkit::test::tls_mode()) o.tls.ca_file = ringkit::test::test_certs().ca();
+#endif
+    o.single_thread = single_thread;
+    return o;
+}
+
+// `n` GETs one after another; each good answer counted.
+ringkit::task<void> get_n(ringkit::client& client, std::string url, int n, std::atomic<int>& ok) {
+    for (int i = 0; i < n; ++i) {
+        auto r = co_await client.get(url);
+        if (r.status == 200 && r.body.starts_with("GET /n ")) ++ok;
     }
 }
 
@@ -200,13 +223,7 @@ TEST_CASE("the future form, from a thread that does not run the io_context") {
 TEST_CASE("the coroutine form and the callback form") {
     test_server srv(app);
     asio::io_context io;
-    ringkit::client client(io, [] {
-        ringkit::client_options o;
-#if RINGKIT_HAS_OPENSSL
-        if (ringkit::test::tls_mode()) o.tls.ca_file = ringkit::test::test_certs().ca();
-#endif
-        return o;
-    }());
+    ringkit::client client(io, options_for_this_run());
     const auto url = base_url(srv.port()) + "/co";
     std::string from_coroutine, from_callback;
     std::error_code callback_error = client_error::closed_early, bad_url_error;
@@ -220,6 +237,71 @@ TEST_CASE("the coroutine form and the callback form") {
     CHECK(from_callback.starts_with("GET /co "));
     CHECK_FALSE(callback_error);
     CHECK(bad_url_error == client_error::unsupported_scheme);
+}
+
+TEST_CASE("the same URL again and again: each request still says what it asked") {
+    test_server srv(app);
+    client_rig rig;
+    const auto url = base_url(srv.port()) + "/same";
+    const std::string agent = " agent=ringkit/" RINGKIT_VERSION_STRING;
+    for (int i = 0; i < 2; ++i) {
+        CHECK(rig.fetch(url).body == "GET /same auth=- type=- length=-" + agent + " body=");
+        CHECK(rig.fetch({.url = url, .auth = ringkit::basic_auth{"u", "p"}}).body ==
+              "GET /same auth=Basic dTpw type=- length=-" + agent + " body=");
+        CHECK(rig.fetch({.url = url, .query = {{"q", "1"}}}).body ==
+              "GET /same?q=1 auth=- type=- length=-" + agent + " body=");
+        CHECK(rig.fetch({.method = method::post, .url = url}).body ==
+              "POST /same auth=- type=- length=0" + agent + " body=");
+        CHECK(rig.fetch({.url = url, .headers = {{"User-Agent", "other"}}}).body ==
+              "GET /same auth=- type=- length=- agent=other body=");
+        CHECK(rig.fetch(url).url == url);
+        CHECK(rig.fetch(base_url(srv.port()) + "/other").body ==
+              "GET /other auth=- type=- length=-" + agent + " body=");
+    }
+    CHECK(rig.error_code_of({.url = ""}) == client_error::bad_url);
+    CHECK(rig.fetch(url).status == 200);
+    CHECK(rig.error_code_of({.url = ""}) == client_error::bad_url);
+}
+
+TEST_CASE("two threads run the io_context: coroutines on it and on the client's strand share one pool") {
+    test_server srv(app);
+    asio::io_context io;
+    ringkit::client client(io, options_for_this_run());
+    const auto url = base_url(srv.port()) + "/n";
+    std::atomic<int> ok{0};
+    for (int i = 0; i < 6; ++i) {
+        asio::co_spawn(io, get_n(client, url, 5, ok), asio::detached);  // over to the strand and back
+        asio::co_spawn(client.get_executor(), get_n(client, url, 5, ok), asio::detached);  // no hop: already there
+    }
+    std::thread other([&io] { io.run(); });
+    io.run();
+    other.join();
+    CHECK(ok == 60);
+    CHECK(client.open_connections() <= client.options().pool.max_per_origin);
+}
+
+TEST_CASE("single_thread: coroutines of the io_context's thread, a future from another thread, a callback") {
+    test_server srv(app);
+    asio::io_context io;
+    auto work = asio::make_work_guard(io);
+    ringkit::client client(io, options_for_this_run(true));
+    CHECK(client.get_executor() == asio::any_io_executor(io.get_executor()));
+    const auto url = base_url(srv.port()) + "/n";
+    std::atomic<int> ok{0};
+    for (int i = 0; i < 4; ++i) asio::co_spawn(io, get_n(client, url, 5, ok), asio::detached);
+    std::string from_callback;
+    client.request({.url = url}, [&](std::error_code, ringkit::client_response r) { from_callback = r.body; });
+    std::string from_future;
+    std::thread asker([&] {
+        from_future = client.get(url, asio::use_future).get().body;
+        work.reset();
+    });
+    io.run();
+    asker.join();
+    CHECK(ok == 20);
+    CHECK(from_callback.starts_with("GET /n "));
+    CHECK(from_future.starts_with("GET /n "));
+    CHECK(client.open_connections() <= client.options().pool.max_per_origin);
 }
 }
 

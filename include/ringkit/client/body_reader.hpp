@@ -43,8 +43,6 @@ namespace ringkit {
 /// but not two at once). The client must outlive its readers.
 class client_body_reader {
 public:
-    using strand_type = asio::strand<asio::io_context::executor_type>;
-
     /// A reader with nothing to read: read() gives std::nullopt.
     client_body_reader() = default;
     client_body_reader(client_body_reader&&) noexcept = default;
@@ -83,10 +81,7 @@ public:
             bool done = false;
             if (auto ec = co_await s.lease->connection->read_body(s.limits, piece, done)) fail(ec);
             if (done) {
-                if (s.decoder)
-                    if (auto ec = s.decoder->finish()) fail(ec);
-                s.lease->reusable = s.lease->connection->reusable();
-                give_back();
+                end();
                 co_return std::nullopt;
             }
             if (s.decoder) {
@@ -98,6 +93,36 @@ public:
         }
     }
 
+    /// The pieces of the body already buffered, appended to `out`, with no
+    /// coroutine (the whole of a small body): true at the body's end, false
+    /// when read() must wait for more (or the body is to be decoded).
+    bool read_buffered(std::string& out) {
+        while (s_) {
+            auto& s = *s_;
+            std::string_view piece;
+            bool done = false;
+            std::error_code ec;
+            if (s.decoder || !s.lease->connection->read_buffered_body(piece, done, ec)) return false;
+            if (ec) fail(ec);
+            if (done) {
+                end();
+                break;
+            }
+            if (auto e = count(piece.size())) fail(e);
+            out.append(piece);
+        }
+        return true;
+    }
+
+    /// The rest of the body appended to `out`: read() to its end.
+    task<void> read_all(std::string& out) {
+        while (!read_buffered(out)) {
+            auto chunk = co_await read();
+            if (!chunk) break;
+            out.append(*chunk);
+        }
+    }
+
     /// The body was read to its end (or there is none to read).
     bool done() const noexcept { return !s_; }
     /// Body bytes handed out so far (decoded).
@@ -105,10 +130,11 @@ public:
 
     // The client's: a reader over `lease`'s connection, whose response head was
     // read; `decoder` when its body is to be decoded; at most `max_body` bytes
-    // handed out; the lease given back on `strand`, where its pool lives.
-    client_body_reader(std::unique_ptr<detail::pool_lease> lease, strand_type strand, detail::io_deadlines limits,
-                       std::optional<detail::content_decoder> decoder, std::uint64_t max_body)
-        : s_(std::make_unique<state>(state{std::move(lease), std::move(strand), limits, std::move(decoder), {}})),
+    // handed out; the lease given back on `executor`, the client's, where its pool lives.
+    client_body_reader(std::unique_ptr<detail::pool_lease> lease, asio::any_io_executor executor,
+                       detail::io_deadlines limits, std::optional<detail::content_decoder> decoder,
+                       std::uint64_t max_body)
+        : s_(std::make_unique<state>(state{std::move(lease), std::move(executor), limits, std::move(decoder), {}})),
           max_body_(max_body) {}
 
 private:
@@ -116,7 +142,7 @@ private:
 
     struct state {
         std::unique_ptr<detail::pool_lease> lease;
-        strand_type strand;
+        asio::any_io_executor executor;  // the client's, where its pool lives
         detail::io_deadlines limits;
         std::optional<detail::content_decoder> decoder;
         std::string decoded;
@@ -127,19 +153,33 @@ private:
         return received_ > max_body_ ? make_error_code(client_error::body_too_large) : std::error_code();
     }
 
+    // The body's clean end: the connection goes back when the response lets it.
+    void end() {
+        auto& s = *s_;
+        if (s.decoder)
+            if (auto ec = s.decoder->finish()) fail(ec);
+        s.lease->reusable = s.lease->connection->reusable();
+        give_back();
+    }
+
     [[noreturn]] void fail(std::error_code ec) {
         give_back();  // not reusable: closed here
         throw std::system_error(ec, "response body");
     }
 
-    // The pool is the client's strand's: the place goes back there (at once when
-    // the reader is on it, as request() and redirects are). A connection
+    // The pool is the client's executor's (its strand, or with single_thread the
+    // io_context's): the place goes back there (at once when the reader is on it,
+    // as request() and redirects are). A connection
     // not at its response's end is closed here, now.
     void give_back() noexcept {
         if (!s_) return;
         auto s = std::move(s_);
         if (!s->lease->reusable) s->lease->connection.reset();
-        asio::dispatch(s->strand, [lease = std::move(s->lease)]() mutable { lease.reset(); });
+        if (detail::running_in(s->executor)) {  // single_thread, on the io_context's thread: no hop
+            s->lease.reset();
+            return;
+        }
+        asio::dispatch(s->executor, [lease = std::move(s->lease)]() mutable { lease.reset(); });
     }
 
     std::unique_ptr<state> s_;

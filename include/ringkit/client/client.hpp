@@ -58,9 +58,10 @@
 namespace ringkit {
 
 /// An HTTP/1.1 client on an io_context. Requests may be made from any thread and
-/// any coroutine: each runs on the client's strand, where its pool lives, and a
-/// coroutine's co_await resumes on its own executor. The client must outlive its
-/// requests, and the io_context must run for them to progress.
+/// any coroutine: each runs on the client's executor (its strand, or with
+/// client_options::single_thread the io_context's own), where its pool lives,
+/// and a coroutine's co_await resumes on its own executor. The client must
+/// outlive its requests, and the io_context must run for them to progress.
 ///
 /// Errors are exceptions: std::system_error whose code() is a client_error
 /// (a fault of the response, a timeout, a redirect loop, a certificate) or the
@@ -71,18 +72,23 @@ class client {
 public:
     using clock = std::chrono::steady_clock;
 
-    /// Throws std::runtime_error when the TLS options cannot be loaded (a CA file).
+    /// Throws std::runtime_error when the TLS options cannot be loaded (a CA
+    /// file). The system's CA store is loaded on the first https:// request, so
+    /// that a client that speaks only http:// never pays for it; a failure to
+    /// load it is that request's std::runtime_error.
     explicit client(asio::io_context& io, client_options options = {})
-        : io_(io), strand_(asio::make_strand(io)), options_(std::move(options)), pool_(options_.pool, strand_) {
+        : io_(io), strand_(asio::make_strand(io)),
+          executor_(options.single_thread ? asio::any_io_executor(io.get_executor()) : asio::any_io_executor(strand_)),
+          options_(std::move(options)), pool_(options_.pool, executor_) {
 #if RINGKIT_HAS_OPENSSL
-        tls_ = std::make_shared<const detail::tls_client_context>(options_.tls);
+        if (!system_ca_store()) tls_ = std::make_shared<const detail::tls_client_context>(options_.tls);
 #endif
     }
     client(const client&) = delete;
     client& operator=(const client&) = delete;
     /// Closes the idle connections and cancels the pool's timer. No request or
     /// body reader may be left; with the io_context running on other threads,
-    /// destroy the client on its strand's thread or after the io_context stopped.
+    /// destroy the client on its executor's thread or after the io_context stopped.
     ~client() = default;
 
     const client_options& options() const noexcept { return options_; }
@@ -92,12 +98,19 @@ public:
     /// done with the client calls before run() is to return. Any thread; the
     /// pool reopens connections for later requests.
     void close_idle() {
-        asio::dispatch(strand_, [this] { pool_.close_idle(); });
+        asio::dispatch(executor_, [this] { pool_.close_idle(); });
     }
 
-    /// The request, from a coroutine.
+    /// The executor every request runs on: the client's strand, or with
+    /// client_options::single_thread the io_context's own.
+    const asio::any_io_executor& get_executor() const noexcept { return executor_; }
+
+    /// The request, from a coroutine, which co_awaits the task where it made it.
+    /// A coroutine already on the client's executor runs it there directly;
+    /// any other goes over to that executor and comes back to its own.
     task<client_response> request(client_request req) {
-        co_return co_await asio::co_spawn(strand_, run(std::move(req)), asio::use_awaitable);
+        if (on_own_executor()) return run(std::move(req));
+        return asio::co_spawn(executor_, run(std::move(req)), asio::use_awaitable);
     }
     /// GET `url`, from a coroutine.
     task<client_response> get(std::string url) { return request({.url = std::move(url)}); }
@@ -110,23 +123,24 @@ public:
     /// the total timeout to everything up to the body's end. Errors before the
     /// head are thrown here, as request()'s; the body's, by read().
     task<client_stream_response> stream(client_request req) {
-        co_return co_await asio::co_spawn(strand_, open(std::move(req), true), asio::use_awaitable);
+        if (on_own_executor()) return open(std::move(req), true);
+        return asio::co_spawn(executor_, open(std::move(req), true), asio::use_awaitable);
     }
 
     /// The request, from plain code: a future with the response or the exception.
     /// Waiting on it on the thread that runs the io_context would wait forever.
     std::future<client_response> request(client_request req, const asio::use_future_t<>& /*token*/) {
-        return asio::co_spawn(strand_, run(std::move(req)), asio::use_future);
+        return asio::co_spawn(executor_, run(std::move(req)), asio::use_future);
     }
     std::future<client_response> get(std::string url, const asio::use_future_t<>& token) {
         return request({.url = std::move(url)}, token);
     }
 
-    /// The request, with a callback run on the client's strand once it ends:
+    /// The request, with a callback run on the client's executor once it ends:
     /// an error code (empty on success) and the response. A bad request is
     /// std::errc::invalid_argument here. The callback must not throw.
     void request(client_request req, std::function<void(std::error_code, client_response)> callback) {
-        asio::co_spawn(strand_, run(std::move(req)),
+        asio::co_spawn(executor_, run(std::move(req)),
                        [cb = std::move(callback)](const std::exception_ptr& e, client_response r) {
                            std::error_code ec;
                            if (e) {
@@ -148,6 +162,17 @@ public:
     std::size_t open_connections() const noexcept { return pool_.open(); }
 
 private:
+    // Where the client's state (the pool) may be touched from: inside its strand,
+    // or with single_thread on the one thread that runs the io_context.
+    bool on_own_executor() const noexcept {
+        return options_.single_thread ? io_.get_executor().running_in_this_thread() : strand_.running_in_this_thread();
+    }
+#if RINGKIT_HAS_OPENSSL
+    // Verification against the system's store: the one TLS setup that is costly
+    // (the whole store parsed) and so left to the first https:// connection.
+    bool system_ca_store() const noexcept { return !options_.tls.insecure && options_.tls.ca_file.empty(); }
+#endif
+
     static bool is_redirect(int status) noexcept {
         return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
     }
@@ -155,6 +180,31 @@ private:
         return m == method::get || m == method::head || m == method::put || m == method::del || m == method::options ||
                m == method::trace;
     }
+    // parse_url, once for the URL asked for last (and then again and again, as
+    // an API's endpoint or a poll is): the memo keeps it whole, with its origin
+    // and str().
+    parsed_url parse(const std::string& text, std::error_code& ec) {
+        if (!text.empty() && text == memo_.text) {
+            ec.clear();
+            return memo_.url;
+        }
+        auto url = parse_url(text, ec);
+        if (!ec) memo_ = {.text = text, .url = url, .origin = url.origin(), .str = url.str(), .plain_get = {}};
+        return url;
+    }
+
+    // The request's bytes; for a plain GET of the memo's URL (no headers, body
+    // or credentials: all it says is the URL) written once and kept.
+    std::string request_bytes(const client_request& req, const parsed_url& url, const std::optional<basic_auth>& auth) {
+        const bool plain = req.method == method::get && req.headers.empty() && !req.body && !auth;
+        if (!plain || !(memo_.url == url))
+            return detail::write_request(req.method, url, req.headers, req.body, auth, options_.user_agent);
+        if (memo_.plain_get.empty())
+            memo_.plain_get =
+                detail::write_request(method::get, url, {}, std::nullopt, std::nullopt, options_.user_agent);
+        return memo_.plain_get;
+    }
+
     // The server closed a reused connection under the request.
     static bool connection_lost(std::error_code ec) noexcept {
         return ec == client_error::closed_early || ec == asio::error::eof || ec == asio::error::connection_reset ||
@@ -181,7 +231,7 @@ private:
                           .body = {},
                           .url = std::move(s.url),
                           .redirects = s.redirects};
-        while (auto chunk = co_await s.body.read()) r.body.append(*chunk);
+        if (!s.body.read_buffered(r.body)) co_await s.body.read_all(r.body);
         co_return r;
     }
 
@@ -199,18 +249,19 @@ private:
         if (decompress && !req.headers.contains("accept-encoding")) req.headers.add("Accept-Encoding", "gzip, deflate");
         const std::uint64_t max_body = streamed ? options_.max_stream_body : options_.limits.max_body;
         std::error_code ec;
-        parsed_url url = parse_url(req.url, ec);
+        parsed_url url = parse(req.url, ec);
         if (ec) fail(ec, req.url);
         url.target = detail::target_with_query(std::move(url.target), req.query);
         std::optional<basic_auth> auth = std::move(req.auth);
         if (!auth && url.userinfo) auth = basic_auth{url.userinfo->user, url.userinfo->password};
 
         for (int redirects = 0;; ++redirects) {
-            const auto wire = detail::write_request(req.method, url, req.headers, req.body, auth, options_.user_agent);
+            const auto wire = request_bytes(req, url, auth);
+            std::string where = memo_.url == url ? memo_.str : url.str();
             client_response r;
             const auto* pieces = req.body && !req.body->pieces.empty() ? &req.body->pieces : nullptr;
             auto lease = co_await send(url, req.method, wire, pieces, limits, r, max_body);
-            r.url = url.str();
+            r.url = std::move(where);
             r.redirects = redirects;
             auto next = redirect(url, r, max_redirects, req, auth);
             std::optional<detail::content_decoder> decoder;
@@ -220,7 +271,7 @@ private:
                     r.headers = detail::headers_without(r.headers, {"content-encoding", "content-length"});
                 }
             }
-            client_body_reader body(std::move(lease), strand_, limits, std::move(decoder),
+            client_body_reader body(std::move(lease), executor_, limits, std::move(decoder),
                                     next ? options_.limits.max_body : max_body);
             if (next) {
                 while (co_await body.read()) {}  // a redirect's body, read so its connection may be reused
@@ -275,10 +326,10 @@ private:
     task<std::unique_ptr<detail::pool_lease>> send(const parsed_url& url, method m, const std::string& wire,
                                                    const std::vector<body_piece>* pieces, detail::io_deadlines limits,
                                                    client_response& r, std::uint64_t max_body) {
-        const std::string origin = url.origin();
+        const std::string origin = same_origin(memo_.url, url) ? memo_.origin : url.origin();
         for (bool retried = false;; retried = true) {
             auto lease = std::make_unique<detail::pool_lease>(pool_, origin);
-            co_await lease->acquire(retried, limits.total);
+            if (!lease->try_acquire(retried)) co_await lease->acquire(retried, limits.total);
             if (!lease->connection) {
                 const auto now = clock::now();
                 connect_options co;
@@ -288,6 +339,8 @@ private:
                     co.timeout_error = client_error::total_timeout;
                 }
 #if RINGKIT_HAS_OPENSSL
+                // On the client's executor, so built once, before any stream uses it.
+                if (!tls_ && url.secure()) tls_ = std::make_shared<const detail::tls_client_context>(options_.tls);
                 co.tls = tls_;
 #endif
                 auto c = co_await ringkit::connect(io_.get_executor(), url, co);
@@ -305,8 +358,16 @@ private:
 
     asio::io_context& io_;
     asio::strand<asio::io_context::executor_type> strand_;
+    asio::any_io_executor executor_;  // strand_, or io_'s own with single_thread
     client_options options_;
     detail::connection_pool pool_;
+    // The last URL parsed (client::parse); on the client's executor, as the pool.
+    struct url_memo {
+        std::string text;
+        parsed_url url;
+        std::string origin, str;
+        std::string plain_get;  // a plain GET's bytes, once one was asked for
+    } memo_;
 #if RINGKIT_HAS_OPENSSL
     std::shared_ptr<const detail::tls_client_context> tls_;
 #endif

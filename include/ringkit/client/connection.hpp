@@ -115,13 +115,31 @@ public:
     /// connection's buffer valid until the next call; at the body's end, `done`
     /// (and no piece). Each read within limits.per_read, all by limits.total.
     task<std::error_code> read_body(io_deadlines limits, std::string_view& piece, bool& done) {
-        piece = {};
-        done = false;
-        auto [event, ec] = co_await next_event(limits);
+        std::error_code ec;
+        if (read_buffered_body(piece, done, ec)) co_return ec;
+        auto [event, read_ec] = co_await next_event(limits);
+        ec = read_ec;
         if (ec) co_return ec;
         if (event == response_event::body) piece = parser_.body();
         else done = true;
         co_return std::error_code();
+    }
+
+    /// read_body() from what the buffer holds, with no read and no coroutine:
+    /// false when the buffer is used up (read_body() then waits for more).
+    bool read_buffered_body(std::string_view& piece, bool& done, std::error_code& ec) {
+        piece = {};
+        done = false;
+        auto [event, used] = parser_.feed(std::string_view(in_.get() + begin_, end_ - begin_));
+        begin_ += used;
+        switch (event) {
+        case response_event::need_more: return false;
+        case response_event::body: piece = parser_.body(); return true;
+        case response_event::error: ec = parser_.error(); return true;
+        case response_event::head:
+        case response_event::complete: done = true; return true;
+        }
+        return false;
     }
 
     /// After a complete exchange: the connection may carry another request.
@@ -180,7 +198,7 @@ private:
         while (written < bytes.size()) {
             arm(limits);
             auto [ec, n] = co_await stream_.async_write_some(asio::buffer(bytes.substr(written)), use_tuple);
-            deadline_.disarm();
+            deadline_.release();  // the next arm (a write's, or the response's read) keeps the wait
             if (ec) co_return io_error(ec);
             written += n;
         }

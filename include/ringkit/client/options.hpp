@@ -44,6 +44,12 @@ struct client_options {
     /// A streamed body's limit (client::stream()), in place of limits.max_body,
     /// which bounds the bodies held in memory; the default is none.
     std::uint64_t max_stream_body = UINT64_MAX;
+    /// The io_context is run by one thread only: requests run on its executor
+    /// without the client's strand, and a coroutine on that thread makes its
+    /// requests with no hop at all. Any thread may still ask (the future and
+    /// callback forms, a coroutine of another io_context). False: a strand, for
+    /// an io_context that several threads run.
+    bool single_thread = false;
     client_limits limits{};
     pool_options pool{};
     client_tls_options tls{};

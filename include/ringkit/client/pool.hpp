@@ -9,8 +9,9 @@
 // caller says it is reusable; otherwise it is closed. A pool_lease does this on
 // every path out of a request, exceptions included.
 //
-// One strand: the client runs every request on its own (client.hpp), so no lock.
-// Idle expiry: one timer per pool, on that strand, armed for the connection idle
+// One executor: the client runs every request on its own (client.hpp: its strand,
+// or the io_context's with single_thread), so no lock.
+// Idle expiry: one timer per pool, on that executor, armed for the connection idle
 // the longest, closes each at its expiry even if the client is not used again;
 // a completion handler, not a coroutine, so nothing is left behind when the
 // pool goes (its destructor cancels the timer, and a handler already queued
@@ -43,7 +44,7 @@ class connection_pool {
 public:
     using clock = std::chrono::steady_clock;
 
-    /// `ex`: the strand every call comes on, where the idle timer runs.
+    /// `ex`: the executor every call comes on (the client's), where the idle timer runs.
     connection_pool(pool_options o, const asio::any_io_executor& ex)
         : options_(o), idle_timer_(ex), alive_(std::make_shared<connection_pool*>(this)) {
         options_.max_per_origin = std::max<std::size_t>(options_.max_per_origin, 1);
@@ -65,26 +66,8 @@ public:
         // handler touches the pool only when it fired; once this frame is gone
         // (the timer with it) it runs cancelled.
         std::optional<asio::steady_timer> alarm;
-        for (;;) {
-            expire(clock::now());
-            auto& o = origins_[origin];
-            if (fresh) {
-                while (!o.idle.empty()) {
-                    o.idle.pop_back();
-                    forget(o);
-                }
-            }
-            while (!o.idle.empty()) {
-                auto c = std::move(o.idle.back());  // the most recent: the likeliest to be alive
-                o.idle.pop_back();
-                if (c->idle_ok()) co_return std::move(c);
-                forget(o);  // the server closed it, or sent what nobody asked for
-            }
-            if (o.open < options_.max_per_origin && (total_ < options_.max_total || close_oldest_idle())) {
-                ++o.open;
-                ++total_;
-                co_return nullptr;
-            }
+        for (std::unique_ptr<client_connection> c;;) {
+            if (try_acquire(origin, fresh, c)) co_return std::move(c);
             if (clock::now() >= deadline) throw std::system_error(client_error::total_timeout, origin);
             if (!alarm && deadline != clock::time_point::max()) {
                 alarm.emplace(co_await asio::this_coro::executor, deadline);
@@ -94,6 +77,32 @@ public:
             }
             co_await waiters_.wait();
         }
+    }
+
+    /// acquire() when it need not wait (no coroutine): true with the place
+    /// taken, `c` the idle connection or null; false while the limits are full.
+    bool try_acquire(const std::string& origin, bool fresh, std::unique_ptr<client_connection>& c) {
+        expire(clock::now());
+        auto& o = origins_[origin];
+        if (fresh) {
+            while (!o.idle.empty()) {
+                o.idle.pop_back();
+                forget(o);
+            }
+        }
+        while (!o.idle.empty()) {
+            c = std::move(o.idle.back());  // the most recent: the likeliest to be alive
+            o.idle.pop_back();
+            if (c->idle_ok()) return true;
+            c.reset();
+            forget(o);  // the server closed it, or sent what nobody asked for
+        }
+        if (o.open < options_.max_per_origin && (total_ < options_.max_total || close_oldest_idle())) {
+            ++o.open;
+            ++total_;
+            return true;
+        }
+        return false;
     }
 
     /// Gives back the place acquire() gave: `c` goes back idle when `reusable`,
@@ -216,6 +225,13 @@ public:
         connection = co_await pool_.acquire(origin_, fresh, deadline);
         reused = connection != nullptr;
         held_ = true;
+    }
+    /// acquire() when it need not wait; false (nothing held) when it must.
+    bool try_acquire(bool fresh) {
+        if (!pool_.try_acquire(origin_, fresh, connection)) return false;
+        reused = connection != nullptr;
+        held_ = true;
+        return true;
     }
 
     std::unique_ptr<client_connection> connection;

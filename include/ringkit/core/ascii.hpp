@@ -41,21 +41,33 @@ constexpr bool is_tchar(unsigned char c) noexcept {
     }
 }
 
-constexpr bool is_token(std::string_view s) noexcept {
-    if (s.empty()) return false;
-    for (unsigned char c : s)
-        if (!is_tchar(c)) return false;
-    return true;
-}
-
 /// field-vchar / SP / HTAB / obs-text (RFC 9110 §5.5): everything but CTLs and DEL.
 constexpr bool is_field_value_char(unsigned char c) noexcept { return c == '\t' || (c >= 0x20 && c != 0x7f); }
 
-constexpr bool is_field_value(std::string_view s) noexcept {
-    for (unsigned char c : s)
-        if (!is_field_value_char(c)) return false;
-    return true;
+// The two classes as one table, so that a header's bytes cost a load each,
+// with no branch per byte (parsers run them over every name and value).
+inline constexpr unsigned char tchar_bit = 1, field_value_bit = 2;
+inline constexpr auto char_classes = [] {
+    struct table {
+        unsigned char bits[256];
+    } t{};
+    for (int c = 0; c < 256; ++c)
+        t.bits[c] =
+            static_cast<unsigned char>((is_tchar(static_cast<unsigned char>(c)) ? tchar_bit : 0) |
+                                       (is_field_value_char(static_cast<unsigned char>(c)) ? field_value_bit : 0));
+    return t;
+}();
+
+// Whether every byte of `s` has `bit`: no early exit, one AND per byte.
+constexpr bool all_in_class(std::string_view s, unsigned char bit) noexcept {
+    unsigned char all = bit;
+    for (unsigned char c : s) all &= char_classes.bits[c];
+    return all != 0;
 }
+
+constexpr bool is_token(std::string_view s) noexcept { return !s.empty() && all_in_class(s, tchar_bit); }
+
+constexpr bool is_field_value(std::string_view s) noexcept { return all_in_class(s, field_value_bit); }
 
 constexpr std::string_view trim_ows(std::string_view s) noexcept {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);

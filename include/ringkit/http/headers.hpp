@@ -108,8 +108,10 @@ public:
     /// Repeats stay separate entries until merge_repeats().
     value_type end_value() {
         pending_.value_len = static_cast<std::uint32_t>(arena_.size()) - pending_.value_off;
-        for (std::uint32_t i = 0; i < pending_.name_len; ++i)
-            arena_[pending_.name_off + i] = detail::ascii_lower(arena_[pending_.name_off + i]);
+        // Through a local pointer: a char store may alias any member, which the
+        // compiler would otherwise reload on every byte.
+        char* name = arena_.data() + pending_.name_off;
+        for (std::uint32_t i = 0, n = pending_.name_len; i < n; ++i) name[i] = detail::ascii_lower(name[i]);
         auto value = detail::trim_ows(view(pending_.value_off, pending_.value_len));
         pending_.value_off = static_cast<std::uint32_t>(value.data() - arena_.data());
         pending_.value_len = static_cast<std::uint32_t>(value.size());
