@@ -106,8 +106,8 @@ public:
     const asio::any_io_executor& get_executor() const noexcept { return executor_; }
 
     /// The request, from a coroutine, which co_awaits the task where it made it.
-    /// A coroutine already on the client's executor runs it there directly;
-    /// any other goes over to that executor and comes back to its own.
+    /// It goes over to the client's strand and comes back to the caller's
+    /// executor; with single_thread, it runs in the calling coroutine directly.
     task<client_response> request(client_request req) {
         if (on_own_executor()) return run(std::move(req));
         return asio::co_spawn(executor_, run(std::move(req)), asio::use_awaitable);
@@ -162,10 +162,13 @@ public:
     std::size_t open_connections() const noexcept { return pool_.open(); }
 
 private:
-    // Where the client's state (the pool) may be touched from: inside its strand,
-    // or with single_thread on the one thread that runs the io_context.
+    // Whether the calling coroutine may run the request itself: only with
+    // single_thread, on the one thread that runs the io_context. Inside the
+    // strand is not enough: a coroutine whose own executor is the io_context's
+    // can be resumed inline by a strand's completion, and would carry the
+    // request off the strand at its next co_await (a race TSan caught).
     bool on_own_executor() const noexcept {
-        return options_.single_thread ? io_.get_executor().running_in_this_thread() : strand_.running_in_this_thread();
+        return options_.single_thread && io_.get_executor().running_in_this_thread();
     }
 #if RINGKIT_HAS_OPENSSL
     // Verification against the system's store: the one TLS setup that is costly
@@ -343,9 +346,10 @@ private:
                 if (!tls_ && url.secure()) tls_ = std::make_shared<const detail::tls_client_context>(options_.tls);
                 co.tls = tls_;
 #endif
-                auto c = co_await ringkit::connect(io_.get_executor(), url, co);
+                auto c = co_await ringkit::connect(io_.get_executor(), url, co, executor_);
                 if (c.error) fail(c.error, c.detail.empty() ? url.origin() : c.detail);
-                lease->connection = std::make_unique<detail::client_connection>(std::move(*c.stream), options_.limits);
+                lease->connection =
+                    std::make_unique<detail::client_connection>(std::move(*c.stream), options_.limits, executor_);
             }
             const auto ec = co_await lease->connection->start(wire, pieces, m, limits, r, max_body);
             if (!ec) co_return lease;

@@ -169,13 +169,15 @@ struct connect_result {
 /// in its order, until one accepts; then TLS for https and wss (SNI and the host
 /// checked, see tls_stream). Never throws for a network fault: they come back in
 /// the result (connect_timeout at the deadline, tls_verification_failed for a
-/// certificate, else the system's or OpenSSL's code).
+/// certificate, else the system's or OpenSSL's code). `caller`: the executor
+/// the calling coroutine runs on (a strand), where the deadline's handler must
+/// run too when several threads run the io_context; none: `ex`.
 inline task<connect_result> connect(asio::io_context::executor_type ex, const parsed_url& url,
-                                    const connect_options& options) {
+                                    const connect_options& options, asio::any_io_executor caller = {}) {
     using clock = std::chrono::steady_clock;
     connect_result result;
     const auto deadline = clock::now() + options.timeout;
-    detail::io_deadline timer(ex);
+    detail::io_deadline timer(caller ? caller : asio::any_io_executor(ex));
     auto timed_out = [&](std::error_code ec) { return timer.fired() ? std::error_code(options.timeout_error) : ec; };
 
     asio::ip::tcp::resolver resolver(ex);

@@ -53,8 +53,10 @@ class client_connection {
 public:
     using clock = std::chrono::steady_clock;
 
-    client_connection(client_stream stream, const client_limits& limits)
-        : stream_(std::move(stream)), parser_(limits), deadline_(stream_.get_executor()), in_(new char[in_size]) {}
+    /// `ex`: the client's executor (its strand), where the deadline's handler
+    /// runs, serialized with the request that armed it.
+    client_connection(client_stream stream, const client_limits& limits, const asio::any_io_executor& ex)
+        : stream_(std::move(stream)), parser_(limits), deadline_(ex), in_(new char[in_size]) {}
     client_connection(const client_connection&) = delete;
     client_connection& operator=(const client_connection&) = delete;
     ~client_connection() { stream_.close(); }
