@@ -6,7 +6,7 @@
 
 #include <doctest/doctest.h>
 
-#include <zlib.h>
+#include "support/zlib_compress.hpp"
 
 #include <cstddef>
 #include <random>
@@ -20,19 +20,7 @@ using ringkit::client_error;
 using ringkit::detail::content_coding_kind;
 using ringkit::detail::content_decoder;
 
-std::string compress(const std::string& in, int window_bits) {
-    z_stream z{};
-    REQUIRE(deflateInit2(&z, 6, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY) == Z_OK);
-    std::string out(deflateBound(&z, static_cast<uLong>(in.size())) + 64, '\0');
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-    z.avail_in = static_cast<uInt>(in.size());
-    z.next_out = reinterpret_cast<Bytef*>(out.data());
-    z.avail_out = static_cast<uInt>(out.size());
-    REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
-    out.resize(z.total_out);
-    deflateEnd(&z);
-    return out;
-}
+using ringkit::test::zlib_compress;
 
 std::string text(std::size_t n) {
     std::string s;
@@ -82,7 +70,7 @@ TEST_CASE("gzip, zlib-wrapped deflate and raw deflate decode whole, in any cuts,
           std::pair{content_coding_kind::deflate, -15}}) {
         const int bits = window_bits;  // clang 14: a structured binding cannot be captured (CAPTURE's lambda)
         CAPTURE(bits);
-        const auto z = compress(plain, bits);
+        const auto z = zlib_compress(plain, bits);
         for (std::size_t cut : {std::size_t{0}, std::size_t{1}, std::size_t{2}, std::size_t{7}, std::size_t{4096}}) {
             CAPTURE(cut);
             auto r = decode(coding, z, cut);
@@ -95,28 +83,28 @@ TEST_CASE("gzip, zlib-wrapped deflate and raw deflate decode whole, in any cuts,
 
 TEST_CASE("gzip members one after another are one body (RFC 1952 §2.2)") {
     const auto a = text(3000), b = text(5000);
-    auto r = decode(content_coding_kind::gzip, compress(a, 31) + compress(b, 31), 5);
+    auto r = decode(content_coding_kind::gzip, zlib_compress(a, 31) + zlib_compress(b, 31), 5);
     CHECK(r.error == std::error_code());
     CHECK(r.out == a + b);
 }
 
 TEST_CASE("corrupt data, a cut stream, bytes after a deflate stream: bad_content_encoding") {
     const auto plain = text(20'000);
-    auto gz = compress(plain, 31);
+    auto gz = zlib_compress(plain, 31);
     auto corrupt = gz;
     corrupt[corrupt.size() / 2] = static_cast<char>(corrupt[corrupt.size() / 2] ^ 0x5a);
     CHECK(decode(content_coding_kind::gzip, corrupt, 0).error == client_error::bad_content_encoding);
     CHECK(decode(content_coding_kind::gzip, gz.substr(0, gz.size() - 4), 3).error ==
           client_error::bad_content_encoding);
     CHECK(decode(content_coding_kind::gzip, "not gzip at all", 0).error == client_error::bad_content_encoding);
-    CHECK(decode(content_coding_kind::deflate, compress(plain, 15) + "x", 0).error ==
+    CHECK(decode(content_coding_kind::deflate, zlib_compress(plain, 15) + "x", 0).error ==
           client_error::bad_content_encoding);
     // An empty body is no stream to check.
     CHECK(decode(content_coding_kind::gzip, "", 0).error == std::error_code());
 }
 
 TEST_CASE("a bomb is stopped near the limit, never decoded whole") {
-    const auto z = compress(std::string(32UL * 1024 * 1024, 'a'), 31);
+    const auto z = zlib_compress(std::string(32UL * 1024 * 1024, 'a'), 31);
     CHECK(z.size() < 64UL * 1024);
     auto r = decode(content_coding_kind::gzip, z, 4096, 16 * 1024, 100'000);
     CHECK(r.error == client_error::body_too_large);

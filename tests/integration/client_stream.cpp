@@ -7,7 +7,7 @@
 // its expiry with the client left alone.
 #include <doctest/doctest.h>
 
-#include <zlib.h>
+#include "support/zlib_compress.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -111,20 +111,7 @@ std::string pattern(std::size_t n) {
     return s;
 }
 
-// `in` compressed by zlib: gzip (window 15+16), zlib (15) or raw deflate (-15).
-std::string zlib_compress(const std::string& in, int window_bits) {
-    z_stream z{};
-    REQUIRE(deflateInit2(&z, 6, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY) == Z_OK);
-    std::string out(deflateBound(&z, static_cast<uLong>(in.size())) + 64, '\0');
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-    z.avail_in = static_cast<uInt>(in.size());
-    z.next_out = reinterpret_cast<Bytef*>(out.data());
-    z.avail_out = static_cast<uInt>(out.size());
-    REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
-    out.resize(z.total_out);
-    deflateEnd(&z);
-    return out;
-}
+using ringkit::test::zlib_compress;
 
 std::string encoded_response(const std::string& coding, const std::string& body) {
     return "HTTP/1.1 200 OK\r\nContent-Encoding: " + coding + "\r\nContent-Length: " + std::to_string(body.size()) +

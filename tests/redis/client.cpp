@@ -11,8 +11,6 @@
 #include "support/redis_server.hpp"
 #include "support/run_coroutine.hpp"
 
-#include <asio/steady_timer.hpp>
-
 namespace redis_client_test {
 
 using namespace std::chrono_literals;
@@ -20,6 +18,7 @@ namespace redis = ringkit::redis;
 using ringkit::task;
 using ringkit::test::redis_server;
 using ringkit::test::run_coroutine;
+using ringkit::test::sleep_for;
 
 /// The error code a command fails with; a command that succeeds fails the test.
 task<std::error_code> failure_of(task<redis::reply> t) {
@@ -30,11 +29,6 @@ task<std::error_code> failure_of(task<redis::reply> t) {
     }
     FAIL("the command succeeded");
     co_return std::error_code{};
-}
-
-task<void> sleep(asio::io_context& io, std::chrono::milliseconds d) {
-    asio::steady_timer t(io, d);
-    co_await t.async_wait(asio::use_awaitable);
 }
 
 /// The command's reply once the client has reconnected: retried every 10 ms
@@ -48,19 +42,11 @@ task<redis::reply> eventually(asio::io_context& io, redis::client& r, const Args
             CHECK(e.code().category() == redis::category());
             if (i == 200) throw;
         }
-        co_await sleep(io, 10ms);
+        co_await sleep_for(io, 10ms);
     }
 }
 
-redis::options on(const redis_server& s) {
-    redis::options o;
-    o.port = s.port();
-    o.command_timeout = 500ms;
-    o.connect_timeout = 500ms;
-    o.reconnect_min = 20ms;
-    o.reconnect_max = 100ms;
-    return o;
-}
+redis::options on(const redis_server& s) { return s.client_options(500ms); }
 
 TEST_CASE("strings, numbers, nil, arrays and binary values round-trip") {
     redis_server srv;
@@ -117,7 +103,7 @@ TEST_CASE("commands from many coroutines are pipelined and each gets its own rep
                     ++done;
                 },
                 asio::detached);
-        while (done < 500) co_await sleep(io, 5ms);
+        while (done < 500) co_await sleep_for(io, 5ms);
         // Built outside the co_await: g++ 12 cannot keep an initializer list's array across one.
         std::vector<std::vector<std::string>> cmds = {{"SET", "p", "1"}, {"INCR", "p"}, {"GET", "p"}, {"GET", "key7"}};
         auto replies = co_await r.pipeline(std::move(cmds));
@@ -212,9 +198,9 @@ TEST_CASE("destroying the client fails the commands in flight with error::closed
                 finished = true;
             },
             asio::detached);
-        co_await sleep(io, 20ms);
+        co_await sleep_for(io, 20ms);
         r.reset();
-        while (!finished) co_await sleep(io, 5ms);
+        while (!finished) co_await sleep_for(io, 5ms);
         CHECK(got == redis::error::closed);
         srv.resume();
     });

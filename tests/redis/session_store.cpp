@@ -27,15 +27,7 @@ using ringkit::task;
 using ringkit::test::redis_server;
 using ringkit::test::run_coroutine;
 
-redis::options on(const redis_server& s) {
-    redis::options o;
-    o.port = s.port();
-    o.command_timeout = 300ms;
-    o.connect_timeout = 300ms;
-    o.reconnect_min = 20ms;
-    o.reconnect_max = 100ms;
-    return o;
-}
+redis::options on(const redis_server& s) { return s.client_options(300ms); }
 
 rk::redis_store store_on(const redis_server& s, std::chrono::seconds ttl = 100s) {
     return rk::redis_store({.redis = on(s), .ttl = ttl, .prefix = "test:session:"});

@@ -13,8 +13,6 @@
 #include "support/redis_server.hpp"
 #include "support/run_coroutine.hpp"
 
-#include <asio/steady_timer.hpp>
-
 namespace redis_subscriber_test {
 
 using namespace std::chrono_literals;
@@ -22,20 +20,9 @@ namespace redis = ringkit::redis;
 using ringkit::task;
 using ringkit::test::redis_server;
 using ringkit::test::run_coroutine;
+using ringkit::test::sleep_for;
 
-task<void> sleep(asio::io_context& io, std::chrono::milliseconds d) {
-    asio::steady_timer t(io, d);
-    co_await t.async_wait(asio::use_awaitable);
-}
-
-redis::options on(const redis_server& s) {
-    redis::options o;
-    o.port = s.port();
-    o.command_timeout = 500ms;
-    o.reconnect_min = 20ms;
-    o.reconnect_max = 100ms;
-    return o;
-}
+redis::options on(const redis_server& s) { return s.client_options(500ms); }
 
 struct received {
     std::vector<std::string> messages;  // "channel=payload"
@@ -46,7 +33,7 @@ struct received {
 
 /// Waits (at most 2 s) until `got` holds `n` messages.
 task<void> wait_for(asio::io_context& io, const received& got, std::size_t n) {
-    for (int i = 0; i < 400 && got.messages.size() < n; ++i) co_await sleep(io, 5ms);
+    for (int i = 0; i < 400 && got.messages.size() < n; ++i) co_await sleep_for(io, 5ms);
 }
 
 /// Publishes until one subscriber has it (after a reconnection the SUBSCRIBE may
@@ -58,7 +45,7 @@ task<void> publish_until_heard(asio::io_context& io, redis::client& pub, const r
         } catch (const std::system_error& e) {
             CHECK(e.code().category() == redis::category());
         }
-        co_await sleep(io, 10ms);
+        co_await sleep_for(io, 10ms);
     }
 }
 
@@ -99,7 +86,7 @@ TEST_CASE("unsubscribe stops a channel's messages") {
         co_await pub.command("PUBLISH", "a", "1");
         co_await pub.command("PUBLISH", "b", "2");
         co_await wait_for(io, got, 1);
-        co_await sleep(io, 50ms);
+        co_await sleep_for(io, 50ms);
         CHECK(got.messages == std::vector<std::string>{"b=2"});
     });
 }
@@ -128,7 +115,7 @@ TEST_CASE("subscribing while Redis is down: error::unavailable, and subscribed o
         redis::client pub(io.get_executor(), on(srv));
         co_await sub.subscribe("warmup");
         srv.stop();
-        co_await sleep(io, 50ms);  // the loss is seen, the client between attempts
+        co_await sleep_for(io, 50ms);  // the loss is seen, the client between attempts
         bool unavailable = false;
         try {
             co_await sub.subscribe("late");

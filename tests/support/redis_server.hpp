@@ -21,6 +21,8 @@
 #include <thread>
 #include <vector>
 
+#include "ringkit/redis/options.hpp"
+
 namespace ringkit::test {
 
 class redis_server {
@@ -38,6 +40,18 @@ public:
     }
 
     std::uint16_t port() const { return port_; }
+
+    /// A client's options for this server, quick to give up and to retry, so a
+    /// test of a Redis that is down or paused takes a fraction of a second.
+    redis::options client_options(std::chrono::milliseconds timeout) const {
+        redis::options o;
+        o.port = port_;
+        o.command_timeout = timeout;
+        o.connect_timeout = timeout;
+        o.reconnect_min = std::chrono::milliseconds(20);
+        o.reconnect_max = std::chrono::milliseconds(100);
+        return o;
+    }
 
     /// Starts it (again, on the same port) and returns once it accepts connections.
     void start() {

@@ -8,6 +8,9 @@
 #include <doctest/doctest.h>
 
 #include "ringkit/core/asio.hpp"
+#include "ringkit/core/task.hpp"
+
+#include <asio/steady_timer.hpp>
 
 namespace ringkit::test {
 
@@ -25,6 +28,12 @@ void run_coroutine(asio::io_context& io, Body body, std::chrono::seconds limit =
     io.run_for(limit);
     REQUIRE_MESSAGE(done, "the test's coroutine did not finish in time");
     if (error) std::rethrow_exception(error);
+}
+
+/// A pause inside a test's coroutine.
+inline task<void> sleep_for(asio::io_context& io, std::chrono::milliseconds d) {
+    asio::steady_timer t(io, d);
+    co_await t.async_wait(asio::use_awaitable);
 }
 
 }  // namespace ringkit::test

@@ -41,7 +41,9 @@ struct fault {
     std::string what;
     explicit operator bool() const noexcept { return static_cast<bool>(code); }
     std::exception_ptr exception() const {
-        return code ? std::make_exception_ptr(std::system_error(code, what)) : nullptr;
+        if (!code) return nullptr;
+        // system_error(code, "") would say ": <message>".
+        return std::make_exception_ptr(what.empty() ? std::system_error(code) : std::system_error(code, what));
     }
 };
 
