@@ -147,3 +147,11 @@ class RedisServer:
         if getattr(self, "proc", None):
             stop_process(self.proc)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def assert_redis_refused(test, binary):
+    """A build without hiredis: `binary --redis ...` exits with 2 and says why."""
+    r = subprocess.run([binary, "--port", "0", "--redis", "127.0.0.1:6379"], stdin=subprocess.DEVNULL,
+                       capture_output=True, timeout=TIMEOUT)
+    test.assertEqual(r.returncode, 2)
+    test.assertIn(b"hiredis", r.stderr)
