@@ -135,6 +135,40 @@ async function say(page, text) {
   await waitFor(page, '#text to be emptied after Send', () => document.getElementById('text').value === '');
 }
 
+// alice's page on portA, then bob's on portB, both in `room`: bob came second, so
+// alice sees him join and he hears that two are here.
+async function aliceAndBob(browser, portA, portB, room = '') {
+  const alice = await openChat(browser, portA, 'alice', room);
+  await waitConnected(alice);
+  await waitLine(alice, 'welcome, alice (1 here)');
+  const bob = await openChat(browser, portB, 'bob', room);
+  await waitConnected(bob);
+  await waitLine(bob, 'welcome, bob (2 here)');
+  await waitLine(alice, 'bob joined');
+  return [alice, bob];
+}
+
+// alice says `fromAlice`, which both pages show; then bob says `fromBob`, which alice's shows.
+async function exchange(alice, fromAlice, bob, fromBob) {
+  await say(alice, fromAlice);
+  await waitLine(bob, `alice: ${fromAlice}`);
+  await waitLine(alice, `alice: ${fromAlice}`);
+  await say(bob, fromBob);
+  await waitLine(alice, `bob: ${fromBob}`);
+}
+
+async function screenshot(page) {
+  const shot = path.join(artifactDir, `${artifactPrefix}.png`);
+  await within(page.screenshot({ path: shot }), 'the screenshot');
+  check(fs.statSync(shot).size > 0, `${shot} is empty`);
+  console.log(`screenshot: ${shot}`);
+}
+
+async function stopCleanly(server) {
+  const stopped = await server.stop();
+  check(stopped.code === 0, `chat did not exit cleanly on SIGTERM: ${JSON.stringify(stopped)}`);
+}
+
 // On failure: each page's #status and #log, as the user saw them.
 async function describe(page) {
   const status = await page.$eval('#status', (s) => `${s.textContent} [class="${s.className}"]`);
@@ -177,26 +211,14 @@ async function main() {
 
   const browser = await launch(chromium, tls ? [`--ignore-certificate-errors-spki-list=${tls.spkiHash}`] : []);
 
-  const alice = await openChat(browser, port, 'alice');
-  await waitConnected(alice);
-  await waitLine(alice, 'welcome, alice (1 here)');
-  const bob = await openChat(browser, port, 'bob');
-  await waitConnected(bob);
-  // bob came second: alice sees him join; he hears that two are here.
-  await waitLine(bob, 'welcome, bob (2 here)');
-  await waitLine(alice, 'bob joined');
+  const [alice, bob] = await aliceAndBob(browser, port, port);
   step('alice and bob connected; alice saw "bob joined", bob was welcomed as one of 2');
 
-  await say(alice, 'hi bob');
-  await waitLine(bob, 'alice: hi bob');
-  await waitLine(alice, 'alice: hi bob');
-  await say(bob, 'héllo ✓ — Ωμέγα привет 😀');
-  await waitLine(alice, 'bob: héllo ✓ — Ωμέγα привет 😀');
+  await exchange(alice, 'hi bob', bob, 'héllo ✓ — Ωμέγα привет 😀');
   step('messages typed and sent both ways, unicode intact');
 
   // The restart: both pages must notice, say so, and come back by themselves.
-  const stopped = await server.stop();
-  check(stopped.code === 0, `chat did not exit cleanly on SIGTERM: ${JSON.stringify(stopped)}`);
+  await stopCleanly(server);
   await Promise.all([waitDown(alice), waitDown(bob)]);
   step('chat stopped by SIGTERM (exit 0); both pages show "disconnected; reconnecting"');
 
@@ -242,14 +264,9 @@ async function main() {
     checkAllTls([alice, bob, zoe]);
     step('every page was https: and every WebSocket wss://');
   }
-  const shot = path.join(artifactDir, `${artifactPrefix}.png`);
-  await within(alice.screenshot({ path: shot }), 'the screenshot');
-  check(fs.statSync(shot).size > 0, `${shot} is empty`);
-  console.log(`screenshot: ${shot}`);
-
+  await screenshot(alice);
   checkNoPageErrors();
-  const last = await server.stop();
-  check(last.code === 0, `chat did not exit cleanly on SIGTERM: ${JSON.stringify(last)}`);
+  await stopCleanly(server);
 }
 
 // Two instances on one Redis, a page on each, no balancer between.
@@ -261,21 +278,11 @@ async function mainRedis() {
   step(`redis-server on port ${redis.port}; chat instances on ports ${a.port} and ${b.port} with --redis`);
 
   const browser = await launch(chromium);
-  const alice = await openChat(browser, a.port, 'alice', 'across');
-  await waitConnected(alice);
-  await waitLine(alice, 'welcome, alice (1 here)');
-  const bob = await openChat(browser, b.port, 'bob', 'across');
-  await waitConnected(bob);
-  await waitLine(bob, 'welcome, bob (2 here)');
-  await waitLine(alice, 'bob joined');
+  const [alice, bob] = await aliceAndBob(browser, a.port, b.port, 'across');
   await Promise.all([waitHere(alice, 'here: alice, bob'), waitHere(bob, 'here: alice, bob')]);
   step('alice (instance A) and bob (instance B) in one room: counted and listed from Redis on both pages');
 
-  await say(alice, 'hi from A');
-  await waitLine(bob, 'alice: hi from A');
-  await waitLine(alice, 'alice: hi from A');
-  await say(bob, 'héllo from B ✓');
-  await waitLine(alice, 'bob: héllo from B ✓');
+  await exchange(alice, 'hi from A', bob, 'héllo from B ✓');
   step('messages typed on each instance reach the page on the other, through Redis');
 
   await bob.context().close();
@@ -283,16 +290,10 @@ async function mainRedis() {
   await waitHere(alice, 'here: alice');
   step('bob closed his page; alice, on the other instance, saw "bob left"');
 
-  const shot = path.join(artifactDir, `${artifactPrefix}.png`);
-  await within(alice.screenshot({ path: shot }), 'the screenshot');
-  check(fs.statSync(shot).size > 0, `${shot} is empty`);
-  console.log(`screenshot: ${shot}`);
-
+  await screenshot(alice);
   checkNoPageErrors();
-  for (const server of [a, b]) {
-    const stopped = await server.stop();
-    check(stopped.code === 0, `chat did not exit cleanly on SIGTERM: ${JSON.stringify(stopped)}`);
-  }
+  await stopCleanly(a);
+  await stopCleanly(b);
 }
 
 run(mode === '--redis' ? mainRedis : main, () => dumpPages(artifactDir, artifactPrefix, describe));

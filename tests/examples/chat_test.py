@@ -11,7 +11,7 @@ import time
 import unittest
 from urllib.parse import quote
 
-from example_support import Example, RedisServer, TIMEOUT, assert_redis_refused
+from example_support import Example, RedisServer, TIMEOUT, no_redis_support_case
 
 HAS_REDIS = "--redis" in sys.argv[2:]
 TEXT = 1
@@ -89,7 +89,7 @@ class Chat:
         dave.expect("join", "frank")  # not "only blue", nor erin's join
 
 
-@unittest.skipUnless(HAS_REDIS, "ringkit was built without hiredis (NoRedisSupport covers --redis)")
+@unittest.skipUnless(HAS_REDIS, "ringkit was built without hiredis (NoRedisSupport checks that --redis is refused)")
 class TwoInstancesOnRedis(Chat, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -144,10 +144,7 @@ class OneInstanceWithoutRedis(Chat, unittest.TestCase):
         self.assertIn(b"m.names", body)
 
 
-@unittest.skipIf(HAS_REDIS, "ringkit was built with hiredis (TwoInstancesOnRedis covers --redis)")
-class NoRedisSupport(unittest.TestCase):
-    def test_redis_flag_is_refused_with_a_reason(self):
-        assert_redis_refused(self, sys.argv[1])
+NoRedisSupport = no_redis_support_case(sys.argv[1], HAS_REDIS)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import socket
 import sys
 import unittest
 
-from example_support import Example, RedisServer, assert_redis_refused
+from example_support import Example, RedisServer, no_redis_support_case
 
 HAS_REDIS = "--redis" in sys.argv[2:]
 TEXT, BINARY = 1, 2
@@ -90,7 +90,7 @@ def cookie_of(headers):
     return headers["set-cookie"].split(";", 1)[0]
 
 
-@unittest.skipUnless(HAS_REDIS, "ringkit was built without hiredis (NoRedisSupport covers --redis)")
+@unittest.skipUnless(HAS_REDIS, "ringkit was built without hiredis (NoRedisSupport checks that --redis is refused)")
 class TwoInstancesOnRedis(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -134,7 +134,7 @@ class TwoInstancesOnRedis(unittest.TestCase):
             self.assertEqual(server.request("GET", "/healthz")[:3:2], (200, b"ok\n"))
 
 
-@unittest.skipUnless(HAS_REDIS, "ringkit was built without hiredis (NoRedisSupport covers --redis)")
+@unittest.skipUnless(HAS_REDIS, "ringkit was built without hiredis (NoRedisSupport checks that --redis is refused)")
 class RedisUnreachable(unittest.TestCase):
     def test_the_broadcast_closes_with_1013_and_sessions_answer_503(self):
         with socket.socket() as s:  # a loopback port nobody listens on
@@ -180,10 +180,7 @@ class OneInstanceWithoutRedis(unittest.TestCase):
             self.assertIn(route, body)
 
 
-@unittest.skipIf(HAS_REDIS, "ringkit was built with hiredis (TwoInstancesOnRedis covers --redis)")
-class NoRedisSupport(unittest.TestCase):
-    def test_redis_flag_is_refused_with_a_reason(self):
-        assert_redis_refused(self, sys.argv[1])
+NoRedisSupport = no_redis_support_case(sys.argv[1], HAS_REDIS)
 
 
 if __name__ == "__main__":

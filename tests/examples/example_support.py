@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "clients"))
 from ws_client_support import RawWebSocket, stop_process  # noqa: E402  (a masked-frame client)
@@ -149,9 +150,16 @@ class RedisServer:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def assert_redis_refused(test, binary):
-    """A build without hiredis: `binary --redis ...` exits with 2 and says why."""
-    r = subprocess.run([binary, "--port", "0", "--redis", "127.0.0.1:6379"], stdin=subprocess.DEVNULL,
-                       capture_output=True, timeout=TIMEOUT)
-    test.assertEqual(r.returncode, 2)
-    test.assertIn(b"hiredis", r.stderr)
+def no_redis_support_case(binary, has_redis):
+    """A test case for a build without hiredis: `binary --redis ...` exits with 2
+    and says why (skipped when the build has it)."""
+
+    @unittest.skipIf(has_redis, "ringkit was built with hiredis: --redis is tested with a redis-server")
+    class NoRedisSupport(unittest.TestCase):
+        def test_redis_flag_is_refused_with_a_reason(self):
+            r = subprocess.run([binary, "--port", "0", "--redis", "127.0.0.1:6379"], stdin=subprocess.DEVNULL,
+                               capture_output=True, timeout=TIMEOUT)
+            self.assertEqual(r.returncode, 2)
+            self.assertIn(b"hiredis", r.stderr)
+
+    return NoRedisSupport
