@@ -254,7 +254,7 @@ private:
     // end after this object is gone. Nothing of `self` is touched once it is set.
     static rk::task<void> refresh_loop(redis_rooms* self, std::shared_ptr<bool> stopped) {
         for (;;) {
-            self->timer_.expires_after(self->ttl_ / 3);
+            self->timer_.expires_after(std::chrono::milliseconds(self->ttl_) / 3);
             std::error_code ec;
             co_await self->timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
             if (*stopped) co_return;

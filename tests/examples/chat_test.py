@@ -6,6 +6,7 @@ has hiredis, so chat takes --redis)."""
 import json
 import os
 import signal
+import socket
 import sys
 import time
 import unittest
@@ -103,6 +104,9 @@ class TwoInstancesOnRedis(Chat, unittest.TestCase):
         cls.b.stop()
         cls.redis.stop()
 
+    def test_zz_sigterm_stops_both_instances_cleanly(self):  # runs last (unittest sorts by name)
+        self.assertEqual((self.a.stop(), self.b.stop()), (0, 0))
+
     def test_names_of_an_instance_that_died_expire_and_the_living_stay(self):
         gina = enter(self, self.a, "gina", "attic")
         doomed = Example(self.argv)
@@ -129,6 +133,20 @@ class TwoInstancesOnRedis(Chat, unittest.TestCase):
         self.assertEqual((ev["type"], ev["from"], ev["text"]), ("message", "gina", "still here"))
 
 
+@unittest.skipUnless(HAS_REDIS, "ringkit was built without hiredis (NoRedisSupport checks that --redis is refused)")
+class RedisUnreachable(unittest.TestCase):
+    def test_a_user_is_closed_with_1013_and_the_instance_stops_cleanly(self):
+        with socket.socket() as s:  # a loopback port nobody listens on
+            s.bind(("127.0.0.1", 0))
+            app = Example([sys.argv[1], "--port", "0", "--redis", f"127.0.0.1:{s.getsockname()[1]}"])
+            self.addCleanup(app.stop)
+            ws = app.websocket("/chat?name=joe")
+            self.addCleanup(ws.close)
+            self.assertEqual(ws.status, 101)
+            self.assertEqual(ws.read_close(), 1013)  # no welcome: the page says so and reconnects
+            self.assertEqual(app.stop(), 0)
+
+
 class OneInstanceWithoutRedis(Chat, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -137,6 +155,9 @@ class OneInstanceWithoutRedis(Chat, unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.a.stop()
+
+    def test_zz_sigterm_stops_it_cleanly(self):  # runs last (unittest sorts by name)
+        self.assertEqual(self.a.stop(), 0)
 
     def test_the_page_lists_who_is_here(self):
         body = self.a.request("GET", "/")[2]

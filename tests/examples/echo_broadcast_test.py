@@ -104,6 +104,9 @@ class TwoInstancesOnRedis(unittest.TestCase):
         cls.b.stop()
         cls.redis.stop()
 
+    def test_zz_sigterm_stops_both_instances_cleanly(self):  # runs last (unittest sorts by name)
+        self.assertEqual((self.a.stop(), self.b.stop()), (0, 0))
+
     def test_broadcast_reaches_its_room_on_both_instances_and_no_other(self):
         members = open_members(self, {
             "a1": (self.a, "lobby"), "a2": (self.a, "lobby"), "b1": (self.b, "lobby"),
@@ -150,6 +153,7 @@ class RedisUnreachable(unittest.TestCase):
             status, headers, _ = app.request("POST", "/session", body=b"x")
             self.assertEqual((status, headers.get("retry-after")), (503, "1"))
             self.assertEqual(app.request("GET", "/healthz")[0], 200)
+            self.assertEqual(app.stop(), 0)
 
 
 class OneInstanceWithoutRedis(unittest.TestCase):
@@ -172,6 +176,9 @@ class OneInstanceWithoutRedis(unittest.TestCase):
         self.assertEqual(self.app.request("GET", "/session", headers={"Cookie": cookie_of(headers)})[2],
                          b'{"value":"kept"}')
         self.assertEqual(self.app.request("POST", "/session", body=b"\xff")[0], 400)  # JSON holds only UTF-8
+
+    def test_zz_sigterm_stops_it_cleanly(self):  # runs last (unittest sorts by name)
+        self.assertEqual(self.app.stop(), 0)
 
     def test_healthz_and_the_index_page(self):
         self.assertEqual(self.app.request("GET", "/healthz")[:3:2], (200, b"ok\n"))
