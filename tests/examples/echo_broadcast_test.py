@@ -86,6 +86,16 @@ def open_members(test, layout):
     return members
 
 
+def sent_before_joining(test, server):
+    """Messages sent at once after the handshake wait for the join and come back, in order."""
+    ws = server.websocket("/ws/broadcast/eager")
+    test.addCleanup(ws.close)
+    sent = [message("eager", seq) for seq in range(20)]
+    for m in sent:
+        ws.send_frame(*m)
+    test.assertEqual([next_message(ws) for _ in sent], sent)
+
+
 def cookie_of(headers):
     return headers["set-cookie"].split(";", 1)[0]
 
@@ -113,6 +123,9 @@ class TwoInstancesOnRedis(unittest.TestCase):
             "a3": (self.a, "games"), "b2": (self.b, "games"),
         })
         exchange(self, members)
+
+    def test_messages_sent_before_the_join_completes_come_back_in_order(self):
+        sent_before_joining(self, self.a)
 
     def test_binary_stays_binary_from_one_instance_to_the_other(self):
         members = open_members(self, {"a1": (self.a, "quiet"), "b1": (self.b, "quiet")})
@@ -169,6 +182,9 @@ class OneInstanceWithoutRedis(unittest.TestCase):
         members = open_members(self, {"x1": (self.app, "lobby"), "x2": (self.app, "lobby"),
                                       "x3": (self.app, "games")})
         exchange(self, members)
+
+    def test_messages_sent_before_the_join_completes_come_back_in_order(self):
+        sent_before_joining(self, self.app)
 
     def test_session_in_memory(self):
         status, headers, body = self.app.request("POST", "/session", body=b"kept")
