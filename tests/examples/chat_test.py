@@ -144,6 +144,7 @@ class RedisUnreachable(unittest.TestCase):
             self.addCleanup(ws.close)
             self.assertEqual(ws.status, 101)
             self.assertEqual(ws.read_close(), 1013)  # no welcome: the page says so and reconnects
+            ws.close()
             self.assertEqual(app.stop(), 0)
 
 

@@ -166,6 +166,7 @@ class RedisUnreachable(unittest.TestCase):
             status, headers, _ = app.request("POST", "/session", body=b"x")
             self.assertEqual((status, headers.get("retry-after")), (503, "1"))
             self.assertEqual(app.request("GET", "/healthz")[0], 200)
+            ws.close()
             self.assertEqual(app.stop(), 0)
 
 
