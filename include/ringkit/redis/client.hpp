@@ -90,8 +90,7 @@ public:
     }
 
 private:
-    // Runs on the connection's executor, as do the per-command completions it
-    // gathers (their handlers have no executor of their own).
+    // Runs on the connection's executor.
     template <class Handler>
     static void start_pipeline(const std::shared_ptr<detail::connection>& c, Handler h,
                                const std::vector<std::vector<std::string>>& cmds) {
@@ -99,21 +98,26 @@ private:
             Handler handler;
             asio::any_io_executor io_ex;
             std::vector<reply> out;
-            std::exception_ptr error;
+            detail::fault error;  // the first command's that failed
             std::size_t left = 0;
         };
         auto g = std::make_shared<gather>(
             gather{std::move(h), c->executor(), std::vector<reply>(cmds.size()), {}, cmds.size()});
-        if (cmds.empty()) return detail::post_completion(std::move(g->handler), g->io_ex, nullptr, std::move(g->out));
-        for (std::size_t i = 0; i < cmds.size(); ++i) {
-            auto one = [g, i](const std::exception_ptr& e, reply&& r) {
-                if (e && !g->error) g->error = e;
+        if (cmds.empty()) return detail::post_completion(std::move(g->handler), g->io_ex, {}, std::move(g->out));
+        // Each reply is gathered where it arrives, on the connection's executor;
+        // only the whole result is posted to the caller.
+        struct one final : detail::pending_base {
+            one(std::shared_ptr<gather> all, std::size_t index) : g(std::move(all)), i(index) {}
+            void complete(detail::fault f, reply r) override {
+                if (f && !g->error) g->error = std::move(f);
                 g->out[i] = std::move(r);
                 if (--g->left == 0)
-                    detail::post_completion(std::move(g->handler), g->io_ex, g->error, std::move(g->out));
-            };
-            c->send(cmds[i], std::make_unique<detail::pending<decltype(one)>>(std::move(one), c->executor()));
-        }
+                    detail::post_completion(std::move(g->handler), g->io_ex, std::move(g->error), std::move(g->out));
+            }
+            std::shared_ptr<gather> g;
+            std::size_t i;
+        };
+        for (std::size_t i = 0; i < cmds.size(); ++i) c->send(cmds[i], std::make_unique<one>(g, i));
     }
 
     static std::string to_arg(std::string_view s) { return std::string(s); }

@@ -32,34 +32,45 @@
 
 namespace ringkit::redis::detail {
 
+/// Why a command failed, as plain values: what crosses from the connection's
+/// thread to the caller's. The exception is made on the caller's side, so no
+/// exception object (and no reference count in uninstrumented libstdc++, which
+/// TSan cannot see) is ever shared between threads.
+struct fault {
+    std::error_code code;  // empty: success
+    std::string what;
+    explicit operator bool() const noexcept { return static_cast<bool>(code); }
+    std::exception_ptr exception() const {
+        return code ? std::make_exception_ptr(std::system_error(code, what)) : nullptr;
+    }
+};
+
+inline fault failure(error e, std::string what = {}) { return {make_error_code(e), std::move(what)}; }
+
 /// A command's completion, type-erased: hiredis keeps a void* per command.
 struct pending_base {
     virtual ~pending_base() = default;
-    virtual void complete(std::exception_ptr e, reply r) = 0;
+    virtual void complete(fault f, reply r) = 0;
 };
 
-/// Calls `handler(e, value)` on the handler's own executor, never from inside
-/// hiredis's callback: the caller may destroy the client, or send more commands,
-/// from its continuation.
+/// Calls `handler(exception_ptr, value)` on the handler's own executor, never
+/// from inside hiredis's callback: the caller may destroy the client, or send
+/// more commands, from its continuation.
 template <class Handler, class T>
-void post_completion(Handler handler, const asio::any_io_executor& io_ex, std::exception_ptr e, T value) {
+void post_completion(Handler handler, const asio::any_io_executor& io_ex, fault f, T value) {
     auto ex = asio::get_associated_executor(handler, io_ex);
-    asio::post(ex, [h = std::move(handler), e, v = std::move(value)]() mutable { std::move(h)(e, std::move(v)); });
+    asio::post(ex, [h = std::move(handler), f = std::move(f), v = std::move(value)]() mutable {
+        std::move(h)(f.exception(), std::move(v));
+    });
 }
 
 template <class Handler>
 struct pending final : pending_base {
     pending(Handler h, asio::any_io_executor io) : handler(std::move(h)), io_ex(std::move(io)) {}
-    void complete(std::exception_ptr e, reply r) override {
-        post_completion(std::move(handler), io_ex, e, std::move(r));
-    }
+    void complete(fault f, reply r) override { post_completion(std::move(handler), io_ex, std::move(f), std::move(r)); }
     Handler handler;
     asio::any_io_executor io_ex;
 };
-
-inline std::exception_ptr failure(error e, const std::string& what = {}) {
-    return std::make_exception_ptr(std::system_error(make_error_code(e), what));
-}
 
 /// The connection and its state machine. Lives on the executor: every member runs
 /// there. Held by shared_ptr so that timers and resolves in flight outlive the
@@ -171,7 +182,7 @@ private:
         if (rep == nullptr) ctx->user->complete(failure(self.fail_code_), {});
         else if (rep->type == REDIS_REPLY_ERROR)
             ctx->user->complete(failure(error::server_error, std::string(rep->str, rep->len)), {});
-        else ctx->user->complete(nullptr, reply::from(*rep));
+        else ctx->user->complete({}, reply::from(*rep));
     }
 
     // --- the connection's life ---

@@ -56,7 +56,7 @@ public:
         case connection::state::down: return waiter->complete(failure(error::unavailable), {});
         case connection::state::connecting: break;  // resubscribe() sends it
         case connection::state::ready:
-            if (!fresh) return waiter->complete(nullptr, {});
+            if (!fresh) return waiter->complete({}, {});
             send("SUBSCRIBE", channel);
             break;
         }
@@ -106,7 +106,7 @@ private:
             if (it == self.waiters_.end()) return;
             auto list = std::move(it->second);
             self.waiters_.erase(it);
-            for (auto& p : list) p->complete(nullptr, {});
+            for (auto& p : list) p->complete({}, {});
         }
     }
 
