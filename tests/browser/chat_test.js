@@ -24,6 +24,12 @@
 // pinning, with no CA installed anywhere). Every page must be https: with only
 // wss:// sockets, and a browser without the pin must refuse the page. The
 // screenshot is then artifact-dir/chat-tls.png.
+//
+// With --redis: a redis-server (started here, on a free port in a temp dir) and
+// two chat instances on it with --redis; alice's page on one and bob's on the
+// other are in the same room through Redis, without a balancer: the welcome
+// counts and #here list both, messages go both ways, bob's leaving reaches
+// alice. The screenshot is artifact-dir/chat-redis.png.
 'use strict';
 
 const crypto = require('node:crypto');
@@ -32,19 +38,21 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const {
-  within, check, step, setup, Server, launch, openPage, waitFor, checkNoPageErrors, cleanArtifacts, dumpPages, run,
+  within, check, step, setup, Server, startRedis, launch, openPage, waitFor, checkNoPageErrors, cleanArtifacts,
+  dumpPages, run,
 } = require('./support.js');
 
 const RECONNECT_TIMEOUT = 15000; // the page's back-off is capped at 5 s; a few attempts fit
 const [chatBin, artifactDir, nodeDir, mode] = process.argv.slice(2);
-if (!chatBin || !artifactDir || !nodeDir || (mode !== undefined && mode !== '--tls')) {
-  console.error('usage: chat_test.js path/to/chat artifact-dir node-dir [--tls]');
+if (!chatBin || !artifactDir || !nodeDir || ![undefined, '--tls', '--redis'].includes(mode)) {
+  console.error('usage: chat_test.js path/to/chat artifact-dir node-dir [--tls | --redis]');
   process.exit(2);
 }
-const chromium = setup(mode ? 'browser_chat_tls' : 'browser_chat', nodeDir);
-const tls = mode ? makeCerts() : null;
+const variant = { '--tls': 'chat-tls', '--redis': 'chat-redis' }[mode] || 'chat';
+const chromium = setup(`browser_${variant.replace('-', '_')}`, nodeDir);
+const tls = mode === '--tls' ? makeCerts() : null;
 const scheme = tls ? 'https' : 'http';
-const artifactPrefix = tls ? 'chat-tls' : 'chat';
+const artifactPrefix = variant;
 
 // The throwaway CA's server certificate, and the base64 SHA-256 of its key's
 // SubjectPublicKeyInfo, which is what Chromium pins.
@@ -64,15 +72,16 @@ function makeCerts() {
 
 // port 0: any free port; otherwise that one (the restart reuses the first port).
 // stop() waits for the graceful stop (closes with 1001, 5 s grace).
-function chatServer(port) {
-  return new Server(chatBin, ['--port', String(port), '--threads', '2', ...(tls ? tls.flags : [])]).start();
+function chatServer(port, more = []) {
+  return new Server(chatBin, ['--port', String(port), '--threads', '2', ...(tls ? tls.flags : []), ...more]).start();
 }
 
 // ---- the pages --------------------------------------------------------------------------------
 
 // One browser context per user: separate storage, like two people on two machines.
-async function openChat(browser, port, name) {
-  const page = await openPage(browser, name, `${scheme}://127.0.0.1:${port}/?name=${encodeURIComponent(name)}`);
+async function openChat(browser, port, name, room = '') {
+  const query = `?name=${encodeURIComponent(name)}${room ? `&room=${encodeURIComponent(room)}` : ''}`;
+  const page = await openPage(browser, name, `${scheme}://127.0.0.1:${port}/${query}`);
   page.userName = name;
   return page;
 }
@@ -114,11 +123,50 @@ function waitLineMatching(page, what, source) {
                  source);
 }
 
+// Waits until #here (who is in the room) reads `text`.
+function waitHere(page, text) {
+  return waitFor(page, `#here "${text}"`, (t) => document.getElementById('here').textContent === t, text);
+}
+
 // Types into #text and clicks Send, as a user would; the page empties the box once sent.
 async function say(page, text) {
   await page.locator('#text').pressSequentially(text);
   await page.locator('#go').click();
   await waitFor(page, '#text to be emptied after Send', () => document.getElementById('text').value === '');
+}
+
+// alice's page on portA, then bob's on portB, both in `room`: bob came second, so
+// alice sees him join and he hears that two are here.
+async function aliceAndBob(browser, portA, portB, room = '') {
+  const alice = await openChat(browser, portA, 'alice', room);
+  await waitConnected(alice);
+  await waitLine(alice, 'welcome, alice (1 here)');
+  const bob = await openChat(browser, portB, 'bob', room);
+  await waitConnected(bob);
+  await waitLine(bob, 'welcome, bob (2 here)');
+  await waitLine(alice, 'bob joined');
+  return [alice, bob];
+}
+
+// alice says `fromAlice`, which both pages show; then bob says `fromBob`, which alice's shows.
+async function exchange(alice, fromAlice, bob, fromBob) {
+  await say(alice, fromAlice);
+  await waitLine(bob, `alice: ${fromAlice}`);
+  await waitLine(alice, `alice: ${fromAlice}`);
+  await say(bob, fromBob);
+  await waitLine(alice, `bob: ${fromBob}`);
+}
+
+async function screenshot(page) {
+  const shot = path.join(artifactDir, `${artifactPrefix}.png`);
+  await within(page.screenshot({ path: shot }), 'the screenshot');
+  check(fs.statSync(shot).size > 0, `${shot} is empty`);
+  console.log(`screenshot: ${shot}`);
+}
+
+async function stopCleanly(server) {
+  const stopped = await server.stop();
+  check(stopped.code === 0, `chat did not exit cleanly on SIGTERM: ${JSON.stringify(stopped)}`);
 }
 
 // On failure: each page's #status and #log, as the user saw them.
@@ -163,26 +211,14 @@ async function main() {
 
   const browser = await launch(chromium, tls ? [`--ignore-certificate-errors-spki-list=${tls.spkiHash}`] : []);
 
-  const alice = await openChat(browser, port, 'alice');
-  await waitConnected(alice);
-  await waitLine(alice, 'welcome, alice (1 here)');
-  const bob = await openChat(browser, port, 'bob');
-  await waitConnected(bob);
-  // bob came second: alice sees him join; he hears that two are here.
-  await waitLine(bob, 'welcome, bob (2 here)');
-  await waitLine(alice, 'bob joined');
+  const [alice, bob] = await aliceAndBob(browser, port, port);
   step('alice and bob connected; alice saw "bob joined", bob was welcomed as one of 2');
 
-  await say(alice, 'hi bob');
-  await waitLine(bob, 'alice: hi bob');
-  await waitLine(alice, 'alice: hi bob');
-  await say(bob, 'héllo ✓ — Ωμέγα привет 😀');
-  await waitLine(alice, 'bob: héllo ✓ — Ωμέγα привет 😀');
+  await exchange(alice, 'hi bob', bob, 'héllo ✓ — Ωμέγα привет 😀');
   step('messages typed and sent both ways, unicode intact');
 
   // The restart: both pages must notice, say so, and come back by themselves.
-  const stopped = await server.stop();
-  check(stopped.code === 0, `chat did not exit cleanly on SIGTERM: ${JSON.stringify(stopped)}`);
+  await stopCleanly(server);
   await Promise.all([waitDown(alice), waitDown(bob)]);
   step('chat stopped by SIGTERM (exit 0); both pages show "disconnected; reconnecting"');
 
@@ -228,14 +264,36 @@ async function main() {
     checkAllTls([alice, bob, zoe]);
     step('every page was https: and every WebSocket wss://');
   }
-  const shot = path.join(artifactDir, `${artifactPrefix}.png`);
-  await within(alice.screenshot({ path: shot }), 'the screenshot');
-  check(fs.statSync(shot).size > 0, `${shot} is empty`);
-  console.log(`screenshot: ${shot}`);
-
+  await screenshot(alice);
   checkNoPageErrors();
-  const last = await server.stop();
-  check(last.code === 0, `chat did not exit cleanly on SIGTERM: ${JSON.stringify(last)}`);
+  await stopCleanly(server);
 }
 
-run(main, () => dumpPages(artifactDir, artifactPrefix, describe));
+// Two instances on one Redis, a page on each, no balancer between.
+async function mainRedis() {
+  cleanArtifacts(artifactDir, artifactPrefix);
+  const redis = await startRedis();
+  const a = await chatServer(0, ['--redis', redis.address]);
+  const b = await chatServer(0, ['--redis', redis.address]);
+  step(`redis-server on port ${redis.port}; chat instances on ports ${a.port} and ${b.port} with --redis`);
+
+  const browser = await launch(chromium);
+  const [alice, bob] = await aliceAndBob(browser, a.port, b.port, 'across');
+  await Promise.all([waitHere(alice, 'here: alice, bob'), waitHere(bob, 'here: alice, bob')]);
+  step('alice (instance A) and bob (instance B) in one room: counted and listed from Redis on both pages');
+
+  await exchange(alice, 'hi from A', bob, 'héllo from B ✓');
+  step('messages typed on each instance reach the page on the other, through Redis');
+
+  await bob.context().close();
+  await waitLine(alice, 'bob left');
+  await waitHere(alice, 'here: alice');
+  step('bob closed his page; alice, on the other instance, saw "bob left"');
+
+  await screenshot(alice);
+  checkNoPageErrors();
+  await stopCleanly(a);
+  await stopCleanly(b);
+}
+
+run(mode === '--redis' ? mainRedis : main, () => dumpPages(artifactDir, artifactPrefix, describe));

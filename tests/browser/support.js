@@ -9,6 +9,8 @@
 
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
 const path = require('node:path');
 const { requireFromLock } = require('../support/npm_install.js');
 
@@ -128,6 +130,38 @@ class Server {
   }
 }
 
+// A real redis-server on a free loopback port in a temporary directory, with no
+// persistence, killed with the other servers; resolves once it answers PING.
+// A missing redis-server fails the test, naming the package.
+async function startRedis() {
+  const port = await new Promise((resolve, reject) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = probe.address().port;
+      probe.close(() => resolve(p));
+    }).on('error', reject);
+  });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ringkit-redis-'));
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
+                                      '--appendonly', 'no', '--daemonize', 'no', '--logfile', path.join(dir, 'redis.log')],
+                     { stdio: 'ignore' });
+  servers.add(proc);
+  const failed = new Promise((_, reject) => {
+    proc.on('error', (e) => reject(new Error(`redis-server: ${e.message} (apt-get install redis-server)`)));
+    proc.on('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
+  });
+  failed.catch(() => {}); // once it answers, its exit (killed at the end) is no failure
+  const answers = () => new Promise((resolve) => {
+    const c = net.connect(port, '127.0.0.1', () => c.write('PING\r\n'));
+    c.on('data', (d) => { c.destroy(); resolve(d.toString().startsWith('+PONG')); });
+    c.on('error', () => resolve(false));
+  });
+  await within(Promise.race([failed, (async () => {
+    while (!(await answers())) await new Promise((r) => setTimeout(r, 50));
+  })()]), `redis-server on port ${port} to answer`);
+  return { port, address: `127.0.0.1:${port}` };
+}
+
 function killServers() {
   for (const proc of servers)
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
@@ -227,6 +261,6 @@ async function run(main, onFailure) {
 }
 
 module.exports = {
-  TIMEOUT, CHROMIUM, within, check, step, setup, Server, launch, openPage, waitFor,
+  TIMEOUT, CHROMIUM, within, check, step, setup, Server, startRedis, launch, openPage, waitFor,
   checkNoPageErrors, cleanArtifacts, dumpPages, run,
 };
