@@ -3,7 +3,8 @@ echo_server instances with --redis, HAProxy and nginx running examples/scaling/'
 files), each in a temporary directory on free loopback ports and killed with the
 test, and a lean asyncio WebSocket client for hundreds of sockets at once.
 
-Every child gets PR_SET_PDEATHSIG: if ctest kills the test (a timeout), its servers
+HAPROXY_BIN, NGINX_BIN and REDIS_SERVER_BIN may name the programs. Every child
+gets PR_SET_PDEATHSIG: if ctest kills the test (a timeout), its servers
 die with it instead of holding ports and ctest's output pipe."""
 import asyncio
 import base64
@@ -63,9 +64,10 @@ class Process:
         self.name = name
         self.out = os.path.join(directory, f"{name}.out")
         self.err = os.path.join(directory, f"{name}.err")
+        env = {k: v for k, v in os.environ.items() if k != "NGINX"}  # to nginx: sockets it inherits
         with open(self.out, "wb") as out, open(self.err, "wb") as err:
             self.proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL, cwd=directory,
-                                         preexec_fn=_die_with_parent)
+                                         env=env, preexec_fn=_die_with_parent)
 
     def alive(self):
         return self.proc.poll() is None
@@ -107,8 +109,9 @@ class Redis(Process):
         wait_until(lambda: self._ready(), "redis-server listening")
 
     def _argv(self):
-        return [os.environ.get("REDIS_SERVER", "redis-server"), "--port", str(self.port), "--bind", "127.0.0.1",
-                "--dir", self.directory, "--save", "", "--appendonly", "no", "--daemonize", "no"]
+        return [os.environ.get("REDIS_SERVER_BIN", "redis-server"), "--port", str(self.port),
+                "--bind", "127.0.0.1", "--dir", self.directory, "--save", "", "--appendonly", "no",
+                "--daemonize", "no", "--loglevel", "warning"]
 
     def _ready(self):
         if not self.alive():
@@ -174,7 +177,7 @@ class HAProxy(Process):
         cfg = os.path.join(directory, "haproxy.cfg")
         with open(cfg, "w") as f:
             f.write(_configured("haproxy.cfg", repl))
-        binary = os.environ.get("HAPROXY", "haproxy")
+        binary = os.environ.get("HAPROXY_BIN", "haproxy")
         check = subprocess.run([binary, "-c", "-q", "-f", cfg], capture_output=True, text=True, timeout=TIMEOUT)
         if check.returncode != 0:
             raise AssertionError(f"haproxy -c refused the config: {check.stdout}{check.stderr}")
@@ -235,18 +238,12 @@ http {{
     include {site};
 }}
 """)
-        binary = os.environ.get("NGINX", "nginx")
-        env_free = {k: v for k, v in os.environ.items() if k != "NGINX"}  # nginx reads NGINX as inherited sockets
-        argv = [binary, "-e", f"{directory}/nginx-error.log", "-p", directory, "-c", main]
-        check = subprocess.run(argv + ["-t", "-q"], capture_output=True, text=True, timeout=TIMEOUT, env=env_free)
+        argv = [os.environ.get("NGINX_BIN", "nginx"), "-e", f"{directory}/nginx-error.log", "-p", directory,
+                "-c", main]
+        check = subprocess.run(argv + ["-t", "-q"], capture_output=True, text=True, timeout=TIMEOUT)
         if check.returncode != 0:
             raise AssertionError(f"nginx -t refused the config: {check.stdout}{check.stderr}")
-        saved = os.environ.pop("NGINX", None)
-        try:
-            super().__init__("nginx", argv, directory)
-        finally:
-            if saved is not None:
-                os.environ["NGINX"] = saved
+        super().__init__("nginx", argv, directory)
         wait_until(self._ready, "nginx answering /healthz")
 
     def _ready(self):
