@@ -12,6 +12,8 @@
   sessions           a session made through each balancer is seen on every instance
   instance_loss      kill -9 one instance mid-run: its sockets reconnect through
                      HAProxy; the others lose nothing, before or after the kill
+  instance_loss_nginx  the same behind nginx (passive checks: the reconnections
+                     find the dead instance first, and nginx tries the next one)
   drain              an instance drained on HAProxy's admin socket gets no new
                      sockets; stopped (SIGTERM), it closes its own with 1001, exits
                      0, and they reconnect to the others
@@ -288,7 +290,7 @@ async def broadcast(balancer, rooms, per_room, messages, client):
         await joined(members)
         t1 = time.monotonic()
         await send_phase(members, "m", messages)
-        await delivered(members, members, "m", messages)
+        await delivered(members, members, "m", messages, timeout=60)
         t2 = time.monotonic()
         total = sum(m.received("m") for m in members)
         print(f"{balancer}: {len(members)} sockets in {rooms} rooms joined in {t1 - t0:.2f} s; "
@@ -320,20 +322,25 @@ async def sessions():
             print(f"{name}: the session made through it is seen on all {len(c.instances)} instances")
 
 
-async def instance_loss():
-    with Cluster(balancers=("haproxy",)) as c:
-        haproxy = c.balancers["haproxy"]
+async def instance_loss(balancer):
+    with Cluster(balancers=(balancer,)) as c:
+        front = c.balancers[balancer]
+        victim_instance = c.instances[1]
         members = make_members(3, 30)
-        await connect_all(members, haproxy.port)
+        await connect_all(members, front.port)
         await joined(members)
-        before = haproxy.current_sessions()
-        victim = before["app2"]
-        assert victim > 0 and sum(before.values()) == len(members), f"connections per instance: {before}"
+        if balancer == "haproxy":
+            before = front.current_sessions()
+            assert sum(before.values()) == len(members), f"connections per instance: {before}"
+            victim = before["app2"]
+        else:  # nothing but these sockets connects to the instances (Nginx._ready)
+            victim = victim_instance.established()
+        assert victim > 0, f"instance 2 holds none of the {len(members)} sockets"
 
         # Messages keep flowing while instance 2 is killed, a third of the way in.
         def kill_at(seq):
             if seq == 10:
-                c.instances[1].kill9()
+                victim_instance.kill9()
         await send_phase(members, "a", 30, pace=0.01, between=kill_at)
         await until(lambda: sum(not m.ws.is_open() for m in members) >= victim,
                     f"the {victim} sockets of the killed instance closed", TIMEOUT)
@@ -347,19 +354,21 @@ async def instance_loss():
             for s in lost:
                 if s.room == m.room and m.got("a", s) > s.sent["a"]:
                     raise AssertionError(f"{m.name} got more of {s.name}'s messages than it sent")
-        cut = [c.close_code for c in (m.ws for m in lost)]
-        print(f"killed instance 2 (kill -9) holding {victim} of {len(members)} sockets: those closed "
-              f"({collections.Counter('no close frame' if x is None else x for x in cut)}); the other "
-              f"{len(stayed)} got every message of every surviving sender, before and after the kill")
+        cut = collections.Counter("no close frame" if m.ws.close_code is None else m.ws.close_code for m in lost)
+        print(f"{balancer}: killed instance 2 (kill -9) holding {victim} of {len(members)} sockets: those closed "
+              f"({dict(cut)}); the other {len(stayed)} got every message of every surviving sender, before and "
+              f"after the kill")
 
-        # The lost ones reconnect through HAProxy, which sends them to the live instances.
+        # The lost ones reconnect through the balancer, which must not hand them
+        # the dead instance: each handshake succeeds at the first attempt.
         t0 = time.monotonic()
         for m in lost:
-            await m.connect(haproxy.port)
+            await m.connect(front.port)
         await joined(members)
-        after = haproxy.current_sessions()
-        assert after["app2"] == 0 and sum(after.values()) == len(members), f"after reconnecting: {after}"
-        print(f"{len(lost)} sockets reconnected through HAProxy in {time.monotonic() - t0:.2f} s: {after}")
+        where = front.current_sessions() if balancer == "haproxy" else \
+            {inst.name: inst.established() for inst in c.instances if inst.alive()}
+        assert sum(where.values()) == len(members), f"after reconnecting: {where}"
+        print(f"{len(lost)} sockets reconnected through {balancer} in {time.monotonic() - t0:.2f} s: {where}")
         await send_phase(members, "b", 10)
         await delivered(members, members, "b", 10)
         await close_all(members)
@@ -414,15 +423,19 @@ async def probe_instance(inst, timeout):
         probe = Member("zz-probe", f"probe{inst.name}-{attempts}")
         try:
             await probe.connect(inst.port)
-            await joined([probe], timeout=2)
+            probe.ws.send(f"{probe.room}/hello/{probe.name}/0")
+            # Back, or refused (1013: the join or the publish failed): either comes soon.
+            await until(lambda: probe.hello or not probe.ws.is_open(), "a probe's answer", TIMEOUT)
+        except (ConnectionError, OSError, asyncio.TimeoutError):
+            pass
+        if probe.hello:
             await probe.ws.close()
             return attempts
-        except (AssertionError, ConnectionError, OSError, asyncio.TimeoutError):
-            if probe.ws:
-                probe.ws.transport.abort()
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{inst.name}: no broadcast through Redis within {timeout} s of its restart")
-            await asyncio.sleep(0.2)
+        if probe.ws:
+            probe.ws.transport.abort()
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{inst.name}: no broadcast through Redis within {timeout} s of its restart")
+        await asyncio.sleep(0.1)
 
 
 async def redis_restart():
@@ -435,6 +448,10 @@ async def redis_restart():
         await joined(everyone)
         await send_phase(listeners, "a", 10)
         await delivered(listeners, listeners, "a", 10)
+
+        status, headers, _ = http_get(port, "/session", method="POST", body=b"before the outage")
+        cookie = {"Cookie": headers.get("set-cookie", "").split(";")[0]}
+        assert status == 200 and cookie["Cookie"].startswith("ringkit-session="), (status, headers)
 
         c.redis.stop()
         t0 = time.monotonic()
@@ -454,11 +471,20 @@ async def redis_restart():
                 assert m.ws.close_code and m.ws.close_code[0] == 1013, \
                     f"{m.name}: {undelivered} messages lost, and it was told {m.ws.close_code}"
 
+        status, _, body = http_get(port, "/session", headers=cookie)
+        assert status == 503, f"GET /session with Redis down: {status} {body!r}"
+        print("Redis down: GET /session with a session cookie answers 503")
+        await asyncio.sleep(max(0.0, t0 + 1 - time.monotonic()))  # a second down: reconnections fail meanwhile
+
         c.redis.restart()
         t1 = time.monotonic()
         attempts = [await probe_instance(inst, 20) for inst in c.instances]
-        print(f"Redis back after {t1 - t0:.2f} s; each instance broadcasting again {time.monotonic() - t1:.2f} s "
-              f"later (probe attempts per instance: {attempts})")
+        print(f"Redis restarted after {t1 - t0:.2f} s down; each instance broadcasting again "
+              f"{time.monotonic() - t1:.2f} s later (probe attempts per instance: {attempts})")
+        status, _, body = http_get(port, "/session", headers=cookie)
+        assert status == 200, f"GET /session after the restart: {status} {body!r}"
+        print(f"after the restart: GET /session with the old cookie: {status} {body.decode().strip()} "
+              f"(this Redis kept nothing: --save \"\", no AOF)")
         # The listeners never rejoined: their rooms deliver again only if each hub
         # subscribed them again by itself.
         await send_phase(listeners, "b", 10)
@@ -473,7 +499,8 @@ SCENARIOS = {
     "broadcast_haproxy": lambda: broadcast("haproxy", 3, 100, 50, "raw"),
     "broadcast_nginx": lambda: broadcast("nginx", 3, 20, 25, "websockets"),
     "sessions": sessions,
-    "instance_loss": instance_loss,
+    "instance_loss": lambda: instance_loss("haproxy"),
+    "instance_loss_nginx": lambda: instance_loss("nginx"),
     "drain": drain,
     "redis_restart": redis_restart,
 }
