@@ -17,7 +17,11 @@ import signal
 import socket
 import struct
 import subprocess
+import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples"))
+from example_support import request  # noqa: E402  (one HTTP request, as the example tests make them)
 
 TIMEOUT = 10  # seconds, for every start and every single wait
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -47,14 +51,7 @@ def wait_until(predicate, what, timeout=TIMEOUT, interval=0.05):
 
 def http_get(port, path, headers=None, method="GET", body=None):
     """(status, lower-cased headers, body) of one request on a fresh connection."""
-    import http.client
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        res = conn.getresponse()
-        return res.status, {k.lower(): v for k, v in res.getheaders()}, res.read()
-    finally:
-        conn.close()
+    return request(port, method, path, body, headers)
 
 
 class Process:
