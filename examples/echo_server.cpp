@@ -41,6 +41,7 @@
 #include <ringkit/redis/session_store.hpp>
 #endif
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -50,10 +51,10 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 
 namespace rk = ringkit;
@@ -165,6 +166,16 @@ public:
     virtual void leave(const std::string& room, const rk::channel& ch) = 0;
     /// To every member of `room`; throws when the broadcast cannot take `m`.
     virtual rk::task<void> publish(std::string room, rk::ws::message m) = 0;
+
+    /// Members alive (see member): their coroutines may outlast the server's stop.
+    std::atomic<int> members{0};
+
+protected:
+    // A member's coroutine may still be waiting on Redis when main() returns:
+    // the rooms must outlive it. Bounded: every Redis call ends within its timeouts.
+    void wait_for_members() const {
+        for (int i = 0; i < 1000 && members.load() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
 };
 
 // This instance only: a channel_set per room; a member's work runs on its own
@@ -207,6 +218,9 @@ private:
 class redis_rooms final : public rooms {
 public:
     explicit redis_rooms(rk::redis::hub_options o) : hub_(std::move(o)) {}
+    redis_rooms(const redis_rooms&) = delete;
+    redis_rooms& operator=(const redis_rooms&) = delete;
+    ~redis_rooms() override { wait_for_members(); }
     asio::any_io_executor executor(const rk::channel&) override { return hub_.executor(); }
     rk::task<void> join(std::string room, rk::channel ch) override { co_await hub_.join(std::move(room), ch); }
     void leave(const std::string& room, const rk::channel& ch) override { hub_.leave(room, ch); }
@@ -222,6 +236,11 @@ private:
 // One socket of /ws/broadcast/{room}, touched only on rooms::executor(ch). Its
 // messages wait until it has joined, so that it hears its own first message.
 struct member {
+    member(rooms& r, std::string name) : all(r), room(std::move(name)) { ++all.members; }
+    member(const member&) = delete;
+    member& operator=(const member&) = delete;
+    ~member() { --all.members; }  // the last this member does with the rooms
+
     rooms& all;
     std::string room;
     rk::channel ch;
@@ -259,7 +278,7 @@ rk::task<void> join(std::shared_ptr<member> m) {
 }
 
 rk::response broadcast(rk::request& req, rooms& all, std::string room) {
-    auto m = std::make_shared<member>(member{all, std::move(room), {}, false, {}});
+    auto m = std::make_shared<member>(all, std::move(room));
     return rk::as_channel(
         req, {.init = [m](rk::channel& ch) { m->ch = ch; },  // before any callback below
               .on_open = [m](rk::channel& ch) { asio::co_spawn(m->all.executor(ch), join(m), asio::detached); },

@@ -2,13 +2,18 @@
 one process per test module, its port read from the "listening on" line or, for
 hello (which prints nothing), from the kernel's socket table."""
 import atexit
+import ctypes
 import http.client
 import json
 import os
 import re
 import select
+import shutil
+import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "clients"))
@@ -97,3 +102,62 @@ class Example:
     def stop(self):
         """SIGTERM, then a bounded wait; the exit status (negative: killed by a signal)."""
         return stop_process(self.proc)
+
+
+def _die_with_parent():
+    """In the child, before exec: SIGTERM when the test dies (killed by ctest's timeout, atexit never runs)."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
+
+
+class RedisServer:
+    """A real redis-server on a free loopback port in a temporary directory, with no
+    persistence; stopped (and its directory removed) by stop() or at exit."""
+
+    def __init__(self):
+        exe = shutil.which("redis-server")
+        if not exe:
+            raise AssertionError("redis-server not found: apt-get install redis-server (scripts/install-deps.sh)")
+        self.dir = tempfile.mkdtemp(prefix="ringkit-redis-")
+        atexit.register(self.stop)
+        for _ in range(3):  # a free port may be taken between finding it and Redis binding it
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                self.port = s.getsockname()[1]
+            self.proc = subprocess.Popen(
+                [exe, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir, "--save", "",
+                 "--appendonly", "no", "--daemonize", "no", "--logfile", os.path.join(self.dir, "redis.log")],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                preexec_fn=_die_with_parent)
+            if self._answers():
+                return
+            stop_process(self.proc)
+        raise AssertionError(f"redis-server did not start (see {self.dir}/redis.log)")
+
+    def _answers(self):
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+                    s.sendall(b"PING\r\n")
+                    if s.recv(64).startswith(b"+PONG"):
+                        return True
+            except OSError:
+                pass
+            time.sleep(0.02)
+        return False
+
+    def address(self):
+        return f"127.0.0.1:{self.port}"
+
+    def stop(self):
+        if getattr(self, "proc", None):
+            stop_process(self.proc)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def assert_redis_refused(test, binary):
+    """A build without hiredis: `binary --redis ...` exits with 2 and says why."""
+    r = subprocess.run([binary, "--port", "0", "--redis", "127.0.0.1:6379"], stdin=subprocess.DEVNULL,
+                       capture_output=True, timeout=TIMEOUT)
+    test.assertEqual(r.returncode, 2)
+    test.assertIn(b"hiredis", r.stderr)
