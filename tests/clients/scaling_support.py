@@ -4,16 +4,14 @@ files), each in a temporary directory on free loopback ports and killed with the
 test, and a lean asyncio WebSocket client for hundreds of sockets at once.
 
 HAPROXY_BIN, NGINX_BIN and REDIS_SERVER_BIN may name the programs. Every child
-gets PR_SET_PDEATHSIG: if ctest kills the test (a timeout), its servers
+gets PR_SET_PDEATHSIG (SIGTERM): if ctest kills the test (a timeout), its servers
 die with it instead of holding ports and ctest's output pipe."""
 import asyncio
 import base64
 import csv
-import ctypes
 import hashlib
 import io
 import os
-import signal
 import socket
 import struct
 import subprocess
@@ -21,19 +19,13 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples"))
-from example_support import request  # noqa: E402  (one HTTP request, as the example tests make them)
+# One HTTP request as the example tests make it; PR_SET_PDEATHSIG for each child.
+from example_support import _die_with_parent, request  # noqa: E402
 
 TIMEOUT = 10  # seconds, for every start and every single wait
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCALING = os.path.join(HERE, "..", "..", "examples", "scaling")
 GUIDE = os.path.join(HERE, "..", "..", "docs", "guide", "scaling.md")
-
-_libc = ctypes.CDLL(None, use_errno=True)
-
-
-def _die_with_parent():
-    _libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
 
 def free_port():
     with socket.socket() as s:
