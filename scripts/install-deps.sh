@@ -14,6 +14,7 @@ packages=(
   curl python3 python3-websockets openssl                      # independent test clients (openssl: TLS tests, certificates)
   chromium fonts-dejavu-core                                   # tests/browser (headless, via playwright-core)
   doxygen nginx-light                                          # docs: the API reference, the tested nginx site
+  haproxy                                                      # tests/clients/scaling_test.py (nginx-light too)
 )
 missing=()
 for p in "${packages[@]}"; do

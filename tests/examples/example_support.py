@@ -23,6 +23,18 @@ from ws_client_support import RawWebSocket, stop_process  # noqa: E402  (a maske
 TIMEOUT = 10  # seconds, for every request and every wait on the example
 
 
+def request(port, method, path, body=None, headers=None):
+    """(status, headers as a lower-cased dict, body bytes) of one request to
+    127.0.0.1:port on a new connection."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        res = conn.getresponse()
+        return res.status, {k.lower(): v for k, v in res.getheaders()}, res.read()
+    finally:
+        conn.close()
+
+
 class Example:
     def __init__(self, argv, announces=True):
         self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
@@ -77,13 +89,7 @@ class Example:
 
     def request(self, method, path, body=None, headers=None):
         """(status, headers as a lower-cased dict, body bytes) of one request on a new connection."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
-        try:
-            conn.request(method, path, body=body, headers=headers or {})
-            res = conn.getresponse()
-            return res.status, {k.lower(): v for k, v in res.getheaders()}, res.read()
-        finally:
-            conn.close()
+        return request(self.port, method, path, body, headers)
 
     def get_json(self, path, expect=200):
         status, headers, body = self.request("GET", path)
