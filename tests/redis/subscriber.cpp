@@ -130,4 +130,27 @@ TEST_CASE("subscribing while Redis is down: error::unavailable, and subscribed o
     });
 }
 
+TEST_CASE("a Redis that stops answering: subscribe fails with error::timeout, and the channel comes back after") {
+    redis_server srv;
+    asio::io_context io;
+    run_coroutine(io, [&]() -> task<void> {
+        received got;
+        redis::subscriber sub(io.get_executor(), on(srv), got.handler());
+        co_await sub.subscribe("warmup");
+        srv.pause();
+        std::error_code why;
+        try {
+            co_await sub.subscribe("stalled");
+        } catch (const std::system_error& e) {
+            why = e.code();
+        }
+        CHECK(why == redis::error::timeout);  // the connection dropped at the reply deadline
+        srv.resume();
+        redis::client pub(io.get_executor(), on(srv));
+        co_await publish_until_heard(io, pub, got, "stalled");
+        REQUIRE_FALSE(got.messages.empty());
+        CHECK(got.messages.front() == "stalled=ping");
+    });
+}
+
 }  // namespace redis_subscriber_test

@@ -110,6 +110,18 @@ public:
                REDIS_OK;
     }
 
+    /// For a reply that comes through a send_raw() callback (SUBSCRIBE's
+    /// confirmation), which the connection cannot see: the caller says when it
+    /// sent one and when it came, in order. One missing past command_timeout drops
+    /// the connection (error::timeout), as for a command: a paused Redis is found.
+    void expect_reply() {
+        raw_deadlines_.push_back(std::chrono::steady_clock::now() + opt_.command_timeout);
+        if (raw_deadlines_.size() == 1) arm_timer();
+    }
+    void got_reply() {
+        if (!raw_deadlines_.empty()) raw_deadlines_.pop_front();
+    }
+
     void send(std::vector<std::string> argv, std::unique_ptr<pending_base> p) {
         if (state_ == state::down || state_ == state::closed) {
             p->complete(failure(state_ == state::closed ? error::closed : error::unavailable), {});
@@ -255,6 +267,7 @@ private:
         ac_ = nullptr;
         setup_left_ = 0;
         deadlines_.clear();
+        raw_deadlines_.clear();
         if (!dying_) asio::post(ex_, [self = shared_from_this(), a = attempt_] { self->lost(a); });
     }
 
@@ -280,11 +293,12 @@ private:
         });
     }
 
-    /// One timer for the connect deadline and the oldest command's reply deadline.
+    /// One timer for the connect deadline and the oldest reply deadlines.
     void arm_timer() {
         auto at = std::chrono::steady_clock::time_point::max();
         if (state_ == state::connecting) at = connect_deadline_;
         if (!deadlines_.empty()) at = std::min(at, deadlines_.front());
+        if (!raw_deadlines_.empty()) at = std::min(at, raw_deadlines_.front());
         if (at == std::chrono::steady_clock::time_point::max()) return;
         timer_.expires_at(at);
         timer_.async_wait([self = shared_from_this()](std::error_code ec) {
@@ -301,6 +315,7 @@ private:
             return lost(attempt_);  // still resolving: its late answer is ignored
         }
         if (!deadlines_.empty() && now >= deadlines_.front()) return drop(error::timeout);
+        if (!raw_deadlines_.empty() && now >= raw_deadlines_.front()) return drop(error::timeout);
         arm_timer();
     }
 
@@ -316,8 +331,9 @@ private:
     unsigned attempt_ = 0;  // a resolve or retry from an earlier attempt finds it changed
     bool dying_ = false;
     std::chrono::steady_clock::time_point connect_deadline_{};
-    std::deque<std::chrono::steady_clock::time_point> deadlines_;  // in send order, as replies come
-    std::vector<queued> resolving_;                                // commands sent while the host resolves
+    std::deque<std::chrono::steady_clock::time_point> deadlines_;      // in send order, as replies come
+    std::deque<std::chrono::steady_clock::time_point> raw_deadlines_;  // expect_reply()'s
+    std::vector<queued> resolving_;                                    // commands sent while the host resolves
 };
 
 }  // namespace ringkit::redis::detail

@@ -14,6 +14,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -75,7 +76,9 @@ public:
 
 private:
     void send(const char* verb, const std::string& channel) {
-        conn_->send_raw({verb, channel}, &subscription_state::on_message, this);
+        const bool subscribing = verb == std::string_view("SUBSCRIBE");
+        if (conn_->send_raw({verb, channel}, &subscription_state::on_message, this) && subscribing)
+            conn_->expect_reply();  // each SUBSCRIBE is confirmed, in order
     }
 
     void resubscribe() {
@@ -102,6 +105,7 @@ private:
             if (self.channels_.contains(channel))
                 self.handler_(channel, std::string(rep->element[2]->str, rep->element[2]->len));
         } else if (kind == "subscribe") {
+            self.conn_->got_reply();
             auto it = self.waiters_.find(channel);
             if (it == self.waiters_.end()) return;
             auto list = std::move(it->second);
