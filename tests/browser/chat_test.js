@@ -46,8 +46,8 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const {
-  within, check, step, setup, Server, startRedis, startHAProxy, launch, openPage, waitFor, checkNoPageErrors, cleanArtifacts,
-  dumpPages, run,
+  within, check, step, setup, Server, startRedis, startHAProxy, launch, openPage, waitFor, checkNoPageErrors,
+  cleanArtifacts, dumpPages, run,
 } = require('./support.js');
 
 const RECONNECT_TIMEOUT = 15000; // the page's back-off is capped at 5 s; a few attempts fit
@@ -56,7 +56,7 @@ if (!chatBin || !artifactDir || !nodeDir || ![undefined, '--tls', '--redis', '--
   console.error('usage: chat_test.js path/to/chat artifact-dir node-dir [--tls | --redis | --balancer]');
   process.exit(2);
 }
-const variant = { '--tls': 'chat-tls', '--redis': 'chat-redis', '--balancer': 'chat-balancer' }[mode] || 'chat';
+const variant = mode ? `chat-${mode.slice(2)}` : 'chat';
 const chromium = setup(`browser_${variant.replace('-', '_')}`, nodeDir);
 const tls = mode === '--tls' ? makeCerts() : null;
 const scheme = tls ? 'https' : 'http';
