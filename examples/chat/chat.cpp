@@ -6,7 +6,8 @@
 // and WSS on --port (the page picks wss:// by itself); SIGHUP reads the files
 // again. --plain-port adds plain HTTP on that port.
 //
-// The page's WebSocket is /chat?name=NAME&room=ROOM (room "lobby" by default).
+// The page's WebSocket is /chat?name=NAME&room=ROOM (room "lobby" by default);
+// GET /healthz answers 200 "ok" (examples/scaling/'s balancers check it).
 // Its events are JSON {"type", "from", "text"}: "welcome" to the newcomer (text
 // "N here", and "names": everyone in the room), then "join", "message" and
 // "leave" to everyone in the room, the user included.
@@ -442,6 +443,7 @@ int main(int argc, char** argv) {
     rk::handler app = [&room](rk::request& req) -> rk::response {
         if (req.uri == "/") return rk::response::html(chat_page);
         if (req.uri == "/chat") return room.join(req);
+        if (req.uri == "/healthz") return rk::response::text("ok\n");  // a load balancer's check
         return rk::response::not_found();
     };
     rk::server server(app, options);

@@ -30,6 +30,14 @@
 // other are in the same room through Redis, without a balancer: the welcome
 // counts and #here list both, messages go both ways, bob's leaving reaches
 // alice. The screenshot is artifact-dir/chat-redis.png.
+//
+// With --balancer: the same two instances with HAProxy in front, running
+// examples/scaling/haproxy.cfg as the scaling tests do (haproxy_front.py starts it;
+// python3 or $PYTHON, haproxy or $HAPROXY_BIN). Both pages open HAProxy's port and
+// must have landed on different instances (HAProxy balances by open connections):
+// HAProxy's `show stat` has one connection on each, and the names in Redis carry
+// two instance ids. Messages go both ways, bob's leaving reaches alice. The
+// screenshot is artifact-dir/chat-balancer.png.
 'use strict';
 
 const crypto = require('node:crypto');
@@ -38,17 +46,17 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const {
-  within, check, step, setup, Server, startRedis, launch, openPage, waitFor, checkNoPageErrors, cleanArtifacts,
-  dumpPages, run,
+  within, check, step, setup, Server, startRedis, startHAProxy, launch, openPage, waitFor, checkNoPageErrors,
+  cleanArtifacts, dumpPages, run,
 } = require('./support.js');
 
 const RECONNECT_TIMEOUT = 15000; // the page's back-off is capped at 5 s; a few attempts fit
 const [chatBin, artifactDir, nodeDir, mode] = process.argv.slice(2);
-if (!chatBin || !artifactDir || !nodeDir || ![undefined, '--tls', '--redis'].includes(mode)) {
-  console.error('usage: chat_test.js path/to/chat artifact-dir node-dir [--tls | --redis]');
+if (!chatBin || !artifactDir || !nodeDir || ![undefined, '--tls', '--redis', '--balancer'].includes(mode)) {
+  console.error('usage: chat_test.js path/to/chat artifact-dir node-dir [--tls | --redis | --balancer]');
   process.exit(2);
 }
-const variant = { '--tls': 'chat-tls', '--redis': 'chat-redis' }[mode] || 'chat';
+const variant = mode ? `chat-${mode.slice(2)}` : 'chat';
 const chromium = setup(`browser_${variant.replace('-', '_')}`, nodeDir);
 const tls = mode === '--tls' ? makeCerts() : null;
 const scheme = tls ? 'https' : 'http';
@@ -269,18 +277,24 @@ async function main() {
   await stopCleanly(server);
 }
 
-// Two instances on one Redis, a page on each, no balancer between.
-async function mainRedis() {
+// Two instances on one Redis, a page on each: directly, or both through HAProxy.
+async function mainRedis(balanced) {
   cleanArtifacts(artifactDir, artifactPrefix);
   const redis = await startRedis();
   const a = await chatServer(0, ['--redis', redis.address]);
   const b = await chatServer(0, ['--redis', redis.address]);
   step(`redis-server on port ${redis.port}; chat instances on ports ${a.port} and ${b.port} with --redis`);
+  const haproxy = balanced ? await startHAProxy([a.port, b.port]) : null;
+  if (haproxy) step(`HAProxy on port ${haproxy.port} (examples/scaling/haproxy.cfg) in front of both`);
 
   const browser = await launch(chromium);
-  const [alice, bob] = await aliceAndBob(browser, a.port, b.port, 'across');
+  const room = balanced ? 'balanced' : 'across';
+  const [alice, bob] = await aliceAndBob(browser, haproxy ? haproxy.port : a.port, haproxy ? haproxy.port : b.port,
+                                         room);
   await Promise.all([waitHere(alice, 'here: alice, bob'), waitHere(bob, 'here: alice, bob')]);
-  step('alice (instance A) and bob (instance B) in one room: counted and listed from Redis on both pages');
+  if (haproxy) await checkOnTwoInstances([alice, bob], haproxy, redis, room);
+  step(`alice (instance A) and bob (instance B)${haproxy ? ', both through HAProxy,' : ''} in one room: ` +
+       'counted and listed from Redis on both pages');
 
   await exchange(alice, 'hi from A', bob, 'héllo from B ✓');
   step('messages typed on each instance reach the page on the other, through Redis');
@@ -292,8 +306,36 @@ async function mainRedis() {
 
   await screenshot(alice);
   checkNoPageErrors();
+  if (haproxy) await haproxy.stop();
   await stopCleanly(a);
   await stopCleanly(b);
 }
 
-run(mode === '--redis' ? mainRedis : main, () => dumpPages(artifactDir, artifactPrefix, describe));
+// Both pages came through HAProxy, and their WebSockets are on two instances: by
+// HAProxy's count of connections per server, and by the instance ids that the
+// instances themselves wrote into the room's names in Redis ("INSTANCE/USER/NAME").
+async function checkOnTwoInstances(pages, haproxy, redis, room) {
+  for (const page of pages) {
+    const elsewhere = page.webSockets.filter((u) => new URL(u).port !== String(haproxy.port));
+    check(page.webSockets.length > 0 && elsewhere.length === 0,
+          `${page.label}'s page opened WebSockets ${JSON.stringify(page.webSockets)}, not all through HAProxy`);
+  }
+  // The page loads are over by now; only the two WebSockets hold a connection.
+  const want = JSON.stringify({ app1: 1, app2: 1 });
+  let sessions;
+  const deadline = Date.now() + 5000;
+  while (JSON.stringify(sessions = await haproxy.sessions()) !== want && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 100));
+  check(JSON.stringify(sessions) === want,
+        `HAProxy's open connections per instance are ${JSON.stringify(sessions)}, not ${want}`);
+  const names = await redis.command('ZRANGE', `ringkit:chat:names:${room}`, '0', '-1');
+  const instanceOf = (name) => names.filter((n) => n.endsWith(`/${name}`)).map((n) => n.split('/')[0]);
+  const [ofAlice, ofBob] = [instanceOf('alice'), instanceOf('bob')];
+  check(ofAlice.length === 1 && ofBob.length === 1 && ofAlice[0] !== ofBob[0],
+        `the room's names in Redis do not put alice and bob on two instances: ${JSON.stringify(names)}`);
+  step(`HAProxy holds one connection on each instance (${want}); Redis names alice on instance ` +
+       `${ofAlice[0]}, bob on ${ofBob[0]}`);
+}
+
+const story = { '--redis': () => mainRedis(false), '--balancer': () => mainRedis(true) }[mode] || main;
+run(story, () => dumpPages(artifactDir, artifactPrefix, describe));

@@ -159,7 +159,103 @@ async function startRedis() {
   await within(Promise.race([failed, (async () => {
     while (!(await answers())) await new Promise((r) => setTimeout(r, 50));
   })()]), `redis-server on port ${port} to answer`);
-  return { port, address: `127.0.0.1:${port}` };
+  return { port, address: `127.0.0.1:${port}`, command: (...args) => redisCommand(port, args) };
+}
+
+// One command on a new connection; resolves with its reply: a string, a number, or
+// an array of them (an error reply rejects).
+function redisCommand(port, args) {
+  const request = `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
+  return within(new Promise((resolve, reject) => {
+    let reply = Buffer.alloc(0);
+    const c = net.connect(port, '127.0.0.1', () => c.write(request));
+    c.on('data', (d) => {
+      reply = Buffer.concat([reply, d]);
+      const parsed = parseReply(reply, 0);
+      if (!parsed) return;
+      c.destroy();
+      if (parsed.error) reject(new Error(`redis-server: ${args[0]}: ${parsed.error}`));
+      else resolve(parsed.value);
+    });
+    c.on('error', reject);
+  }), `redis-server to answer ${args[0]}`);
+}
+
+// RESP2 from `at`: { value, end } or { error }; undefined while incomplete.
+function parseReply(buf, at) {
+  const eol = buf.indexOf('\r\n', at);
+  if (eol < 0) return undefined;
+  const head = buf.toString('utf8', at + 1, eol);
+  const type = String.fromCharCode(buf[at]);
+  if (type === '+') return { value: head, end: eol + 2 };
+  if (type === '-') return { error: head };
+  if (type === ':') return { value: Number(head), end: eol + 2 };
+  if (type === '$') {
+    const n = Number(head);
+    if (n < 0) return { value: null, end: eol + 2 };
+    if (buf.length < eol + 2 + n + 2) return undefined;
+    return { value: buf.toString('utf8', eol + 2, eol + 2 + n), end: eol + 2 + n + 2 };
+  }
+  if (type === '*') {
+    const value = [];
+    let end = eol + 2;
+    for (let i = 0; i < Number(head); ++i) {
+      const item = parseReply(buf, end);
+      if (!item || item.error) return item;
+      value.push(item.value);
+      end = item.end;
+    }
+    return { value, end };
+  }
+  return { error: `unexpected reply ${JSON.stringify(buf.toString())}` };
+}
+
+// HAProxy with examples/scaling/haproxy.cfg in front of the instances on `ports`
+// (app1 first), run by haproxy_front.py, which configures it as the scaling tests
+// do. Resolves with { port, sessions(), stop() } once it answers /healthz:
+// sessions() resolves with HAProxy's open connections per server ({ app1: 1, ... }).
+// The helper stops HAProxy and removes its directory when its stdin closes, which
+// this process's exit does in every way out, so it is not among the servers to kill.
+async function startHAProxy(ports) {
+  const python = process.env.PYTHON || 'python3';
+  const proc = spawn(python, [path.join(__dirname, 'haproxy_front.py'), ...ports.map(String)],
+                     { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  let buffered = '';
+  const waiting = []; // resolvers of the lines asked for, in order
+  const drain = () => {
+    let end;
+    while ((end = buffered.indexOf('\n')) >= 0 && waiting.length) {
+      waiting.shift().resolve(buffered.slice(0, end));
+      buffered = buffered.slice(end + 1);
+    }
+  };
+  proc.stdout.setEncoding('utf8');
+  proc.stdout.on('data', (chunk) => {
+    buffered += chunk;
+    drain();
+  });
+  const fail = (why) => { for (const w of waiting.splice(0)) w.reject(new Error(why)); };
+  exited.then((s) => fail(`haproxy_front.py exited (${JSON.stringify(s)})`));
+  proc.on('error', (e) => fail(`${python}: ${e.message} (apt-get install python3)`));
+  const line = (what, ms = TIMEOUT) => within(new Promise((resolve, reject) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) reject(new Error('haproxy_front.py has exited'));
+    waiting.push({ resolve, reject });
+    drain();
+  }), what, ms);
+  const { port } = JSON.parse(await line(`haproxy_front.py ${ports.join(' ')} to start HAProxy`, 2 * TIMEOUT));
+  return {
+    port,
+    async sessions() {
+      proc.stdin.write('sessions\n');
+      return JSON.parse(await line("HAProxy's `show stat`"));
+    },
+    async stop() {
+      proc.stdin.end();
+      const s = await within(exited, 'haproxy_front.py to stop HAProxy');
+      check(s.code === 0, `haproxy_front.py exited with ${JSON.stringify(s)}`);
+    },
+  };
 }
 
 function killServers() {
@@ -261,6 +357,6 @@ async function run(main, onFailure) {
 }
 
 module.exports = {
-  TIMEOUT, CHROMIUM, within, check, step, setup, Server, startRedis, launch, openPage, waitFor,
+  TIMEOUT, CHROMIUM, within, check, step, setup, Server, startRedis, startHAProxy, launch, openPage, waitFor,
   checkNoPageErrors, cleanArtifacts, dumpPages, run,
 };

@@ -19,19 +19,13 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples"))
-# One HTTP request as the example tests make it; PR_SET_PDEATHSIG for each child.
-from example_support import _die_with_parent, request  # noqa: E402
+# One HTTP request as the example tests make it; PR_SET_PDEATHSIG for each child; redis-server.
+from example_support import RedisServer as Redis, _die_with_parent, free_port, request  # noqa: E402
 
 TIMEOUT = 10  # seconds, for every start and every single wait
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCALING = os.path.join(HERE, "..", "..", "examples", "scaling")
 GUIDE = os.path.join(HERE, "..", "..", "docs", "guide", "scaling.md")
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def wait_until(predicate, what, timeout=TIMEOUT, interval=0.05):
     deadline = time.monotonic() + timeout
@@ -90,29 +84,6 @@ def _port_open(port):
         return False
 
 
-class Redis(Process):
-    def __init__(self, directory, port=None):
-        self.port = port or free_port()
-        self.directory = directory
-        super().__init__("redis", self._argv(), directory)
-        wait_until(lambda: self._ready(), "redis-server listening")
-
-    def _argv(self):
-        return [os.environ.get("REDIS_SERVER_BIN", "redis-server"), "--port", str(self.port),
-                "--bind", "127.0.0.1", "--dir", self.directory, "--save", "", "--appendonly", "no",
-                "--daemonize", "no", "--loglevel", "warning"]
-
-    def _ready(self):
-        if not self.alive():
-            raise AssertionError(f"redis-server exited: {self.output()}")
-        return _port_open(self.port)
-
-    def restart(self):
-        """Starts it again on the same port (after stop())."""
-        Process.__init__(self, "redis", self._argv(), self.directory)
-        wait_until(lambda: self._ready(), "redis-server listening again")
-
-
 class Instance(Process):
     """examples/echo_server --port 0 --redis ...; its port from its first line."""
 
@@ -140,10 +111,25 @@ class Instance(Process):
         return sum(1 for r in rows if r[3] == "01" and int(r[1].split(":")[1], 16) == self.port)
 
 
-def _configured(name, replacements):
-    """examples/scaling/NAME with each (old, new) replaced exactly once at least."""
+FILE_INSTANCES = 3  # examples/scaling/'s files name 127.0.0.1:8081 to 8083
+
+
+def _configured(name, replacements, instances):
+    """examples/scaling/NAME with each (old, new) replaced, its instances' addresses
+    set to those of `instances` (up to three) and the lines of the ones beyond removed;
+    a missing text fails (the file changed under the test)."""
     with open(os.path.join(SCALING, name)) as f:
         text = f.read()
+    if len(instances) > FILE_INSTANCES:
+        raise AssertionError(f"examples/scaling/{name} has {FILE_INSTANCES} instances, not {len(instances)}")
+    for i in range(len(instances), FILE_INSTANCES):  # before the ports change: a new one may look like these
+        lines = text.splitlines(keepends=True)
+        kept = [line for line in lines if f"127.0.0.1:{8081 + i}" not in line]
+        if len(kept) == len(lines):
+            raise AssertionError(f"examples/scaling/{name} changed: no 127.0.0.1:{8081 + i} to leave out")
+        text = "".join(kept)
+    replacements = list(replacements)
+    replacements += [(f"127.0.0.1:{8081 + i}", f"127.0.0.1:{inst.port}") for i, inst in enumerate(instances)]
     for old, new in replacements:
         if old not in text:
             raise AssertionError(f"examples/scaling/{name} changed: no {old!r} to set for the test")
@@ -170,10 +156,9 @@ class HAProxy(Process):
         self.socket_path = os.path.join(directory, "haproxy.sock")
         repl = [("bind :80", f"bind 127.0.0.1:{self.port}"),
                 ("/run/haproxy/ringkit.sock", self.socket_path)]
-        repl += [(f"127.0.0.1:{8081 + i}", f"127.0.0.1:{inst.port}") for i, inst in enumerate(instances)]
         cfg = os.path.join(directory, "haproxy.cfg")
         with open(cfg, "w") as f:
-            f.write(_configured("haproxy.cfg", repl))
+            f.write(_configured("haproxy.cfg", repl, instances))
         binary = os.environ.get("HAPROXY_BIN", "haproxy")
         check = subprocess.run([binary, "-c", "-q", "-f", cfg], capture_output=True, text=True, timeout=TIMEOUT)
         if check.returncode != 0:
@@ -213,10 +198,9 @@ class Nginx(Process):
         check_guide_shows("nginx.conf", "nginx")
         self.port = free_port()
         repl = [("listen 80;", f"listen 127.0.0.1:{self.port};")]
-        repl += [(f"127.0.0.1:{8081 + i}", f"127.0.0.1:{inst.port}") for i, inst in enumerate(instances)]
         site = os.path.join(directory, "site.conf")
         with open(site, "w") as f:
-            f.write(_configured("nginx.conf", repl))
+            f.write(_configured("nginx.conf", repl, instances))
         os.chmod(directory, 0o755)  # nginx's workers may not be root
         main = os.path.join(directory, "nginx-main.conf")
         with open(main, "w") as f:

@@ -165,6 +165,11 @@ class OneInstanceWithoutRedis(Chat, unittest.TestCase):
         self.assertIn(b'id="here"', body)
         self.assertIn(b"m.names", body)
 
+    def test_healthz_answers_a_balancers_check(self):
+        status, headers, body = self.a.request("GET", "/healthz")
+        self.assertEqual((status, body), (200, b"ok\n"))
+        self.assertEqual(self.a.request("GET", "/nowhere")[0], 404)
+
 
 NoRedisSupport = no_redis_support_case(sys.argv[1], HAS_REDIS)
 

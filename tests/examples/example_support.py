@@ -111,28 +111,39 @@ def _die_with_parent():
 
 
 class RedisServer:
-    """A real redis-server on a free loopback port in a temporary directory, with no
-    persistence; stopped (and its directory removed) by stop() or at exit."""
+    """A real redis-server on a free loopback port (or `port`) with no persistence,
+    its log in `directory` (by default a temporary directory of its own, removed at
+    exit). stop() stops it and restart() starts it again on the same port; it is
+    stopped at exit in any case. REDIS_SERVER_BIN may name the program."""
 
-    def __init__(self):
-        exe = shutil.which("redis-server")
-        if not exe:
+    name = "redis"
+
+    def __init__(self, directory=None, port=None):
+        self.exe = os.environ.get("REDIS_SERVER_BIN") or shutil.which("redis-server")
+        if not self.exe:
             raise AssertionError("redis-server not found: apt-get install redis-server (scripts/install-deps.sh)")
-        self.dir = tempfile.mkdtemp(prefix="ringkit-redis-")
-        atexit.register(self.stop)
-        for _ in range(3):  # a free port may be taken between finding it and Redis binding it
-            with socket.socket() as s:
-                s.bind(("127.0.0.1", 0))
-                self.port = s.getsockname()[1]
-            self.proc = subprocess.Popen(
-                [exe, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir, "--save", "",
-                 "--appendonly", "no", "--daemonize", "no", "--logfile", os.path.join(self.dir, "redis.log")],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                preexec_fn=_die_with_parent)
-            if self._answers():
+        self.dir = directory or tempfile.mkdtemp(prefix="ringkit-redis-")
+        self.log = os.path.join(self.dir, "redis.log")
+        self.proc = None
+        if not directory:
+            atexit.register(shutil.rmtree, self.dir, ignore_errors=True)
+        atexit.register(self.stop)  # first: atexit runs last in, first out
+        for _ in range(1 if port else 3):  # a free port may be taken between finding it and Redis binding it
+            self.port = port or free_port()
+            if self._start():
                 return
-            stop_process(self.proc)
-        raise AssertionError(f"redis-server did not start (see {self.dir}/redis.log)")
+        raise AssertionError(f"redis-server did not start on port {self.port}: {self.output()}")
+
+    def _start(self):
+        self.proc = subprocess.Popen(
+            [self.exe, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir, "--save", "",
+             "--appendonly", "no", "--daemonize", "no", "--logfile", self.log],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent)
+        if self._answers():
+            return True
+        stop_process(self.proc)
+        return False
 
     def _answers(self):
         deadline = time.monotonic() + TIMEOUT
@@ -150,10 +161,32 @@ class RedisServer:
     def address(self):
         return f"127.0.0.1:{self.port}"
 
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def output(self):
+        """Its log so far (for a failure's message)."""
+        try:
+            with open(self.log, errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def restart(self):
+        """Starts it again on the same port, after stop()."""
+        if not self._start():
+            raise AssertionError(f"redis-server did not start again on port {self.port}: {self.output()}")
+
     def stop(self):
-        if getattr(self, "proc", None):
-            stop_process(self.proc)
-        shutil.rmtree(self.dir, ignore_errors=True)
+        """SIGTERM, then a bounded wait; the exit status (None if it never started)."""
+        return stop_process(self.proc) if self.proc else None
+
+
+def free_port():
+    """A TCP port free on 127.0.0.1 now (another process may take it before it is used)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def no_redis_support_case(binary, has_redis):
