@@ -262,14 +262,14 @@ struct options {
     std::size_t max_size = 65536;
     bool tls = false;  // wss: TLS 1.3, the server's certificate not verified (a benchmark, on loopback)
     // fanout (ws_load_fanout.hpp)
-    std::string ports;           // "P1,P2,P3": connection i goes to the (i mod n)th
-    bool socketio = false;       // --proto socketio: Engine.IO 4 / Socket.IO 5 over the WebSocket
-    double rate = 0;             // messages per second of the steady phase (0: none)
-    std::size_t window = 0;      // messages in flight in the saturating phase (0: none)
-    double warmup = 0;           // seconds of saturating load before the measured phases
-    double drain = 10;           // seconds a phase's last messages may take to arrive
-    std::string server_pids;     // "A,B,C": their utime+stime is the server CPU
-    std::string redis_pid;       // reported apart
+    std::string ports;        // "P1,P2,P3": connection i goes to the (i mod n)th
+    bool socketio = false;    // --proto socketio: Engine.IO 4 / Socket.IO 5 over the WebSocket
+    double rate = 0;          // messages per second of the steady phase (0: none)
+    std::size_t window = 0;   // messages in flight in the saturating phase (0: none)
+    double warmup = 0;        // seconds of saturating load before the measured phases
+    double drain = 10;        // seconds a phase's last messages may take to arrive
+    std::string server_pids;  // "A,B,C": their utime+stime is the server CPU
+    std::string redis_pid;    // reported apart
 };
 
 struct message {

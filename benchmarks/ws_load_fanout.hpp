@@ -101,7 +101,7 @@ inline double self_cpu_seconds() {
 
 struct member {
     std::unique_ptr<connection> c;
-    char kind = 0;          // the phase of the last message heard
+    char kind = 0;           // the phase of the last message heard
     std::uint64_t next = 0;  // the seq expected next in that phase
     bool heard_probe = false;
     bool connected = false;  // socketio: its CONNECT was acknowledged
@@ -208,7 +208,7 @@ struct fanout_run {
 
     void socketio_control(std::size_t id, std::string_view text) {
         auto& mb = members[id];
-        if (text.starts_with("0{")) mb.reply = "40";            // Engine.IO open: CONNECT to "/"
+        if (text.starts_with("0{")) mb.reply = "40";           // Engine.IO open: CONNECT to "/"
         else if (text.starts_with("40")) mb.connected = true;  // CONNECT acknowledged
         else if (text == "2") mb.reply = "3";                  // Engine.IO ping: pong
         else error(id, "unexpected Socket.IO packet '" + std::string(text.substr(0, 40)) + "'");
@@ -292,7 +292,8 @@ struct fanout_run {
             if (window > 0) {
                 if (!co_await wait_until([&] { return sent.size() - completed < window; }, end)) break;
             } else {
-                tick.expires_at(start + std::chrono::microseconds(static_cast<long long>(static_cast<double>(i) * 1e6 / rate)));
+                tick.expires_at(start +
+                                std::chrono::microseconds(static_cast<long long>(static_cast<double>(i) * 1e6 / rate)));
                 if (tick.expiry() >= end) break;
                 co_await tick.async_wait(use_tuple);
             }
