@@ -5,6 +5,9 @@
 //   ws_load check --port P [--path /ws/echo] [--max-size 65536]
 //   ws_load soak  --port P [--path /ws/echo,/ws/as-channel-echo] [--conns 1000] [--hold S] [--interval 5]
 //                 [--size 256] [--batch 200] [--report 5] [--ready-file F]
+//   ws_load fanout --ports P1,P2,.. --path /ws/broadcast/room [--conns 1000] [--size 128] [--proto ws|socketio]
+//                 [--rate R] [--window W] [--duration 5] [--warmup 0] [--drain 10] [--batch 200]
+//                 [--server-pids A,B,..] [--redis-pid R]
 //
 // echo: every connection does the opening handshake (Sec-WebSocket-Accept verified,
 //   no extension accepted since none is offered), then, once all are open, loops for
@@ -26,6 +29,9 @@
 //   messages= errors=` line every `report` seconds, `ready N` when all are open, and
 //     soak conns=N opened=N closed_cleanly=N hold=S interval=S messages=M errors=E p50_us=A p99_us=B
 //   Driven by soak.sh, with HTTP load beside it.
+// fanout: one room of `conns` connections over --ports, connection 0 also publishing;
+//   a steady phase (--rate) and a saturating one (--window), every delivery counted,
+//   checked and timed. Driven by scale_run.sh; see ws_load_fanout.hpp.
 // check: one connection; text and binary echoes of sizes 0 .. max-size (every length
 //   encoding), a fragmented text message with a ping between its fragments, a ping,
 //   and the close handshake. A readiness and correctness probe for a route.
@@ -38,6 +44,7 @@
 // error: the first few are printed to stderr and the exit status is 1.
 // Everything is bounded in time: a watchdog stops the run if the server stalls.
 #include "ws_load_client.hpp"
+#include "ws_load_fanout.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -427,6 +434,9 @@ awaitable<void> check_connection(run_state& st) {
         "       ws_load check --port P [--path /ws/echo] [--max-size BYTES]\n"
         "       ws_load soak  --port P [--path P1,P2,..] [--conns N] [--hold S] [--interval 5] [--size 256]\n"
         "                     [--batch 200] [--report 5] [--ready-file F]\n"
+        "       ws_load fanout --ports P1,P2,.. --path PATH [--conns 1000] [--size 128] [--proto ws|socketio]\n"
+        "                     [--rate R] [--window W] [--duration S] [--warmup S] [--drain S] [--batch 200]\n"
+        "                     [--server-pids A,B,..] [--redis-pid R]\n"
         "       (all: [--host 127.0.0.1] [--tls])\n");
     std::exit(2);
 }
@@ -445,9 +455,10 @@ options parse_args(int argc, char** argv) {
     if (argc < 2) usage();
     options o;
     o.mode = argv[1];
-    if (o.mode != "echo" && o.mode != "idle" && o.mode != "check" && o.mode != "soak") usage();
-    o.conns = o.mode == "echo" ? 50 : o.mode == "idle" || o.mode == "soak" ? 1000 : 1;
+    if (o.mode != "echo" && o.mode != "idle" && o.mode != "check" && o.mode != "soak" && o.mode != "fanout") usage();
+    o.conns = o.mode == "echo" ? 50 : o.mode == "idle" || o.mode == "soak" || o.mode == "fanout" ? 1000 : 1;
     if (o.mode == "soak") o.size = 256;
+    if (o.mode == "fanout") o.size = 128;
     for (int i = 2; i < argc; i += 2) {
         const std::string_view flag = argv[i];
         if (flag == "--tls") {  // the one flag without a value
@@ -472,9 +483,23 @@ options parse_args(int argc, char** argv) {
         else if (flag == "--max-size") o.max_size = static_cast<std::size_t>(number(argv[i], value));
         else if (flag == "--interval") o.interval = number(argv[i], value);
         else if (flag == "--report") o.report = std::max(0.1, number(argv[i], value));
+        else if (flag == "--ports") o.ports = value;
+        else if (flag == "--proto" && (value == std::string_view("ws") || value == std::string_view("socketio")))
+            o.socketio = value == std::string_view("socketio");
+        else if (flag == "--rate") o.rate = number(argv[i], value);
+        else if (flag == "--window") o.window = static_cast<std::size_t>(number(argv[i], value));
+        else if (flag == "--warmup") o.warmup = number(argv[i], value);
+        else if (flag == "--drain") o.drain = number(argv[i], value);
+        else if (flag == "--server-pids") o.server_pids = value;
+        else if (flag == "--redis-pid") o.redis_pid = value;
         else usage();
     }
+    if (o.mode == "fanout" && o.port == 0 && !o.ports.empty()) o.port = 1;  // the ports come from --ports
     if (o.port == 0 || o.conns == 0 || o.size > max_message) usage();
+    if (o.mode == "fanout" && (o.size < ws_load::fanout::head_size + 7 || o.tls)) {
+        std::fprintf(stderr, "ws_load: fanout needs --size >= %zu and no --tls\n", ws_load::fanout::head_size + 7);
+        std::exit(2);
+    }
 #if !RINGKIT_HAS_OPENSSL
     if (o.tls) {
         std::fprintf(stderr, "ws_load: --tls needs a build with OpenSSL\n");
@@ -524,6 +549,8 @@ int main(int argc, char** argv) {
     tls.set_verify_mode(asio::ssl::verify_none);
     if (opt.tls) connection::set_tls(&tls);
 #endif
+
+    if (opt.mode == "fanout") return ws_load::fanout::run(opt, st.seed);
 
     idle_state is;
     soak_state ss(io);

@@ -261,6 +261,15 @@ struct options {
     std::string ready_file;
     std::size_t max_size = 65536;
     bool tls = false;  // wss: TLS 1.3, the server's certificate not verified (a benchmark, on loopback)
+    // fanout (ws_load_fanout.hpp)
+    std::string ports;        // "P1,P2,P3": connection i goes to the (i mod n)th
+    bool socketio = false;    // --proto socketio: Engine.IO 4 / Socket.IO 5 over the WebSocket
+    double rate = 0;          // messages per second of the steady phase (0: none)
+    std::size_t window = 0;   // messages in flight in the saturating phase (0: none)
+    double warmup = 0;        // seconds of saturating load before the measured phases
+    double drain = 10;        // seconds a phase's last messages may take to arrive
+    std::string server_pids;  // "A,B,C": their utime+stime is the server CPU
+    std::string redis_pid;    // reported apart
 };
 
 struct message {
@@ -352,11 +361,25 @@ public:
         co_return true;
     }
 
-    // One masked frame with a fresh key.
+    // One masked frame with a fresh key. Two coroutines may send at once (fanout's
+    // publisher beside its reader's pongs): while a write is under way, a frame is
+    // queued and the writer sends it after its own.
     awaitable<bool> send(std::uint8_t first_byte, const std::uint8_t* payload, std::size_t n) {
+        if (writing_) {
+            const auto len = encode_frame(scratch_, first_byte, payload, n, static_cast<std::uint32_t>(rng.next()));
+            queued_.insert(queued_.end(), scratch_.begin(), scratch_.begin() + static_cast<std::ptrdiff_t>(len));
+            co_return error.empty();
+        }
         auto& buf = (first_byte & 0x08) ? ctl_ : tx_;
         const auto len = encode_frame(buf, first_byte, payload, n, static_cast<std::uint32_t>(rng.next()));
+        writing_ = true;
         auto [ec, written] = co_await write_all(asio::buffer(buf.data(), len));
+        while (!ec && !queued_.empty()) {
+            flushing_.swap(queued_);
+            queued_.clear();
+            std::tie(ec, written) = co_await write_all(asio::buffer(flushing_));
+        }
+        writing_ = false;
         if (ec) co_return fail("write: " + ec.message());
         co_return true;
     }
@@ -418,11 +441,14 @@ public:
 
     // Client side of the close handshake: send 1000, expect the server's close (1000 or
     // no code) and then its TCP close (RFC 6455 7.1.1: the server closes first).
-    awaitable<bool> close_handshake() {
+    // skip_data: data messages the server sent before its close are read and ignored.
+    awaitable<bool> close_handshake(bool skip_data = false) {
         const std::uint8_t normal[2] = {0x03, 0xE8};
         if (!co_await send(0x80 | op_close, normal, 2)) co_return false;
         message m;
-        if (!co_await receive(m)) co_return false;
+        do {
+            if (!co_await receive(m)) co_return false;
+        } while (skip_data && m.opcode != op_close);
         if (m.opcode != op_close) co_return fail("expected a close frame, got a data message");
         if (m.size == 1) co_return fail("close frame with a 1-byte payload");
         if (m.size >= 2) {
@@ -496,6 +522,8 @@ private:
     std::vector<std::uint8_t> rx_ = std::vector<std::uint8_t>(16384);
     std::size_t begin_ = 0, end_ = 0;
     std::vector<std::uint8_t> tx_, ctl_, assembled_;
+    bool writing_ = false;
+    std::vector<std::uint8_t> scratch_, queued_, flushing_;  // frames sent while a write was under way
     std::array<std::uint8_t, 125> pong_{};
 #if RINGKIT_HAS_OPENSSL
     static inline asio::ssl::context* tls_context_ = nullptr;
