@@ -78,6 +78,21 @@ ringkit::client_options options_for_this_run(bool single_thread = false) {
     return o;
 }
 
+// Closes the client's idle connections once `n` pieces of work have called
+// done(): a pooled connection's idle timer keeps io_context::run() going until
+// idle_timeout otherwise (30 s), as client.close_idle() says.
+struct when_all_done {
+    ringkit::client& client;
+    std::atomic<int> left;
+    when_all_done(ringkit::client& c, int n) : client(c), left(n) {}
+    void done() {
+        if (--left == 0) client.close_idle();
+    }
+    auto on_coroutine_end() {
+        return [this](const std::exception_ptr&) { done(); };
+    }
+};
+
 // `n` GETs one after another; each good answer counted.
 ringkit::task<void> get_n(ringkit::client& client, std::string url, int n, std::atomic<int>& ok) {
     for (int i = 0; i < n; ++i) {
@@ -227,10 +242,12 @@ TEST_CASE("the coroutine form and the callback form") {
     const auto url = base_url(srv.port()) + "/co";
     std::string from_coroutine, from_callback;
     std::error_code callback_error = client_error::closed_early, bad_url_error;
-    asio::co_spawn(io, from_a_coroutine(client, url, from_coroutine, bad_url_error), asio::detached);
+    when_all_done all(client, 2);
+    asio::co_spawn(io, from_a_coroutine(client, url, from_coroutine, bad_url_error), all.on_coroutine_end());
     client.request({.url = url}, [&](std::error_code ec, ringkit::client_response r) {
         callback_error = ec;
         from_callback = r.body;
+        all.done();
     });
     io.run_for(std::chrono::seconds(10));
     CHECK(from_coroutine.starts_with("GET /co "));
@@ -269,9 +286,10 @@ TEST_CASE("two threads run the io_context: coroutines on it and on the client's 
     ringkit::client client(io, options_for_this_run());
     const auto url = base_url(srv.port()) + "/n";
     std::atomic<int> ok{0};
+    when_all_done all(client, 12);
     for (int i = 0; i < 6; ++i) {
-        asio::co_spawn(io, get_n(client, url, 5, ok), asio::detached);  // over to the strand and back
-        asio::co_spawn(client.get_executor(), get_n(client, url, 5, ok), asio::detached);  // no hop: already there
+        asio::co_spawn(io, get_n(client, url, 5, ok), all.on_coroutine_end());  // over to the strand and back
+        asio::co_spawn(client.get_executor(), get_n(client, url, 5, ok), all.on_coroutine_end());  // no hop
     }
     std::thread other([&io] { io.run(); });
     io.run();
@@ -288,13 +306,18 @@ TEST_CASE("single_thread: coroutines of the io_context's thread, a future from a
     CHECK(client.get_executor() == asio::any_io_executor(io.get_executor()));
     const auto url = base_url(srv.port()) + "/n";
     std::atomic<int> ok{0};
-    for (int i = 0; i < 4; ++i) asio::co_spawn(io, get_n(client, url, 5, ok), asio::detached);
+    when_all_done all(client, 6);
+    for (int i = 0; i < 4; ++i) asio::co_spawn(io, get_n(client, url, 5, ok), all.on_coroutine_end());
     std::string from_callback;
-    client.request({.url = url}, [&](std::error_code, ringkit::client_response r) { from_callback = r.body; });
+    client.request({.url = url}, [&](std::error_code, ringkit::client_response r) {
+        from_callback = r.body;
+        all.done();
+    });
     std::string from_future;
     std::thread asker([&] {
         from_future = client.get(url, asio::use_future).get().body;
         work.reset();
+        all.done();
     });
     io.run();
     asker.join();

@@ -193,11 +193,12 @@ TEST_CASE("ws_session: partial writes and a full socket: every byte goes out, in
     CHECK(h.script->pending_write);  // the non-blocking write stopped: an async write waits for room
     CHECK(done.empty());
     CHECK(h.ch.buffered_amount() > 0);
-    for (int i = 0; i < 100 && h.script->output.size() < 5020; ++i) {
+    const list both{"text:" + big, "text:after"};
+    for (int i = 0; i < 100 && h.wrote() != both; ++i) {
         h.script->make_room(333);
         h.run();
     }
-    CHECK(h.wrote() == list{"text:" + big, "text:after"});
+    CHECK(h.wrote() == both);
     CHECK(done == std::vector<std::string>{"ok"});
     CHECK(h.ch.buffered_amount() == 0);
 }
