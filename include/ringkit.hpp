@@ -10,6 +10,7 @@
 
 #include "ringkit/core/config.hpp"
 #include "ringkit/json.hpp"
+#include "ringkit/metrics.hpp"
 #include "ringkit/middleware.hpp"
 #include "ringkit/router.hpp"
 #include "ringkit/server.hpp"

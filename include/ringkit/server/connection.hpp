@@ -80,6 +80,7 @@ struct connection_config {
     worker_pool* workers = nullptr;
     ringkit::logger logger;
     ws::config ws;
+    const ::ringkit::metrics::server_metrics* metrics = nullptr;
 
     static connection_config from(const server_options& o) {
         connection_config c;
@@ -94,6 +95,7 @@ struct connection_config {
         c.body_rate_grace = o.body_rate_grace;
         c.logger = o.logger;
         c.ws = o.websocket;
+        c.metrics = o.metrics;
         return c;
     }
 

@@ -14,6 +14,10 @@
 
 namespace ringkit {
 
+namespace metrics {
+class server_metrics;
+}  // namespace metrics
+
 struct server_options {
     std::string ip = "0.0.0.0";
     std::uint16_t port = 8090;  ///< 0: any free port; server::port() tells which. HTTPS when tls is set.
@@ -63,6 +67,11 @@ struct server_options {
     /// (the presets' caught exceptions, files that cannot be opened). Called on the
     /// thread where it happened. Empty: stderr ({}: no -Wextra warning for {.port = ...}).
     ringkit::logger logger{};
+
+    /// The server's own metrics (connections, answers by method and status
+    /// class), counted into this when set; see metrics/server_metrics.hpp. Not
+    /// owned: it outlives the server. Null: nothing counted.
+    const ::ringkit::metrics::server_metrics* metrics = nullptr;
 };
 
 }  // namespace ringkit

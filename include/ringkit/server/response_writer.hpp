@@ -31,6 +31,7 @@
 #include "ringkit/http/method.hpp"
 #include "ringkit/http/response.hpp"
 #include "ringkit/http/serializer.hpp"
+#include "ringkit/metrics/server_metrics.hpp"
 
 // After core/asio.hpp, which configures Asio (co_await under clang): what this
 // header uses of Asio beyond the coroutine basics core/asio.hpp provides.
@@ -105,7 +106,10 @@ public:
     }
 
     // The head of the answer to the request, into the output buffer; says how its body follows.
-    head_info start_response(const response& res) { return write_head(c_.out_, res, context()); }
+    head_info start_response(const response& res) {
+        if (const auto* m = c_.config_.metrics) m->answered(c_.req_.request_method, res.status);
+        return write_head(c_.out_, res, context());
+    }
 
     // Whether the connection carries another request after the response whose
     // head was `head`, once its body is out: what the request and the response

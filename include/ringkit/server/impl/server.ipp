@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "ringkit/core/connection_list.hpp"
+#include "ringkit/metrics/server_metrics.hpp"
 #include "ringkit/server/connection.hpp"
 #include "ringkit/server/server.hpp"
 #include "ringkit/server/worker_pool.hpp"
@@ -252,7 +253,9 @@ private:
         std::error_code ec;
         socket.set_option(tcp::no_delay(true), ec);
         auto local = listened.address().is_unspecified() ? socket.local_endpoint(ec) : listened;
+        if (const auto* m = options_.metrics) m->accepted();
         if (live_.fetch_add(1) >= options_.max_connections) {
+            if (const auto* m = options_.metrics) m->refused_max_connections();
             // A TLS client could not read a 503 sent before its handshake: it is only closed.
             if constexpr (std::is_same_v<Stream, tcp_socket>) co_await refuse(socket);
             socket.close(ec);
@@ -285,6 +288,7 @@ private:
 
     static void ended(void* self) noexcept { static_cast<server_impl*>(self)->connection_ended(); }
     void connection_ended() noexcept {
+        if (const auto* m = options_.metrics) m->ended();
         if (live_.fetch_sub(1) == 1) {
             std::lock_guard lock(mutex_);
             changed_.notify_all();
