@@ -50,8 +50,8 @@ analyzer=$(sed -n '/^Checks:/,/^[A-Za-z]/p' .clang-tidy | grep -oE '^ +-?clang-a
 
 export tidy root tmp analyzer
 export flags_string="${flags[*]}"
-run_one() {  # $1: "all" or a header; output to $tmp/<n>.out, status to $tmp/<n>.rc
-  local item=$1 name status=0
+run_one() {  # $1: "all" or a header; output to $tmp/<n>.out, status to $tmp/<n>.rc, seconds to $tmp/<n>.time
+  local item=$1 name status=0 began=$SECONDS
   name=$(tr '/.' '__' <<<"$item")
   local -a flags
   read -ra flags <<<"$flags_string"
@@ -63,6 +63,7 @@ run_one() {  # $1: "all" or a header; output to $tmp/<n>.out, status to $tmp/<n>
       >"$tmp/$name.out" 2>"$tmp/$name.err" || status=$?
   fi
   echo "$status" >"$tmp/$name.rc"
+  echo "$((SECONDS - began)) $item" >"$tmp/$name.time"
 }
 export -f run_one
 
@@ -94,6 +95,8 @@ for rc in "$tmp"/*.rc; do
     broken=$((broken + 1)); echo "clang-tidy failed on $name:"; cat "$tmp/$name.err"
   fi
 done
+# The longest runs, to see where the time goes as headers are added.
+echo "clang-tidy: the slowest runs (seconds): $(cat "$tmp"/*.time | sort -rn | head -6 | tr '\n' ' ')"
 echo "clang-tidy: ${#headers[@]} headers, $count warnings, $((SECONDS - start)) s" \
      "($outside analyzer reports inside Asio and other dependencies not counted)"
 ((count == 0 && broken == 0))
