@@ -10,7 +10,10 @@
 // GET /healthz answers 200 "ok" (examples/scaling/'s balancers check it).
 // Its events are JSON {"type", "from", "text"}: "welcome" to the newcomer (text
 // "N here", and "names": everyone in the room), then "join", "message" and
-// "leave" to everyone in the room, the user included.
+// "leave" to everyone in the room, the user included. With --redis, another
+// user's event already on its way through Redis when a user enters may reach
+// it just before its welcome: the room is joined before the names are read, so
+// that nothing said after the welcome is missed.
 //
 // Without --redis a room lives in this process (a channel_set). With --redis,
 // every chat instance on that Redis shares its rooms: events go through
