@@ -12,7 +12,8 @@ import time
 import unittest
 from urllib.parse import quote
 
-from example_support import Example, RedisServer, TIMEOUT, no_redis_support_case
+import example_support
+from example_support import Example, TIMEOUT, no_redis_support_case
 
 HAS_REDIS = "--redis" in sys.argv[2:]
 TEXT = 1
@@ -102,21 +103,10 @@ class Chat:
 
 
 @unittest.skipUnless(HAS_REDIS, "ringkit was built without hiredis (NoRedisSupport checks that --redis is refused)")
-class TwoInstancesOnRedis(Chat, unittest.TestCase):
+class TwoInstancesOnRedis(example_support.TwoInstancesOnRedis, Chat, unittest.TestCase):
     @classmethod
-    def setUpClass(cls):
-        cls.redis = RedisServer()
-        cls.argv = [sys.argv[1], "--port", "0", "--redis", cls.redis.address(), "--presence-ttl", str(TTL)]
-        cls.a, cls.b = Example(cls.argv), Example(cls.argv)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.a.stop()
-        cls.b.stop()
-        cls.redis.stop()
-
-    def test_zz_sigterm_stops_both_instances_cleanly(self):  # runs last (unittest sorts by name)
-        self.assertEqual((self.a.stop(), self.b.stop()), (0, 0))
+    def argv_for(cls, redis_address):
+        return [sys.argv[1], "--port", "0", "--redis", redis_address, "--presence-ttl", str(TTL)]
 
     def test_names_of_an_instance_that_died_expire_and_the_living_stay(self):
         gina = enter(self, self.a, "gina", "attic")

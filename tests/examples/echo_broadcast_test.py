@@ -7,7 +7,8 @@ import socket
 import sys
 import unittest
 
-from example_support import Example, RedisServer, no_redis_support_case
+import example_support
+from example_support import Example, no_redis_support_case
 
 HAS_REDIS = "--redis" in sys.argv[2:]
 TEXT, BINARY = 1, 2
@@ -101,21 +102,10 @@ def cookie_of(headers):
 
 
 @unittest.skipUnless(HAS_REDIS, "ringkit was built without hiredis (NoRedisSupport checks that --redis is refused)")
-class TwoInstancesOnRedis(unittest.TestCase):
+class TwoInstancesOnRedis(example_support.TwoInstancesOnRedis, unittest.TestCase):
     @classmethod
-    def setUpClass(cls):
-        cls.redis = RedisServer()
-        argv = [sys.argv[1], "--port", "0", "--threads", "2", "--redis", cls.redis.address()]
-        cls.a, cls.b = Example(argv), Example(argv)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.a.stop()
-        cls.b.stop()
-        cls.redis.stop()
-
-    def test_zz_sigterm_stops_both_instances_cleanly(self):  # runs last (unittest sorts by name)
-        self.assertEqual((self.a.stop(), self.b.stop()), (0, 0))
+    def argv_for(cls, redis_address):
+        return [sys.argv[1], "--port", "0", "--threads", "2", "--redis", redis_address]
 
     def test_broadcast_reaches_its_room_on_both_instances_and_no_other(self):
         members = open_members(self, {

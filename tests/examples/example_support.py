@@ -189,6 +189,28 @@ def free_port():
         return s.getsockname()[1]
 
 
+class TwoInstancesOnRedis:
+    """A test case mixin: one redis-server, and two instances of the example
+    (`argv_for(redis_address)`, a class method the case defines) on it, as `a` and
+    `b`; `argv` is the command line, for more instances. Its last test checks that
+    both stop cleanly on SIGTERM."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.redis = RedisServer()
+        cls.argv = cls.argv_for(cls.redis.address())
+        cls.a, cls.b = Example(cls.argv), Example(cls.argv)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.a.stop()
+        cls.b.stop()
+        cls.redis.stop()
+
+    def test_zz_sigterm_stops_both_instances_cleanly(self):  # runs last (unittest sorts by name)
+        self.assertEqual((self.a.stop(), self.b.stop()), (0, 0))
+
+
 def no_redis_support_case(binary, has_redis):
     """A test case for a build without hiredis: `binary --redis ...` exits with 2
     and says why (skipped when the build has it)."""
