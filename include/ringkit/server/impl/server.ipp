@@ -221,6 +221,9 @@ private:
                 // EMFILE, ENFILE, ENOBUFS: the connection waits in the backlog until
                 // descriptors are free again. Retrying at once would spin on a full fd
                 // table, so pause; log the first failure and the recovery, not each retry.
+                if (const auto* m = options_.metrics;
+                    m && (ec == std::errc::too_many_files_open || ec == std::errc::too_many_files_open_in_system))
+                    m->refused_emfile();
                 if (failures++ == 0)
                     config_.log("accept failed, retrying every " + std::to_string(accept_retry.count()) +
                                 " ms: " + ec.message());
