@@ -69,13 +69,15 @@ TEST_CASE("a real server's /metrics: Content-Type, the counts made, and promtool
     const handler scrape = metrics_handler(m.reg);
     server_options opts;
     opts.metrics = &m.server;
-    test_server srv([&](request& req) -> task<response> {
-        m.requests.at({req.uri}).inc();
-        if (req.uri == "/metrics") co_return co_await scrape(req);
-        auto r = response::text("hello");
-        m.sizes.observe(5);
-        co_return r;
-    }, opts);
+    test_server srv(
+        [&](request& req) -> task<response> {
+            m.requests.at({req.uri}).inc();
+            if (req.uri == "/metrics") co_return co_await scrape(req);
+            auto r = response::text("hello");
+            m.sizes.observe(5);
+            co_return r;
+        },
+        opts);
 
     raw_client c(srv.port());
     for (int i = 0; i < 3; ++i) {

@@ -112,7 +112,7 @@ TEST_CASE("answers by route template, their durations, and the bytes in and out"
         ask(get("/api/fail"), 500);
         ask(get("/undeclared"), 200);
         ask(get("/admin/users/7"), 200);  // the mounted router's route: counted as the mount's
-        ask(get("/nowhere"), 404);         // no route: unmatched
+        ask(get("/nowhere"), 404);        // no route: unmatched
         ask("DELETE /api/items HTTP/1.1\r\nHost: x\r\n\r\n", 405);  // the router's 405: unmatched too
     }
     REQUIRE(wait_for_connections(srv));
@@ -194,8 +194,7 @@ TEST_CASE("timeouts by phase: header, body, body rate, idle, write, linger") {
     opts.header_timeout = opts.read_timeout = opts.idle_timeout = opts.write_timeout = opts.linger_timeout = 300ms;
     opts.min_body_rate = 0;  // read_timeout alone bounds a body here; the rate has a server of its own below
     const std::string big(32UL * 1024 * 1024, 'w');  // far more than the socket buffers hold
-    test_server srv([&](request& req) { return req.uri == "/big" ? response::text(big) : response::text("ok"); },
-                    opts);
+    test_server srv([&](request& req) { return req.uri == "/big" ? response::text(big) : response::text("ok"); }, opts);
     auto phase = [&](const char* name) {
         return sample(reg, std::string("ringkit_http_timeouts_total{phase=\"") + name + "\"}");
     };
@@ -252,7 +251,7 @@ TEST_CASE("timeouts by phase: header, body, body rate, idle, write, linger") {
         const metrics::server_metrics rate_counted(rate_reg);
         server_options rate_opts;
         rate_opts.metrics = &rate_counted;
-        rate_opts.min_body_rate = 1000;  // bytes per second, after...
+        rate_opts.min_body_rate = 1000;     // bytes per second, after...
         rate_opts.body_rate_grace = 300ms;  // ...this long; read_timeout keeps its 30 s default
         test_server rate_srv([](request&) { return response::text("ok"); }, rate_opts);
         {

@@ -167,7 +167,8 @@ private:
         durations_.resize(routes.size());
         for (std::size_t r = 0; r < routes.size(); ++r) {
             durations_[r] = durations.at({routes[r]});
-            for (std::size_t c = 0; c < classes; ++c) by_route_[r * classes + c] = by_route.at({routes[r], class_names()[c]});
+            for (std::size_t c = 0; c < classes; ++c)
+                by_route_[r * classes + c] = by_route.at({routes[r], class_names()[c]});
         }
         received_ = reg.add_counter("ringkit_http_request_bytes_total",
                                     "Bytes read from HTTP connections (request heads and bodies as sent).")
@@ -181,8 +182,8 @@ private:
                                       {label{"status", statuses, "other"}});
         for (std::size_t i = 0; i < statuses.size(); ++i) errors_[i] = errors.at({statuses[i]});
         errors_.back() = errors.at({"other"});
-        static const std::vector<std::string> phase_names{"none", "tls_handshake", "header", "body",
-                                                           "body_rate", "idle", "write", "linger"};
+        static const std::vector<std::string> phase_names{"none",      "tls_handshake", "header", "body",
+                                                          "body_rate", "idle",          "write",  "linger"};
         auto timeouts = reg.add_counter("ringkit_http_timeouts_total", "HTTP connections timed out, by phase.",
                                         {label{"phase", {phase_names.begin() + 1, phase_names.end()}, {}}});
         for (std::size_t p = 1; p < phases; ++p) timeouts_[p] = timeouts.at({phase_names[p]});

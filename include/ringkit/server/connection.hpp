@@ -557,8 +557,8 @@ private:
     asio::basic_waitable_timer<clock, asio::wait_traits<clock>, typename Stream::executor_type> timer_;
     std::chrono::milliseconds tick_;
     clock::time_point deadline_ = clock::time_point::max();
-    clock::time_point head_deadline_ = clock::time_point::max();  ///< header_timeout of the head being read
-    clock::time_point body_start_ = clock::time_point::max();     ///< when its body was first awaited
+    clock::time_point head_deadline_ = clock::time_point::max();   ///< header_timeout of the head being read
+    clock::time_point body_start_ = clock::time_point::max();      ///< when its body was first awaited
     metrics::timeout_phase phase_ = metrics::timeout_phase::none;  ///< what deadline_ bounds
     clock::time_point started_{};  ///< when the request being read began (with metrics only)
     bool idle_ = false, stopping_ = false, timed_out_ = false, closed_ = false, ended_ = false;
