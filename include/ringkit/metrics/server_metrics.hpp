@@ -9,6 +9,7 @@
 // series by asking for a new path.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -176,8 +177,9 @@ private:
         sent_ = reg.add_counter("ringkit_http_response_bytes_total",
                                 "Bytes written to HTTP connections (response heads and bodies as sent).")
                     .get();
-        std::vector<std::string> statuses;
-        for (int s : error_statuses) statuses.push_back(std::to_string(s));
+        std::vector<std::string> statuses(error_statuses.size());
+        std::transform(error_statuses.begin(), error_statuses.end(), statuses.begin(),
+                       [](int s) { return std::to_string(s); });
         auto errors = reg.add_counter("ringkit_http_errors_total", "Error answers the server made itself, by status.",
                                       {label{"status", statuses, "other"}});
         for (std::size_t i = 0; i < statuses.size(); ++i) errors_[i] = errors.at({statuses[i]});
