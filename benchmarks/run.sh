@@ -259,18 +259,20 @@ TABLE=$RESULTS/table.md
         "$(median "$scenario" "$s" 7)" "$(median "$scenario" "$s" 9)" "$(median "$scenario" "$s" 10)" "$(awk -F'\t' -v s="$scenario" -v v="$s" 'NR > 1 && $2 == s && $3 == v {e += $8} END {print e + 0}' "$TSV")"
     done
   done
-  echo
-  echo "| scenario | ringkit build | req/s vs Beast | req/s vs nginx | req/CPU-s vs Beast | req/CPU-s vs nginx |"
-  echo "|---|---|---:|---:|---:|---:|"
-  for scenario in $SCENARIOS; do
-    for r in ringkit ringkit-uring ringkit-alt; do
-      [[ " $SERVERS " == *" $r "* ]] || continue
-      rk=$(median "$scenario" "$r" 4); rkc=$(median "$scenario" "$r" 7)
-      printf '| %s | %s | %s | %s | %s | %s |\n' "$(label "$scenario")" "$(name_of "$r")" \
-        "$(ratio "$rk" "$(median "$scenario" beast 4)")" "$(ratio "$rk" "$(median "$scenario" nginx 4)")" \
-        "$(ratio "$rkc" "$(median "$scenario" beast 7)")" "$(ratio "$rkc" "$(median "$scenario" nginx 7)")"
+  if [[ " $SERVERS " == *" beast "* || " $SERVERS " == *" nginx "* ]]; then
+    echo
+    echo "| scenario | ringkit build | req/s vs Beast | req/s vs nginx | req/CPU-s vs Beast | req/CPU-s vs nginx |"
+    echo "|---|---|---:|---:|---:|---:|"
+    for scenario in $SCENARIOS; do
+      for r in ringkit ringkit-uring ringkit-alt; do
+        [[ " $SERVERS " == *" $r "* ]] || continue
+        rk=$(median "$scenario" "$r" 4); rkc=$(median "$scenario" "$r" 7)
+        printf '| %s | %s | %s | %s | %s | %s |\n' "$(label "$scenario")" "$(name_of "$r")" \
+          "$(ratio "$rk" "$(median "$scenario" beast 4)")" "$(ratio "$rk" "$(median "$scenario" nginx 4)")" \
+          "$(ratio "$rkc" "$(median "$scenario" beast 7)")" "$(ratio "$rkc" "$(median "$scenario" nginx 7)")"
+      done
     done
-  done
+  fi
   if [[ " $SERVERS " == *" ringkit "* && " $SERVERS " == *" ringkit-metrics "* ]]; then
     # Paired by round (the two ran minutes apart at most), then the median of those ratios.
     echo

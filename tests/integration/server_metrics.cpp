@@ -23,16 +23,24 @@ std::string sample(const metrics::registry& reg, const std::string& series) {
     if (at == std::string::npos) return "missing";
     return text.substr(at + series.size() + 2, text.find('\n', at + 1) - at - series.size() - 2);
 }
+// A registry with the server's metrics on it, and server options that count into them.
+struct counted_options {
+    metrics::registry reg;
+    const metrics::server_metrics counted;
+    server_options opts;
+    explicit counted_options(const metrics::server_metrics_options& declared = {}) : counted(reg, declared) {
+        opts.metrics = &counted;
+    }
+};
 }  // namespace server_metrics_tests
 
 TEST_SUITE("integration/server_metrics") {
 
 TEST_CASE("connections accepted, open and refused; answers by method and status class") {
     using server_metrics_tests::sample;
-    metrics::registry reg;
-    const metrics::server_metrics counted(reg);
-    server_options opts;
-    opts.metrics = &counted;
+    server_metrics_tests::counted_options m;
+    auto& reg = m.reg;
+    auto& opts = m.opts;
     opts.max_connections = 2;
     test_server srv(
         [](request& req) {
@@ -87,13 +95,11 @@ TEST_CASE("answers by route template, their durations, and the bytes in and out"
     };
     const auto templates = app.templates();
     CHECK(templates == std::vector<std::string>{"/users/:id", "/api/items", "/api/fail", "/undeclared", "/admin"});
-    metrics::registry reg;
     metrics::server_metrics_options declared;
     declared.routes = {"/users/:id", "/api/items", "/api/fail", "/admin"};  // not /undeclared: "other"
-    const metrics::server_metrics counted(reg, declared);
-    server_options opts;
-    opts.metrics = &counted;
-    test_server srv(app, opts);
+    server_metrics_tests::counted_options m(declared);
+    auto& reg = m.reg;
+    test_server srv(app, m.opts);
 
     std::size_t sent = 0, received = 0;
     {
@@ -152,10 +158,9 @@ TEST_CASE("answers by route template, their durations, and the bytes in and out"
 
 TEST_CASE("the server's own error answers, by status; not in the answers a handler made") {
     using server_metrics_tests::sample;
-    metrics::registry reg;
-    const metrics::server_metrics counted(reg);
-    server_options opts;
-    opts.metrics = &counted;
+    server_metrics_tests::counted_options m;
+    auto& reg = m.reg;
+    auto& opts = m.opts;
     opts.max_line = 256;
     opts.max_body = 16;
     opts.header_timeout = 300ms;
@@ -187,10 +192,9 @@ TEST_CASE("the server's own error answers, by status; not in the answers a handl
 
 TEST_CASE("timeouts by phase: header, body, body rate, idle, write, linger") {
     using server_metrics_tests::sample;
-    metrics::registry reg;
-    const metrics::server_metrics counted(reg);
-    server_options opts;
-    opts.metrics = &counted;
+    server_metrics_tests::counted_options m;
+    auto& reg = m.reg;
+    auto& opts = m.opts;
     opts.header_timeout = opts.read_timeout = opts.idle_timeout = opts.write_timeout = opts.linger_timeout = 300ms;
     opts.min_body_rate = 0;  // read_timeout alone bounds a body here; the rate has a server of its own below
     const std::string big(32UL * 1024 * 1024, 'w');  // far more than the socket buffers hold
@@ -199,30 +203,20 @@ TEST_CASE("timeouts by phase: header, body, body rate, idle, write, linger") {
         return sample(reg, std::string("ringkit_http_timeouts_total{phase=\"") + name + "\"}");
     };
     SUBCASE("each phase once") {
-        {
-            raw_client c(srv.port());
-            REQUIRE(c.send("GET / HTTP/1.1\r\nHost: x\r\nX-Half: "));
-            CHECK(c.read_response().status == 408);
-            CHECK(c.closed_by_server());
-        }
-        REQUIRE(wait_for_connections(srv));
-        CHECK(phase("header") == "1");
-        {
-            raw_client c(srv.port());
-            REQUIRE(c.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc"));
-            CHECK(c.read_response().status == 408);
-            CHECK(c.closed_by_server());
-        }
-        REQUIRE(wait_for_connections(srv));
-        CHECK(phase("body") == "1");
-        {
-            raw_client c(srv.port());
-            REQUIRE(c.send(get("/")));
-            CHECK(c.read_response().status == 200);
-            CHECK(c.closed_by_server());  // idle_timeout: closed without a word
-        }
-        REQUIRE(wait_for_connections(srv));
-        CHECK(phase("idle") == "1");
+        // A connection sends `bytes`, gets `status`, and the server closes it: one timeout in `name`.
+        auto closed_in = [&](const std::string& bytes, int status, const char* name) {
+            {
+                raw_client c(srv.port());
+                REQUIRE(c.send(bytes));
+                CHECK(c.read_response().status == status);
+                CHECK(c.closed_by_server());
+            }
+            REQUIRE(wait_for_connections(srv));
+            CHECK(phase(name) == "1");
+        };
+        closed_in("GET / HTTP/1.1\r\nHost: x\r\nX-Half: ", 408, "header");
+        closed_in("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc", 408, "body");
+        closed_in(get("/"), 200, "idle");  // then nothing: closed without a word at idle_timeout
         {
             raw_client c(srv.port());
             REQUIRE(c.send(get("/big")));
@@ -247,10 +241,9 @@ TEST_CASE("timeouts by phase: header, body, body rate, idle, write, linger") {
         CHECK(phase("tls_handshake") == "0");
     }
     SUBCASE("body rate") {
-        metrics::registry rate_reg;
-        const metrics::server_metrics rate_counted(rate_reg);
-        server_options rate_opts;
-        rate_opts.metrics = &rate_counted;
+        server_metrics_tests::counted_options rate;
+        auto& rate_reg = rate.reg;
+        auto& rate_opts = rate.opts;
         rate_opts.min_body_rate = 1000;     // bytes per second, after...
         rate_opts.body_rate_grace = 300ms;  // ...this long; read_timeout keeps its 30 s default
         test_server rate_srv([](request&) { return response::text("ok"); }, rate_opts);
