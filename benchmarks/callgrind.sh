@@ -4,6 +4,7 @@
 #
 #   benchmarks/callgrind.sh BEFORE_BIN AFTER_BIN        # two echo_server builds (Release)
 #   N=2000 REPEAT=3 SCENARIOS="plaintext ws_accept" benchmarks/callgrind.sh A B
+#   AFTER_ARGS=--metrics SCENARIOS="plaintext pipelined" benchmarks/callgrind.sh BIN BIN   # one build, a flag
 #
 # For each scenario and each binary, echo_server runs under `valgrind
 # --tool=callgrind` twice, once driven by benchmarks/callgrind_client.py for N
@@ -29,6 +30,8 @@ set -euo pipefail
 BEFORE=${1:?usage: callgrind.sh BEFORE_BIN AFTER_BIN}
 AFTER=${2:?usage: callgrind.sh BEFORE_BIN AFTER_BIN}
 N=${N:-2000}
+BEFORE_ARGS=${BEFORE_ARGS:-}  # extra flags for each binary (word-split), e.g. AFTER_ARGS=--metrics
+AFTER_ARGS=${AFTER_ARGS:-}
 REPEAT=${REPEAT:-3}
 SCENARIOS=${SCENARIOS:-"plaintext pipelined ws_accept as_channel listener"}
 OUT=${OUT:-$(mktemp -d /tmp/ringkit-callgrind.XXXXXX)}
@@ -55,15 +58,16 @@ client_args() {  # client_args SCENARIO COUNT
   esac
 }
 
-# run BIN SCENARIO COUNT TAG: total instructions of one server run
+# run BIN SCENARIO COUNT TAG [FLAGS]: total instructions of one server run
 run() {
-  local bin=$1 scenario=$2 count=$3 tag=$4 log port
+  local bin=$1 scenario=$2 count=$3 tag=$4 flags=${5:-} log port
   log=$OUT/$tag.log
   for _ in 1 2 3 4 5; do  # a random port may be taken (tests running beside): another one
     port=$((30000 + RANDOM % 20000))
     # --collect-atstart: everything counts; the two runs' start-up and shut-down are the same.
+    # shellcheck disable=SC2086 # $flags: word-split on purpose
     timeout -k 5 600 valgrind --tool=callgrind --callgrind-out-file="$OUT/$tag.out" \
-      "$bin" --port "$port" >"$log" 2>&1 &
+      "$bin" --port "$port" $flags >"$log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 300); do
       grep -q '^listening' "$log" && break
@@ -91,10 +95,10 @@ for s in $SCENARIOS; do
   declare -A runs=([before]="" [after]="")
   for r in $(seq "$REPEAT"); do
     for side in before after; do
-      bin=$BEFORE
-      [ "$side" = after ] && bin=$AFTER
-      one=$(run "$bin" "$s" "$N" "$s-$side-n-$r")
-      two=$(run "$bin" "$s" $((2 * N)) "$s-$side-2n-$r")
+      bin=$BEFORE flags=$BEFORE_ARGS
+      [ "$side" = after ] && bin=$AFTER flags=$AFTER_ARGS
+      one=$(run "$bin" "$s" "$N" "$s-$side-n-$r" "$flags")
+      two=$(run "$bin" "$s" $((2 * N)) "$s-$side-2n-$r" "$flags")
       runs[$side]+="$(((two - one) / N)) "
     done
   done

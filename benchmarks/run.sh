@@ -76,6 +76,8 @@ BEAST_BIN=$BUILD_DIR/benchmarks/beast_server
 SERVERS=${SERVERS:-"ringkit beast nginx"}
 # Opt-in extras for experiments (add them to SERVERS):
 #   ringkit-uring  the same echo_server on Asio's io_uring backend (built when liburing-dev is installed)
+#   ringkit-metrics  the same echo_server with --metrics (the server's metrics counted): the cost
+#                  of metrics is ringkit against it (benchmarks/README.md, "The cost of metrics")
 #   ringkit-alt    any other echo_server build, given as RINGKIT_ALT_BIN (A/B a change against ringkit),
 #                  or benchmarks/stack_server (the same routes behind a router and api_defaults);
 #                  RINGKIT_ALT_NAME names it in the tables
@@ -93,11 +95,12 @@ port_of() {
   case $1 in
     ringkit) echo $((PORT_BASE)) ;; beast) echo $((PORT_BASE + 1)) ;;
     nginx) echo $((PORT_BASE + 2)) ;; ringkit-uring) echo $((PORT_BASE + 3)) ;; ringkit-alt) echo $((PORT_BASE + 4)) ;;
+    ringkit-metrics) echo $((PORT_BASE + 5)) ;;
   esac
 }
 for s in $SERVERS; do
   p=$(port_of "$s")
-  [ -n "$p" ] || die "unknown server $s (ringkit, beast, nginx, ringkit-uring, ringkit-alt)"
+  [ -n "$p" ] || die "unknown server $s (ringkit, beast, nginx, ringkit-uring, ringkit-alt, ringkit-metrics)"
   [ "$s" != ringkit-uring ] || [ -x "$URING_BIN" ] || die "ringkit-uring needs liburing-dev (then rebuild)"
   [ "$s" != ringkit-alt ] || [ -x "$RINGKIT_ALT_BIN" ] || die "ringkit-alt needs RINGKIT_ALT_BIN=/path/to/echo_server"
   if ss -Hltn "sport = :$p" | grep -q .; then die "port $p is taken; set PORT_BASE"; fi
@@ -113,6 +116,7 @@ start_server() {  # start_server NAME: sets SERVER_GROUP and SERVER_PID, waits u
     ringkit) timeout -k 2 "$life" taskset -c "$SERVER_CPU" "$RINGKIT_BIN" --port "$port" --threads 1 </dev/null >"$out" 2>&1 & ;;
     ringkit-uring) timeout -k 2 "$life" taskset -c "$SERVER_CPU" "$URING_BIN" --port "$port" --threads 1 </dev/null >"$out" 2>&1 & ;;
     ringkit-alt) timeout -k 2 "$life" taskset -c "$SERVER_CPU" "$RINGKIT_ALT_BIN" --port "$port" --threads 1 </dev/null >"$out" 2>&1 & ;;
+    ringkit-metrics) timeout -k 2 "$life" taskset -c "$SERVER_CPU" "$RINGKIT_BIN" --port "$port" --threads 1 --metrics </dev/null >"$out" 2>&1 & ;;
     beast) timeout -k 2 "$life" taskset -c "$SERVER_CPU" "$BEAST_BIN" --port "$port" --threads 1 </dev/null >"$out" 2>&1 & ;;
     nginx)
       local dir=$TMP/nginx
@@ -132,7 +136,7 @@ start_server() {  # start_server NAME: sets SERVER_GROUP and SERVER_PID, waits u
     sleep 0.05
   done
   [ -n "$SERVER_PID" ] || die "$name did not start"
-  case $name in ringkit | ringkit-uring | ringkit-alt | beast) grep -q "^listening on 127.0.0.1:$port" "$out" || die "$name did not print 'listening on'" ;; esac
+  case $name in ringkit | ringkit-uring | ringkit-alt | ringkit-metrics | beast) grep -q "^listening on 127.0.0.1:$port" "$out" || die "$name did not print 'listening on'" ;; esac
   [ "$(curl -s -m 2 "http://127.0.0.1:$port/plaintext")" = "Hello, World!" ] || die "$name: wrong /plaintext"
   [ "$(curl -s -m 2 "http://127.0.0.1:$port/json")" = '{"message":"Hello, World!"}' ] || die "$name: wrong /json"
 }
@@ -238,7 +242,7 @@ median() {  # median SCENARIO SERVER COLUMN
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.2f×", a / b; else print "n/a"}'; }
 label() { case $1 in plaintext) echo "/plaintext";; json) echo "/json";; pipelined) echo "/plaintext, depth $DEPTH";; esac; }
-name_of() { case $1 in ringkit) echo ringkit;; ringkit-uring) echo "ringkit (io_uring)";; ringkit-alt) echo "$RINGKIT_ALT_NAME";; beast) echo Beast;; nginx) echo nginx;; esac; }
+name_of() { case $1 in ringkit) echo ringkit;; ringkit-uring) echo "ringkit (io_uring)";; ringkit-alt) echo "$RINGKIT_ALT_NAME";; ringkit-metrics) echo "ringkit --metrics";; beast) echo Beast;; nginx) echo nginx;; esac; }
 
 TABLE=$RESULTS/table.md
 {
@@ -255,18 +259,34 @@ TABLE=$RESULTS/table.md
         "$(median "$scenario" "$s" 7)" "$(median "$scenario" "$s" 9)" "$(median "$scenario" "$s" 10)" "$(awk -F'\t' -v s="$scenario" -v v="$s" 'NR > 1 && $2 == s && $3 == v {e += $8} END {print e + 0}' "$TSV")"
     done
   done
-  echo
-  echo "| scenario | ringkit build | req/s vs Beast | req/s vs nginx | req/CPU-s vs Beast | req/CPU-s vs nginx |"
-  echo "|---|---|---:|---:|---:|---:|"
-  for scenario in $SCENARIOS; do
-    for r in ringkit ringkit-uring ringkit-alt; do
-      [[ " $SERVERS " == *" $r "* ]] || continue
-      rk=$(median "$scenario" "$r" 4); rkc=$(median "$scenario" "$r" 7)
-      printf '| %s | %s | %s | %s | %s | %s |\n' "$(label "$scenario")" "$(name_of "$r")" \
-        "$(ratio "$rk" "$(median "$scenario" beast 4)")" "$(ratio "$rk" "$(median "$scenario" nginx 4)")" \
-        "$(ratio "$rkc" "$(median "$scenario" beast 7)")" "$(ratio "$rkc" "$(median "$scenario" nginx 7)")"
+  if [[ " $SERVERS " == *" beast "* || " $SERVERS " == *" nginx "* ]]; then
+    echo
+    echo "| scenario | ringkit build | req/s vs Beast | req/s vs nginx | req/CPU-s vs Beast | req/CPU-s vs nginx |"
+    echo "|---|---|---:|---:|---:|---:|"
+    for scenario in $SCENARIOS; do
+      for r in ringkit ringkit-uring ringkit-alt; do
+        [[ " $SERVERS " == *" $r "* ]] || continue
+        rk=$(median "$scenario" "$r" 4); rkc=$(median "$scenario" "$r" 7)
+        printf '| %s | %s | %s | %s | %s | %s |\n' "$(label "$scenario")" "$(name_of "$r")" \
+          "$(ratio "$rk" "$(median "$scenario" beast 4)")" "$(ratio "$rk" "$(median "$scenario" nginx 4)")" \
+          "$(ratio "$rkc" "$(median "$scenario" beast 7)")" "$(ratio "$rkc" "$(median "$scenario" nginx 7)")"
+      done
     done
-  done
+  fi
+  if [[ " $SERVERS " == *" ringkit "* && " $SERVERS " == *" ringkit-metrics "* ]]; then
+    # Paired by round (the two ran minutes apart at most), then the median of those ratios.
+    echo
+    echo "| scenario | metrics cost: req per server-CPU-second, --metrics vs without (median of per-round ratios) | each round |"
+    echo "|---|---:|---|"
+    for scenario in $SCENARIOS; do
+      per_round=$(awk -F'\t' -v s="$scenario" 'NR > 1 && $2 == s && $7 != "nan" {v[$1 "," $3] = $7; r[$1] = 1}
+        END {for (k in r) if ((k ",ringkit") in v && (k ",ringkit-metrics") in v) printf "%.4f\n", v[k ",ringkit-metrics"] / v[k ",ringkit"]}' "$TSV" | sort -g)
+      med=$(echo "$per_round" | awk 'NF {a[++n] = $1} END {if (!n) print "nan"; else if (n % 2) print a[(n + 1) / 2]; else print (a[n / 2] + a[n / 2 + 1]) / 2}')
+      printf '| %s | %s | %s |\n' "$(label "$scenario")" \
+        "$(awk -v m="$med" 'BEGIN {if (m == "nan") print "n/a"; else printf "%.3f× (%+.1f%%)", m, (m - 1) * 100}')" \
+        "$(echo "$per_round" | awk 'NF {printf "%s%.3f", (n++ ? ", " : ""), $1}')"
+    done
+  fi
 } >"$TABLE"
 echo
 cat "$TABLE"

@@ -1,6 +1,6 @@
 // The conformance server: what tests, benchmarks and evaluators run against.
 //   echo_server [--port N] [--threads N] [--max-body BYTES] [--max-header BYTES]
-//               [--max-ws BYTES] [--max-connections N] [--deflate]
+//               [--max-ws BYTES] [--max-connections N] [--deflate] [--metrics]
 //               [--tls-cert FILE --tls-key FILE]... [--plain-port N] [--redis HOST:PORT]
 // Prints "listening on 127.0.0.1:PORT" as its first line, stops on SIGINT/SIGTERM.
 // With --tls-cert and --tls-key (PEM files) every route is HTTPS/WSS on --port and
@@ -30,6 +30,10 @@
 //                         (cookie ringkit-session) is in Redis with --redis (redis_store),
 //                         so every instance sees it, else in this process (memory_store).
 //   GET /healthz          200 "ok": for a load balancer's health check.
+//   GET /metrics          with --metrics: the server's metrics (rk::metrics::server_metrics,
+//                         counted on the I/O thread) and the process's, in Prometheus's text
+//                         format. Without it the server counts nothing: benchmarks/README.md
+//                         measures /plaintext with and without.
 // --redis needs ringkit built with hiredis (RINGKIT_HAS_HIREDIS); without it the
 // flag is refused with a message that says so.
 #include <ringkit.hpp>
@@ -51,6 +55,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -306,6 +311,7 @@ rk::response session_value(rk::request& req) {
 struct shared_state {
     rooms& all;
     rk::handler session;  // session_value behind wrap_session
+    rk::handler metrics;  // with --metrics: the registry's exposition
 };
 
 rk::maybe_task route(rk::request& req, shared_state& st) {
@@ -329,6 +335,7 @@ rk::maybe_task route(rk::request& req, shared_state& st) {
     if (path == "/echo" && (m == rk::method::post || m == rk::method::put))
         return rk::response::bytes(std::move(req.body),
                                    std::string(req.header("content-type").value_or("application/octet-stream")));
+    if (path == "/metrics" && get && st.metrics) return st.metrics.invoke(req);
     return rk::response::not_found();
 }
 
@@ -371,10 +378,16 @@ int main(int argc, char** argv) {
     options.port = 8080;
     options.threads = 1;
     const char* redis = nullptr;
-    for (int i = 1; i < argc; i += 2) {  // every flag but --deflate takes a value
+    bool with_metrics = false;
+    for (int i = 1; i < argc; i += 2) {  // every flag but --deflate and --metrics takes a value
         const char* flag = argv[i];
         if (!std::strcmp(flag, "--deflate")) {
             options.websocket.deflate.enabled = true;
+            --i;
+            continue;
+        }
+        if (!std::strcmp(flag, "--metrics")) {
+            with_metrics = true;
             --i;
             continue;
         }
@@ -396,7 +409,7 @@ int main(int argc, char** argv) {
             std::fprintf(
                 stderr,
                 "usage: echo_server [--port N] [--threads N] [--max-body BYTES] [--max-header BYTES]\n"
-                "                   [--max-ws BYTES] [--max-connections N] [--deflate]\n"
+                "                   [--max-ws BYTES] [--max-connections N] [--deflate] [--metrics]\n"
                 "                   [--tls-cert FILE --tls-key FILE]... [--plain-port N] [--redis HOST:PORT]\n");
             return 2;
         }
@@ -429,7 +442,16 @@ int main(int argc, char** argv) {
         broadcast_rooms = std::make_unique<local_rooms>();
         sessions = std::make_shared<rk::memory_store>();
     }
-    shared_state state{*broadcast_rooms, rk::handler(session_value) | rk::wrap_session(sessions)};
+    shared_state state{*broadcast_rooms, rk::handler(session_value) | rk::wrap_session(sessions), {}};
+    // No router here (the routes are the if-chain of route()): every answer is route="unmatched".
+    rk::metrics::registry registry;
+    std::optional<rk::metrics::server_metrics> counted;
+    if (with_metrics) {
+        rk::metrics::add_process_metrics(registry);
+        counted.emplace(registry);
+        options.metrics = &*counted;
+        state.metrics = rk::metrics_handler(registry);
+    }
 
     // Plain HTTP routes answer at once (no coroutine frame per request, and
     // pipelined answers are gathered into one write); /ws/echo is a coroutine.

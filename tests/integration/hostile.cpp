@@ -13,6 +13,7 @@
 
 #include "integration/support.hpp"
 #include "integration/ws_support.hpp"
+#include "ringkit/metrics/server_metrics.hpp"
 
 using namespace ringkit;
 using namespace ringkit::test;
@@ -288,8 +289,11 @@ TEST_CASE("a full fd table: the acceptor backs off, logs once, and serves the wa
     if (tls_mode()) return;  // its clients are raw sockets that speak plain HTTP: the accept path is the same
     fd_guard guard;
     captured_log log;
+    metrics::registry reg;
+    const metrics::server_metrics counted(reg);
     server_options opts;
     opts.logger = log.hook();
+    opts.metrics = &counted;
     test_server srv(hello, opts);
     const auto idle = idle_fds(srv);
 
@@ -354,6 +358,13 @@ TEST_CASE("a full fd table: the acceptor backs off, logs once, and serves the wa
     // One line when accepting failed and one when it recovered, however many retries
     // came between; and the retries were paced, not a busy loop.
     CHECK(failed_accepts() == 1);
+    // Each failed accept(2) is counted as refused for "emfile" (the clients themselves
+    // waited and were served): at least the one logged.
+    const std::string text = reg.expose();
+    const std::string emfile = "\nringkit_connections_refused_total{reason=\"emfile\"} ";
+    const auto at = text.find(emfile);
+    REQUIRE(at != std::string::npos);
+    CHECK(std::stoul(text.substr(at + emfile.size())) >= 1);
     std::size_t retries = 0;
     for (auto& e : log.entries())
         if (e.message.starts_with("accepting again after ")) retries += std::stoul(e.message.substr(22));

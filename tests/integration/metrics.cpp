@@ -21,6 +21,7 @@
 
 #include "integration/support.hpp"
 #include "ringkit/metrics/process.hpp"
+#include "ringkit/metrics/server_metrics.hpp"
 
 using namespace ringkit;
 using namespace ringkit::test;
@@ -34,7 +35,14 @@ struct app_metrics {
         reg.add_counter("app_requests_total", "Requests by route, with \"quotes\" and a \\ in the help.",
                         {metrics::label{"route", {"/hello", "/metrics"}, "other"}});
     metrics::histogram sizes = reg.add_histogram("app_body_bytes", "Response body sizes.", {10, 100, 1000}).get();
+    // The server's own, with route templates declared: promtool lints them too.
+    metrics::server_metrics server{reg, server_options()};
     app_metrics() { metrics::add_process_metrics(reg); }
+    static metrics::server_metrics_options server_options() {
+        metrics::server_metrics_options o;
+        o.routes = {"/hello", "/users/:id", "/a \"quoted\" \\ route"};
+        return o;
+    }
 };
 
 // Runs `promtool check metrics` on `text`; its exit status and what it said.
@@ -59,13 +67,17 @@ TEST_SUITE("integration/metrics") {
 TEST_CASE("a real server's /metrics: Content-Type, the counts made, and promtool check metrics") {
     metrics_integration_tests::app_metrics m;
     const handler scrape = metrics_handler(m.reg);
-    test_server srv([&](request& req) -> task<response> {
-        m.requests.at({req.uri}).inc();
-        if (req.uri == "/metrics") co_return co_await scrape(req);
-        auto r = response::text("hello");
-        m.sizes.observe(5);
-        co_return r;
-    });
+    server_options opts;
+    opts.metrics = &m.server;
+    test_server srv(
+        [&](request& req) -> task<response> {
+            m.requests.at({req.uri}).inc();
+            if (req.uri == "/metrics") co_return co_await scrape(req);
+            auto r = response::text("hello");
+            m.sizes.observe(5);
+            co_return r;
+        },
+        opts);
 
     raw_client c(srv.port());
     for (int i = 0; i < 3; ++i) {
@@ -82,6 +94,11 @@ TEST_CASE("a real server's /metrics: Content-Type, the counts made, and promtool
     CHECK(r.body.find("\napp_requests_total{route=\"other\"} 1\n") != std::string::npos);
     CHECK(r.body.find("\napp_body_bytes_bucket{le=\"10\"} 4\n") != std::string::npos);
     CHECK(r.body.find("\nprocess_open_fds ") != std::string::npos);
+    // No router here: the four answers before this scrape are route="unmatched".
+    CHECK(r.body.find("\nringkit_http_request_duration_seconds_count{route=\"unmatched\"} 4\n") != std::string::npos);
+    CHECK(r.body.find("\nringkit_http_route_requests_total{route=\"/users/:id\",class=\"2xx\"} 0\n") !=
+          std::string::npos);
+    CHECK(r.body.find("\nringkit_http_timeouts_total{phase=\"header\"} 0\n") != std::string::npos);
 
     const char* promtool = std::getenv("RINGKIT_PROMTOOL");
     if (promtool == nullptr || *promtool == '\0') {

@@ -62,6 +62,11 @@ struct request {
     std::optional<spooled_body> body_file;
     /// Typed data added by middleware: `req.ext.get<cookies>()`.
     type_map ext;
+    /// The template of the route that matched, as the outermost router set it
+    /// ("/users/:id"; a mount's prefix for what a mounted handler answers); empty
+    /// when no router matched. A bounded value, unlike `uri`: what the server's
+    /// metrics label a request with. Points into the router, which outlives it.
+    std::string_view route;
 
     std::optional<std::string_view> header(std::string_view name) const noexcept { return headers.get(name); }
 
@@ -98,6 +103,7 @@ struct request {
         body.clear();
         body_file.reset();
         ext.clear();
+        route = {};
     }
 };
 

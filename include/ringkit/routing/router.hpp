@@ -32,6 +32,7 @@
 // shared by all its routes.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -392,6 +393,19 @@ public:
         table_ = std::move(t);
     }
 
+    /// Every route template of this router, each once, in the order routed:
+    /// endpoints with their groups' prefixes ("/api/users/:id") and mounts'
+    /// prefixes ("/static"). What req.route can be after this router matched, so
+    /// what a metric's route label declares:
+    /// `metrics::server_metrics(reg, {.routes = app.templates()})`.
+    std::vector<std::string> templates() const {
+        std::vector<std::string> out;
+        for (const auto& leaf : table_->leaves)
+            for (const auto& e : leaf.entries)
+                if (std::find(out.begin(), out.end(), e.tmpl) == out.end()) out.push_back(e.tmpl);
+        return out;
+    }
+
     /// Routes `req` and calls the route's handler (see the top of this file).
     maybe_task operator()(request& req) const {
         const auto& t = *table_;
@@ -435,6 +449,9 @@ public:
             if (req.ext.contains<path_params>() || req.ext.contains<mount_point>()) scope.emplace(req);
             // `path` may point into the mount_point replaced here: it is not used below.
             req.ext.emplace<path_params>(std::move(params));
+            // The outermost router's template labels the request (a mount's prefix
+            // for a router mounted in it): the one set its templates() declared.
+            if (req.route.empty()) req.route = hit->tmpl;
             if (mounted) req.ext.emplace<mount_point>(std::move(*mounted));
             const handler* first = &hit->target;
             if (!hit->groups.empty()) {

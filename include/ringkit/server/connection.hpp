@@ -118,6 +118,7 @@ struct peer_info {
 template <class Stream>
 class connection final : public detail::connection_base {
     using clock = std::chrono::steady_clock;
+    using phase = metrics::timeout_phase;
     friend class detail::handover<Stream>;
     friend class detail::response_writer<Stream>;
 
@@ -187,7 +188,7 @@ private:
     // as nginx answers it, instead of a handshake failure the client cannot read.
     task<bool> handshake() {
         if constexpr (requires { stream_.async_handshake(detail::use_tuple); }) {
-            set_deadline(clock::now() + config_.header_timeout);
+            set_deadline(clock::now() + config_.header_timeout, phase::tls_handshake);
             auto [ec] = co_await stream_.async_handshake(detail::use_tuple);
             set_deadline(clock::time_point::max());
             if (ec) {
@@ -204,9 +205,13 @@ private:
         write_head(out_, res,
                    {.head = false, .http10 = false, .keep_alive = false, .server_header = config_.server_header});
         out_.append(res.body_string());
-        set_deadline(clock::now() + config_.write_timeout);
+        set_deadline(clock::now() + config_.write_timeout, phase::write);
         auto [ec, n] = co_await asio::async_write(raw(), asio::buffer(out_), detail::use_tuple);
         out_.clear();
+        if (const auto* m = config_.metrics) {
+            m->server_error(400);
+            m->sent(n);
+        }
         if (!ec) co_await linger();
     }
 
@@ -221,12 +226,17 @@ private:
                 if (stopping_ && !parser_->in_message()) co_return;
                 arm_read_deadline();
                 auto [ec, n] = co_await stream_.async_read_some(asio::buffer(in_.get(), in_size), detail::use_tuple);
+                const bool fresh = idle_;  // these bytes begin a request
                 idle_ = false;
                 if (ec) {
                     if (timed_out_ && parser_->in_message()) co_await answer_error(408);
                     co_return;
                 }
                 in_end_ = n;
+                if (const auto* m = config_.metrics) {
+                    m->received(n);
+                    if (fresh) started_ = clock::now();
+                }
                 break;
             }
             case parse_event::expect_continue:
@@ -327,6 +337,7 @@ private:
 
     // An error the parser found: answer it (after any corked responses) and close.
     task<void> answer_error(int status) {
+        if (const auto* m = config_.metrics) m->server_error(status);
         auto res = response::text(std::string(reason_phrase(status)), status);
         if (status == 505) res.body = std::string("HTTP Version Not Supported");
         write_head(out_, res,
@@ -342,7 +353,7 @@ private:
         std::error_code ec;
         stream_.shutdown(asio::socket_base::shutdown_send, ec);  // TLS: close_notify, then FIN
         if (ec) co_return;
-        set_deadline(clock::now() + config_.linger_timeout);
+        set_deadline(clock::now() + config_.linger_timeout, phase::linger);
         // Up to linger_timeout, and a byte cap well past what a client has in
         // flight when it sees our answer (a 1 MiB upload refused early on
         // loopback reset the client before it read the 413 at 256 KiB).
@@ -362,23 +373,27 @@ private:
         const auto now = clock::now();
         if (idle_) {
             head_deadline_ = clock::time_point::max();
-            set_deadline(now + config_.idle_timeout);
+            set_deadline(now + config_.idle_timeout, phase::idle);
         } else if (parser_->headers_done()) {
             // Each read gets read_timeout, and the body as a whole must keep up
             // min_body_rate: otherwise a byte every read_timeout holds it for ever.
             head_deadline_ = clock::time_point::max();
             auto deadline = now + config_.read_timeout;
+            auto which = phase::body;
             if (config_.min_body_rate) {
                 if (body_start_ == clock::time_point::max()) body_start_ = now;
                 auto earned = std::chrono::milliseconds(parser_->body_received() * 1000 / config_.min_body_rate);
-                deadline = std::min(deadline, body_start_ + config_.body_rate_grace + earned);
+                if (const auto rate = body_start_ + config_.body_rate_grace + earned; rate < deadline) {
+                    deadline = rate;
+                    which = phase::body_rate;
+                }
             }
-            set_deadline(deadline);
+            set_deadline(deadline, which);
         } else {
             // header_timeout runs from the head's first bytes, not from each read:
             // a client trickling a byte at a time must not hold the connection for ever.
             if (head_deadline_ == clock::time_point::max()) head_deadline_ = now + config_.header_timeout;
-            set_deadline(head_deadline_);
+            set_deadline(head_deadline_, phase::header);
         }
     }
 
@@ -405,15 +420,15 @@ private:
         if constexpr (requires { stream_.non_blocking(true); }) {
             if (try_now) {
                 std::error_code ec;  // the constructor put the socket in non-blocking mode
-                advance(stream_.write_some(pending, ec));
+                advance(count_sent(stream_.write_some(pending, ec)));
                 if (ec && ec != asio::error::would_block && ec != asio::error::try_again) co_return false;
             }
         }
         while (!pending.empty()) {
-            set_deadline(clock::now() + config_.write_timeout);
+            set_deadline(clock::now() + config_.write_timeout, phase::write);
             auto [ec, n] = co_await stream_.async_write_some(pending, detail::use_tuple);
             if (ec) co_return false;
-            advance(n);
+            advance(count_sent(n));
         }
         set_deadline(clock::time_point::max());  // between writes a stream's producer takes its time
         co_return true;
@@ -440,7 +455,7 @@ private:
         if (out_.empty()) return true;
         if constexpr (requires { stream_.non_blocking(true); }) {
             std::error_code ec;
-            auto n = stream_.write_some(asio::buffer(out_), ec);
+            auto n = count_sent(stream_.write_some(asio::buffer(out_), ec));
             if (ec) return false;
             out_.erase(0, n);
             return out_.empty();
@@ -452,9 +467,17 @@ private:
     // deadline can be moved later, or up to tick_ earlier, without touching the
     // timer: the hot path pays one clock read per phase. Only an earlier deadline
     // than that (linger, the grace after a timeout) re-arms it.
-    void set_deadline(clock::time_point t) {
+    // `p` says what passes the deadline, for ringkit_http_timeouts_total.
+    void set_deadline(clock::time_point t, metrics::timeout_phase p = metrics::timeout_phase::none) {
         deadline_ = t;
+        phase_ = p;
         if (t < timer_.expiry()) timer_.cancel();
+    }
+
+    // Bytes written, counted when the server has metrics; returns `n`.
+    std::size_t count_sent(std::size_t n) const {
+        if (const auto* m = config_.metrics) m->sent(n);
+        return n;
     }
 
     //
@@ -471,6 +494,7 @@ private:
             if (!timed_out_) {
                 // Stop the overdue operation; the session still gets to say 408.
                 timed_out_ = true;
+                if (const auto* m = config_.metrics) m->timed_out(phase_);
                 cancel_stream();
                 deadline_ = now + config_.linger_timeout;
             } else {
@@ -533,8 +557,10 @@ private:
     asio::basic_waitable_timer<clock, asio::wait_traits<clock>, typename Stream::executor_type> timer_;
     std::chrono::milliseconds tick_;
     clock::time_point deadline_ = clock::time_point::max();
-    clock::time_point head_deadline_ = clock::time_point::max();  ///< header_timeout of the head being read
-    clock::time_point body_start_ = clock::time_point::max();     ///< when its body was first awaited
+    clock::time_point head_deadline_ = clock::time_point::max();   ///< header_timeout of the head being read
+    clock::time_point body_start_ = clock::time_point::max();      ///< when its body was first awaited
+    metrics::timeout_phase phase_ = metrics::timeout_phase::none;  ///< what deadline_ bounds
+    clock::time_point started_{};  ///< when the request being read began (with metrics only)
     bool idle_ = false, stopping_ = false, timed_out_ = false, closed_ = false, ended_ = false;
     bool handler_threw_ = false;       // the current request's handler threw (see take_over)
     detail::wait_list watchdog_done_;  // run() waiting for the watchdog's last call

@@ -107,7 +107,7 @@ public:
 
     // The head of the answer to the request, into the output buffer; says how its body follows.
     head_info start_response(const response& res) {
-        if (const auto* m = c_.config_.metrics) m->answered(c_.req_.request_method, res.status);
+        if (const auto* m = c_.config_.metrics) c_.started_ = m->answered(c_.req_, res.status, c_.started_);
         return write_head(c_.out_, res, context());
     }
 
@@ -164,9 +164,10 @@ private:
             while (left > 0) {  // the socket is non-blocking (see the constructor)
                 auto n = ::sendfile(c_.stream_.native_handle(), *f.fd, &offset, std::min<std::uint64_t>(left, 1 << 20));
                 if (n > 0) {
-                    left -= static_cast<std::uint64_t>(n);
+                    left -= c_.count_sent(static_cast<std::size_t>(n));
                 } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-                    c_.set_deadline(std::chrono::steady_clock::now() + c_.config_.write_timeout);
+                    c_.set_deadline(std::chrono::steady_clock::now() + c_.config_.write_timeout,
+                                    metrics::timeout_phase::write);
                     auto [ec] = co_await c_.stream_.async_wait(Stream::wait_write, use_tuple);
                     if (ec) co_return false;
                 } else {

@@ -41,6 +41,7 @@
 #include <asio/buffer.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <asio/error.hpp>
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/address.hpp>
@@ -221,6 +222,10 @@ private:
                 // EMFILE, ENFILE, ENOBUFS: the connection waits in the backlog until
                 // descriptors are free again. Retrying at once would spin on a full fd
                 // table, so pause; log the first failure and the recovery, not each retry.
+                // (By value: Asio 1.22's system category maps no errno to std::errc.)
+                if (const auto* m = options_.metrics; m && ec.category() == asio::error::get_system_category() &&
+                                                      (ec.value() == EMFILE || ec.value() == ENFILE))
+                    m->refused_emfile();
                 if (failures++ == 0)
                     config_.log("accept failed, retrying every " + std::to_string(accept_retry.count()) +
                                 " ms: " + ec.message());
