@@ -128,8 +128,9 @@ public:
 
     /// Serves the WebSocket (`leftover`: sent after the handshake; `on_open`: as_channel's).
     void start(std::string leftover, std::function<void(channel&)> on_open = {}) {
-        self_ = handle(this);                                                         // released when the session ends
-        if (const auto* c = counts()) c->open[static_cast<std::size_t>(api_)].inc();  // finish() takes it back
+        self_ = handle(this);  // released when the session ends
+        // Open from here to finish(), which takes it back.
+        if (const auto* c = counts()) c->open[static_cast<std::size_t>(api_)].inc();
         pending_ = std::move(leftover);
         run([&] {
             core_->attach(this);
@@ -643,10 +644,11 @@ private:
     bool paused_ = false;        // the inbox is full: no reading until receive() takes from it
     bool writing_ = false;       // an asynchronous write is in flight
     bool timer_armed_ = false;
-    bool pad_reading_ = false;                                     // the pending read is into pad_
-    bool drop_pad_ = false;                                        // that read was cancelled to give back pad_
-    bool pong_queued_ = false;                                     // an automatic pong is queued, not yet written
-    metrics::websocket_api api_ = metrics::websocket_api::accept;  // counted_as()
+    bool pad_reading_ = false;  // the pending read is into pad_
+    bool drop_pad_ = false;     // that read was cancelled to give back pad_
+    bool pong_queued_ = false;  // an automatic pong is queued, not yet written
+    // counted_as(); a byte beside the flags.
+    metrics::websocket_api api_ = metrics::websocket_api::accept;
 };
 
 }  // namespace ringkit::detail
