@@ -84,6 +84,7 @@ public:
         counts_.received = messages.at({"in"});
         counts_.sent = messages.at({"out"});
         std::vector<std::string> code_names;
+        code_names.reserve(websocket_counts::codes.size());
         for (auto c : websocket_counts::codes) code_names.push_back(std::to_string(c));
         const auto closes =
             reg.add_counter("ringkit_websocket_closes_total",
