@@ -99,6 +99,8 @@ TEST_CASE("a real server's /metrics: Content-Type, the counts made, and promtool
     CHECK(r.body.find("\nringkit_http_route_requests_total{route=\"/users/:id\",class=\"2xx\"} 0\n") !=
           std::string::npos);
     CHECK(r.body.find("\nringkit_http_timeouts_total{phase=\"header\"} 0\n") != std::string::npos);
+    CHECK(r.body.find("\nringkit_websocket_sessions_open{api=\"accept\"} 0\n") != std::string::npos);
+    CHECK(r.body.find("\nringkit_worker_pool_threads ") != std::string::npos);
 
     const char* promtool = std::getenv("RINGKIT_PROMTOOL");
     if (promtool == nullptr || *promtool == '\0') {

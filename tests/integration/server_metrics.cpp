@@ -10,6 +10,7 @@
 #include <string>
 #include <thread>
 
+#include "integration/metrics_support.hpp"
 #include "integration/support.hpp"
 #include "ringkit/routing/router.hpp"
 
@@ -17,12 +18,6 @@ using namespace ringkit;
 using namespace ringkit::test;
 
 namespace server_metrics_tests {
-std::string sample(const metrics::registry& reg, const std::string& series) {
-    const std::string text = reg.expose();
-    const auto at = text.find("\n" + series + " ");
-    if (at == std::string::npos) return "missing";
-    return text.substr(at + series.size() + 2, text.find('\n', at + 1) - at - series.size() - 2);
-}
 // A registry with the server's metrics on it, and server options that count into them.
 struct counted_options {
     metrics::registry reg;
@@ -37,7 +32,6 @@ struct counted_options {
 TEST_SUITE("integration/server_metrics") {
 
 TEST_CASE("connections accepted, open and refused; answers by method and status class") {
-    using server_metrics_tests::sample;
     server_metrics_tests::counted_options m;
     auto& reg = m.reg;
     auto& opts = m.opts;
@@ -83,7 +77,6 @@ TEST_CASE("connections accepted, open and refused; answers by method and status 
 }
 
 TEST_CASE("answers by route template, their durations, and the bytes in and out") {
-    using server_metrics_tests::sample;
     auto admin = router{GET("/users/:id", [](request&) { return response::text("admin"); })};
     auto app = router{
         GET("/users/:id", [](request& req) { return response::text("user " + std::string(path_param(req, "id"))); }),
@@ -157,7 +150,6 @@ TEST_CASE("answers by route template, their durations, and the bytes in and out"
 }
 
 TEST_CASE("the server's own error answers, by status; not in the answers a handler made") {
-    using server_metrics_tests::sample;
     server_metrics_tests::counted_options m;
     auto& reg = m.reg;
     auto& opts = m.opts;
@@ -191,7 +183,6 @@ TEST_CASE("the server's own error answers, by status; not in the answers a handl
 }
 
 TEST_CASE("timeouts by phase: header, body, body rate, idle, write, linger") {
-    using server_metrics_tests::sample;
     server_metrics_tests::counted_options m;
     auto& reg = m.reg;
     auto& opts = m.opts;

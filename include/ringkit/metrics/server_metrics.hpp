@@ -23,10 +23,12 @@
 
 #include "ringkit/http/method.hpp"
 #include "ringkit/http/request.hpp"
+#include "ringkit/metrics/channel_metrics.hpp"
 #include "ringkit/metrics/counter.hpp"
 #include "ringkit/metrics/gauge.hpp"
 #include "ringkit/metrics/histogram.hpp"
 #include "ringkit/metrics/registry.hpp"
+#include "ringkit/metrics/worker_pool_metrics.hpp"
 
 namespace ringkit::metrics {
 
@@ -73,7 +75,9 @@ enum class timeout_phase : std::uint8_t {
 ///    connections, `ringkit_http_request_bytes_total`,
 ///    `ringkit_http_response_bytes_total`;
 ///  - `ringkit_http_errors_total{status}` (the server's own error answers) and
-///    `ringkit_http_timeouts_total{phase}`.
+///    `ringkit_http_timeouts_total{phase}`;
+///  - the channel metrics (WebSockets, HTTP channels): channel_metrics.hpp;
+///  - the worker pool's (ringkit::blocking): worker_pool_metrics.hpp.
 /// Throws std::invalid_argument when `reg` has them already (one server_metrics
 /// per registry; servers may share it, and their counts add up), or for a
 /// route declared twice. It must outlive the servers that count into it, and
@@ -82,7 +86,8 @@ class server_metrics {
 public:
     explicit server_metrics(registry& reg, const server_metrics_options& options = {})
         : open_(reg.add_gauge("ringkit_connections_open", "Connections open now (WebSockets included).").get()),
-          accepted_(reg.add_counter("ringkit_connections_accepted_total", "Connections accepted.").get()) {
+          accepted_(reg.add_counter("ringkit_connections_accepted_total", "Connections accepted.").get()),
+          channels_(reg), workers_(reg) {
         auto refused = reg.add_counter("ringkit_connections_refused_total", "Connections refused, by reason.",
                                        {label{"reason", {"max_connections", "emfile"}, {}}});
         refused_max_ = refused.at({"max_connections"});
@@ -94,6 +99,11 @@ public:
                 requests_[m * classes + c] = requests.at({method_names()[m], class_names()[c]});
         add_request_metrics(reg, options);
     }
+
+    /// WebSockets and HTTP channels (channel_metrics.hpp).
+    const channel_metrics& channels() const noexcept { return channels_; }
+    /// The worker pool (worker_pool_metrics.hpp).
+    const worker_pool_metrics& workers() const noexcept { return workers_; }
 
     /// A connection accepted (refused or not); the server calls it on the I/O thread.
     void accepted() const {
@@ -229,6 +239,8 @@ private:
     counter received_, sent_;
     std::array<counter, error_statuses.size() + 1> errors_{};
     std::array<counter, phases> timeouts_{};  // [none] unused
+    channel_metrics channels_;
+    worker_pool_metrics workers_;
 };
 
 }  // namespace ringkit::metrics
