@@ -21,6 +21,7 @@
 
 #include "integration/support.hpp"
 #include "ringkit/metrics/process.hpp"
+#include "ringkit/metrics/server_metrics.hpp"
 
 using namespace ringkit;
 using namespace ringkit::test;
@@ -34,6 +35,8 @@ struct app_metrics {
         reg.add_counter("app_requests_total", "Requests by route, with \"quotes\" and a \\ in the help.",
                         {metrics::label{"route", {"/hello", "/metrics"}, "other"}});
     metrics::histogram sizes = reg.add_histogram("app_body_bytes", "Response body sizes.", {10, 100, 1000}).get();
+    // The server's own (connections, answers, WebSockets, channels, the worker pool): promtool checks them too.
+    const metrics::server_metrics server{reg};
     app_metrics() { metrics::add_process_metrics(reg); }
 };
 
@@ -59,13 +62,17 @@ TEST_SUITE("integration/metrics") {
 TEST_CASE("a real server's /metrics: Content-Type, the counts made, and promtool check metrics") {
     metrics_integration_tests::app_metrics m;
     const handler scrape = metrics_handler(m.reg);
-    test_server srv([&](request& req) -> task<response> {
-        m.requests.at({req.uri}).inc();
-        if (req.uri == "/metrics") co_return co_await scrape(req);
-        auto r = response::text("hello");
-        m.sizes.observe(5);
-        co_return r;
-    });
+    server_options counted;
+    counted.metrics = &m.server;
+    test_server srv(
+        [&](request& req) -> task<response> {
+            m.requests.at({req.uri}).inc();
+            if (req.uri == "/metrics") co_return co_await scrape(req);
+            auto r = response::text("hello");
+            m.sizes.observe(5);
+            co_return r;
+        },
+        counted);
 
     raw_client c(srv.port());
     for (int i = 0; i < 3; ++i) {
@@ -82,6 +89,8 @@ TEST_CASE("a real server's /metrics: Content-Type, the counts made, and promtool
     CHECK(r.body.find("\napp_requests_total{route=\"other\"} 1\n") != std::string::npos);
     CHECK(r.body.find("\napp_body_bytes_bucket{le=\"10\"} 4\n") != std::string::npos);
     CHECK(r.body.find("\nprocess_open_fds ") != std::string::npos);
+    CHECK(r.body.find("\nringkit_websocket_sessions_open{api=\"accept\"} 0\n") != std::string::npos);
+    CHECK(r.body.find("\nringkit_worker_pool_threads ") != std::string::npos);
 
     const char* promtool = std::getenv("RINGKIT_PROMTOOL");
     if (promtool == nullptr || *promtool == '\0') {

@@ -6,24 +6,15 @@
 
 #include <string>
 
+#include "integration/metrics_support.hpp"
 #include "integration/support.hpp"
 
 using namespace ringkit;
 using namespace ringkit::test;
 
-namespace server_metrics_tests {
-std::string sample(const metrics::registry& reg, const std::string& series) {
-    const std::string text = reg.expose();
-    const auto at = text.find("\n" + series + " ");
-    if (at == std::string::npos) return "missing";
-    return text.substr(at + series.size() + 2, text.find('\n', at + 1) - at - series.size() - 2);
-}
-}  // namespace server_metrics_tests
-
 TEST_SUITE("integration/server_metrics") {
 
 TEST_CASE("connections accepted, open and refused; answers by method and status class") {
-    using server_metrics_tests::sample;
     metrics::registry reg;
     const metrics::server_metrics counted(reg);
     server_options opts;

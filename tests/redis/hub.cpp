@@ -14,6 +14,7 @@
 #include <system_error>
 #include <vector>
 
+#include "integration/metrics_support.hpp"
 #include "integration/ws_support.hpp"
 #include "ringkit/server.hpp"
 #include "support/redis_server.hpp"
@@ -153,6 +154,41 @@ TEST_CASE("publish: a message past the limit, and a Redis that is down, are erro
     CHECK(h.stats().published == before.published);
     srv.start();
     REQUIRE(rk::test::wait_until([&] { return outcome(h, h.publish("t", rk::ws::text("back"))).empty(); }));
+}
+
+TEST_CASE("register_metrics: publishes, deliveries, failures and reconnections, read at each scrape") {
+    using ringkit::test::sample;
+    redis_server srv;
+    rk::metrics::registry reg;
+    {
+        redis::hub h(on(srv));
+        h.register_metrics(reg);
+        CHECK_THROWS_AS(h.register_metrics(reg), std::invalid_argument);  // one hub per registry
+        room_app app{h};
+        rk::test::test_server server(app.handler());
+        auto c = open(server.port(), "r");
+        REQUIRE(rk::test::wait_until([&] { return app.joined == 1; }));
+        c->send_text("hi");
+        CHECK(next(*c, 1) == std::vector<std::string>{"t:hi"});
+        CHECK(rk::test::wait_until([&] { return sample(reg, "ringkit_hub_published_total") == "1"; }));
+        CHECK(rk::test::wait_until([&] { return sample(reg, "ringkit_hub_delivered_total") == "1"; }));
+        CHECK(sample(reg, "ringkit_hub_received_total") == "1");
+        CHECK(sample(reg, "ringkit_hub_publish_failures_total") == "0");
+        CHECK(sample(reg, "ringkit_hub_publisher_reconnects_total") == "0");
+        CHECK(sample(reg, "ringkit_hub_subscriber_reconnects_total") == "0");
+
+        srv.stop();
+        CHECK(!outcome(h, h.publish("r", rk::ws::text("lost?"))).empty());
+        CHECK(sample(reg, "ringkit_hub_publish_failures_total") == "1");
+        srv.start();
+        // Both connections come back, each counted once.
+        REQUIRE(rk::test::wait_until([&] { return outcome(h, h.publish("r", rk::ws::text("back"))).empty(); }));
+        CHECK(sample(reg, "ringkit_hub_publisher_reconnects_total") == "1");
+        REQUIRE(rk::test::wait_until([&] { return sample(reg, "ringkit_hub_subscriber_reconnects_total") == "1"; }));
+    }
+    // The hub is gone; its counts stay readable.
+    CHECK(sample(reg, "ringkit_hub_subscriber_reconnects_total") == "1");
+    CHECK(sample(reg, "ringkit_hub_publish_failures_total") == "1");
 }
 
 }  // namespace redis_hub_test

@@ -120,6 +120,20 @@ TEST_CASE("a lost connection or a timeout before any close frame is 1006") {
     CHECK(close_machine().outcome().reason == "connection ended");
 }
 
+TEST_CASE("cause(): what settled the outcome, for the server's metrics") {
+    close_machine lost, timed_out, stopped, closing;
+    (void)lost.lost("reset");
+    timed_out.abort("write timeout");
+    stopped.abort("server stopped", close_cause::stopped);
+    closing.close_queued(1000, {});
+    closing.abort("the peer did not answer our close frame");  // settled already by our close
+    CHECK(lost.cause() == close_cause::lost);
+    CHECK(timed_out.cause() == close_cause::timeout);
+    CHECK(stopped.cause() == close_cause::stopped);
+    CHECK(closing.cause() == close_cause::close_frame);
+    CHECK(close_machine().cause() == close_cause::lost);  // nothing settled it: as outcome()'s 1006
+}
+
 TEST_CASE("every ordering of close, failure and timeout keeps the machine's promises") {
     const std::vector<ev> all{ev::queued, ev::written, ev::peer, ev::fail, ev::lost, ev::abort};
     std::vector<ev> seq;

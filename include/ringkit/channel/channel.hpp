@@ -49,6 +49,7 @@
 #include "ringkit/channel/out_item.hpp"
 #include "ringkit/channel/status.hpp"
 #include "ringkit/http/response.hpp"
+#include "ringkit/metrics/channel_metrics.hpp"
 #include "ringkit/ws/close.hpp"
 #include "ringkit/ws/deflate_options.hpp"
 #include "ringkit/ws/error.hpp"
@@ -115,8 +116,9 @@ public:
             } else if (!force && buffered_.load(std::memory_order_relaxed) >= high_water_) {
                 result = send_status::backpressured;
                 refused = std::move(item.done);
+                if (counts) counts->backpressured.inc();
             } else {
-                buffered_.fetch_add(item.size(), std::memory_order_relaxed);
+                add_buffered_locked(item.size());
                 queue_.push_back(std::move(item));
                 queued_.store(true, std::memory_order_relaxed);
                 if (close_after) queue_close_locked(ws::close_code::normal, {});
@@ -182,6 +184,10 @@ public:
         const ws::deflate_options* options;
     };
     std::optional<compression> deflate;
+    /// The server's WebSocket metrics (null: none, as for the WebSocket client),
+    /// fixed before anything is queued: the bytes this channel buffers and the
+    /// sends it refuses as backpressured count there; the session counts the rest.
+    const metrics::websocket_counts* counts = nullptr;
     /// Runs as_channel's on_open (the connection calls it once the 101 is out, or
     /// at once for an HTTP channel). It is kept by whoever waits for that moment,
     /// not here: a channel is never opened twice.
@@ -222,6 +228,9 @@ public:
     /// `bytes` of queued items were written: room may have opened for waiters.
     void written(std::size_t bytes) {
         auto before = buffered_.fetch_sub(bytes, std::memory_order_relaxed);
+        // Once closed, finish() has taken the rest out of the gauge (and written() runs on
+        // the thread that finishes, so this sees it).
+        if (counts && !is_closed()) counts->buffered.add(-static_cast<std::int64_t>(bytes));
         if (before >= high_water_ && before - bytes < high_water_) {
             std::lock_guard lock(mutex_);
             room_waiters_.notify_all();
@@ -306,9 +315,15 @@ private:
         c.what = websocket_ ? out_item::kind::close : out_item::kind::http_end;
         c.close_code = code;
         if (websocket_ && code != ws::close_code::no_status) ws::append_close_payload(c.data, code, reason);
-        buffered_.fetch_add(c.size(), std::memory_order_relaxed);  // the writer subtracts what it writes
+        add_buffered_locked(c.size());  // the writer subtracts what it writes
         queue_.push_back(std::move(c));
         queued_.store(true, std::memory_order_relaxed);
+    }
+
+    // The gauge follows buffered_: what is added here, written() and finish() take away.
+    void add_buffered_locked(std::size_t bytes) {
+        buffered_.fetch_add(bytes, std::memory_order_relaxed);
+        if (counts) counts->buffered.add(static_cast<std::int64_t>(bytes));
     }
 
     // After queueing, under the lock: the transport to wake, unless a wake is
@@ -610,7 +625,8 @@ inline void channel_core::finish(close_status st) {
         status_ = st;
         state_.store(state::closed, std::memory_order_release);
         dropped.swap(queue_);
-        buffered_.store(0, std::memory_order_relaxed);
+        const auto left = buffered_.exchange(0, std::memory_order_relaxed);
+        if (counts) counts->buffered.add(-static_cast<std::int64_t>(left));
         on_close = std::move(callbacks_.on_close);
         // Callbacks often capture the channel: break the cycle (one may be running).
         retire_locked(std::move(callbacks_));

@@ -10,9 +10,11 @@
 #include <vector>
 
 #include "ringkit/http/method.hpp"
+#include "ringkit/metrics/channel_metrics.hpp"
 #include "ringkit/metrics/counter.hpp"
 #include "ringkit/metrics/gauge.hpp"
 #include "ringkit/metrics/registry.hpp"
+#include "ringkit/metrics/worker_pool_metrics.hpp"
 
 namespace ringkit::metrics {
 
@@ -21,7 +23,9 @@ namespace ringkit::metrics {
 ///    `ringkit_connections_refused_total{reason="max_connections"}`;
 ///  - `ringkit_http_requests_total{method,class}`: every answer whose head a
 ///    handler's response made (method: the nine of rk::method, else OTHER;
-///    class: 1xx to 5xx).
+///    class: 1xx to 5xx);
+///  - the channel metrics (WebSockets, HTTP channels): channel_metrics.hpp;
+///  - the worker pool's (ringkit::blocking): worker_pool_metrics.hpp.
 /// Throws std::invalid_argument when `reg` has them already (one server_metrics
 /// per registry; servers may share it, and their counts add up). It must
 /// outlive the servers that count into it, and `reg` must outlive it.
@@ -32,13 +36,19 @@ public:
           accepted_(reg.add_counter("ringkit_connections_accepted_total", "Connections accepted.").get()),
           refused_max_(reg.add_counter("ringkit_connections_refused_total", "Connections refused at once, by reason.",
                                        {label{"reason", {"max_connections"}, {}}})
-                           .at({"max_connections"})) {
+                           .at({"max_connections"})),
+          channels_(reg), workers_(reg) {
         auto requests = reg.add_counter("ringkit_http_requests_total", "HTTP answers, by method and status class.",
                                         {label{"method", method_names(), {}}, label{"class", class_names(), {}}});
         for (std::size_t m = 0; m < methods; ++m)
             for (std::size_t c = 0; c < classes; ++c)
                 requests_[m * classes + c] = requests.at({method_names()[m], class_names()[c]});
     }
+
+    /// WebSockets and HTTP channels (channel_metrics.hpp).
+    const channel_metrics& channels() const noexcept { return channels_; }
+    /// The worker pool (worker_pool_metrics.hpp).
+    const worker_pool_metrics& workers() const noexcept { return workers_; }
 
     /// A connection accepted (refused or not); the server calls it on the I/O thread.
     void accepted() const {
@@ -74,6 +84,8 @@ private:
     counter accepted_;
     counter refused_max_;
     std::array<counter, methods * classes> requests_{};
+    channel_metrics channels_;
+    worker_pool_metrics workers_;
 };
 
 }  // namespace ringkit::metrics

@@ -10,7 +10,9 @@
 // and its deadlines are redis/connection.hpp.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <memory>
 #include <string>
@@ -49,6 +51,12 @@ public:
     }
 
     const asio::any_io_executor& executor() const noexcept { return conn_->executor(); }
+
+    /// Times the connection was made again after Redis was lost (a count from
+    /// any thread; a metrics callback may hold the counter past the client:
+    /// `reg.add_counter_fn("app_redis_reconnects_total", "...", [n = c.reconnect_counter()] { return double(*n); })`).
+    std::uint64_t reconnects() const noexcept { return conn_->reconnects()->load(std::memory_order_relaxed); }
+    detail::connection::reconnect_count reconnect_counter() const noexcept { return conn_->reconnects(); }
 
     /// Sends one command; its arguments are strings or numbers, each sent as one
     /// bulk string (nothing is quoted or split). Completes with the reply, or with

@@ -9,8 +9,10 @@
 #include <hiredis/async.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <exception>
 #include <functional>
@@ -91,6 +93,12 @@ public:
     }
 
     enum class state { down, connecting, ready, closed };
+    /// How many times the connection was made again after it was lost (the
+    /// first connection is not one). Any thread may read it, past the connection
+    /// too (a metrics callback); only the executor writes it, so its count is a
+    /// load and a store.
+    using reconnect_count = std::shared_ptr<const std::atomic<std::uint64_t>>;
+    reconnect_count reconnects() const noexcept { return reconnects_; }
     state current() const noexcept { return state_; }
     const asio::any_io_executor& executor() const noexcept { return ex_; }
 
@@ -255,6 +263,8 @@ private:
         if (r->type == REDIS_REPLY_ERROR) return drop(error::connect_failed);
         if (--setup_left_ == 0 && state_ == state::connecting) {
             state_ = state::ready;
+            if (std::exchange(was_ready_, true))
+                reconnects_->store(reconnects_->load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
             backoff_ = opt_.reconnect_min;
             fail_code_ = error::disconnected;
             arm_timer();
@@ -330,6 +340,8 @@ private:
     int setup_left_ = 0;
     unsigned attempt_ = 0;  // a resolve or retry from an earlier attempt finds it changed
     bool dying_ = false;
+    bool was_ready_ = false;  // the next ready is a reconnection
+    std::shared_ptr<std::atomic<std::uint64_t>> reconnects_ = std::make_shared<std::atomic<std::uint64_t>>(0);
     std::chrono::steady_clock::time_point connect_deadline_{};
     std::deque<std::chrono::steady_clock::time_point> deadlines_;      // in send order, as replies come
     std::deque<std::chrono::steady_clock::time_point> raw_deadlines_;  // expect_reply()'s

@@ -41,6 +41,7 @@
 #include "ringkit/channel/channel.hpp"
 #include "ringkit/channel/channel_set.hpp"
 #include "ringkit/core/task.hpp"
+#include "ringkit/metrics/registry.hpp"
 #include "ringkit/redis/client.hpp"
 #include "ringkit/redis/io_thread.hpp"
 #include "ringkit/redis/options.hpp"
@@ -107,7 +108,7 @@ public:
     /// (stats().failed): then no instance received it.
     task<std::size_t> publish(std::string topic, ws::message m) {
         if (m.data.size() > opt_.max_message_size) {
-            state_->too_large.fetch_add(1, std::memory_order_relaxed);
+            state_->counts->too_large.fetch_add(1, std::memory_order_relaxed);
             throw std::length_error("ringkit: hub message over max_message_size");
         }
         std::string payload;
@@ -118,29 +119,69 @@ public:
         try {
             r = co_await pub_.command("PUBLISH", opt_.prefix + topic, payload);
         } catch (...) {
-            state_->failed.fetch_add(1, std::memory_order_relaxed);
+            state_->counts->failed.fetch_add(1, std::memory_order_relaxed);
             throw;
         }
-        state_->published.fetch_add(1, std::memory_order_relaxed);
+        state_->counts->published.fetch_add(1, std::memory_order_relaxed);
         co_return static_cast<std::size_t>(r.integer);
     }
 
     /// The counts so far (each read on its own, relaxed).
-    hub_stats stats() const {
-        return {state_->published.load(std::memory_order_relaxed), state_->failed.load(std::memory_order_relaxed),
-                state_->too_large.load(std::memory_order_relaxed), state_->received.load(std::memory_order_relaxed),
-                state_->delivered.load(std::memory_order_relaxed)};
+    hub_stats stats() const { return state_->counts->stats(); }
+
+    /// Registers the hub's counts in `reg`, read at each scrape:
+    /// `ringkit_hub_published_total`, `ringkit_hub_publish_failures_total`
+    /// (Redis unreachable, slow or refusing), `ringkit_hub_too_large_total`,
+    /// `ringkit_hub_received_total` (messages from Redis),
+    /// `ringkit_hub_delivered_total` (sends queued to members), and the
+    /// reconnections of its two Redis connections,
+    /// `ringkit_hub_publisher_reconnects_total` and
+    /// `ringkit_hub_subscriber_reconnects_total`. The callbacks hold the counts,
+    /// not the hub: a scrape after the hub is gone reads their last values.
+    /// One hub per registry (a second throws std::invalid_argument, as a taken name does).
+    void register_metrics(metrics::registry& reg) const {
+        const auto n = state_->counts;
+        auto add = [&](const char* name, const char* help, const std::atomic<std::uint64_t> hub_counts::*which) {
+            reg.add_counter_fn(
+                name, help, [n, which] { return static_cast<double>(((*n).*which).load(std::memory_order_relaxed)); });
+        };
+        add("ringkit_hub_published_total", "Hub publishes Redis accepted.", &hub_counts::published);
+        add("ringkit_hub_publish_failures_total", "Hub publishes that failed: Redis unreachable, slow or refusing.",
+            &hub_counts::failed);
+        add("ringkit_hub_too_large_total", "Hub publishes refused for max_message_size.", &hub_counts::too_large);
+        add("ringkit_hub_received_total", "Hub messages that came from Redis.", &hub_counts::received);
+        add("ringkit_hub_delivered_total", "Hub sends queued to members (a message times its members).",
+            &hub_counts::delivered);
+        reg.add_counter_fn(
+            "ringkit_hub_publisher_reconnects_total",
+            "Times the hub's publishing connection to Redis was made again after it was lost.",
+            [r = pub_.reconnect_counter()] { return static_cast<double>(r->load(std::memory_order_relaxed)); });
+        reg.add_counter_fn(
+            "ringkit_hub_subscriber_reconnects_total",
+            "Times the hub's subscribing connection to Redis was made again (its topics subscribed again).",
+            [r = sub_.reconnect_counter()] { return static_cast<double>(r->load(std::memory_order_relaxed)); });
     }
 
     /// Members of `topic` on this instance.
     std::size_t members(const std::string& topic) const { return state_->size(topic); }
 
 private:
+    // The running counts, apart from the topics: a metrics callback holds them
+    // (register_metrics), maybe past the hub, and must not keep members' channels.
+    struct hub_counts {
+        std::atomic<std::uint64_t> published{0}, failed{0}, too_large{0}, received{0}, delivered{0};
+        hub_stats stats() const {
+            return {published.load(std::memory_order_relaxed), failed.load(std::memory_order_relaxed),
+                    too_large.load(std::memory_order_relaxed), received.load(std::memory_order_relaxed),
+                    delivered.load(std::memory_order_relaxed)};
+        }
+    };
+
     // Shared with the subscriber's handler, which may run while the hub is going.
     struct state {
         std::mutex mutex;
         std::map<std::string, std::shared_ptr<channel_set>, std::less<>> topics;
-        std::atomic<std::uint64_t> published{0}, failed{0}, too_large{0}, received{0}, delivered{0};
+        std::shared_ptr<hub_counts> counts = std::make_shared<hub_counts>();
 
         void add(const std::string& topic, const channel& ch) {
             std::lock_guard lock(mutex);
@@ -158,7 +199,7 @@ private:
             return it == topics.end() ? 0 : it->second->size();
         }
         void deliver(std::string_view topic, const std::string& payload) {
-            received.fetch_add(1, std::memory_order_relaxed);
+            counts->received.fetch_add(1, std::memory_order_relaxed);
             if (payload.empty()) return;
             std::shared_ptr<channel_set> set;
             {
@@ -168,7 +209,7 @@ private:
                 set = it->second;
             }
             auto m = payload[0] == 'b' ? ws::binary(payload.substr(1)) : ws::text(payload.substr(1));
-            delivered.fetch_add(set->broadcast(m), std::memory_order_relaxed);
+            counts->delivered.fetch_add(set->broadcast(m), std::memory_order_relaxed);
         }
     };
 

@@ -9,6 +9,8 @@
 
 #include <hiredis/async.h>
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -169,6 +171,11 @@ public:
     /// Redis confirms it; fails with error::unavailable while Redis is down (the
     /// channel stays registered and is subscribed once it is back).
     task<void> subscribe(std::string channel) { return async_subscribe(std::move(channel), asio::use_awaitable); }
+
+    /// Times the connection was made again after Redis was lost (its channels
+    /// were subscribed again then); as redis::client's.
+    std::uint64_t reconnects() const noexcept { return state_->conn()->reconnects()->load(std::memory_order_relaxed); }
+    detail::connection::reconnect_count reconnect_counter() const noexcept { return state_->conn()->reconnects(); }
 
     /// Stops delivering `channel`'s messages (at once, even before Redis confirms).
     void unsubscribe(std::string channel) {

@@ -28,6 +28,8 @@
 #include "ringkit/core/wait_list.hpp"
 #include "ringkit/http/response.hpp"
 #include "ringkit/http/serializer.hpp"
+#include "ringkit/metrics/channel_metrics.hpp"
+#include "ringkit/metrics/server_metrics.hpp"
 #include "ringkit/server/response_writer.hpp"
 #include "ringkit/ws/session.hpp"
 #include "ringkit/ws/upgrade_context.hpp"
@@ -46,8 +48,9 @@ class handover final : private channel_transport, private upgrade_target {
 
 public:
     explicit handover(owner& c)
-        : c_(c), context_(std::make_shared<upgrade_context>(static_cast<upgrade_target&>(*this), c.config_.ws,
-                                                            c.config_.logger)) {}
+        : c_(c), context_(std::make_shared<upgrade_context>(
+                     static_cast<upgrade_target&>(*this), c.config_.ws, c.config_.logger,
+                     c.config_.metrics ? &c.config_.metrics->channels().websocket() : nullptr)) {}
     handover(const handover&) = delete;
     handover& operator=(const handover&) = delete;
     ~handover() {
@@ -83,7 +86,7 @@ public:
         case takeover::websocket_after: {
             // Kept in a member, not passed by value to upgrade_after: with GCC 12 that
             // lost the channel (tests/integration/channels.cpp hung in its finish()).
-            after_ = {std::move(claim.core), std::move(claim.on_open)};
+            after_ = {std::move(claim.core), std::move(claim.on_open), claim.api};
             const bool open = co_await upgrade_after(std::move(res));
             co_return open;
         }
@@ -113,7 +116,8 @@ public:
             after_.core->finish({.code = ws::close_code::abnormal, .reason = "connection failed", .by_server = true});
             return;
         }
-        start_websocket(std::move(after_.core), std::move(leftover_), registration, nullptr, std::move(after_.on_open));
+        start_websocket(std::move(after_.core), std::move(leftover_), registration, nullptr, after_.api,
+                        std::move(after_.on_open));
     }
 
     /// connection_base's stop, for a WebSocket running beside its handler. False
@@ -144,10 +148,13 @@ private:
             core->finish({.code = ws::close_code::abnormal, .reason = "handshake write failed", .by_server = false});
             co_return false;
         }
-        ws_ = start_websocket(std::move(core), take_leftover(), nullptr, [this] {
-            ws_done_ = true;
-            ws_done_list_.notify_all();
-        });
+        ws_ = start_websocket(
+            std::move(core), take_leftover(), nullptr,
+            [this] {
+                ws_done_ = true;
+                ws_done_list_.notify_all();
+            },
+            metrics::websocket_api::accept);
         co_return true;
     }
 
@@ -190,12 +197,14 @@ private:
     // The stream goes to a WebSocket session, with the connection's place in its
     // thread's list when `registration` is given.
     ws_handle start_websocket(std::shared_ptr<channel_core> core, std::string leftover, registration* registration,
-                              std::function<void()> on_end, std::function<void(channel&)> on_open = {}) {
+                              std::function<void()> on_end, metrics::websocket_api api,
+                              std::function<void(channel&)> on_open = {}) {
         auto ws =
             ws_session<Stream>::create(std::move(c_.stream_), c_.config_.ws, c_.config_.write_timeout, std::move(core));
         c_.closed_ = true;  // the stream is the session's now
         if (registration) ws->adopt(std::move(*registration));
         ws->on_end(std::move(on_end));
+        ws->counted_as(api);
         ws->start(std::move(leftover), std::move(on_open));
         if (c_.stopping_) ws->request_stop();  // stop() came while the handler was upgrading
         return ws;
@@ -225,6 +234,7 @@ private:
             co_return false;
         }
         core->attach(this);
+        const open_http_channel counted(c_.config_.metrics);
         const bool head_only = c_.req_.request_method == method::head;
         std::optional<head_info> head;  // once the head is out
         bool keep_alive = true, finished = false;
@@ -313,6 +323,22 @@ private:
         co_return keep_alive;
     }
 
+    // An HTTP channel serving its request, in the server's metrics while it lives.
+    class open_http_channel {
+    public:
+        explicit open_http_channel(const metrics::server_metrics* m) : m_(m ? &m->channels() : nullptr) {
+            if (m_) m_->http_channel_opened();
+        }
+        open_http_channel(const open_http_channel&) = delete;
+        open_http_channel& operator=(const open_http_channel&) = delete;
+        ~open_http_channel() {
+            if (m_) m_->http_channel_closed();
+        }
+
+    private:
+        const metrics::channel_metrics* m_;
+    };
+
     // The end an HTTP channel gets when one of its callbacks threw (channel.hpp).
     static bool failed_end(const out_item& item) noexcept {
         return item.what == out_item::kind::http_end && item.close_code == ws::close_code::internal_error;
@@ -358,6 +384,7 @@ private:
     struct {
         std::shared_ptr<channel_core> core;
         std::function<void(channel&)> on_open;
+        metrics::websocket_api api = metrics::websocket_api::channel;
     } after_;
     std::string leftover_;  // what the client sent after its handshake
     // The HTTP channel being served.

@@ -3,6 +3,7 @@
 // of queueing without bound: the handler then answers 503 at once.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <exception>
@@ -12,6 +13,7 @@
 #include "ringkit/core/asio.hpp"
 #include "ringkit/core/task.hpp"
 #include "ringkit/http/handler.hpp"
+#include "ringkit/metrics/worker_pool_metrics.hpp"
 
 // After core/asio.hpp, which configures Asio (co_await under clang): what this
 // header uses of Asio beyond the coroutine basics core/asio.hpp provides.
@@ -25,10 +27,18 @@ namespace ringkit {
 class worker_pool {
 public:
     /// `threads` workers; at most `threads + queue_size` jobs admitted at once.
-    worker_pool(std::size_t threads, std::size_t queue_size) : pool_(threads), capacity_(threads + queue_size) {}
+    /// With `metrics` (the server's), the pool is read at each scrape while it
+    /// lives, and counts its refusals there.
+    worker_pool(std::size_t threads, std::size_t queue_size, const metrics::worker_pool_metrics* metrics = nullptr)
+        : pool_(threads), threads_(threads), capacity_(threads + queue_size), metrics_(metrics) {
+        if (metrics_) metrics_->attach(this, [this] { return sample(); });
+    }
     worker_pool(const worker_pool&) = delete;
     worker_pool& operator=(const worker_pool&) = delete;
-    ~worker_pool() { join(); }
+    ~worker_pool() {
+        if (metrics_) metrics_->detach(this);
+        join();
+    }
 
     /// Runs fn() on a worker and resumes the calling coroutine on its own executor
     /// with the result; nullopt, without running fn, when the pool is full.
@@ -37,6 +47,7 @@ public:
     task<std::optional<R>> run(F fn) {
         if (admitted_.fetch_add(1, std::memory_order_relaxed) >= capacity_) {
             admitted_.fetch_sub(1, std::memory_order_relaxed);
+            if (metrics_) metrics_->rejected();
             co_return std::nullopt;
         }
         auto outcome = co_await asio::async_initiate<const decltype(asio::use_awaitable)&,
@@ -65,12 +76,21 @@ public:
     }
 
     std::size_t in_flight() const noexcept { return admitted_.load(std::memory_order_relaxed); }
+    /// Now: the jobs admitted fill the workers first, the rest wait. A job is
+    /// admitted just before it is handed to a worker, and leaves just after
+    /// its function returned, so a free worker is about to take a waiting one.
+    metrics::worker_pool_metrics::sample sample() const noexcept {
+        const std::size_t admitted = in_flight(), busy = std::min(admitted, threads_);
+        return {threads_, busy, admitted - busy};
+    }
     bool running_in_this_thread() noexcept { return pool_.get_executor().running_in_this_thread(); }
     void join() { pool_.join(); }
 
 private:
     asio::thread_pool pool_;
+    std::size_t threads_;
     std::size_t capacity_;
+    const metrics::worker_pool_metrics* metrics_;
     std::atomic<std::size_t> admitted_{0};
 };
 

@@ -28,6 +28,14 @@ enum class close_state : std::uint8_t {
     aborted,       ///< ended without completing it; nothing more is written
 };
 
+/// What settled how a connection ended (the server's metrics count 1006 by it).
+enum class close_cause : std::uint8_t {
+    close_frame,  ///< a close frame: ours (close(), a failure, an idle timeout, stop) or the peer's
+    lost,         ///< the TCP connection ended or failed under us, before any close frame
+    timeout,      ///< a deadline passed before any close frame settled it
+    stopped,      ///< the server forced the end before any close frame settled it
+};
+
 /// How a connection ended: a close code, a reason, and which side closed first.
 struct close_outcome {
     std::uint16_t code = close_code::abnormal;
@@ -65,9 +73,16 @@ public:
 
     /// The TCP connection ended or failed under us (EOF, reset, a failed write).
     /// True when this decided the outcome (1006: no close frame said otherwise).
-    bool lost(std::string_view why) { return end({close_code::abnormal, std::string(why), false}); }
-    /// A deadline passed or the server forces the end: nothing more is written.
-    void abort(std::string_view why) { (void)end({close_code::abnormal, std::string(why), true}); }
+    bool lost(std::string_view why) {
+        if (!end({close_code::abnormal, std::string(why), false})) return false;
+        cause_ = close_cause::lost;
+        return true;
+    }
+    /// A deadline passed (`cause` timeout) or the server forces the end
+    /// (stopped): nothing more is written.
+    void abort(std::string_view why, close_cause cause = close_cause::timeout) {
+        if (end({close_code::abnormal, std::string(why), true})) cause_ = cause;
+    }
 
     /// Frames are still read (until the peer's close, or a failure).
     bool reading() const noexcept {
@@ -80,6 +95,9 @@ public:
     bool ended() const noexcept { return state_ == close_state::done || state_ == close_state::aborted; }
 
     /// How it ended (or will end): the first event that settled it.
+    /// Which event settled the outcome (lost when none did).
+    close_cause cause() const noexcept { return settled_ ? cause_ : close_cause::lost; }
+
     close_outcome outcome() const {
         if (!settled_) return {close_code::abnormal, "connection ended", false};
         return {code_, reason_, by_server_};
@@ -119,6 +137,7 @@ private:
     // 40 bytes instead of 64 in every WebSocket session.
     close_state state_ = close_state::open;
     bool settled_ = false, by_server_ = false;
+    close_cause cause_ = close_cause::close_frame;
     std::uint16_t code_ = close_code::abnormal;
     std::string reason_;
 };

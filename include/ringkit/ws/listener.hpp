@@ -146,7 +146,7 @@ inline response listener_response(request& req, listener l, const accept_options
     }
     channel_callbacks cb;
     cb.on_open = detail::listener_opener(std::move(l));
-    return as_channel(req, std::move(cb), options);
+    return ringkit::detail::open_channel(req, std::move(cb), options, metrics::websocket_api::listener);
 }
 
 }  // namespace ringkit::ws

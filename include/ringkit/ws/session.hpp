@@ -43,6 +43,7 @@
 #include "ringkit/channel/channel.hpp"
 #include "ringkit/core/asio.hpp"
 #include "ringkit/core/connection_list.hpp"
+#include "ringkit/metrics/channel_metrics.hpp"
 #include "ringkit/ws/close.hpp"
 #include "ringkit/ws/close_state.hpp"
 #include "ringkit/ws/config.hpp"
@@ -122,9 +123,13 @@ public:
     /// Called once the session has ended (the HTTP connection of a ws::accept waits for it).
     void on_end(std::function<void()> f) { on_end_ = std::move(f); }
 
+    /// Which API took the WebSocket over, for the server's metrics (before start()).
+    void counted_as(metrics::websocket_api api) noexcept { api_ = api; }
+
     /// Serves the WebSocket (`leftover`: sent after the handshake; `on_open`: as_channel's).
     void start(std::string leftover, std::function<void(channel&)> on_open = {}) {
-        self_ = handle(this);  // released when the session ends
+        self_ = handle(this);                                                         // released when the session ends
+        if (const auto* c = counts()) c->open[static_cast<std::size_t>(api_)].inc();  // finish() takes it back
         pending_ = std::move(leftover);
         run([&] {
             core_->attach(this);
@@ -142,7 +147,7 @@ public:
 
     /// Server stop, when the peer did not finish the handshake in time.
     void force_close() override {
-        run([&] { abort("server stopped"); });
+        run([&] { abort("server stopped", ws::close_cause::stopped); });
     }
 
     /// The channel has items, or a close: pump() writes them.
@@ -165,6 +170,13 @@ private:
         return core.deflate ? std::optional(core.deflate->params) : std::nullopt;
     }
     ~ws_session() { core_->detach(); }
+
+    // The server's metrics, if it has them (the channel's: set by the hand-over).
+    // The client's sessions count nothing, and have no code for it.
+    const metrics::websocket_counts* counts() const noexcept {
+        if constexpr (Role == ws::role::server) return core_->counts;
+        else return nullptr;
+    }
 
     // ---- the pump -----------------------------------------------------------
 
@@ -355,6 +367,7 @@ private:
 
     void deliver() {
         auto m = reader_.take_message();
+        if (const auto* c = counts()) c->received.inc();
         if (!delivering()) return;
         core_->deliver(std::move(m));
         if (core_->inbox_full()) paused_ = true;
@@ -454,11 +467,14 @@ private:
     void batch_written() {
         auto& batch = writer_.batch();
         bool any_done = false, pong_written = false, close_written = false;
+        std::uint64_t messages = 0;
         for (auto& it : batch) {
             any_done |= static_cast<bool>(it.done);
             pong_written |= it.what == item::kind::pong;
             close_written |= it.what == item::kind::close;
+            messages += it.what == item::kind::text || it.what == item::kind::binary;
         }
+        if (const auto* c = counts(); c && messages > 0) c->sent.inc(messages);
         core_->written(writer_.accounted());
         if (close_written) {
             closing_.close_written();
@@ -490,8 +506,8 @@ private:
     // ---- the end --------------------------------------------------------------
 
     // Ends without writing anything more (timeouts, a forced stop).
-    void abort(std::string_view why) {
-        closing_.abort(why);
+    void abort(std::string_view why, ws::close_cause cause = ws::close_cause::timeout) {
+        closing_.abort(why, cause);
         std::error_code ec;
         stream_.cancel(ec);  // a write in flight ends now
     }
@@ -508,6 +524,10 @@ private:
     void finish() {
         ended_ = true;
         auto outcome = closing_.outcome();
+        if (const auto* c = counts()) {
+            c->closed(outcome.code, aborted_by(closing_.cause()));
+            c->open[static_cast<std::size_t>(api_)].dec();
+        }
         // The outcome says whether this end closed first; close_status, whether the server did.
         const bool by_server = Role == ws::role::server ? outcome.by_server : !outcome.by_server;
         core_->finish({.code = outcome.code, .reason = std::move(outcome.reason), .by_server = by_server});
@@ -520,6 +540,14 @@ private:
         // thread's connection list) never disappears inside another's call,
         // such as stop() walking that list.
         asio::post(stream_.get_executor(), [h = std::move(self_)] {});
+    }
+
+    static metrics::websocket_abort aborted_by(ws::close_cause cause) noexcept {
+        switch (cause) {
+        case ws::close_cause::timeout: return metrics::websocket_abort::timeout;
+        case ws::close_cause::stopped: return metrics::websocket_abort::stopped;
+        default: return metrics::websocket_abort::lost;  // lost (a close frame never gives 1006)
+        }
     }
 
     // ---- timing ---------------------------------------------------------------
@@ -615,9 +643,10 @@ private:
     bool paused_ = false;        // the inbox is full: no reading until receive() takes from it
     bool writing_ = false;       // an asynchronous write is in flight
     bool timer_armed_ = false;
-    bool pad_reading_ = false;  // the pending read is into pad_
-    bool drop_pad_ = false;     // that read was cancelled to give back pad_
-    bool pong_queued_ = false;  // an automatic pong is queued, not yet written
+    bool pad_reading_ = false;                                     // the pending read is into pad_
+    bool drop_pad_ = false;                                        // that read was cancelled to give back pad_
+    bool pong_queued_ = false;                                     // an automatic pong is queued, not yet written
+    metrics::websocket_api api_ = metrics::websocket_api::accept;  // counted_as()
 };
 
 }  // namespace ringkit::detail

@@ -155,6 +155,13 @@ struct channel_callbacks {
     std::function<response(channel&)> on_handshake_error{};         ///< default: the 400/403/426 answer
 };
 
+namespace detail {
+// as_channel, for as_channel itself and for Ring's listener_response (`api`:
+// which one, for the server's metrics).
+inline response open_channel(request& req, channel_callbacks cb, const ws::accept_options& options,
+                             metrics::websocket_api api);
+}  // namespace detail
+
 /// HTTP-Kit's as-channel: on a WebSocket upgrade request, the 101 answer (return
 /// it from the handler) and a channel that runs the callbacks; on any other
 /// request, a channel whose first send is the response (long polling) or, with
@@ -163,6 +170,11 @@ struct channel_callbacks {
 /// 101 sent, on_open. `options` (subprotocols, origin check, deflate) are
 /// ws::accept's.
 inline response as_channel(request& req, channel_callbacks cb, const ws::accept_options& options = {}) {
+    return detail::open_channel(req, std::move(cb), options, metrics::websocket_api::channel);
+}
+
+inline response detail::open_channel(request& req, channel_callbacks cb, const ws::accept_options& options,
+                                     metrics::websocket_api api) {
     auto* ctx = detail::upgrade_context_of(req);
     if (!ctx) return response::not_found();  // HTTP-Kit: nil under another adapter
     // HTTP-Kit's websocket?: the client asked for WebSocket, even if the rest of its handshake is bad.
@@ -199,7 +211,7 @@ inline response as_channel(request& req, channel_callbacks cb, const ws::accept_
     if (cb.on_receive) ch.on_receive(std::move(cb.on_receive));
     if (cb.on_ping) ch.on_ping(std::move(cb.on_ping));
     auto answer = hs.to_response();
-    ctx->upgrade_after(hs, std::move(core), std::move(cb.on_open));
+    ctx->upgrade_after(hs, std::move(core), std::move(cb.on_open), api);
     return answer;
 }
 

@@ -23,6 +23,7 @@
 #include "ringkit/core/task.hpp"
 #include "ringkit/http/request.hpp"
 #include "ringkit/http/response.hpp"
+#include "ringkit/metrics/channel_metrics.hpp"
 #include "ringkit/ws/config.hpp"
 #include "ringkit/ws/handshake.hpp"
 
@@ -48,6 +49,7 @@ struct takeover_claim {
     std::shared_ptr<channel_core> core{};     ///< websocket_after, http_channel
     std::unique_ptr<response> rejection;      ///< rejected (a pointer: most connections never need one)
     std::function<void(channel&)> on_open{};  ///< websocket_after: as_channel's, once the 101 is out
+    metrics::websocket_api api = metrics::websocket_api::accept;  ///< websocket_after: as_channel or Ring's listener
 };
 
 /// The connection, as its upgrade_context sees it (asked, not copied into every
@@ -70,10 +72,11 @@ protected:
 /// a second claim throws std::logic_error.
 class upgrade_context {
 public:
-    /// `ws` and `log` belong to the server and outlive every connection; `target`
-    /// serves until detach().
-    upgrade_context(upgrade_target& target, const ws::config& ws, const ringkit::logger& log)
-        : target_(&target), ws_(&ws), log_(&log) {}
+    /// `ws`, `log` and `counts` (the server's WebSocket metrics, if any) belong to
+    /// the server and outlive every connection; `target` serves until detach().
+    upgrade_context(upgrade_target& target, const ws::config& ws, const ringkit::logger& log,
+                    const metrics::websocket_counts* counts = nullptr)
+        : target_(&target), ws_(&ws), log_(&log), counts_(counts) {}
 
     // ---- for ws::accept and as_channel --------------------------------------
 
@@ -83,7 +86,9 @@ public:
     /// The shared state of a channel on this connection (its thread, its high-water
     /// mark, the server's logger for exceptions from its callbacks). Connected only.
     std::shared_ptr<channel_core> make_core(bool websocket) const {
-        return std::make_shared<channel_core>(target_->executor(), websocket, ws_->high_water, log_);
+        auto core = std::make_shared<channel_core>(target_->executor(), websocket, ws_->high_water, log_);
+        if (websocket) core->counts = counts_;
+        return core;
     }
 
     task<bool> upgrade_now(ws::handshake_result handshake, std::shared_ptr<channel_core> core) {
@@ -92,11 +97,12 @@ public:
         return target_->upgrade_now(std::move(handshake), std::move(core));
     }
     void upgrade_after(const ws::handshake_result& handshake, std::shared_ptr<channel_core> core,
-                       std::function<void(channel&)> on_open) {
+                       std::function<void(channel&)> on_open, metrics::websocket_api api) {
         claim(takeover::websocket_after);
         agree(handshake, *core);
         claim_.core = std::move(core);
         claim_.on_open = std::move(on_open);
+        claim_.api = api;
     }
     void answer_later(std::shared_ptr<channel_core> core) {
         claim(takeover::http_channel);
@@ -134,6 +140,7 @@ private:
     upgrade_target* target_;  // null once the connection has ended
     const ws::config* ws_;
     const ringkit::logger* log_;
+    const metrics::websocket_counts* counts_;
     takeover_claim claim_;
 };
 

@@ -81,7 +81,8 @@ public:
         unsigned n = options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
         unsigned w =
             options_.worker_threads ? options_.worker_threads : std::max(1u, std::thread::hardware_concurrency());
-        workers_ = std::make_unique<worker_pool>(w, options_.queue_size);
+        workers_ = std::make_unique<worker_pool>(w, options_.queue_size,
+                                                 options_.metrics ? &options_.metrics->workers() : nullptr);
         config_.workers = workers_.get();
         const bool tls = options_.tls.enabled();
         if (tls) {
