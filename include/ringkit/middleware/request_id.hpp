@@ -63,9 +63,10 @@ inline void make_request_id(std::string& out) {
 
 }  // namespace detail
 
-/// Middleware: sets request::request_id from the request's X-Request-Id when sane, else to 128 random bits in hex, and
-/// returns it in the response's X-Request-Id.
+/// Middleware: gives each request an id (its sane X-Request-Id, else a random one) and returns it in X-Request-Id.
 ///
+/// The id is request::request_id: the request's own when sane_request_id says so,
+/// else 128 bits from the kernel's CSPRNG as 32 hex digits.
 /// Put it outside wrap_exceptions, so that a 500 carries the id too (the server's
 /// own 500 for a handler that threw does). The access log writes the id in either
 /// order, and the server prefixes the errors it logs about the request with it
