@@ -1,7 +1,8 @@
 // The conformance server: what tests, benchmarks and evaluators run against.
 //   echo_server [--port N] [--threads N] [--max-body BYTES] [--max-header BYTES]
-//               [--max-ws BYTES] [--max-connections N] [--deflate] [--metrics]
+//               [--max-ws BYTES] [--max-connections N] [--deflate]
 //               [--tls-cert FILE --tls-key FILE]... [--plain-port N] [--redis HOST:PORT]
+//               [--metrics] [--access-log common|combined|json]
 // Prints "listening on 127.0.0.1:PORT" as its first line, stops on SIGINT/SIGTERM.
 // With --tls-cert and --tls-key (PEM files) every route is HTTPS/WSS on --port and
 // the second line is the https:// URL; more pairs are more certificates, the first
@@ -29,11 +30,18 @@
 //   POST /session         session (V is the request body, null before); the session
 //                         (cookie ringkit-session) is in Redis with --redis (redis_store),
 //                         so every instance sees it, else in this process (memory_store).
-//   GET /healthz          200 "ok": for a load balancer's health check.
-//   GET /metrics          with --metrics: the server's metrics (rk::metrics::server_metrics,
-//                         counted on the I/O thread) and the process's, in Prometheus's text
-//                         format. Without it the server counts nothing: benchmarks/README.md
-//                         measures /plaintext with and without.
+//   GET /healthz          200 "ok": for a load balancer's health check (liveness).
+//
+// Operations:
+//   --metrics             GET /metrics: Prometheus's text format (the server's own
+//                         metrics and the process's), and GET /readyz: 200 while
+//                         running, 503 once a stop begins (readiness). Without it the
+//                         server counts nothing: benchmarks/README.md measures
+//                         /plaintext with and without.
+//   --access-log FORMAT   one line per request on stderr (Apache's common or
+//                         combined, or JSON lines), with a request id: the
+//                         request's X-Request-Id when sane, else made up, and sent
+//                         back in the response's X-Request-Id.
 // --redis needs ringkit built with hiredis (RINGKIT_HAS_HIREDIS); without it the
 // flag is refused with a message that says so.
 #include <ringkit.hpp>
@@ -87,6 +95,8 @@ on every instance with <code>--redis</code></li>
 <li><a href="/session"><code>GET /session</code></a>, <code>POST /session</code> &mdash; a value kept in
 this client's session (in Redis with <code>--redis</code>)</li>
 <li><a href="/healthz"><code>GET /healthz</code></a> &mdash; 200 for a load balancer's health check</li>
+<li><a href="/metrics"><code>GET /metrics</code></a>, <a href="/readyz"><code>GET /readyz</code></a> &mdash; Prometheus
+metrics and readiness, with <code>--metrics</code></li>
 </ul>
 <p><input id="ws" value="hello over WebSocket" size="30"> <button id="wsb">send to /ws/echo</button></p>
 <pre id="wsout"></pre>
@@ -307,11 +317,12 @@ rk::response session_value(rk::request& req) {
     return rk::response::json({{"value", s.contains("value") ? s["value"] : nlohmann::json(nullptr)}});
 }
 
-// What main() makes for the routes that scale out.
+// What main() makes for the routes that scale out, and for --metrics.
 struct shared_state {
     rooms& all;
     rk::handler session;  // session_value behind wrap_session
-    rk::handler metrics;  // with --metrics: the registry's exposition
+    rk::handler metrics;  // with --metrics: /metrics and /readyz, else empty
+    rk::handler ready;
 };
 
 rk::maybe_task route(rk::request& req, shared_state& st) {
@@ -336,7 +347,15 @@ rk::maybe_task route(rk::request& req, shared_state& st) {
         return rk::response::bytes(std::move(req.body),
                                    std::string(req.header("content-type").value_or("application/octet-stream")));
     if (path == "/metrics" && get && st.metrics) return st.metrics.invoke(req);
+    if (path == "/readyz" && get && st.ready) return st.ready.invoke(req);
     return rk::response::not_found();
+}
+
+std::optional<rk::log_format> log_format_named(std::string_view name) {
+    if (name == "common") return rk::log_format::common;
+    if (name == "combined") return rk::log_format::combined;
+    if (name == "json") return rk::log_format::json;
+    return std::nullopt;
 }
 
 unsigned long arg_number(const char* flag, const char* value) {
@@ -378,7 +397,8 @@ int main(int argc, char** argv) {
     options.port = 8080;
     options.threads = 1;
     const char* redis = nullptr;
-    bool with_metrics = false;
+    bool metrics = false;
+    std::optional<rk::log_format> access_log;
     for (int i = 1; i < argc; i += 2) {  // every flag but --deflate and --metrics takes a value
         const char* flag = argv[i];
         if (!std::strcmp(flag, "--deflate")) {
@@ -387,7 +407,7 @@ int main(int argc, char** argv) {
             continue;
         }
         if (!std::strcmp(flag, "--metrics")) {
-            with_metrics = true;
+            metrics = true;
             --i;
             continue;
         }
@@ -401,16 +421,18 @@ int main(int argc, char** argv) {
         else if (!std::strcmp(flag, "--plain-port"))
             options.plain_port = static_cast<std::uint16_t>(arg_number(flag, value));
         else if (!std::strcmp(flag, "--redis") && value) redis = value;
+        else if (!std::strcmp(flag, "--access-log") && value && log_format_named(value))
+            access_log = log_format_named(value);
         else if (!std::strcmp(flag, "--tls-cert") && value) options.tls.certificates.push_back({value, ""});
         else if (!std::strcmp(flag, "--tls-key") && value && !options.tls.certificates.empty() &&
                  options.tls.certificates.back().key_file.empty())
             options.tls.certificates.back().key_file = value;
         else {
-            std::fprintf(
-                stderr,
-                "usage: echo_server [--port N] [--threads N] [--max-body BYTES] [--max-header BYTES]\n"
-                "                   [--max-ws BYTES] [--max-connections N] [--deflate] [--metrics]\n"
-                "                   [--tls-cert FILE --tls-key FILE]... [--plain-port N] [--redis HOST:PORT]\n");
+            std::fprintf(stderr,
+                         "usage: echo_server [--port N] [--threads N] [--max-body BYTES] [--max-header BYTES]\n"
+                         "                   [--max-ws BYTES] [--max-connections N] [--deflate]\n"
+                         "                   [--tls-cert FILE --tls-key FILE]... [--plain-port N] [--redis HOST:PORT]\n"
+                         "                   [--metrics] [--access-log common|combined|json]\n");
             return 2;
         }
     }
@@ -442,21 +464,24 @@ int main(int argc, char** argv) {
         broadcast_rooms = std::make_unique<local_rooms>();
         sessions = std::make_shared<rk::memory_store>();
     }
-    shared_state state{*broadcast_rooms, rk::handler(session_value) | rk::wrap_session(sessions), {}};
-    // No router here (the routes are the if-chain of route()): every answer is route="unmatched".
+    shared_state state{*broadcast_rooms, rk::handler(session_value) | rk::wrap_session(sessions), {}, {}};
+
+    // --metrics: the server counts into server_metrics; a scrape adds the process's.
     rk::metrics::registry registry;
-    std::optional<rk::metrics::server_metrics> counted;
-    if (with_metrics) {
+    std::optional<rk::metrics::server_metrics> server_metrics;
+    if (metrics) {
+        server_metrics.emplace(registry);
         rk::metrics::add_process_metrics(registry);
-        counted.emplace(registry);
-        options.metrics = &*counted;
+        options.metrics = &*server_metrics;
         state.metrics = rk::metrics_handler(registry);
     }
 
     // Plain HTTP routes answer at once (no coroutine frame per request, and
     // pipelined answers are gathered into one write); /ws/echo is a coroutine.
     rk::handler app = [&state](rk::request& req) { return route(req, state); };
+    if (access_log) app = std::move(app) | rk::wrap_access_log({}, {.format = *access_log}) | rk::wrap_request_id();
     rk::server server(app, options);
+    if (metrics) state.ready = rk::readiness_handler(server);  // before run: no request has arrived yet
     // Announced once the signals are caught: a SIGHUP (reload) or SIGTERM sent
     // as soon as the port is printed finds the server ready for it.
     auto announce = [&] {

@@ -15,7 +15,7 @@ packages=(
   chromium fonts-dejavu-core                                   # tests/browser (headless, via playwright-core)
   doxygen nginx-light                                          # docs: the API reference, the tested nginx site
   haproxy                                                      # tests/clients/scaling_test.py (nginx-light too)
-  prometheus                                                   # promtool: tests/integration/metrics.cpp (ctest metrics_promtool)
+  prometheus                                                   # promtool (ctest metrics_promtool), prometheus (example_prometheus)
 )
 missing=()
 for p in "${packages[@]}"; do

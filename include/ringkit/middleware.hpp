@@ -11,7 +11,8 @@
 //    MIME types, conditional requests and byte ranges, wrap_not_modified;
 //  - responses: wrap_compress (gzip and deflate with zlib), wrap_head,
 //    wrap_default_charset, wrap_security_headers, wrap_cors, Vary;
-//  - operations: wrap_exceptions, wrap_access_log, wrap_forwarded (behind a proxy);
+//  - operations: wrap_exceptions, wrap_access_log (CLF or JSON lines),
+//    wrap_request_id (X-Request-Id), wrap_forwarded (behind a proxy);
 //  - rk::site_defaults and rk::api_defaults: ring-defaults' stacks, each
 //    configured by one struct.
 //
@@ -44,6 +45,7 @@
 #include "ringkit/middleware/params.hpp"
 #include "ringkit/middleware/proxy_headers.hpp"
 #include "ringkit/middleware/range.hpp"
+#include "ringkit/middleware/request_id.hpp"
 #include "ringkit/middleware/resource.hpp"
 #include "ringkit/middleware/security_headers.hpp"
 #include "ringkit/middleware/ssl_redirect.hpp"

@@ -36,8 +36,9 @@ def request(port, method, path, body=None, headers=None):
 
 
 class Example:
-    def __init__(self, argv, announces=True):
-        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    def __init__(self, argv, announces=True, stderr=None):
+        """stderr: where the example's stderr goes (a file, for its log); the test's own by default."""
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, stderr=stderr)
         atexit.register(self.stop)  # also when a test fails before its tearDown could
         self.name = os.path.basename(argv[0])
         self.output = b""

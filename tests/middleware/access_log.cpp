@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "ringkit/middleware/request_id.hpp"
 #include "support/run_handler.hpp"
 
 namespace rk = ringkit;
@@ -217,4 +220,118 @@ TEST_CASE("dates are formatted in UTC and in English whatever the day") {
     e.duration = 1234us;
     CHECK(rk::format_access_line(e, {.format = rk::log_format::common}) ==
           R"(- - - [29/Feb/2024:00:00:00 +0000] "GET / HTTP/1.1" 200 - 1234)");
+}
+
+namespace access_log_json_tests {
+
+// The JSON line `app` logs for `req`, parsed (a parse error fails the test).
+nlohmann::json logged_json(const rk::handler& inner, rk::request& req,
+                           const std::function<rk::handler(rk::handler)>& outer = {}) {
+    lines log;
+    auto app =
+        inner | rk::wrap_access_log(log.sink(), {.format = rk::log_format::json, .clock = [] { return fixed_time; }});
+    if (outer) app = outer(std::move(app));
+    run_handler(app, req);
+    REQUIRE(log.got->size() == 1);
+    const auto& line = log.got->front();
+    CHECK(line.find('\n') == std::string::npos);
+    return nlohmann::json::parse(line);  // throws on bad JSON, failing the test
+}
+
+}  // namespace access_log_json_tests
+
+TEST_CASE("JSON lines: every field, RFC 3339 time in UTC with milliseconds") {
+    auto req = make_request("POST", "/p/q?x=1&y", {{"Referer", "https://a.example/"}, {"User-Agent", "curl/8.5.0"}});
+    req.remote_addr = "203.0.113.9";
+    req.request_id = "rid-1";
+    auto j = access_log_json_tests::logged_json(text_of("hello world", 201), req);
+    CHECK(j["time"] == "2026-11-26T14:03:09.250Z");
+    CHECK(j["remote_addr"] == "203.0.113.9");
+    CHECK(j["request_id"] == "rid-1");
+    CHECK(j["method"] == "POST");
+    CHECK(j["path"] == "/p/q");
+    CHECK(j["query"] == "x=1&y");
+    CHECK(j["protocol"] == "HTTP/1.1");
+    CHECK(j["status"] == 201);
+    CHECK(j["bytes"] == 11);
+    CHECK(j["duration_us"].is_number_unsigned());
+    CHECK(j["referer"] == "https://a.example/");
+    CHECK(j["user_agent"] == "curl/8.5.0");
+    CHECK(j.size() == 12);
+}
+
+TEST_CASE("JSON lines: what is missing is null; a stream's size is unknown") {
+    rk::handler streamed = [](rk::request&) {
+        return rk::response::stream([](rk::body_writer&) -> rk::task<void> { co_return; });
+    };
+    auto req = make_request("GET", "/s");
+    auto j = access_log_json_tests::logged_json(streamed, req);
+    CHECK(j["remote_addr"].is_null());
+    CHECK(j["request_id"].is_null());
+    CHECK(j["query"].is_null());
+    CHECK(j["bytes"].is_null());
+    CHECK(j["referer"].is_null());
+    CHECK(j["user_agent"].is_null());
+    auto empty_query = make_request("GET", "/s?");
+    CHECK(access_log_json_tests::logged_json(text_of(""), empty_query)["query"] == "");
+}
+
+TEST_CASE("JSON lines: the request id, set by wrap_request_id inside or outside the log") {
+    auto inside = make_request("GET", "/", {{"X-Request-Id", "in-1"}});
+    CHECK(access_log_json_tests::logged_json(text_of("x") | rk::wrap_request_id(), inside)["request_id"] == "in-1");
+    auto outside = make_request("GET", "/");
+    auto j = access_log_json_tests::logged_json(text_of("x"), outside,
+                                                [](rk::handler h) { return std::move(h) | rk::wrap_request_id(); });
+    CHECK(j["request_id"] == outside.request_id);
+    CHECK(outside.request_id.size() == 32);
+}
+
+TEST_CASE("JSON lines: quotes, backslashes, control characters and bad UTF-8 cannot break the line") {
+    auto req = make_request("GET", "/", {{"User-Agent", "evil\"}, \"status\": 200, \"x\": \"\r\n{}"}});
+    // Values another wrap may have rewritten; the parser would refuse most of these bytes in a path.
+    const std::string good = "/a\"b\\c\n\t\x01\x1f\x7f/caf\xc3\xa9/\xe2\x82\xac/\xf0\x9f\x98\x80";
+    req.uri = good;
+    req.uri +=
+        "/bad:\xff\xc3(\xe0\x80\xaf\xed\xa0\x80\xf4\x90\x80\x80\xc3";  // lone, overlong, surrogate, > U+10FFFF, cut
+    req.remote_addr = std::string("1.2.3.4\0", 8);
+    auto j = access_log_json_tests::logged_json(text_of("x"), req);
+    CHECK(j["user_agent"] == "evil\"}, \"status\": 200, \"x\": \"\r\n{}");
+    CHECK(j["status"] == 200);
+    CHECK(j["remote_addr"] == std::string("1.2.3.4\0", 8));
+    const std::string path = j["path"];
+    CHECK(path.starts_with(good));
+    // Each byte of an ill-formed sequence is one U+FFFD; the good '(' between them stays.
+    const std::string fffd = "\xef\xbf\xbd";
+    std::string bad = "/bad:" + fffd + fffd + "(";
+    for (int i = 0; i < 3 + 3 + 4 + 1; ++i) bad += fffd;
+    CHECK(path.substr(good.size()) == bad);
+}
+
+TEST_CASE("JSON escaping of every character below 0x80, byte for byte") {
+    rk::access_entry e;
+    std::string all;
+    for (int c = 0; c < 0x80; ++c) all += static_cast<char>(c);
+    e.method = "GET";
+    e.target = all;  // '?' splits it: path before, query after
+    e.protocol = "HTTP/1.1";
+    std::string line;
+    rk::append_access_json(line, e);
+    for (char c : line) CHECK(static_cast<unsigned char>(c) >= 0x20);  // no raw control byte, nothing above ASCII
+    auto j = nlohmann::json::parse(line);
+    CHECK(j["path"].get<std::string>() + "?" + j["query"].get<std::string>() == all);
+    CHECK(line.find(R"(\u0000\u0001)") != std::string::npos);
+    CHECK(line.find(R"(\b\t\n\u000b\f\r)") != std::string::npos);
+    CHECK(line.find(R"(\u007f)") != std::string::npos);
+}
+
+TEST_CASE("RFC 3339 times: milliseconds cut, not rounded; a leap day") {
+    rk::access_entry e;
+    e.method = "GET";
+    e.target = "/";
+    e.time = std::chrono::sys_days{std::chrono::year{1999} / 1 / 5} + 23h + 59min + 59s + 999999us;
+    auto line = rk::format_access_line(e, {.format = rk::log_format::json});
+    CHECK(nlohmann::json::parse(line)["time"] == "1999-01-05T23:59:59.999Z");
+    e.time = std::chrono::sys_days{std::chrono::year{2024} / 2 / 29} + 7ms;
+    line = rk::format_access_line(e, {.format = rk::log_format::json});
+    CHECK(nlohmann::json::parse(line)["time"] == "2024-02-29T00:00:00.007Z");
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <string>
@@ -67,6 +68,11 @@ struct request {
     /// when no router matched. A bounded value, unlike `uri`: what the server's
     /// metrics label a request with. Points into the router, which outlives it.
     std::string_view route;
+    /// The id that ties this request's access-log line, its response and the errors
+    /// logged about it together: set by wrap_request_id (from X-Request-Id or made
+    /// up), empty without it. A field rather than an `ext` slot because the server
+    /// reads it too (request::log), and server/ knows no middleware.
+    std::string request_id;
 
     std::optional<std::string_view> header(std::string_view name) const noexcept { return headers.get(name); }
 
@@ -86,6 +92,24 @@ struct request {
     /// connection itself. Empty outside a server.
     std::shared_ptr<detail::upgrade_context> upgrade;
 
+    /// Tells `logger` about this request: the message as it is, or prefixed with
+    /// "request ID: " when the request has a request_id, so that an error can be
+    /// found beside the access-log line and the answer that carry the same id.
+    void log(std::string_view message, const std::exception_ptr& error = nullptr) const {
+        log_to(logger, message, error);
+    }
+    /// As log(), to another logger (a middleware's own, e.g. exception_options::logger).
+    void log_to(const ringkit::logger& to, std::string_view message, const std::exception_ptr& error = nullptr) const {
+        if (request_id.empty()) return to.log(message, error);
+        std::string line;
+        line.reserve(8 + request_id.size() + 2 + message.size());
+        line += "request ";
+        line += request_id;
+        line += ": ";
+        line += message;
+        to.log(line, error);
+    }
+
     /// Forgets everything but the memory, so a connection can reuse one request;
     /// memory an unusually large request needed is given back.
     void clear() {
@@ -104,6 +128,7 @@ struct request {
         body_file.reset();
         ext.clear();
         route = {};
+        request_id.clear();
     }
 };
 

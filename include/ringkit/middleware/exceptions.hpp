@@ -59,7 +59,7 @@ struct exception_state {
         message += ' ';
         detail::append_log_escaped(message, std::string_view(req.uri).substr(0, 1024));
         message += "; sent 500";
-        (options.logger ? options.logger : req.logger).log(message, error);
+        req.log_to(options.logger ? options.logger : req.logger, message, error);
     }
 };
 

@@ -217,7 +217,7 @@ inline std::string load_session(request& req, std::optional<std::string> cookie,
 // like a success).
 inline response session_store_failed(request& req, const char* when, const std::exception_ptr& error) {
     try {
-        req.logger.log(when, error);
+        req.log(when, error);
     } catch (...) {  // NOLINT(bugprone-empty-catch): a failing logger never changes the answer
     }
     auto res = response::text("Service Unavailable: the session store is unreachable\n", 503);

@@ -328,11 +328,14 @@ private:
 
     response handler_failed(const std::exception_ptr& error) {
         handler_threw_ = true;  // take_over() must not serve a channel the handler left half made
-        config_.log(handover_.pending() == detail::takeover::websocket
-                        ? "handler threw after ws::accept; closing the WebSocket with 1011"
-                        : "handler threw; sent 500",
-                    error);
-        return response::text("Internal Server Error", 500);  // never the exception's text
+        req_.log(handover_.pending() == detail::takeover::websocket
+                     ? "handler threw after ws::accept; closing the WebSocket with 1011"
+                     : "handler threw; sent 500",
+                 error);
+        auto res = response::text("Internal Server Error", 500);  // never the exception's text
+        // The id the log line carries, so the client can quote it (wrap_request_id set it).
+        if (!req_.request_id.empty()) res.headers.add("X-Request-Id", req_.request_id);
+        return res;
     }
 
     // An error the parser found: answer it (after any corked responses) and close.

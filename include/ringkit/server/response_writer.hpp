@@ -91,7 +91,7 @@ public:
     // 500, and the log says `why`. False when it was replaced.
     bool make_sendable(response& res, std::string_view why) const {
         if (response_is_valid(res)) return true;
-        c_.config_.log(std::string(why) + " (status or header bytes); sent 500");
+        c_.req_.log(std::string(why) + " (status or header bytes); sent 500");
         res = response::text("Internal Server Error", 500);
         return false;
     }
@@ -222,7 +222,7 @@ private:
         }
         if (error) {
             // The head is out: the only honest signal left is an unterminated body.
-            if (!c_.closed_ && !writer.failed()) c_.config_.log("stream body threw; connection closed", error);
+            if (!c_.closed_ && !writer.failed()) c_.req_.log("stream body threw; connection closed", error);
             co_return false;
         }
         if (writer.failed()) co_return false;  // the producer swallowed the error; the connection is done
