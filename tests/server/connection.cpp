@@ -415,7 +415,7 @@ TEST_CASE("an answered keep-alive connection parks, and its next request is serv
     h.start(true);
     h.ctx.poll();
     CHECK(count(h.script->output, "HTTP/1.1 200 OK") == 1);
-    CHECK(h.finished);  // the connection and its coroutine are gone...
+    CHECK(h.finished);           // the connection and its coroutine are gone...
     CHECK(parked(h.list) == 1);  // ...and the socket waits in the parked state
     CHECK_FALSE(h.script->closed);
     CHECK(h.ended == 0);
@@ -501,7 +501,7 @@ TEST_CASE("a busy connection that goes quiet parks once its idle read has waited
     h.start(true);
     h.ctx.poll();
     REQUIRE(parked(h.list) == 1);  // its first answer: parked at once
-    h.script->push(get_a);          // a second request right away: a busy client...
+    h.script->push(get_a);         // a second request right away: a busy client...
     h.ctx.poll();
     CHECK(count(h.script->output, "HTTP/1.1 200 OK") == 2);
     CHECK(parked(h.list) == 0);  // ...waits in its read, with its buffers

@@ -8,6 +8,10 @@
 // pending operation, and if the session does not end within linger_timeout
 // it closes the stream outright.
 //
+// Between requests an idle client's connection parks (server/parked.hpp): the
+// coroutine ends, freeing this object, its read buffer, parser and request; the
+// socket waits in a small state that makes a new connection when bytes come.
+//
 // Every answer goes out through one response writer (start_response,
 // write_body, end_response, stays_open): an ordinary response, a streamed body
 // and an HTTP channel's sends alike; chunk framing is http/chunked.hpp's. What
@@ -552,7 +556,7 @@ private:
     // never pays for a new connection and coroutine per request: it parks only
     // once its idle read has waited park_after().
     static constexpr bool can_park = requires(Stream & s) { s.async_wait(Stream::wait_read, detail::use_tuple); }
-    && !requires(Stream & s) { s.async_handshake(detail::use_tuple); };
+    &&!requires(Stream & s) { s.async_handshake(detail::use_tuple); };
     std::chrono::milliseconds park_after() const noexcept { return std::min(tick_, std::chrono::milliseconds(1'000)); }
 
     // Once the socket turned readable with no request being read: 1 when bytes
@@ -613,7 +617,7 @@ private:
     // run() had a registration; a request was answered; the client looks idle;
     // the watchdog asked to park; parking.
     bool may_park_ = false, answered_ = false, idle_client_ = false, park_ = false, parking_ = false;
-    bool handler_threw_ = false;  // the current request's handler threw (see take_over)
+    bool handler_threw_ = false;       // the current request's handler threw (see take_over)
     detail::wait_list watchdog_done_;  // run() waiting for the watchdog's last call
 
     std::optional<task<response>> work_;  // a mixed handler's task, for call_async

@@ -52,8 +52,8 @@ public:
 
     /// Takes the stream and `registered` (the connection's place in its thread's
     /// list and in the server's count) and waits for the socket, until `deadline`.
-    static void start(stream_type stream, registration& registered, const config_type& config,
-                      const handler_type& app, peer_type peer, clock::time_point deadline) {
+    static void start(stream_type stream, registration& registered, const config_type& config, const handler_type& app,
+                      peer_type peer, clock::time_point deadline) {
         auto* p = new parked(std::move(stream), config, app, std::move(peer));
         p->registration_ = std::move(registered);
         p->registration_.move_to(*p);
