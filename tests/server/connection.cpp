@@ -449,6 +449,20 @@ TEST_CASE("requests pipelined into a parked connection are answered in order, in
     CHECK(h.script->writes == writes + 1);
 }
 
+TEST_CASE("a request begun in the read that would have parked is read whole, not parked half-way") {
+    harness h;
+    h.script->eof_when_drained = false;
+    h.script->read_size = get_a.size();  // the first read takes /a alone; the next finds /b's start
+    h.script->input = get_a + "GET /b HTTP/1.1\r\n";
+    h.start(true);
+    h.ctx.poll();
+    CHECK(parked(h.list) == 0);
+    h.script->push("Host: h\r\n\r\n");
+    h.ctx.poll();
+    CHECK(count(h.script->output, "HTTP/1.1 200 OK") == 2);
+    CHECK(h.script->output.ends_with("path=/b"));
+}
+
 TEST_CASE("the idle timeout closes a parked connection without a response") {
     harness h;
     h.config.idle_timeout = 50ms;

@@ -181,8 +181,8 @@ public:
         // of this connection's frames or buffers, so an idle one holds only its own state.
         handover_.finish(registration, error != nullptr);
         if constexpr (can_park) {
-            if (parking_ && !error) {
-                closed_ = true;  // the stream is the parked state's now
+            if (parking_ && !error && !stopping_) {  // a stop since: close instead
+                closed_ = true;                      // the stream is the parked state's now
                 detail::parked<connection>::start(std::move(stream_), *registration, config_, app_, std::move(peer_),
                                                   deadline_);
             }
@@ -246,7 +246,7 @@ private:
                 if (stopping_ && !parser_->in_message()) co_return;
                 arm_read_deadline();
                 if constexpr (can_park) {
-                    if (idle_client_) {
+                    if (idle_ && idle_client_) {
                         // Park now, unless the next request is already here.
                         std::error_code ec;
                         auto n = stream_.read_some(asio::buffer(in_.get(), in_size), ec);
