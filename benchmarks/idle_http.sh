@@ -47,7 +47,7 @@ UWS_BIN=${UWS_BIN:-$BUILD_DIR/uws/uws_server}
 HEAP=${HEAP:-0}
 QUIET_WAIT=${QUIET_WAIT:-20}
 QUIET_PCT=${QUIET_PCT:-15}
-CLK_TCK=$(getconf CLK_TCK)
+CLK_TCK=$(getconf CLK_TCK)  # bench_lib.sh's wait_quiet reads it
 
 die() { echo "idle_http.sh: $*" >&2; exit 1; }
 log() { echo "[$(date +%T)] $*" >&2; }
@@ -100,7 +100,8 @@ printf 'round\tserver\tconns\trss_before_kb\trss_after_kb\tbytes_per_conn\tanswe
 # ---- one server ------------------------------------------------------------------
 SERVER_PID=""
 start_server() {  # start_server NAME PORT N
-  local name=$1 port=$2 n=$3 out=$TMP/$1.out life=$((SETTLE + 300 + n / 50)) preload=""
+  local name=$1 port=$2 n=$3 out=$TMP/$1.out preload=""
+  local life=$((SETTLE + 300 + n / 50))
   case $name in ringkit | ringkit-alt) [ "$HEAP" = 1 ] && preload=$TMP/heap_count.so ;; esac
   local env=(env MALLOC_COUNT_OUT="$TMP/histogram" ${preload:+LD_PRELOAD=$preload})
   case $name in
