@@ -22,11 +22,15 @@ namespace {
 
 // One connection over a scripted stream, run on a private io_context.
 struct harness {
+    // Before ctx: a resumed connection's frame, destroyed with ctx, leaves the list.
+    ringkit::detail::connection_list list;
+    int ended = 0;
     asio::io_context ctx;
     std::shared_ptr<stream_script> script = std::make_shared<stream_script>();
     ringkit::detail::connection_config config;
     handler app = [](request& req) { return response::text("path=" + req.uri); };
     std::unique_ptr<ringkit::connection<test_stream>> conn;
+    ringkit::detail::registration registered;  // after conn: it leaves the list first
     std::vector<std::string> logged;
     bool finished = false;
 
@@ -35,14 +39,25 @@ struct harness {
         config.linger_timeout = 50ms;
     }
 
-    void start() {
+    /// `in_list`: registered in `list`, as a server's connections are; only such
+    /// a connection parks when idle.
+    void start(bool in_list = false) {
         conn = std::make_unique<ringkit::connection<test_stream>>(
             test_stream(ctx.get_executor(), script), config, app,
             ringkit::detail::peer_info{"10.0.0.9", "127.0.0.1", 8080});
-        asio::co_spawn(ctx, conn->run(), [this](std::exception_ptr e) {
+        if (in_list)
+            registered = ringkit::detail::registration(
+                list, *conn, [](void* self) noexcept { ++static_cast<harness*>(self)->ended; }, this);
+        asio::co_spawn(ctx, conn->run(in_list ? &registered : nullptr), [this](std::exception_ptr e) {
             finished = true;
             if (e) std::rethrow_exception(e);
         });
+    }
+    /// Closes every connection in the list and lets each end: one still waiting
+    /// on the scripted stream at the end of a test would hold its frames there.
+    void close_listed() {
+        list.for_each([](ringkit::detail::connection_base& c) { c.force_close(); });
+        ctx.run_for(1s);
     }
     /// Runs the connection until it has closed (bounded).
     std::string run(std::string input) {
@@ -53,6 +68,15 @@ struct harness {
         return script->output;
     }
 };
+
+/// How many of the list's connections are parked.
+int parked(ringkit::detail::connection_list& list) {
+    int n = 0;
+    list.for_each([&](ringkit::detail::connection_base& c) {
+        n += dynamic_cast<ringkit::detail::parked<ringkit::connection<test_stream>>*>(&c) != nullptr;
+    });
+    return n;
+}
 
 int count(const std::string& s, std::string_view what) {
     int n = 0;
@@ -386,4 +410,142 @@ TEST_CASE("a request kept past its connection finds no connection to take over")
     REQUIRE(kept.upgrade);                                        // the handle outlives the connection...
     CHECK(ringkit::detail::upgrade_context_of(kept) == nullptr);  // ...and says there is none
     CHECK(ringkit::as_channel(kept, {}).status == 404);           // as outside a server
+}
+
+// ---- parking: an idle keep-alive connection (server/parked.hpp) -----------
+
+TEST_CASE("an answered keep-alive connection parks, and its next request is served by a new one") {
+    harness h;
+    h.script->eof_when_drained = false;
+    h.script->input = get_a;
+    h.start(true);
+    h.ctx.poll();
+    CHECK(count(h.script->output, "HTTP/1.1 200 OK") == 1);
+    CHECK(h.finished);           // the connection and its coroutine are gone...
+    CHECK(parked(h.list) == 1);  // ...and the socket waits in the parked state
+    CHECK_FALSE(h.script->closed);
+    CHECK(h.ended == 0);
+    h.script->push("GET /b HTTP/1.1\r\nHost: h\r\n\r\n");
+    h.ctx.poll();
+    CHECK(count(h.script->output, "HTTP/1.1 200 OK") == 2);
+    CHECK(h.script->output.ends_with("path=/b"));
+    CHECK(h.list.size() == 1);
+    CHECK(h.ended == 0);
+    h.close_listed();
+    CHECK(h.script->closed);
+    CHECK(h.ended == 1);
+    CHECK(h.list.size() == 0);
+}
+
+TEST_CASE("requests pipelined into a parked connection are answered in order, in one write") {
+    harness h;
+    h.script->eof_when_drained = false;
+    h.script->input = get_a;
+    h.start(true);
+    h.ctx.poll();
+    REQUIRE(parked(h.list) == 1);
+    const int writes = h.script->writes;
+    h.script->push("GET /b HTTP/1.1\r\nHost: h\r\n\r\nGET /c HTTP/1.1\r\nHost: h\r\n\r\n");
+    h.ctx.poll();
+    const auto& out = h.script->output;
+    CHECK(count(out, "HTTP/1.1 200 OK") == 3);
+    CHECK(out.find("path=/a") < out.find("path=/b"));
+    CHECK(out.find("path=/b") < out.find("path=/c"));
+    CHECK(h.script->writes == writes + 1);
+    h.close_listed();
+    CHECK(h.ended == 1);
+}
+
+TEST_CASE("a request begun in the read that would have parked is read whole, not parked half-way") {
+    harness h;
+    h.script->eof_when_drained = false;
+    h.script->read_size = get_a.size();  // the first read takes /a alone; the next finds /b's start
+    h.script->input = get_a + "GET /b HTTP/1.1\r\n";
+    h.start(true);
+    h.ctx.poll();
+    CHECK(parked(h.list) == 0);
+    h.script->push("Host: h\r\n\r\n");
+    h.ctx.poll();
+    CHECK(count(h.script->output, "HTTP/1.1 200 OK") == 2);
+    CHECK(h.script->output.ends_with("path=/b"));
+    h.close_listed();
+    CHECK(h.finished);  // the first connection served both: its registration is the harness's
+}
+
+TEST_CASE("the idle timeout closes a parked connection without a response") {
+    harness h;
+    h.config.idle_timeout = 50ms;
+    h.script->eof_when_drained = false;
+    h.script->input = get_a;
+    h.start(true);
+    h.ctx.poll();
+    REQUIRE(parked(h.list) == 1);
+    h.ctx.run_for(2s);
+    CHECK(h.script->closed);
+    CHECK(h.ended == 1);
+    CHECK(h.list.size() == 0);
+    CHECK(count(h.script->output, "HTTP/1.1") == 1);
+}
+
+TEST_CASE("stop reaches a parked connection: request_stop closes it") {
+    harness h;
+    h.script->eof_when_drained = false;
+    h.script->input = get_a;
+    h.start(true);
+    h.ctx.poll();
+    REQUIRE(parked(h.list) == 1);
+    h.list.for_each([](ringkit::detail::connection_base& c) { c.request_stop(); });
+    h.ctx.run_for(1s);
+    CHECK(h.script->closed);
+    CHECK(h.ended == 1);
+    CHECK(h.list.size() == 0);
+}
+
+TEST_CASE("a client that half-closes while parked: its EOF is read and the connection closes") {
+    harness h;
+    h.script->eof_when_drained = false;
+    h.script->input = get_a;
+    h.start(true);
+    h.ctx.poll();
+    REQUIRE(parked(h.list) == 1);
+    const auto before = h.script->output;
+    h.script->client_eof();
+    h.ctx.run_for(1s);
+    CHECK(h.script->closed);
+    CHECK(h.ended == 1);
+    CHECK(h.script->output == before);
+}
+
+TEST_CASE("a busy connection that goes quiet parks once its idle read has waited, and is served after") {
+    harness h;
+    h.config.idle_timeout = 4s;  // the watchdog wakes every 2 s; parking waits 1 s
+    h.script->eof_when_drained = false;
+    h.script->input = get_a;
+    h.start(true);
+    h.ctx.poll();
+    REQUIRE(parked(h.list) == 1);  // its first answer: parked at once
+    h.script->push(get_a);         // a second request right away: a busy client...
+    h.ctx.poll();
+    CHECK(count(h.script->output, "HTTP/1.1 200 OK") == 2);
+    CHECK(parked(h.list) == 0);  // ...waits in its read, with its buffers
+    for (int i = 0; i < 400 && parked(h.list) == 0 && !h.script->closed; ++i) h.ctx.run_one_for(10ms);
+    CHECK(parked(h.list) == 1);
+    h.script->push("GET /late HTTP/1.1\r\nHost: h\r\n\r\n");
+    h.ctx.poll();
+    CHECK(h.script->output.ends_with("path=/late"));
+    CHECK(h.ended == 0);
+    h.close_listed();
+    CHECK(h.ended == 1);
+}
+
+TEST_CASE("without a registration (no server's list to reach it) a connection never parks") {
+    harness h;
+    h.script->eof_when_drained = false;
+    h.script->input = get_a;
+    h.start();
+    h.ctx.poll();
+    CHECK_FALSE(h.finished);
+    h.conn->force_close();
+    h.ctx.run_for(1s);
+    CHECK(h.finished);
 }

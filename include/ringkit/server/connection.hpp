@@ -8,6 +8,10 @@
 // pending operation, and if the session does not end within linger_timeout
 // it closes the stream outright.
 //
+// Between requests an idle client's connection parks (server/parked.hpp): the
+// coroutine ends, freeing this object, its read buffer, parser and request; the
+// socket waits in a small state that makes a new connection when bytes come.
+//
 // Every answer goes out through one response writer (start_response,
 // write_body, end_response, stays_open): an ordinary response, a streamed body
 // and an HTTP channel's sends alike; chunk framing is http/chunked.hpp's. What
@@ -47,6 +51,7 @@
 #include "ringkit/http/serializer.hpp"
 #include "ringkit/server/handover.hpp"
 #include "ringkit/server/options.hpp"
+#include "ringkit/server/parked.hpp"
 #include "ringkit/server/response_writer.hpp"
 #include "ringkit/ws/config.hpp"
 
@@ -123,6 +128,12 @@ class connection final : public detail::connection_base {
     friend class detail::response_writer<Stream>;
 
 public:
+    // What a parked connection (server/parked.hpp) keeps to make one again.
+    using stream_type = Stream;
+    using config_type = detail::connection_config;
+    using peer_type = detail::peer_info;
+    using handler_type = handler;
+
     connection(Stream stream, const detail::connection_config& config, const handler& app, detail::peer_info peer)
         : stream_(std::move(stream)), config_(config), app_(app),
           parser_(std::make_unique<request_parser>(config.limits)), peer_(std::move(peer)), in_(new char[in_size]),
@@ -148,8 +159,12 @@ public:
 
     /// The HTTP part of the connection's life; returns once the stream is closed
     /// or handed to a callback-style WebSocket, which then takes `registration`
-    /// (the connection's place in its thread's list) with it.
+    /// (the connection's place in its thread's list) with it. With a
+    /// registration, an idle connection parks (see session()): the stream and
+    /// the registration go to a detail::parked state (server/parked.hpp), and
+    /// run() returns; a new connection resumes there when bytes come.
     task<void> run(detail::registration* registration = nullptr) {
+        if constexpr (can_park) may_park_ = registration != nullptr;
         watch();
         std::exception_ptr error;
         try {
@@ -166,6 +181,13 @@ public:
         // A WebSocket the handler's 101 announced gets the socket now: it needs none
         // of this connection's frames or buffers, so an idle one holds only its own state.
         handover_.finish(registration, error != nullptr);
+        if constexpr (can_park) {
+            if (parking_ && !error && !stopping_) {  // a stop since: close instead
+                closed_ = true;                      // the stream is the parked state's now
+                detail::parked<connection>::start(std::move(stream_), *registration, config_, app_, std::move(peer_),
+                                                  deadline_);
+            }
+        }
         close_stream();
         if (error) std::rethrow_exception(error);
     }
@@ -179,6 +201,9 @@ public:
     }
 
     Stream& stream() noexcept { return stream_; }
+
+    /// A connection made again from a parked one: it had been idle since `t`.
+    void resumed(clock::time_point t) noexcept { idle_since_ = t; }
 
 private:
     // ---- the session ------------------------------------------------------
@@ -225,13 +250,35 @@ private:
                 if (!flushed_now() && !co_await finish_flush()) co_return;
                 if (stopping_ && !parser_->in_message()) co_return;
                 arm_read_deadline();
+                if constexpr (can_park) {
+                    if (idle_ && idle_client_) {
+                        // Park now, unless the next request is already here.
+                        std::error_code ec;
+                        auto n = stream_.read_some(asio::buffer(in_.get(), in_size), ec);
+                        if (ec == asio::error::would_block || ec == asio::error::try_again) {
+                            parking_ = true;
+                            co_return;
+                        }
+                        idle_ = false;
+                        if (ec) co_return;
+                        in_end_ = n;
+                        if (const auto* m = config_.metrics) {
+                            m->received(n);
+                            started_ = clock::now();
+                        }
+                        break;
+                    }
+                }
                 auto [ec, n] = co_await stream_.async_read_some(asio::buffer(in_.get(), in_size), detail::use_tuple);
                 const bool fresh = idle_;  // these bytes begin a request
                 idle_ = false;
                 if (ec) {
+                    // The watchdog cancelled an idle read to park (run() does it).
+                    parking_ = park_ && ec == asio::error::operation_aborted && !timed_out_ && !stopping_;
                     if (timed_out_ && parser_->in_message()) co_await answer_error(408);
                     co_return;
                 }
+                park_ = false;  // the bytes came before the cancel: no parking
                 in_end_ = n;
                 if (const auto* m = config_.metrics) {
                     m->received(n);
@@ -246,6 +293,7 @@ private:
             case parse_event::error: co_await answer_error(parser_->error_status()); co_return;
             case parse_event::message_complete: {
                 head_deadline_ = body_start_ = clock::time_point::max();  // the next request gets its own
+                answered_ = true;
                 // Plain statements, not ?: around co_await: GCC 12 destroys such temporaries twice.
                 response res;
                 if (app_.is_sync()) res = call_sync();
@@ -376,6 +424,14 @@ private:
         const auto now = clock::now();
         if (idle_) {
             head_deadline_ = clock::time_point::max();
+            if constexpr (can_park) {
+                // After an answer, a client looks idle whose request came park_after()
+                // or more after the one before, or which has sent one request so far.
+                if (answered_) {
+                    idle_client_ = may_park_ && idle_since_ <= now - park_after();
+                    idle_since_ = now;
+                }
+            }
             set_deadline(now + config_.idle_timeout, phase::idle);
         } else if (parser_->headers_done()) {
             // Each read gets read_timeout, and the body as a whole must keep up
@@ -493,6 +549,21 @@ private:
             return;
         }
         auto now = clock::now();
+        auto next = now + tick_;
+        if constexpr (can_park) {
+            // A busy client gone quiet: in its idle read since idle_since_, it
+            // parks once that is park_after() ago (checked at the next wake-up,
+            // at most tick_ away, so the hot path never touches the timer).
+            if (idle_ && may_park_ && !park_ && !stopping_ && deadline_ > now) {
+                const auto park_at = idle_since_ + park_after();
+                if (park_at <= now) {
+                    park_ = true;
+                    cancel_stream();
+                } else {
+                    next = std::min(next, park_at);
+                }
+            }
+        }
         if (deadline_ <= now) {
             if (!timed_out_) {
                 // Stop the overdue operation; the session still gets to say 408.
@@ -505,9 +576,19 @@ private:
                 deadline_ = clock::time_point::max();
             }
         }
-        timer_.expires_at(deadline_ - now < tick_ ? deadline_ : now + tick_);
+        timer_.expires_at(std::min(deadline_, next));
         timer_.async_wait([this](std::error_code) { watch(); });
     }
+
+    // Parking: a socket that can wait for readiness, and no TLS (a tls_stream
+    // may hold bytes OpenSSL already decrypted; an idle TLS connection keeps
+    // its whole state for now). An idle client parks as soon as it is answered
+    // (session()); a busy one, whose next request comes within milliseconds,
+    // never pays for a new connection and coroutine per request: it parks only
+    // once its idle read has waited park_after().
+    static constexpr bool can_park = requires(Stream & s) { s.async_wait(Stream::wait_read, detail::use_tuple); }
+    &&!requires(Stream & s) { s.async_handshake(detail::use_tuple); };
+    std::chrono::milliseconds park_after() const noexcept { return std::min(tick_, std::chrono::milliseconds(1'000)); }
 
     // Once the socket turned readable with no request being read: 1 when bytes
     // wait (a pipelined request, left where it is), would_block when nothing
@@ -565,6 +646,10 @@ private:
     metrics::timeout_phase phase_ = metrics::timeout_phase::none;  ///< what deadline_ bounds
     clock::time_point started_{};  ///< when the request being read began (with metrics only)
     bool idle_ = false, stopping_ = false, timed_out_ = false, closed_ = false, ended_ = false;
+    clock::time_point idle_since_ = clock::time_point::min();  ///< when the last idle read after an answer began
+    // run() had a registration; a request was answered; the client looks idle;
+    // the watchdog asked to park; parking.
+    bool may_park_ = false, answered_ = false, idle_client_ = false, park_ = false, parking_ = false;
     bool handler_threw_ = false;       // the current request's handler threw (see take_over)
     detail::wait_list watchdog_done_;  // run() waiting for the watchdog's last call
 

@@ -271,7 +271,8 @@ private:
         peer_info peer{remote.address().to_string(), local.address().to_string(), local.port()};
         connection<Stream> conn(std::move(stream), config_, app_, std::move(peer));
         // However this frame ends (even destroyed unfinished at stop), the
-        // connection leaves the list and the count, unless a WebSocket took them.
+        // connection leaves the list and the count, unless a WebSocket or the
+        // connection's parked state (server/parked.hpp) took them.
         registration registered(self.connections, conn, &server_impl::ended, this);
         if (state() != server_state::running) conn.request_stop();
         try {
