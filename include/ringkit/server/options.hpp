@@ -68,9 +68,11 @@ struct server_options {
     /// thread where it happened. Empty: stderr ({}: no -Wextra warning for {.port = ...}).
     ringkit::logger logger{};
 
-    /// The server's own metrics (connections, answers by method and status
-    /// class), counted into this when set; see metrics/server_metrics.hpp. Not
-    /// owned: it outlives the server. Null: nothing counted.
+    /// The server's own metrics (connections; answers by method, class and
+    /// route, their duration and bytes; error answers and timeouts; WebSockets,
+    /// HTTP channels, the worker pool), counted into this when set; see
+    /// metrics/server_metrics.hpp. Not owned: it outlives the server. Null:
+    /// nothing counted, no clock read for it.
     const ::ringkit::metrics::server_metrics* metrics = nullptr;
 };
 
