@@ -57,7 +57,7 @@ std::uint64_t now_ns() {
 
 struct options {
     std::string mode, host = "127.0.0.1", source, path = "/ws/broadcast/million", ready_file, done_file,
-        text = "hello, a million";
+                      text = "hello, a million";
     unsigned port = 0;
     std::size_t conns = 19000, batch = 500, expect = 1;
     double hold = 120;
@@ -226,7 +226,8 @@ bool good_101(std::string_view head) {
         if (auto line = head.substr(at + 2); iequals_prefix(line, accept_name)) {
             line = line.substr(accept_name.size(), line.find("\r\n") - accept_name.size());
             while (line.starts_with(' ')) line.remove_prefix(1);
-            return line.starts_with(accept_value) && line.substr(accept_value.size()).find_first_not_of(' ') == line.npos;
+            return line.starts_with(accept_value) &&
+                   line.substr(accept_value.size()).find_first_not_of(' ') == line.npos;
         }
     return false;
 }
@@ -348,7 +349,8 @@ int hold(run& r) {
         if (!reported && ready && r.opt.expect > 0 && r.complete == r.opened) report();
     }
     if (!ready) r.error("not all connections opened within --hold", r.opened);
-    if (r.opt.expect > 0 && r.complete < r.opened) r.error("not every connection received --expect messages", r.complete);
+    if (r.opt.expect > 0 && r.complete < r.opened)
+        r.error("not every connection received --expect messages", r.complete);
     if (!reported) report();
     return r.errors == 0 ? 0 : 1;
 }
