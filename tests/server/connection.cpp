@@ -59,6 +59,10 @@ struct harness {
         list.for_each([](ringkit::detail::connection_base& c) { c.force_close(); });
         ctx.run_for(1s);
     }
+    /// Starts the connection with a registration on a client that sends one GET
+    /// and keeps the connection, and runs until it waits for the next request
+    /// (parked, by then).
+    void answer_then_idle();
     /// Runs the connection until it has closed (bounded).
     std::string run(std::string input) {
         script->input = std::move(input);
@@ -85,6 +89,13 @@ int count(const std::string& s, std::string_view what) {
 }
 
 const std::string get_a = "GET /a HTTP/1.1\r\nHost: h\r\n\r\n";
+
+void harness::answer_then_idle() {
+    script->eof_when_drained = false;
+    script->input = get_a;
+    start(true);
+    ctx.poll();
+}
 
 }  // namespace
 
@@ -416,10 +427,7 @@ TEST_CASE("a request kept past its connection finds no connection to take over")
 
 TEST_CASE("an answered keep-alive connection parks, and its next request is served by a new one") {
     harness h;
-    h.script->eof_when_drained = false;
-    h.script->input = get_a;
-    h.start(true);
-    h.ctx.poll();
+    h.answer_then_idle();
     CHECK(count(h.script->output, "HTTP/1.1 200 OK") == 1);
     CHECK(h.finished);           // the connection and its coroutine are gone...
     CHECK(parked(h.list) == 1);  // ...and the socket waits in the parked state
@@ -439,10 +447,7 @@ TEST_CASE("an answered keep-alive connection parks, and its next request is serv
 
 TEST_CASE("requests pipelined into a parked connection are answered in order, in one write") {
     harness h;
-    h.script->eof_when_drained = false;
-    h.script->input = get_a;
-    h.start(true);
-    h.ctx.poll();
+    h.answer_then_idle();
     REQUIRE(parked(h.list) == 1);
     const int writes = h.script->writes;
     h.script->push("GET /b HTTP/1.1\r\nHost: h\r\n\r\nGET /c HTTP/1.1\r\nHost: h\r\n\r\n");
@@ -475,10 +480,7 @@ TEST_CASE("a request begun in the read that would have parked is read whole, not
 TEST_CASE("the idle timeout closes a parked connection without a response") {
     harness h;
     h.config.idle_timeout = 50ms;
-    h.script->eof_when_drained = false;
-    h.script->input = get_a;
-    h.start(true);
-    h.ctx.poll();
+    h.answer_then_idle();
     REQUIRE(parked(h.list) == 1);
     h.ctx.run_for(2s);
     CHECK(h.script->closed);
@@ -489,10 +491,7 @@ TEST_CASE("the idle timeout closes a parked connection without a response") {
 
 TEST_CASE("stop reaches a parked connection: request_stop closes it") {
     harness h;
-    h.script->eof_when_drained = false;
-    h.script->input = get_a;
-    h.start(true);
-    h.ctx.poll();
+    h.answer_then_idle();
     REQUIRE(parked(h.list) == 1);
     h.list.for_each([](ringkit::detail::connection_base& c) { c.request_stop(); });
     h.ctx.run_for(1s);
@@ -503,10 +502,7 @@ TEST_CASE("stop reaches a parked connection: request_stop closes it") {
 
 TEST_CASE("a client that half-closes while parked: its EOF is read and the connection closes") {
     harness h;
-    h.script->eof_when_drained = false;
-    h.script->input = get_a;
-    h.start(true);
-    h.ctx.poll();
+    h.answer_then_idle();
     REQUIRE(parked(h.list) == 1);
     const auto before = h.script->output;
     h.script->client_eof();
@@ -519,10 +515,7 @@ TEST_CASE("a client that half-closes while parked: its EOF is read and the conne
 TEST_CASE("a busy connection that goes quiet parks once its idle read has waited, and is served after") {
     harness h;
     h.config.idle_timeout = 4s;  // the watchdog wakes every 2 s; parking waits 1 s
-    h.script->eof_when_drained = false;
-    h.script->input = get_a;
-    h.start(true);
-    h.ctx.poll();
+    h.answer_then_idle();
     REQUIRE(parked(h.list) == 1);  // its first answer: parked at once
     h.script->push(get_a);         // a second request right away: a busy client...
     h.ctx.poll();
