@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "integration/metrics_support.hpp"
 #include "integration/support.hpp"
 #include "integration/ws_support.hpp"
 #include "ringkit/metrics/server_metrics.hpp"
@@ -289,11 +290,10 @@ TEST_CASE("a full fd table: the acceptor backs off, logs once, and serves the wa
     if (tls_mode()) return;  // its clients are raw sockets that speak plain HTTP: the accept path is the same
     fd_guard guard;
     captured_log log;
-    metrics::registry reg;
-    const metrics::server_metrics counted(reg);
-    server_options opts;
+    counted_options m;
+    auto& reg = m.reg;
+    auto& opts = m.opts;
     opts.logger = log.hook();
-    opts.metrics = &counted;
     test_server srv(hello, opts);
     const auto idle = idle_fds(srv);
 

@@ -4,6 +4,8 @@
 #include <string>
 
 #include "ringkit/metrics/registry.hpp"
+#include "ringkit/metrics/server_metrics.hpp"
+#include "ringkit/server/options.hpp"
 
 namespace ringkit::test {
 
@@ -15,5 +17,16 @@ inline std::string sample(const metrics::registry& reg, const std::string& serie
     if (at == std::string::npos) return "missing";
     return text.substr(at + series.size() + 2, text.find('\n', at + 1) - at - series.size() - 2);
 }
+
+/// A registry with the server's metrics on it, and server options that count
+/// into them.
+struct counted_options {
+    metrics::registry reg;
+    const metrics::server_metrics counted;
+    server_options opts;
+    explicit counted_options(const metrics::server_metrics_options& declared = {}) : counted(reg, declared) {
+        opts.metrics = &counted;
+    }
+};
 
 }  // namespace ringkit::test

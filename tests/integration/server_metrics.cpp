@@ -17,22 +17,10 @@
 using namespace ringkit;
 using namespace ringkit::test;
 
-namespace server_metrics_tests {
-// A registry with the server's metrics on it, and server options that count into them.
-struct counted_options {
-    metrics::registry reg;
-    const metrics::server_metrics counted;
-    server_options opts;
-    explicit counted_options(const metrics::server_metrics_options& declared = {}) : counted(reg, declared) {
-        opts.metrics = &counted;
-    }
-};
-}  // namespace server_metrics_tests
-
 TEST_SUITE("integration/server_metrics") {
 
 TEST_CASE("connections accepted, open and refused; answers by method and status class") {
-    server_metrics_tests::counted_options m;
+    counted_options m;
     auto& reg = m.reg;
     auto& opts = m.opts;
     opts.max_connections = 2;
@@ -90,7 +78,7 @@ TEST_CASE("answers by route template, their durations, and the bytes in and out"
     CHECK(templates == std::vector<std::string>{"/users/:id", "/api/items", "/api/fail", "/undeclared", "/admin"});
     metrics::server_metrics_options declared;
     declared.routes = {"/users/:id", "/api/items", "/api/fail", "/admin"};  // not /undeclared: "other"
-    server_metrics_tests::counted_options m(declared);
+    counted_options m(declared);
     auto& reg = m.reg;
     test_server srv(app, m.opts);
 
@@ -150,7 +138,7 @@ TEST_CASE("answers by route template, their durations, and the bytes in and out"
 }
 
 TEST_CASE("the server's own error answers, by status; not in the answers a handler made") {
-    server_metrics_tests::counted_options m;
+    counted_options m;
     auto& reg = m.reg;
     auto& opts = m.opts;
     opts.max_line = 256;
@@ -183,7 +171,7 @@ TEST_CASE("the server's own error answers, by status; not in the answers a handl
 }
 
 TEST_CASE("timeouts by phase: header, body, body rate, idle, write, linger") {
-    server_metrics_tests::counted_options m;
+    counted_options m;
     auto& reg = m.reg;
     auto& opts = m.opts;
     opts.header_timeout = opts.read_timeout = opts.idle_timeout = opts.write_timeout = opts.linger_timeout = 300ms;
@@ -232,7 +220,7 @@ TEST_CASE("timeouts by phase: header, body, body rate, idle, write, linger") {
         CHECK(phase("tls_handshake") == "0");
     }
     SUBCASE("body rate") {
-        server_metrics_tests::counted_options rate;
+        counted_options rate;
         auto& rate_reg = rate.reg;
         auto& rate_opts = rate.opts;
         rate_opts.min_body_rate = 1000;     // bytes per second, after...

@@ -19,10 +19,9 @@ using namespace ringkit::test;
 TEST_SUITE("integration/worker_pool_metrics") {
 
 TEST_CASE("busy, queued and refused for a full queue; back to 0 once the jobs are done") {
-    metrics::registry reg;
-    const metrics::server_metrics counted(reg);
-    server_options o;
-    o.metrics = &counted;
+    counted_options m;
+    auto& reg = m.reg;
+    auto& o = m.opts;
     o.worker_threads = 1;
     o.queue_size = 1;
     std::mutex mutex;
@@ -61,10 +60,9 @@ TEST_CASE("busy, queued and refused for a full queue; back to 0 once the jobs ar
 }
 
 TEST_CASE("a pool attached while it lives: gone with its server") {
-    metrics::registry reg;
-    const metrics::server_metrics counted(reg);
-    server_options o;
-    o.metrics = &counted;
+    counted_options m;
+    auto& reg = m.reg;
+    auto& o = m.opts;
     o.worker_threads = 3;
     {
         test_server a([](request&) { return response::text("a"); }, o),
