@@ -129,7 +129,7 @@ private:
         }
     }
 
-    void close() noexcept {
+    void close() {
         if (closed_) return;
         closed_ = true;
         if (state_ == state::waiting) state_ = state::closed;
